@@ -1,0 +1,38 @@
+/*
+ * settings: the process configuration, from command-line flags and environment variables
+ * (a flag wins over its variable, a variable over the default). Read-only after start-up.
+ */
+#ifndef COG_SETTINGS_H
+#define COG_SETTINGS_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+struct settings {
+    int port;                /* 9229; 0 picks a free port */
+    char bind[64];           /* 127.0.0.1 */
+    char db_path[4096];      /* <data dir>/cognito-emu.db, or ":memory:" */
+    char region[32];         /* us-east-1 */
+    char account_id[16];     /* 123456789012 */
+    char public_url[512];    /* http://localhost:<port> unless set */
+    int public_url_set;      /* 1 when public_url was given (else derived from the port) */
+    int threads;             /* worker threads: the number of cores */
+    enum log_level log_level;
+    size_t max_body;         /* request body cap in bytes: 1 MiB */
+    unsigned idle_timeout;   /* seconds before an idle connection is closed: 30 */
+};
+
+/* What settings_parse() decided. */
+enum settings_result { SETTINGS_RUN, SETTINGS_EXIT_OK, SETTINGS_EXIT_USAGE };
+
+/*
+ * Fill *s from defaults, the environment (getenv) and argv. Prints --help or --version to
+ * stdout (SETTINGS_EXIT_OK) or a usage error to stderr (SETTINGS_EXIT_USAGE).
+ */
+enum settings_result settings_parse(struct settings *s, int argc, char **argv);
+
+/* Derive public_url from the bound port when it was not set (call once the port is known). */
+void settings_set_port(struct settings *s, int bound_port);
+
+#endif
