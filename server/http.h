@@ -1,0 +1,81 @@
+/*
+ * http: the HTTP server (libmicrohttpd), and nothing about Cognito.
+ *
+ * It accepts connections on a thread pool, collects each request body up to a cap, answers
+ * CORS preflights (OPTIONS on any path) itself, adds the CORS headers to every response,
+ * passes every other request to one handler function, and logs one line per request
+ * (method, label, status, milliseconds).
+ */
+#ifndef COG_HTTP_H
+#define COG_HTTP_H
+
+#include <stddef.h>
+
+#define HTTP_MAX_HEADERS 8
+
+struct http_request {
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* URL path without the query */
+    const char *body;   /* NUL-terminated; body_len bytes (may hold NULs) */
+    size_t body_len;
+    void *conn;         /* for http_request_header() */
+};
+
+/* The value of request header name (case-insensitive), or NULL. Borrowed for the request. */
+const char *http_request_header(const struct http_request *req, const char *name);
+
+struct http_header {
+    char name[48];
+    char value[512];
+};
+
+struct http_response {
+    int status;
+    char *body;               /* owned: malloc'd, freed by the server after sending */
+    size_t body_len;
+    const char *content_type; /* static string */
+    struct http_header headers[HTTP_MAX_HEADERS];
+    int nheaders;
+    char label[96];           /* what the request log line calls this request */
+};
+
+/*
+ * Add a header; value is copied, cut to fit, and CR/LF are replaced by spaces so that a
+ * message can never split the header block. Extra headers past HTTP_MAX_HEADERS are dropped.
+ */
+void http_response_add_header(struct http_response *resp, const char *name, const char *value);
+
+/* Set body to a copy of text (JSON) with content_type; 0, or -1 when out of memory. */
+int http_response_set_json(struct http_response *resp, int status, const char *content_type,
+                           const char *text);
+
+/* Handles one request: must set status and may set body, headers and label. */
+typedef void http_handler(void *arg, const struct http_request *req, struct http_response *resp);
+
+struct http_config {
+    const char *bind;      /* IPv4 or IPv6 literal, or a host name */
+    int port;              /* 0: any free port */
+    int threads;           /* worker threads, >= 1 */
+    size_t max_body;       /* bodies larger than this get 413 with too_large_body */
+    unsigned idle_timeout; /* seconds */
+    http_handler *handler;
+    void *handler_arg;
+    /* Answer for a body over the cap: called to fill resp (status, body, headers). */
+    http_handler *too_large;
+};
+
+struct http_server;
+
+/*
+ * Start listening and serving. On 0, *out is a running server the caller stops with
+ * http_stop(); -1 when the address cannot be bound (logged).
+ */
+int http_start(const struct http_config *cfg, struct http_server **out);
+
+/* The port actually bound (useful with port 0). */
+int http_port(const struct http_server *srv);
+
+/* Stop accepting, finish in-flight requests, join the workers and free. Accepts NULL. */
+void http_stop(struct http_server *srv);
+
+#endif
