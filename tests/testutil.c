@@ -15,7 +15,7 @@
 
 void tu_env_init(struct tu_env *env)
 {
-    char *argv[] = {"cognito-emu", "--db", ":memory:", NULL};
+    char *argv[] = {(char *)"cognito-emu", (char *)"--db", (char *)":memory:", NULL};
 
     memset(env, 0, sizeof(*env));
     ck_assert_int_eq(settings_parse(&env->settings, 3, argv), SETTINGS_RUN);
@@ -57,4 +57,95 @@ const char *tu_error_type(const cJSON *resp)
 {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(resp, "__type");
     return cJSON_IsString(type) ? type->valuestring : NULL;
+}
+
+#include <curl/curl.h>
+#include <strings.h>
+
+struct growbuf {
+    char *data;
+    size_t len;
+};
+
+static size_t append(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+    struct growbuf *b = arg;
+    size_t n = size * nmemb;
+    char *grown = realloc(b->data, b->len + n + 1);
+
+    if (grown == NULL)
+        return 0;
+    memcpy(grown + b->len, ptr, n);
+    b->len += n;
+    grown[b->len] = '\0';
+    b->data = grown;
+    return n;
+}
+
+void tu_http_request(const char *method, const char *url, const char *const *headers,
+                     const char *body, size_t body_len, struct tu_http *out)
+{
+    struct growbuf resp = {calloc(1, 1), 0}, hdrs = {calloc(1, 1), 0};
+    struct curl_slist *list = NULL;
+    CURL *curl = curl_easy_init();
+
+    ck_assert_ptr_nonnull(curl);
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+        list = curl_slist_append(list, headers[i]);
+    list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hdrs);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    if (body != NULL) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    CURLcode rc = curl_easy_perform(curl);
+    ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, url, curl_easy_strerror(rc));
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+    out->body = resp.data;
+    out->headers = hdrs.data;
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+}
+
+void tu_http_aws(const char *url, const char *target, const char *body, struct tu_http *out)
+{
+    char target_header[256];
+    const char *headers[] = {"Content-Type: application/x-amz-json-1.1", target_header, NULL};
+
+    snprintf(target_header, sizeof(target_header), "X-Amz-Target: %s", target);
+    tu_http_request("POST", url, headers, body, strlen(body), out);
+}
+
+const char *tu_http_header(const struct tu_http *r, const char *name, char *buf, size_t n)
+{
+    size_t name_len = strlen(name);
+
+    for (const char *line = r->headers; line && *line; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
+        if (strncasecmp(line, name, name_len) == 0 && line[name_len] == ':') {
+            const char *v = line + name_len + 1;
+            v += strspn(v, " ");
+            size_t len = strcspn(v, "\r\n");
+            snprintf(buf, n, "%.*s", (int)len, v);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+void tu_http_free(struct tu_http *r)
+{
+    free(r->body);
+    free(r->headers);
+    r->body = r->headers = NULL;
 }

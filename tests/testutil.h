@@ -43,4 +43,28 @@ const char *tu_error_type(const cJSON *resp);
 #define IDP "AWSCognitoIdentityProviderService."
 #define IDENTITY "AWSCognitoIdentityService."
 
+
+
+/* One HTTP exchange made with libcurl, for the suites that talk to a real socket. */
+struct tu_http {
+    long status;
+    char *body;    /* NUL-terminated response body */
+    char *headers; /* the raw response header block */
+};
+
+/*
+ * Send method to url with the given extra header lines ("Name: value", NULL-terminated list,
+ * may be NULL) and body (may be NULL). Fails the test when the connection fails.
+ */
+void tu_http_request(const char *method, const char *url, const char *const *headers,
+                     const char *body, size_t body_len, struct tu_http *out);
+
+/* POST an AWS JSON 1.1 request with X-Amz-Target target to url. */
+void tu_http_aws(const char *url, const char *target, const char *body, struct tu_http *out);
+
+/* The value of response header name (case-insensitive) copied into buf, or NULL. */
+const char *tu_http_header(const struct tu_http *r, const char *name, char *buf, size_t n);
+
+void tu_http_free(struct tu_http *r);
+
 #endif

@@ -1,0 +1,326 @@
+/*
+ * store: opening the database, the schema migrations, the connection pool, transactions and
+ * the prepared-statement cache. The SQL of each kind of record lives in its own store_*.c.
+ * See store.h for the contract.
+ */
+#include "config.h"
+
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/*
+ * The schema, as migrations: migrations[i] takes a database from version i to i + 1. Never
+ * edit a migration that has shipped; append a new one. PRAGMA user_version records how many
+ * have run, so a database made by an older build is brought forward when it is opened.
+ */
+static const char *const migrations[] = {
+    /* 1: documents of user pools, app clients and identity pools. */
+    "CREATE TABLE user_pools ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE user_pool_clients ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX user_pool_clients_by_parent ON user_pool_clients(parent, seq);"
+    "CREATE TABLE identity_pools ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int store_schema_version(void)
+{
+    return NMIGRATIONS;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        log_error("store: %s: %s", sql, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+    }
+    return rc;
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Run the migrations this database has not seen, each in its own transaction. */
+static int migrate(sqlite3 *db)
+{
+    if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK)
+        return STORE_ERROR;
+    int v = user_version(db);
+    if (v < 0 || v > NMIGRATIONS) {
+        log_error("store: database schema version %d is newer than this build's %d", v,
+                  NMIGRATIONS);
+        exec(db, "ROLLBACK");
+        return STORE_ERROR;
+    }
+    for (; v < NMIGRATIONS; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+        if (exec(db, migrations[v]) != SQLITE_OK || exec(db, pragma) != SQLITE_OK) {
+            exec(db, "ROLLBACK");
+            return STORE_ERROR;
+        }
+        log_debug("store: migrated schema to version %d", v + 1);
+    }
+    return exec(db, "COMMIT") == SQLITE_OK ? STORE_OK : STORE_ERROR;
+}
+
+static int open_conn(const char *uri, int is_memory, sqlite3 **out)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+                SQLITE_OPEN_NOMUTEX; /* one thread at a time per connection: no mutex needed */
+    int rc = sqlite3_open_v2(uri, out, flags, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("store: cannot open %s: %s", uri, *out ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
+        sqlite3_close(*out);
+        *out = NULL;
+        return STORE_ERROR;
+    }
+    sqlite3_busy_timeout(*out, 10000);
+    sqlite3_extended_result_codes(*out, 1);
+    /*
+     * WAL lets readers run beside the one writer. synchronous=NORMAL in WAL mode keeps every
+     * committed transaction across a crash of this process (the WAL is written before COMMIT
+     * returns); only an OS crash or power loss can lose the last commits.
+     */
+    if ((!is_memory && exec(*out, "PRAGMA journal_mode = WAL") != SQLITE_OK) ||
+        exec(*out, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON") != SQLITE_OK) {
+        sqlite3_close(*out);
+        *out = NULL;
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+/* Create the directory that holds path, and its parents, when missing. */
+static int make_parent_dirs(const char *path)
+{
+    char dir[4096];
+    size_t len = strlen(path);
+    if (len >= sizeof(dir))
+        return -1;
+    memcpy(dir, path, len + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return 0;
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int store_open(const char *path, int nconns, struct store **out)
+{
+    static _Atomic unsigned memory_serial;
+    char uri[4200];
+    int is_memory = strcmp(path, ":memory:") == 0;
+    struct store *st = NULL;
+
+    *out = NULL;
+    if (nconns < 1)
+        nconns = 1;
+    if (is_memory) {
+        /* A memdb name starting with '/' is shared by every connection of this process. */
+        snprintf(uri, sizeof(uri), "file:/cognito-emu-%ld-%u?vfs=memdb", (long)getpid(),
+                 atomic_fetch_add(&memory_serial, 1));
+    } else {
+        if (make_parent_dirs(path) != 0) {
+            log_error("store: cannot create the directory of %s: %s", path, strerror(errno));
+            return STORE_ERROR;
+        }
+        snprintf(uri, sizeof(uri), "file:%s", path);
+    }
+
+    st = calloc(1, sizeof(*st));
+    if (st == NULL || (st->conns = calloc((size_t)nconns, sizeof(*st->conns))) == NULL) {
+        free(st);
+        return STORE_ERROR;
+    }
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_cond_init(&st->cv, NULL);
+    for (int i = 0; i < nconns; i++) {
+        if (open_conn(uri, is_memory, &st->conns[i].db) != STORE_OK ||
+            (i == 0 && migrate(st->conns[0].db) != STORE_OK)) {
+            st->nconns = i + 1;
+            store_close(st);
+            return STORE_ERROR;
+        }
+        st->conns[i].next_free = st->free_list;
+        st->free_list = &st->conns[i];
+        st->nconns = i + 1;
+    }
+    *out = st;
+    return STORE_OK;
+}
+
+void store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    /* Close the first connection last: for a file database the last close checkpoints the WAL. */
+    for (int i = st->nconns - 1; i >= 0; i--) {
+        struct store_conn *c = &st->conns[i];
+        for (int j = 0; j < c->ncached; j++)
+            sqlite3_finalize(c->cache[j].stmt);
+        if (c->db != NULL && sqlite3_close(c->db) != SQLITE_OK)
+            log_error("store: close: %s", sqlite3_errmsg(c->db));
+    }
+    pthread_mutex_destroy(&st->mu);
+    pthread_cond_destroy(&st->cv);
+    free(st->conns);
+    free(st);
+}
+
+struct store_conn *store_acquire(struct store *st)
+{
+    struct store_conn *c;
+
+    pthread_mutex_lock(&st->mu);
+    while (st->free_list == NULL)
+        pthread_cond_wait(&st->cv, &st->mu);
+    c = st->free_list;
+    st->free_list = c->next_free;
+    pthread_mutex_unlock(&st->mu);
+    return c;
+}
+
+void store_release(struct store *st, struct store_conn *conn)
+{
+    if (conn == NULL)
+        return;
+    if (conn->in_tx)
+        store_rollback(conn);
+    pthread_mutex_lock(&st->mu);
+    conn->next_free = st->free_list;
+    st->free_list = conn;
+    pthread_cond_signal(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+}
+
+static int tx_exec(struct store_conn *conn, const char *sql)
+{
+    sqlite3_stmt *st = store_stmt(conn, sql);
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    store_stmt_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, sql);
+}
+
+int store_begin(struct store_conn *conn)
+{
+    int rc = tx_exec(conn, "BEGIN IMMEDIATE");
+    conn->in_tx = rc == STORE_OK;
+    return rc;
+}
+
+int store_commit(struct store_conn *conn)
+{
+    int rc = tx_exec(conn, "COMMIT");
+    if (rc != STORE_OK)
+        store_rollback(conn);
+    conn->in_tx = 0;
+    return rc;
+}
+
+int store_rollback(struct store_conn *conn)
+{
+    conn->in_tx = 0;
+    return sqlite3_get_autocommit(conn->db) ? STORE_OK : tx_exec(conn, "ROLLBACK");
+}
+
+sqlite3_stmt *store_stmt(struct store_conn *conn, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+
+    for (int i = 0; i < conn->ncached; i++)
+        if (conn->cache[i].sql == sql)
+            return conn->cache[i].stmt;
+    int rc = sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("store: prepare %s: %s", sql, sqlite3_errmsg(conn->db));
+        return NULL;
+    }
+    if (conn->ncached < STORE_STMT_CACHE) {
+        conn->cache[conn->ncached].sql = sql;
+        conn->cache[conn->ncached].stmt = st;
+        conn->ncached++;
+    } else {
+        /* The cache is sized for every statement in the program; running out is a bug. */
+        log_error("store: statement cache full");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+void store_stmt_done(sqlite3_stmt *st)
+{
+    if (st == NULL)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+int store_status_from(struct store_conn *conn, int rc, const char *what)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return STORE_EXISTS;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return STORE_NOT_FOUND;
+    default:
+        log_error("store: %s: %s", what, sqlite3_errmsg(conn->db));
+        return STORE_ERROR;
+    }
+}
+
+char *store_column_dup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    int len = sqlite3_column_bytes(st, col);
+    char *copy = malloc((size_t)len + 1);
+    if (copy == NULL)
+        return NULL;
+    if (len > 0)
+        memcpy(copy, text, (size_t)len);
+    copy[len] = '\0';
+    return copy;
+}

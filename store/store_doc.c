@@ -1,0 +1,183 @@
+/*
+ * store_doc: the generic document API (store.h) over one table per kind. Every kind's table
+ * has the same columns (seq, id, parent, doc), so one set of SQL templates serves them all;
+ * a NULL parent argument matches any parent.
+ */
+#include "config.h"
+
+#include "store_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kind_sql {
+    const char *insert, *get, *replace, *delete, *list, *count;
+};
+
+#define KIND_SQL(table)                                                                     \
+    {                                                                                       \
+        "INSERT INTO " table " (id, parent, doc) VALUES (?1, ?2, ?3)",                      \
+            "SELECT doc FROM " table " WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",      \
+            "UPDATE " table " SET doc = ?3 WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",  \
+            "DELETE FROM " table " WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",          \
+            "SELECT seq, doc FROM " table " WHERE (?1 IS NULL OR parent = ?1) AND seq > ?2" \
+            " ORDER BY seq LIMIT ?3",                                                       \
+            "SELECT count(*) FROM " table " WHERE (?1 IS NULL OR parent = ?1)",             \
+    }
+
+static const struct kind_sql kinds[STORE__KIND_COUNT] = {
+    [STORE_USER_POOL] = KIND_SQL("user_pools"),
+    [STORE_USER_POOL_CLIENT] = KIND_SQL("user_pool_clients"),
+    [STORE_IDENTITY_POOL] = KIND_SQL("identity_pools"),
+};
+
+static int bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
+{
+    return text ? sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* Run a statement that changes rows; STORE_NOT_FOUND when it changed none. */
+static int run_change(struct store_conn *conn, const char *sql, const char *id,
+                      const char *parent_id, const char *doc)
+{
+    sqlite3_stmt *st = store_stmt(conn, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text_or_null(st, 1, id);
+    bind_text_or_null(st, 2, parent_id);
+    if (doc != NULL)
+        sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    store_stmt_done(st);
+    if (rc != SQLITE_DONE)
+        return store_status_from(conn, rc, sql);
+    return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_doc_insert(struct store_conn *conn, enum store_kind kind, const char *id,
+                     const char *parent_id, const char *doc)
+{
+    return run_change(conn, kinds[kind].insert, id, parent_id, doc);
+}
+
+int store_doc_replace(struct store_conn *conn, enum store_kind kind, const char *id,
+                      const char *parent_id, const char *doc)
+{
+    return run_change(conn, kinds[kind].replace, id, parent_id, doc);
+}
+
+int store_doc_delete(struct store_conn *conn, enum store_kind kind, const char *id,
+                     const char *parent_id)
+{
+    return run_change(conn, kinds[kind].delete, id, parent_id, NULL);
+}
+
+int store_doc_get(struct store_conn *conn, enum store_kind kind, const char *id,
+                  const char *parent_id, char **doc)
+{
+    sqlite3_stmt *st = store_stmt(conn, kinds[kind].get);
+    int rc, status;
+
+    *doc = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 2, parent_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *doc = store_column_dup(st, 0);
+        status = *doc ? STORE_OK : STORE_ERROR;
+    } else {
+        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get");
+    }
+    store_stmt_done(st);
+    return status;
+}
+
+/* Tokens are the decimal position of the last row returned; anything else is refused. */
+static int parse_token(const char *token, int64_t *seq)
+{
+    char *end;
+
+    if (token == NULL) {
+        *seq = 0;
+        return 0;
+    }
+    errno = 0;
+    long long v = strtoll(token, &end, 10);
+    if (errno != 0 || end == token || *end != '\0' || v <= 0 || token[0] == '+')
+        return -1;
+    *seq = v;
+    return 0;
+}
+
+int store_doc_list(struct store_conn *conn, enum store_kind kind, const char *parent_id,
+                   const char *token, int limit, struct store_page *page)
+{
+    sqlite3_stmt *st;
+    int64_t after, last_seq = 0;
+    int rc, status = STORE_OK;
+
+    memset(page, 0, sizeof(*page));
+    if (parse_token(token, &after) != 0)
+        return STORE_BAD_TOKEN;
+    if (limit < 1)
+        limit = 1;
+    page->docs = calloc((size_t)limit, sizeof(char *));
+    if (page->docs == NULL || (st = store_stmt(conn, kinds[kind].list)) == NULL) {
+        store_page_free(page);
+        return STORE_ERROR;
+    }
+    bind_text_or_null(st, 1, parent_id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int(st, 3, limit + 1); /* one more than asked tells whether a next page exists */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (page->count == (size_t)limit) {
+            char next[32];
+            snprintf(next, sizeof(next), "%" PRId64, last_seq);
+            page->next_token = strdup(next);
+            status = page->next_token ? STORE_OK : STORE_ERROR;
+            break;
+        }
+        last_seq = sqlite3_column_int64(st, 0);
+        if ((page->docs[page->count] = store_column_dup(st, 1)) == NULL) {
+            status = STORE_ERROR;
+            break;
+        }
+        page->count++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        status = store_status_from(conn, rc, "list");
+    store_stmt_done(st);
+    if (status != STORE_OK)
+        store_page_free(page);
+    return status;
+}
+
+void store_page_free(struct store_page *page)
+{
+    for (size_t i = 0; i < page->count; i++)
+        free(page->docs[i]);
+    free(page->docs);
+    free(page->next_token);
+    memset(page, 0, sizeof(*page));
+}
+
+int64_t store_doc_count(struct store_conn *conn, enum store_kind kind, const char *parent_id)
+{
+    sqlite3_stmt *st = store_stmt(conn, kinds[kind].count);
+    int64_t n = -1;
+
+    if (st == NULL)
+        return -1;
+    bind_text_or_null(st, 1, parent_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    store_stmt_done(st);
+    return n;
+}

@@ -1,0 +1,50 @@
+/*
+ * store_internal: what the store_*.c files share and nothing outside store/ sees: the
+ * connection and pool structures, the prepared-statement cache, and status mapping.
+ */
+#ifndef COG_STORE_INTERNAL_H
+#define COG_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_STMT_CACHE 64
+
+struct store_conn {
+    sqlite3 *db;
+    struct {
+        const char *sql; /* identity of a static SQL string */
+        sqlite3_stmt *stmt;
+    } cache[STORE_STMT_CACHE];
+    int ncached;
+    int in_tx;
+    struct store_conn *next_free;
+};
+
+struct store {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct store_conn *conns;
+    int nconns;
+    struct store_conn *free_list;
+};
+
+/*
+ * The prepared statement for sql (a static string: the cache is keyed by its address),
+ * prepared once per connection and reused. The caller binds, steps, and must call
+ * store_stmt_done() before returning. NULL on a preparation error (logged).
+ */
+sqlite3_stmt *store_stmt(struct store_conn *conn, const char *sql);
+
+/* Reset st and clear its bindings so the cache can hand it out again. Accepts NULL. */
+void store_stmt_done(sqlite3_stmt *st);
+
+/* Map a failed sqlite3 result code to a store status, logging what is unexpected. */
+int store_status_from(struct store_conn *conn, int rc, const char *what);
+
+/* A malloc'd copy of a text column, or NULL when out of memory. */
+char *store_column_dup(sqlite3_stmt *st, int col);
+
+#endif

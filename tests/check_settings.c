@@ -1,0 +1,131 @@
+/*
+ * check_settings: defaults, environment variables, flags and their precedence.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings.h"
+#include "testutil.h"
+
+static enum settings_result parse(struct settings *s, const char *a1, const char *a2)
+{
+    char *argv[] = {(char *)"cognito-emu", (char *)a1, (char *)a2, NULL};
+    int argc = a1 == NULL ? 1 : (a2 == NULL ? 2 : 3);
+
+    return settings_parse(s, argc, argv);
+}
+
+static void clear_env(void)
+{
+    const char *vars[] = {"COGNITO_EMU_PORT", "COGNITO_EMU_BIND", "COGNITO_EMU_DATA_DIR",
+                          "COGNITO_EMU_DB", "COGNITO_EMU_REGION", "COGNITO_EMU_ACCOUNT_ID",
+                          "COGNITO_EMU_PUBLIC_URL", "COGNITO_EMU_THREADS",
+                          "COGNITO_EMU_LOG_LEVEL", "COGNITO_EMU_MAX_BODY",
+                          "COGNITO_EMU_IDLE_TIMEOUT"};
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+        unsetenv(vars[i]);
+}
+
+START_TEST(test_settings_defaults)
+{
+    struct settings s;
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, NULL, NULL), SETTINGS_RUN);
+    ck_assert_int_eq(s.port, 9229);
+    ck_assert_str_eq(s.bind, "127.0.0.1");
+    ck_assert_str_eq(s.region, "us-east-1");
+    ck_assert_str_eq(s.account_id, "123456789012");
+    ck_assert_str_eq(s.db_path, "./.cognito-emu/cognito-emu.db");
+    ck_assert_int_ge(s.threads, 1);
+    ck_assert_uint_eq(s.max_body, 1024 * 1024);
+    ck_assert_int_eq(s.log_level, LOG_LEVEL_INFO);
+    settings_set_port(&s, 4321);
+    ck_assert_str_eq(s.public_url, "http://localhost:4321");
+}
+END_TEST
+
+START_TEST(test_settings_flags_override_environment)
+{
+    struct settings s;
+
+    clear_env();
+    setenv("COGNITO_EMU_PORT", "1234", 1);
+    setenv("COGNITO_EMU_REGION", "eu-west-1", 1);
+    ck_assert_int_eq(parse(&s, "--port=5678", NULL), SETTINGS_RUN);
+    ck_assert_int_eq(s.port, 5678);
+    ck_assert_str_eq(s.region, "eu-west-1");
+    clear_env();
+}
+END_TEST
+
+START_TEST(test_settings_data_dir_and_db)
+{
+    struct settings s;
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, "--data-dir", "/tmp/x"), SETTINGS_RUN);
+    ck_assert_str_eq(s.db_path, "/tmp/x/cognito-emu.db");
+    ck_assert_int_eq(parse(&s, "--db", ":memory:"), SETTINGS_RUN);
+    ck_assert_str_eq(s.db_path, ":memory:");
+}
+END_TEST
+
+START_TEST(test_settings_public_url_is_kept_without_trailing_slash)
+{
+    struct settings s;
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, "--public-url", "http://cognito:9229/"), SETTINGS_RUN);
+    ck_assert_str_eq(s.public_url, "http://cognito:9229");
+    settings_set_port(&s, 1);
+    ck_assert_str_eq(s.public_url, "http://cognito:9229");
+}
+END_TEST
+
+START_TEST(test_settings_rejects_bad_values)
+{
+    struct settings s;
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, "--port", "70000"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--port", "12x"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--threads", "0"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--account-id", "12"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--region", "US EAST"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--public-url", "localhost:9229"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--log-level", "loud"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--no-such-flag", NULL), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "stray", NULL), SETTINGS_EXIT_USAGE);
+    setenv("COGNITO_EMU_THREADS", "many", 1);
+    ck_assert_int_eq(parse(&s, NULL, NULL), SETTINGS_EXIT_USAGE);
+    clear_env();
+}
+END_TEST
+
+START_TEST(test_settings_help_and_version_exit_ok)
+{
+    struct settings s;
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, "--help", NULL), SETTINGS_EXIT_OK);
+    ck_assert_int_eq(parse(&s, "--version", NULL), SETTINGS_EXIT_OK);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("settings");
+    TCase *tc = tcase_create("settings");
+
+    tcase_add_test(tc, test_settings_defaults);
+    tcase_add_test(tc, test_settings_flags_override_environment);
+    tcase_add_test(tc, test_settings_data_dir_and_db);
+    tcase_add_test(tc, test_settings_public_url_is_kept_without_trailing_slash);
+    tcase_add_test(tc, test_settings_rejects_bad_values);
+    tcase_add_test(tc, test_settings_help_and_version_exit_ok);
+    suite_add_tcase(s, tc);
+    return s;
+}
