@@ -252,7 +252,6 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_END);
     if (srv->daemon == NULL) {
         log_error("http: cannot listen on %s port %d (in use, or not an address of this host)",
