@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# End-to-end tests of cognito-emu with real clients: the AWS CLI (cli.sh), boto3 + raw HTTP
+# (test_boto3.py, pytest) and the AWS SDK for JavaScript v3 (js/sdk.test.mjs, node --test).
+#
+# Usage: tests/e2e/run.sh
+#   COG_EMU_ENDPOINT=http://host:port  use that running server (none is started or stopped)
+#   COG_EMU_BIN=path                   the server binary to start (default: build/cognito-emu)
+#   E2E_VERBOSE=1                      print every suite's full output, not only on failure
+#
+# Without COG_EMU_ENDPOINT it starts one server (--port 0 --db :memory: --log-level warn),
+# waits for its "cognito-emu <version> listening on http://127.0.0.1:<port>" line, runs the
+# suites against it, then stops it with SIGTERM and checks that it exits 0 within 5 s.
+#
+# Tools missing from the machine are installed from Debian's packages (as root; apt-get) and
+# the JS SDK from npm (npm ci in tests/e2e/js); nothing else is fetched. The suites talk only
+# to the endpoint.
+#
+# Counts: each suite reports them in its own machine-readable form, which this script reads:
+#   cli     its last line "cli: N passed, N failed, N skipped"
+#   pytest  a JUnit XML report (--junitxml): tests, failures, errors, skipped
+#   node    the TAP summary of node --test: "# pass N", "# fail N", "# cancelled N", "# skipped N"
+#   server  this script's own checks of the server process (start-up and clean shutdown)
+# A suite that ends without counts, or exits non-zero with no failure counted, counts one failure.
+# Output: one line per suite ("<suite>: N passed, N failed, N skipped"), a failing suite's full
+# output, and last the line "N passed, N failed". Exit status 0 only when nothing failed.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+VERBOSE=${E2E_VERBOSE:-0}
+SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-300}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cognito-emu-e2e.XXXXXX")
+SERVER_PID=""
+
+cleanup() {
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -KILL "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "e2e: $*" >&2; }
+die() { # a failure before any suite ran: still end with the summary line
+    say "$*"
+    echo "0 passed, 1 failed"
+    exit 2
+}
+
+# ------------------------------------------------------------------ tools
+APT_UPDATED=0
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || die "missing $*, and there is no apt-get to install it"
+    local sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || die "missing $*; run as root to install it with apt-get"
+        sudo=(sudo)
+    fi
+    if [[ $APT_UPDATED -eq 0 ]]; then
+        say "apt-get update"
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$WORK/apt.log" 2>&1 ||
+            { cat "$WORK/apt.log" >&2; die "apt-get update failed"; }
+        APT_UPDATED=1
+    fi
+    say "apt-get install $*"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" \
+        >"$WORK/apt.log" 2>&1 || { cat "$WORK/apt.log" >&2; die "apt-get install $* failed"; }
+}
+
+py_ok() { "$1" -c 'import boto3, pytest' >/dev/null 2>&1; }
+
+if command -v python3 >/dev/null 2>&1 && py_ok python3; then
+    PYTHON=$(command -v python3)
+elif [[ -x /usr/bin/python3 ]] && py_ok /usr/bin/python3; then
+    PYTHON=/usr/bin/python3
+else
+    apt_install python3-boto3 python3-pytest
+    PYTHON=/usr/bin/python3
+    py_ok "$PYTHON" || die "$PYTHON still cannot import boto3 and pytest"
+fi
+
+if command -v aws >/dev/null 2>&1 && aws --version >/dev/null 2>&1; then
+    AWS_CLI=$(command -v aws)
+else
+    apt_install awscli
+    AWS_CLI=/usr/bin/aws
+    "$AWS_CLI" --version >/dev/null 2>&1 || die "$AWS_CLI --version fails after installing awscli"
+fi
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+fi
+NODE=$(command -v node) || die "no node after installing nodejs"
+
+# npm ci when node_modules is absent or was installed from another lock file.
+JS="$HERE/js"
+STAMP="$JS/node_modules/.e2e-lock-sha256"
+lock_sum=$(cat "$JS/package.json" "$JS/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [[ ! -f "$STAMP" || "$(cat "$STAMP" 2>/dev/null)" != "$lock_sum" ]]; then
+    say "npm ci in tests/e2e/js"
+    (cd "$JS" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >"$WORK/npm.log" 2>&1 ||
+        { cat "$WORK/npm.log" >&2; die "npm ci failed"; }
+    echo "$lock_sum" >"$STAMP"
+fi
+
+say "clients: $("$PYTHON" -c 'import sys, boto3, botocore, pytest; print("python %s, boto3 %s, botocore %s, pytest %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__, pytest.__version__))' 2>&1);" \
+    "$("$AWS_CLI" --version 2>&1 | cut -d' ' -f1);" \
+    "node $("$NODE" --version);" \
+    "@aws-sdk $(sed -n 's/.*"@aws-sdk\/client-cognito-identity-provider": "\(.*\)".*/\1/p' "$JS/package.json")"
+
+# ------------------------------------------------------------------ a clean AWS environment
+# Nothing from a developer's own AWS setup: no profile, config, credentials, proxies, or
+# instance-metadata look-ups; one attempt per call so that a failing server shows at once.
+while IFS= read -r var; do
+    unset "$var"
+done < <(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p')
+unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
+touch "$WORK/aws-config" "$WORK/aws-credentials"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+export AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE="$WORK/aws-credentials"
+export AWS_PAGER="" AWS_DEFAULT_OUTPUT=json AWS_CLI_AUTO_PROMPT=off
+export AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
+export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
+export PYTHONDONTWRITEBYTECODE=1
+export AWS_CLI PYTHON
+
+# ------------------------------------------------------------------ the server
+SERVER_PASSED=0
+SERVER_FAILED=0
+SERVER_NOTES=""
+server_check() { # server_check OK|FAIL "what"
+    if [[ $1 == OK ]]; then
+        SERVER_PASSED=$((SERVER_PASSED + 1))
+    else
+        SERVER_FAILED=$((SERVER_FAILED + 1))
+        SERVER_NOTES+="FAIL $2"$'\n'
+    fi
+}
+
+if [[ -n "${COG_EMU_ENDPOINT:-}" ]]; then
+    ENDPOINT=$COG_EMU_ENDPOINT
+    say "using the running server at $ENDPOINT"
+else
+    BIN=${COG_EMU_BIN:-$ROOT/build/cognito-emu}
+    [[ -x "$BIN" ]] || die "no server binary at $BIN (build it, or set COG_EMU_BIN or COG_EMU_ENDPOINT)"
+    "$BIN" --port 0 --db :memory: --log-level warn >"$WORK/server.out" 2>"$WORK/server.err" &
+    SERVER_PID=$!
+    ENDPOINT=""
+    for _ in $(seq 1 150); do # 15 s
+        line=$(grep -m1 -E '^cognito-emu [^ ]+ listening on http://[^ ]+$' "$WORK/server.out" 2>/dev/null)
+        if [[ -n "$line" ]]; then
+            ENDPOINT=${line##* }
+            break
+        fi
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ -z "$ENDPOINT" ]]; then
+        say "the server did not print its ready line within 15 s"
+        say "stdout:"; cat "$WORK/server.out" >&2
+        say "stderr:"; tail -n 50 "$WORK/server.err" >&2
+        echo "server: 0 passed, 1 failed, 0 skipped"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    server_check OK "ready line"
+fi
+export COG_EMU_ENDPOINT=$ENDPOINT
+
+# ------------------------------------------------------------------ the suites
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+TOTAL_SKIPPED=0
+SUMMARY=""
+
+# record SUITE RC PASSED FAILED SKIPPED LOG: add to the totals; show the log on failure.
+record() {
+    local suite=$1 rc=$2 passed=$3 failed=$4 skipped=$5 log=$6
+    if [[ -z "$passed" || -z "$failed" ]]; then
+        say "$suite: no counts found in its output (exit $rc)"
+        passed=${passed:-0}
+        failed=1
+        skipped=${skipped:-0}
+    elif [[ $rc -ne 0 && $failed -eq 0 ]]; then
+        say "$suite: exited $rc with no failure counted"
+        failed=1
+    fi
+    TOTAL_PASSED=$((TOTAL_PASSED + passed))
+    TOTAL_FAILED=$((TOTAL_FAILED + failed))
+    TOTAL_SKIPPED=$((TOTAL_SKIPPED + skipped))
+    SUMMARY+="$suite: $passed passed, $failed failed, $skipped skipped"$'\n'
+    if [[ $failed -ne 0 || $VERBOSE == 1 ]]; then
+        echo "----- $suite output -----"
+        cat "$log"
+        echo "----- end of $suite output -----"
+    fi
+}
+
+# cli.sh
+LOG="$WORK/cli.log"
+p="" f="" s=""
+timeout "$SUITE_TIMEOUT" bash "$HERE/cli.sh" >"$LOG" 2>&1
+rc=$?
+counts=$(grep -E '^cli: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOG" | tail -n1)
+read -r p f s < <(sed -E 's/^cli: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/' <<<"$counts")
+record cli "$rc" "${p:-}" "${f:-}" "${s:-0}" "$LOG"
+
+# test_boto3.py
+LOG="$WORK/pytest.log"
+XML="$WORK/pytest.xml"
+(cd "$HERE" && timeout "$SUITE_TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider \
+    -o junit_family=xunit2 --junitxml="$XML" test_boto3.py) >"$LOG" 2>&1
+rc=$?
+p="" f="" s=""
+read -r p f s < <("$PYTHON" - "$XML" 2>/dev/null <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+t = f = s = 0
+for x in suites:
+    t += int(x.get("tests", 0))
+    f += int(x.get("failures", 0)) + int(x.get("errors", 0))
+    s += int(x.get("skipped", 0))
+print(t - f - s, f, s)
+PY
+)
+record pytest "$rc" "${p:-}" "${f:-}" "${s:-0}" "$LOG"
+
+# js/sdk.test.mjs
+LOG="$WORK/node.log"
+(cd "$JS" && timeout "$SUITE_TIMEOUT" "$NODE" --test --test-reporter=tap sdk.test.mjs) >"$LOG" 2>&1
+rc=$?
+tap() { sed -n -E "s/^# $1 ([0-9]+)$/\\1/p" "$LOG" | tail -n1; }
+p=$(tap pass)
+f=$(tap fail)
+c=$(tap cancelled)
+s=$(tap skipped)
+if [[ -n "$f" ]]; then f=$((f + ${c:-0})); fi
+record node "$rc" "$p" "$f" "${s:-0}" "$LOG"
+
+# ------------------------------------------------------------------ stop the server
+if [[ -n "$SERVER_PID" ]]; then
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        wait "$SERVER_PID"
+        server_check FAIL "the server died during the tests (exit $?)"
+    else
+        kill -TERM "$SERVER_PID"
+        for _ in $(seq 1 50); do # 5 s
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$SERVER_PID" 2>/dev/null; then
+            server_check FAIL "the server did not exit within 5 s of SIGTERM"
+            kill -KILL "$SERVER_PID" 2>/dev/null
+            wait "$SERVER_PID" 2>/dev/null
+        else
+            wait "$SERVER_PID"
+            code=$?
+            if [[ $code -eq 0 ]]; then
+                server_check OK "exit 0 on SIGTERM"
+            else
+                server_check FAIL "the server exited $code on SIGTERM (expected 0)"
+            fi
+        fi
+    fi
+    SERVER_PID=""
+    if [[ $SERVER_FAILED -ne 0 || $VERBOSE == 1 ]]; then
+        echo "----- server -----"
+        printf '%s' "$SERVER_NOTES"
+        echo "stderr (last 50 lines):"
+        tail -n 50 "$WORK/server.err"
+        echo "----- end of server -----"
+    fi
+    TOTAL_PASSED=$((TOTAL_PASSED + SERVER_PASSED))
+    TOTAL_FAILED=$((TOTAL_FAILED + SERVER_FAILED))
+    SUMMARY+="server: $SERVER_PASSED passed, $SERVER_FAILED failed, 0 skipped"$'\n'
+fi
+
+printf '%s' "$SUMMARY"
+if [[ $TOTAL_SKIPPED -ne 0 ]]; then say "$TOTAL_SKIPPED skipped"; fi
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[[ $TOTAL_FAILED -eq 0 ]]
