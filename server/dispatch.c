@@ -96,7 +96,8 @@ static const char *split_target(const char *target, enum aws_service *svc)
 
     if (dot == NULL || dot[1] == '\0')
         return NULL;
-    if ((size_t)(dot - target) == strlen(IDP_PREFIX) && strncmp(target, IDP_PREFIX, strlen(IDP_PREFIX)) == 0)
+    if ((size_t)(dot - target) == strlen(IDP_PREFIX) &&
+        strncmp(target, IDP_PREFIX, strlen(IDP_PREFIX)) == 0)
         *svc = SVC_IDP;
     else if ((size_t)(dot - target) == strlen(IDENTITY_PREFIX) &&
              strncmp(target, IDENTITY_PREFIX, strlen(IDENTITY_PREFIX)) == 0)

@@ -27,8 +27,8 @@
 /* What browsers may read from a response (the AWS SDKs read these for errors and ids). */
 #define EXPOSE_HEADERS "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"
 /* Headers allowed when a preflight names none: what Amplify and the JS SDK send. */
-#define DEFAULT_ALLOW_HEADERS                                                                  \
-    "content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, " \
+#define DEFAULT_ALLOW_HEADERS                                                                      \
+    "content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, "       \
     "authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256, cache-control"
 
 struct http_server {
@@ -151,8 +151,8 @@ static int take_body(struct exchange *x, size_t max_body, const char *data, size
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **state)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **state)
 {
     struct http_server *srv = cls;
     struct exchange *x = *state;
@@ -215,8 +215,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 /* Resolve cfg->bind into a socket address with the port set. 0, or -1 (logged). */
 static int resolve(const struct http_config *cfg, struct sockaddr_storage *addr, int *family)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res = NULL;
     char port[8];
 
@@ -246,13 +246,11 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-        MHD_OPTION_END);
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->idle_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         log_error("http: cannot listen on %s port %d (in use, or not an address of this host)",
                   cfg->bind, cfg->port);

@@ -18,7 +18,7 @@ struct http_request {
     const char *path;   /* URL path without the query */
     const char *body;   /* NUL-terminated; body_len bytes (may hold NULs) */
     size_t body_len;
-    void *conn;         /* for http_request_header() */
+    void *conn; /* for http_request_header() */
 };
 
 /* The value of request header name (case-insensitive), or NULL. Borrowed for the request. */
@@ -31,12 +31,12 @@ struct http_header {
 
 struct http_response {
     int status;
-    char *body;               /* owned: malloc'd, freed by the server after sending */
+    char *body; /* owned: malloc'd, freed by the server after sending */
     size_t body_len;
     const char *content_type; /* static string */
     struct http_header headers[HTTP_MAX_HEADERS];
     int nheaders;
-    char label[96];           /* what the request log line calls this request */
+    char label[96]; /* what the request log line calls this request */
 };
 
 /*

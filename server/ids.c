@@ -23,7 +23,8 @@ static void random_bytes(unsigned char *buf, size_t n)
 void ids_random_chars(char *out, size_t n, const char *alphabet)
 {
     size_t len = strlen(alphabet);
-    /* Reject bytes at or above the largest multiple of len, so every character is equally likely. */
+    /* Reject bytes at or above the largest multiple of len, so every character is equally likely.
+     */
     unsigned limit = 256 - (256 % (unsigned)len);
     unsigned char buf[64];
     size_t have = 0, used = 0;

@@ -33,7 +33,8 @@ int json_set_item(cJSON *obj, const char *name, cJSON *item)
     if (item == NULL)
         return -1;
     if (json_get(obj, name) != NULL)
-        return cJSON_ReplaceItemInObjectCaseSensitive(obj, name, item) ? 0 : (cJSON_Delete(item), -1);
+        return cJSON_ReplaceItemInObjectCaseSensitive(obj, name, item) ? 0
+                                                                       : (cJSON_Delete(item), -1);
     return cJSON_AddItemToObject(obj, name, item) ? 0 : (cJSON_Delete(item), -1);
 }
 

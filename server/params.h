@@ -1,5 +1,6 @@
 /*
- * params: request validation driven by the AWS service models (server/model/cognito-idp.json and cognito-identity.json).
+ * params: request validation driven by the AWS service models (server/model/cognito-idp.json and
+ * cognito-identity.json).
  *
  * Every operation's input shape is checked here, in one place, before any handler runs:
  * required members, JSON types, string and list lengths, number ranges, patterns and enums,
@@ -9,8 +10,9 @@
  * Messages follow AWS: "1 validation error detected: Value 'x' at 'userPoolId' failed to
  * satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+"
  * (several violations are joined with "; " under "N validation errors detected: ").
- * Members are named by their path in lower camel case (e.g. 'policies.passwordPolicy.minimumLength',
- * list elements as 'userAttributes.1.member.name'); values of sensitive shapes are not echoed.
+ * Members are named by their path in lower camel case (e.g.
+ * 'policies.passwordPolicy.minimumLength', list elements as 'userAttributes.1.member.name'); values
+ * of sensitive shapes are not echoed.
  */
 #ifndef COG_PARAMS_H
 #define COG_PARAMS_H

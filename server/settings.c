@@ -18,9 +18,9 @@
 #define DB_FILE_NAME "cognito-emu.db"
 
 struct option_row {
-    const char *flag;   /* long option name */
-    const char *env;    /* environment variable */
-    const char *arg;    /* argument name for --help */
+    const char *flag; /* long option name */
+    const char *env;  /* environment variable */
+    const char *arg;  /* argument name for --help */
     const char *help;
     int (*apply)(struct settings *s, const char *value);
 };
@@ -152,8 +152,8 @@ static const struct option_row options[] = {
      apply_log_level},
     {"max-body", "COGNITO_EMU_MAX_BODY", "BYTES", "largest request body accepted (1048576)",
      apply_max_body},
-    {"idle-timeout", "COGNITO_EMU_IDLE_TIMEOUT", "SECONDS",
-     "close connections idle this long (30)", apply_idle_timeout},
+    {"idle-timeout", "COGNITO_EMU_IDLE_TIMEOUT", "SECONDS", "close connections idle this long (30)",
+     apply_idle_timeout},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 

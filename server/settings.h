@@ -10,17 +10,17 @@
 #include "log.h"
 
 struct settings {
-    int port;                /* 9229; 0 picks a free port */
-    char bind[64];           /* 127.0.0.1 */
-    char db_path[4096];      /* <data dir>/cognito-emu.db, or ":memory:" */
-    char region[32];         /* us-east-1 */
-    char account_id[16];     /* 123456789012 */
-    char public_url[512];    /* http://localhost:<port> unless set */
-    int public_url_set;      /* 1 when public_url was given (else derived from the port) */
-    int threads;             /* worker threads: the number of cores */
+    int port;             /* 9229; 0 picks a free port */
+    char bind[64];        /* 127.0.0.1 */
+    char db_path[4096];   /* <data dir>/cognito-emu.db, or ":memory:" */
+    char region[32];      /* us-east-1 */
+    char account_id[16];  /* 123456789012 */
+    char public_url[512]; /* http://localhost:<port> unless set */
+    int public_url_set;   /* 1 when public_url was given (else derived from the port) */
+    int threads;          /* worker threads: the number of cores */
     enum log_level log_level;
-    size_t max_body;         /* request body cap in bytes: 1 MiB */
-    unsigned idle_timeout;   /* seconds before an idle connection is closed: 30 */
+    size_t max_body;       /* request body cap in bytes: 1 MiB */
+    unsigned idle_timeout; /* seconds before an idle connection is closed: 30 */
 };
 
 /* What settings_parse() decided. */

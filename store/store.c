@@ -103,7 +103,8 @@ static int open_conn(const char *uri, int is_memory, sqlite3 **out)
                 SQLITE_OPEN_NOMUTEX; /* one thread at a time per connection: no mutex needed */
     int rc = sqlite3_open_v2(uri, out, flags, NULL);
     if (rc != SQLITE_OK) {
-        log_error("store: cannot open %s: %s", uri, *out ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
+        log_error("store: cannot open %s: %s", uri,
+                  *out ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
         sqlite3_close(*out);
         *out = NULL;
         return STORE_ERROR;

@@ -93,7 +93,7 @@ int store_doc_delete(struct store_conn *conn, enum store_kind kind, const char *
 
 /* One page of documents, oldest first. */
 struct store_page {
-    char **docs;      /* count JSON strings */
+    char **docs; /* count JSON strings */
     size_t count;
     char *next_token; /* opaque token for the next page, or NULL on the last page */
 };

@@ -17,15 +17,15 @@ struct kind_sql {
     const char *insert, *get, *replace, *delete, *list, *count;
 };
 
-#define KIND_SQL(table)                                                                     \
-    {                                                                                       \
-        "INSERT INTO " table " (id, parent, doc) VALUES (?1, ?2, ?3)",                      \
-            "SELECT doc FROM " table " WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",      \
-            "UPDATE " table " SET doc = ?3 WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",  \
-            "DELETE FROM " table " WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",          \
-            "SELECT seq, doc FROM " table " WHERE (?1 IS NULL OR parent = ?1) AND seq > ?2" \
-            " ORDER BY seq LIMIT ?3",                                                       \
-            "SELECT count(*) FROM " table " WHERE (?1 IS NULL OR parent = ?1)",             \
+#define KIND_SQL(table)                                                                            \
+    {                                                                                              \
+        "INSERT INTO " table " (id, parent, doc) VALUES (?1, ?2, ?3)",                             \
+            "SELECT doc FROM " table " WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",             \
+            "UPDATE " table " SET doc = ?3 WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",         \
+            "DELETE FROM " table " WHERE id = ?1 AND (?2 IS NULL OR parent = ?2)",                 \
+            "SELECT seq, doc FROM " table " WHERE (?1 IS NULL OR parent = ?1) AND seq > ?2"        \
+            " ORDER BY seq LIMIT ?3",                                                              \
+            "SELECT count(*) FROM " table " WHERE (?1 IS NULL OR parent = ?1)",                    \
     }
 
 static const struct kind_sql kinds[STORE__KIND_COUNT] = {

@@ -32,8 +32,8 @@ static void expect_error(const char *target, const char *body, const char *type,
     dispatch_request(&env.app, target, NULL, body, body ? strlen(body) : 0, &res);
     ck_assert_msg(res.code != COG_OK, "%s succeeded: %s", target, res.body);
     ck_assert_str_eq(cog_err_type(res.code), type);
-    ck_assert_msg(strstr(res.message, message_part) != NULL, "message '%s' lacks '%s'",
-                  res.message, message_part);
+    ck_assert_msg(strstr(res.message, message_part) != NULL, "message '%s' lacks '%s'", res.message,
+                  message_part);
     cJSON *json = cJSON_Parse(res.body);
     ck_assert_ptr_nonnull(json);
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(json, "__type")->valuestring, type);
@@ -51,9 +51,8 @@ START_TEST(test_dispatch_table_is_sorted_and_in_the_models)
         const char *name = dispatch_target_name(i);
         const char *dot = strchr(name, '.');
         ck_assert_ptr_nonnull(dot);
-        enum aws_service svc = strncmp(name, "AWSCognitoIdentityService.", 26) == 0
-                                   ? SVC_IDENTITY
-                                   : SVC_IDP;
+        enum aws_service svc =
+            strncmp(name, "AWSCognitoIdentityService.", 26) == 0 ? SVC_IDENTITY : SVC_IDP;
         ck_assert_msg(params_has_operation(svc, dot + 1), "%s is not in the model", name);
         if (i > 0)
             ck_assert_msg(strcmp(dispatch_target_name(i - 1), name) < 0, "%s is out of order",
@@ -77,7 +76,8 @@ END_TEST
 
 START_TEST(test_dispatch_rejects_unknown_target)
 {
-    expect_error(IDP "NoSuchThing", "{}", "UnknownOperationException", "Unknown operation NoSuchThing");
+    expect_error(IDP "NoSuchThing", "{}", "UnknownOperationException",
+                 "Unknown operation NoSuchThing");
     /* An operation of the other service is unknown under this prefix. */
     expect_error(IDENTITY "CreateUserPool", "{}", "UnknownOperationException", "CreateUserPool");
 }
@@ -135,9 +135,8 @@ START_TEST(test_dispatch_parses_the_sigv4_region)
     ck_assert_str_eq(region, "eu-west-3");
     ck_assert_int_eq(dispatch_sigv4_region(NULL, region, sizeof(region)), -1);
     ck_assert_int_eq(dispatch_sigv4_region("Bearer xyz", region, sizeof(region)), -1);
-    ck_assert_int_eq(dispatch_sigv4_region("AWS4-HMAC-SHA256 Credential=AK/2024", region,
-                                           sizeof(region)),
-                     -1);
+    ck_assert_int_eq(
+        dispatch_sigv4_region("AWS4-HMAC-SHA256 Credential=AK/2024", region, sizeof(region)), -1);
     ck_assert_int_eq(dispatch_sigv4_region("AWS4-HMAC-SHA256 Credential=AK/2024/../x/aws4_request",
                                            region, sizeof(region)),
                      -1);

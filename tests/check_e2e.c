@@ -18,9 +18,9 @@ static char url[64];
 
 static void setup(void)
 {
-    char *argv[] = {(char *)"cognito-emu", (char *)"--db", (char *)":memory:", (char *)"--port",
-                    (char *)"0", (char *)"--threads", (char *)"4", (char *)"--log-level",
-                    (char *)"warn", NULL};
+    char *argv[] = {
+        (char *)"cognito-emu", (char *)"--db", (char *)":memory:",    (char *)"--port", (char *)"0",
+        (char *)"--threads",   (char *)"4",    (char *)"--log-level", (char *)"warn",   NULL};
 
     ck_assert_int_eq(settings_parse(&settings, 9, argv), SETTINGS_RUN);
     ck_assert_int_eq(server_start(&settings, &srv), 0);
@@ -185,15 +185,15 @@ START_TEST(test_e2e_preflight_from_a_browser)
     ck_assert_int_lt(r.status, 300);
     ck_assert_str_eq(tu_http_header(&r, "Access-Control-Allow-Origin", buf, sizeof(buf)),
                      "http://localhost:5173");
-    ck_assert_ptr_nonnull(strstr(tu_http_header(&r, "Access-Control-Allow-Headers", buf, sizeof(buf)),
-                                 "x-amz-user-agent"));
+    ck_assert_ptr_nonnull(strstr(
+        tu_http_header(&r, "Access-Control-Allow-Headers", buf, sizeof(buf)), "x-amz-user-agent"));
     tu_http_free(&r);
 }
 END_TEST
 
 static void *create_some(void *arg)
 {
-    char (*ids)[96] = arg;
+    char(*ids)[96] = arg;
 
     for (int i = 0; i < 20; i++)
         create_pool("concurrent", ids[i], sizeof(ids[i]));

@@ -50,7 +50,8 @@ START_TEST(test_errors_body_is_aws_json_with_escaped_message)
 
     ck_assert_int_eq(cog_err_set(&err, COG_E_NOT_AUTHORIZED, "Say \"%s\"", "hi"), -1);
     body = cog_err_body(&err);
-    ck_assert_str_eq(body, "{\"__type\":\"NotAuthorizedException\",\"message\":\"Say \\\"hi\\\"\"}");
+    ck_assert_str_eq(body,
+                     "{\"__type\":\"NotAuthorizedException\",\"message\":\"Say \\\"hi\\\"\"}");
     free(body);
 }
 END_TEST

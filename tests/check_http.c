@@ -70,7 +70,8 @@ START_TEST(test_http_passes_method_path_body_and_headers)
     snprintf(url, sizeof(url), "%s/some/path?query=1", base);
     tu_http_request("POST", url, headers, "abcdef", 6, &r);
     ck_assert_int_eq(r.status, 201);
-    ck_assert_str_eq(r.body, "{\"method\":\"POST\",\"path\":\"/some/path\",\"len\":6,\"x\":\"hello\"}");
+    ck_assert_str_eq(r.body,
+                     "{\"method\":\"POST\",\"path\":\"/some/path\",\"len\":6,\"x\":\"hello\"}");
     tu_http_free(&r);
 }
 END_TEST
@@ -100,10 +101,10 @@ START_TEST(test_http_preflight_echoes_requested_headers_and_origin)
                      "http://localhost:3000");
     ck_assert_str_eq(tu_http_header(&r, "Access-Control-Allow-Headers", buf, sizeof(buf)),
                      "x-amz-target,amz-sdk-request");
-    ck_assert_ptr_nonnull(strstr(tu_http_header(&r, "Access-Control-Allow-Methods", buf, sizeof(buf)),
-                                 "POST"));
-    ck_assert_ptr_nonnull(strstr(tu_http_header(&r, "Access-Control-Expose-Headers", buf, sizeof(buf)),
-                                 "x-amzn-ErrorType"));
+    ck_assert_ptr_nonnull(
+        strstr(tu_http_header(&r, "Access-Control-Allow-Methods", buf, sizeof(buf)), "POST"));
+    ck_assert_ptr_nonnull(strstr(
+        tu_http_header(&r, "Access-Control-Expose-Headers", buf, sizeof(buf)), "x-amzn-ErrorType"));
     tu_http_free(&r);
 }
 END_TEST
@@ -115,8 +116,9 @@ START_TEST(test_http_preflight_without_requested_headers_allows_the_sdk_headers)
 
     tu_http_request("OPTIONS", base, NULL, NULL, 0, &r);
     ck_assert_str_eq(tu_http_header(&r, "Access-Control-Allow-Origin", buf, sizeof(buf)), "*");
-    ck_assert_ptr_nonnull(strstr(tu_http_header(&r, "Access-Control-Allow-Headers", buf, sizeof(buf)),
-                                 "amz-sdk-invocation-id"));
+    ck_assert_ptr_nonnull(
+        strstr(tu_http_header(&r, "Access-Control-Allow-Headers", buf, sizeof(buf)),
+               "amz-sdk-invocation-id"));
     tu_http_free(&r);
 }
 END_TEST

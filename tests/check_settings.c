@@ -19,11 +19,11 @@ static enum settings_result parse(struct settings *s, const char *a1, const char
 
 static void clear_env(void)
 {
-    const char *vars[] = {"COGNITO_EMU_PORT", "COGNITO_EMU_BIND", "COGNITO_EMU_DATA_DIR",
-                          "COGNITO_EMU_DB", "COGNITO_EMU_REGION", "COGNITO_EMU_ACCOUNT_ID",
-                          "COGNITO_EMU_PUBLIC_URL", "COGNITO_EMU_THREADS",
-                          "COGNITO_EMU_LOG_LEVEL", "COGNITO_EMU_MAX_BODY",
-                          "COGNITO_EMU_IDLE_TIMEOUT"};
+    const char *vars[] = {
+        "COGNITO_EMU_PORT",       "COGNITO_EMU_BIND",        "COGNITO_EMU_DATA_DIR",
+        "COGNITO_EMU_DB",         "COGNITO_EMU_REGION",      "COGNITO_EMU_ACCOUNT_ID",
+        "COGNITO_EMU_PUBLIC_URL", "COGNITO_EMU_THREADS",     "COGNITO_EMU_LOG_LEVEL",
+        "COGNITO_EMU_MAX_BODY",   "COGNITO_EMU_IDLE_TIMEOUT"};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         unsetenv(vars[i]);
 }

@@ -25,7 +25,8 @@ void tu_env_init(struct tu_env *env);
 void tu_env_free(struct tu_env *env);
 
 /*
- * Call "<target prefix>.<operation>", e.g. tu_call(env, "AWSCognitoIdentityProviderService.CreateUserPool",
+ * Call "<target prefix>.<operation>", e.g. tu_call(env,
+ * "AWSCognitoIdentityProviderService.CreateUserPool",
  * "{\"PoolName\":\"p\"}"), through dispatch_request(). Returns the parsed response body (the
  * result object, or the {"__type","message"} error object); the caller cJSON_Delete()s it.
  * Fails the test if the body is not JSON.
@@ -42,8 +43,6 @@ const char *tu_error_type(const cJSON *resp);
 /* Shorthands for the two target prefixes. */
 #define IDP "AWSCognitoIdentityProviderService."
 #define IDENTITY "AWSCognitoIdentityService."
-
-
 
 /* One HTTP exchange made with libcurl, for the suites that talk to a real socket. */
 struct tu_http {
