@@ -31,12 +31,12 @@
 #include "config.h"
 
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ids.h"
 #include "jsonutil.h"
 #include "op.h"
+#include "ops_common.h"
 #include "store.h"
 
 /* The members of the IdentityPool shape, in the model's order. */
@@ -51,26 +51,19 @@ static const char *const pool_members[] = {
     "CognitoIdentityProviders",
     "SamlProviderARNs",
     "IdentityPoolTags",
+    NULL,
 };
-#define NPOOL_MEMBERS (sizeof(pool_members) / sizeof(pool_members[0]))
 
-static int fail_internal(struct op_ctx *ctx)
-{
-    return cog_err_set(&ctx->err, COG_E_INTERNAL_ERROR, "Internal error");
-}
+/* The IdentityPoolShortDescription members ListIdentityPools shows of each pool. */
+static const char *const short_members[] = {"IdentityPoolId", "IdentityPoolName", NULL};
 
-static int fail_not_found(struct op_ctx *ctx, const char *id)
-{
-    return cog_err_set(&ctx->err, COG_E_RESOURCE_NOT_FOUND, "IdentityPool '%s' not found.", id);
-}
-
-/* Map a store status other than STORE_OK to the AWS error for pool id. Returns -1. */
-static int fail_store(struct op_ctx *ctx, int status, const char *id)
-{
-    if (status == STORE_NOT_FOUND)
-        return fail_not_found(ctx, id);
-    return fail_internal(ctx);
-}
+/* Identity pools: no parent; the unknown-id message is AWS's (see above). */
+static const struct ops_doc_type IDENTITY_POOL = {
+    .kind = STORE_IDENTITY_POOL,
+    .noun = "identity pool",
+    .missing_code = COG_E_RESOURCE_NOT_FOUND,
+    .missing = "IdentityPool '%s' not found.",
+};
 
 static bool is_empty_collection(const cJSON *item)
 {
@@ -151,44 +144,11 @@ static int apply_settings(cJSON *doc, const cJSON *in)
     return 0;
 }
 
-/* Fill out with the IdentityPool members of the stored doc, in the model's order. */
-static int pool_to_output(cJSON *out, const cJSON *doc)
+/* Answer the IdentityPool members of the stored doc, in the model's order. */
+static int respond(struct op_ctx *ctx, const cJSON *doc)
 {
-    for (size_t i = 0; i < NPOOL_MEMBERS; i++)
-        if (json_copy_member(out, doc, pool_members[i]) != 0)
-            return -1;
-    return 0;
-}
-
-/* Store doc under id; then the caller answers it. Returns 0 or a store status. */
-static int save_new(struct op_ctx *ctx, cJSON *doc, const char *id)
-{
-    char *text = cJSON_PrintUnformatted(doc);
-    int status;
-
-    if (text == NULL)
-        return STORE_ERROR;
-    status = store_doc_insert(ctx->db, STORE_IDENTITY_POOL, id, NULL, text);
-    free(text);
-    return status;
-}
-
-/*
- * Read pool id into *doc (a new object the caller deletes). Returns 0, or -1 with ctx->err set
- * (ResourceNotFoundException for an unknown id).
- */
-static int load_pool(struct op_ctx *ctx, const char *id, cJSON **doc)
-{
-    char *text = NULL;
-    int status = store_doc_get(ctx->db, STORE_IDENTITY_POOL, id, NULL, &text);
-
-    *doc = NULL;
-    if (status != STORE_OK)
-        return fail_store(ctx, status, id);
-    *doc = cJSON_Parse(text);
-    free(text);
-    if (*doc == NULL)
-        return fail_internal(ctx);
+    if (ops_copy_members(ctx->out, doc, pool_members) != 0)
+        return ops_fail_internal(ctx, "out of memory");
     return 0;
 }
 
@@ -210,16 +170,13 @@ int op_create_identity_pool(struct op_ctx *ctx)
         doc = cJSON_CreateObject();
         if (doc == NULL || json_set_str(doc, "IdentityPoolId", id) != 0 ||
             apply_settings(doc, ctx->in) != 0) {
-            rc = fail_internal(ctx);
+            ops_fail_internal(ctx, "out of memory");
             goto out;
         }
-        status = save_new(ctx, doc, id);
+        status = ops_doc_save(ctx, &IDENTITY_POOL, id, NULL, doc, true);
     }
-    if (status != STORE_OK) {
-        rc = fail_internal(ctx);
-        goto out;
-    }
-    rc = pool_to_output(ctx->out, doc) == 0 ? 0 : fail_internal(ctx);
+    if (status == STORE_OK)
+        rc = respond(ctx, doc);
 out:
     cJSON_Delete(doc);
     return rc;
@@ -231,9 +188,9 @@ int op_describe_identity_pool(struct op_ctx *ctx)
     cJSON *doc = NULL;
     int rc;
 
-    if (load_pool(ctx, json_str(ctx->in, "IdentityPoolId"), &doc) != 0)
+    if (ops_doc_load(ctx, &IDENTITY_POOL, json_str(ctx->in, "IdentityPoolId"), NULL, &doc) != 0)
         return -1;
-    rc = pool_to_output(ctx->out, doc) == 0 ? 0 : fail_internal(ctx);
+    rc = respond(ctx, doc);
     cJSON_Delete(doc);
     return rc;
 }
@@ -244,49 +201,7 @@ int op_describe_identity_pool(struct op_ctx *ctx)
  */
 int op_list_identity_pools(struct op_ctx *ctx)
 {
-    struct store_page page = {0};
-    cJSON *pools = NULL;
-    int status, rc = -1;
-
-    status = store_doc_list(ctx->db, STORE_IDENTITY_POOL, NULL, json_str(ctx->in, "NextToken"),
-                            (int)json_int(ctx->in, "MaxResults", 60), &page);
-    if (status == STORE_BAD_TOKEN)
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid pagination token.");
-    if (status != STORE_OK)
-        return fail_internal(ctx);
-
-    pools = cJSON_CreateArray();
-    if (pools == NULL)
-        goto oom;
-    for (size_t i = 0; i < page.count; i++) {
-        cJSON *doc = cJSON_Parse(page.docs[i]);
-        cJSON *item = cJSON_CreateObject();
-        int bad = doc == NULL || item == NULL || !cJSON_AddItemToArray(pools, item);
-
-        if (bad)
-            cJSON_Delete(item);
-        else
-            bad = json_copy_member(item, doc, "IdentityPoolId") != 0 ||
-                  json_copy_member(item, doc, "IdentityPoolName") != 0;
-        cJSON_Delete(doc);
-        if (bad)
-            goto oom;
-    }
-    if (json_set_item(ctx->out, "IdentityPools", pools) != 0) {
-        pools = NULL; /* json_set_item freed it */
-        goto oom;
-    }
-    pools = NULL;
-    if (page.next_token != NULL && json_set_str(ctx->out, "NextToken", page.next_token) != 0)
-        goto oom;
-    rc = 0;
-    goto out;
-oom:
-    rc = fail_internal(ctx);
-out:
-    cJSON_Delete(pools);
-    store_page_free(&page);
-    return rc;
+    return ops_doc_list_page(ctx, &IDENTITY_POOL, NULL, "IdentityPools", short_members);
 }
 
 /*
@@ -299,13 +214,12 @@ int op_update_identity_pool(struct op_ctx *ctx)
     const char *id = json_str(ctx->in, "IdentityPoolId");
     const char *old_dev, *new_dev;
     cJSON *doc = NULL;
-    char *text = NULL;
-    int status, rc = -1;
+    int rc = -1;
 
     /* Read, check and replace in one write transaction so concurrent updates cannot interleave. */
-    if (store_begin(ctx->db) != STORE_OK)
-        return fail_internal(ctx);
-    if (load_pool(ctx, id, &doc) != 0)
+    if (ops_txn_begin(ctx) != 0)
+        return -1;
+    if (ops_doc_load(ctx, &IDENTITY_POOL, id, NULL, &doc) != 0)
         goto out;
 
     /*
@@ -316,8 +230,8 @@ int op_update_identity_pool(struct op_ctx *ctx)
     old_dev = json_str(doc, "DeveloperProviderName");
     new_dev = json_str(ctx->in, "DeveloperProviderName");
     if (old_dev != NULL && new_dev != NULL && strcmp(old_dev, new_dev) != 0) {
-        rc = cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
-                         "DeveloperProviderName cannot be changed once it is set.");
+        cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                    "DeveloperProviderName cannot be changed once it is set.");
         goto out;
     }
 
@@ -326,24 +240,16 @@ int op_update_identity_pool(struct op_ctx *ctx)
      * Amazon Cognito sets it to its default value", API reference), except tags, which
      * TagResource/UntagResource also manage: left out, they are kept (as moto does).
      */
-    if (apply_settings(doc, ctx->in) != 0 || (text = cJSON_PrintUnformatted(doc)) == NULL) {
-        rc = fail_internal(ctx);
+    if (apply_settings(doc, ctx->in) != 0) {
+        ops_fail_internal(ctx, "out of memory");
         goto out;
     }
-    status = store_doc_replace(ctx->db, STORE_IDENTITY_POOL, id, NULL, text);
-    if (status != STORE_OK) {
-        rc = fail_store(ctx, status, id);
-        goto out;
-    }
-    if (store_commit(ctx->db) != STORE_OK) {
-        rc = fail_internal(ctx);
-        goto out;
-    }
-    rc = pool_to_output(ctx->out, doc) == 0 ? 0 : fail_internal(ctx);
+    if (ops_doc_save(ctx, &IDENTITY_POOL, id, NULL, doc, false) == STORE_OK)
+        rc = 0;
 out:
-    if (rc != 0)
-        store_rollback(ctx->db);
-    free(text);
+    rc = ops_txn_end(ctx, rc);
+    if (rc == 0)
+        rc = respond(ctx, doc);
     cJSON_Delete(doc);
     return rc;
 }
@@ -351,10 +257,5 @@ out:
 /* DeleteIdentityPool: remove the pool (empty answer), or ResourceNotFoundException. */
 int op_delete_identity_pool(struct op_ctx *ctx)
 {
-    const char *id = json_str(ctx->in, "IdentityPoolId");
-    int status = store_doc_delete(ctx->db, STORE_IDENTITY_POOL, id, NULL);
-
-    if (status != STORE_OK)
-        return fail_store(ctx, status, id);
-    return 0;
+    return ops_doc_delete(ctx, &IDENTITY_POOL, json_str(ctx->in, "IdentityPoolId"), NULL);
 }

@@ -11,17 +11,7 @@
 #include "params.h"
 #include "testutil.h"
 
-static struct tu_env env;
-
-static void setup(void)
-{
-    tu_env_init(&env);
-}
-
-static void teardown(void)
-{
-    tu_env_free(&env);
-}
+static struct tu_env *const env = &tu_fixture;
 
 /* Call with a raw body and return the __type of the error ("" on success). */
 static void expect_error(const char *target, const char *body, const char *type,
@@ -29,15 +19,15 @@ static void expect_error(const char *target, const char *body, const char *type,
 {
     struct dispatch_result res;
 
-    dispatch_request(&env.app, target, NULL, body, body ? strlen(body) : 0, &res);
+    dispatch_request(&env->app, target, NULL, body, body ? strlen(body) : 0, &res);
     ck_assert_msg(res.code != COG_OK, "%s succeeded: %s", target, res.body);
     ck_assert_str_eq(cog_err_type(res.code), type);
     ck_assert_msg(strstr(res.message, message_part) != NULL, "message '%s' lacks '%s'", res.message,
                   message_part);
     cJSON *json = cJSON_Parse(res.body);
     ck_assert_ptr_nonnull(json);
-    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(json, "__type")->valuestring, type);
-    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(json, "message")->valuestring, res.message);
+    ck_assert_str_eq(tu_str(json, "__type"), type);
+    ck_assert_str_eq(tu_str(json, "message"), res.message);
     cJSON_Delete(json);
     dispatch_result_free(&res);
 }
@@ -149,14 +139,14 @@ START_TEST(test_dispatch_takes_the_region_from_the_credential_scope)
     struct dispatch_result res;
     const char *body = "{\"PoolName\":\"p\"}";
 
-    dispatch_request(&env.app, IDP "CreateUserPool",
+    dispatch_request(&env->app, IDP "CreateUserPool",
                      "AWS4-HMAC-SHA256 Credential=AK/20240101/ap-south-1/cognito-idp/aws4_request",
                      body, strlen(body), &res);
     ck_assert_int_eq(res.status, 200);
     ck_assert_ptr_nonnull(strstr(res.body, "\"Id\":\"ap-south-1_"));
     dispatch_result_free(&res);
 
-    dispatch_request(&env.app, IDP "CreateUserPool", NULL, body, strlen(body), &res);
+    dispatch_request(&env->app, IDP "CreateUserPool", NULL, body, strlen(body), &res);
     ck_assert_ptr_nonnull(strstr(res.body, "\"Id\":\"us-east-1_"));
     dispatch_result_free(&res);
 }
@@ -166,8 +156,8 @@ START_TEST(test_dispatch_gives_each_request_its_own_id_and_operation)
 {
     struct dispatch_result a, b;
 
-    dispatch_request(&env.app, IDP "ListUserPools", NULL, "{\"MaxResults\":5}", 16, &a);
-    dispatch_request(&env.app, IDP "ListUserPools", NULL, "{\"MaxResults\":5}", 16, &b);
+    dispatch_request(&env->app, IDP "ListUserPools", NULL, "{\"MaxResults\":5}", 16, &a);
+    dispatch_request(&env->app, IDP "ListUserPools", NULL, "{\"MaxResults\":5}", 16, &b);
     ck_assert_int_eq(a.status, 200);
     ck_assert_str_eq(a.operation, "ListUserPools");
     ck_assert_uint_eq(strlen(a.request_id), 36);
@@ -182,7 +172,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("dispatch");
     TCase *tc = tcase_create("dispatch");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
     tcase_add_test(tc, test_dispatch_table_is_sorted_and_in_the_models);
     tcase_add_test(tc, test_dispatch_rejects_missing_and_malformed_targets);
     tcase_add_test(tc, test_dispatch_rejects_unknown_target);

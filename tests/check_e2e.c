@@ -47,8 +47,8 @@ static void assert_aws_error(const struct tu_http *r, long status, const char *t
     cJSON *json = body_json(r);
 
     ck_assert_int_eq(r->status, status);
-    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(json, "__type")->valuestring, type);
-    ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(json, "message")));
+    ck_assert_str_eq(tu_str(json, "__type"), type);
+    ck_assert(cJSON_IsString(tu_get(json, "message")));
     ck_assert_str_eq(tu_http_header(r, "Content-Type", buf, sizeof(buf)),
                      "application/x-amz-json-1.1");
     snprintf(expected, sizeof(expected), "%s:", type);
@@ -69,8 +69,8 @@ static void create_pool(const char *name, char *id, size_t n)
     tu_http_aws(url, "AWSCognitoIdentityProviderService.CreateUserPool", body, &r);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     cJSON *json = body_json(&r);
-    const cJSON *pool = cJSON_GetObjectItemCaseSensitive(json, "UserPool");
-    snprintf(id, n, "%s", cJSON_GetObjectItemCaseSensitive(pool, "Id")->valuestring);
+    const cJSON *pool = tu_get(json, "UserPool");
+    snprintf(id, n, "%s", tu_str(pool, "Id"));
     cJSON_Delete(json);
     tu_http_free(&r);
 }
@@ -88,10 +88,10 @@ START_TEST(test_e2e_create_and_describe_over_http)
                      "application/x-amz-json-1.1");
     ck_assert_uint_eq(strlen(tu_http_header(&r, "x-amzn-RequestId", buf, sizeof(buf))), 36);
     cJSON *json = body_json(&r);
-    const cJSON *pool = cJSON_GetObjectItemCaseSensitive(json, "UserPool");
-    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(pool, "Name")->valuestring, "e2e");
+    const cJSON *pool = tu_get(json, "UserPool");
+    ck_assert_str_eq(tu_str(pool, "Name"), "e2e");
     /* Timestamps are epoch seconds, as numbers. */
-    ck_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(pool, "CreationDate")));
+    ck_assert(cJSON_IsNumber(tu_get(pool, "CreationDate")));
     cJSON_Delete(json);
     tu_http_free(&r);
 }
@@ -166,7 +166,7 @@ START_TEST(test_e2e_health_answers_json)
     tu_http_request("GET", health, NULL, NULL, 0, &r);
     ck_assert_int_eq(r.status, 200);
     cJSON *json = body_json(&r);
-    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(json, "status")->valuestring, "ok");
+    ck_assert_str_eq(tu_str(json, "status"), "ok");
     cJSON_Delete(json);
     tu_http_free(&r);
 }

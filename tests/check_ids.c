@@ -3,27 +3,17 @@
  */
 #include "config.h"
 
-#include <regex.h>
 #include <string.h>
 
 #include "ids.h"
 #include "testutil.h"
-
-static void assert_matches(const char *value, const char *pattern)
-{
-    regex_t re;
-
-    ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
-    ck_assert_msg(regexec(&re, value, 0, NULL, 0) == 0, "'%s' does not match %s", value, pattern);
-    regfree(&re);
-}
 
 START_TEST(test_ids_user_pool_id_is_region_underscore_nine_alphanumerics)
 {
     char id[IDS_MAX];
 
     ids_user_pool_id(id, "eu-west-1");
-    assert_matches(id, "^eu-west-1_[0-9A-Za-z]{9}$");
+    tu_assert_matches(id, "^eu-west-1_[0-9A-Za-z]{9}$");
 }
 END_TEST
 
@@ -33,8 +23,8 @@ START_TEST(test_ids_client_id_and_secret_lengths)
 
     ids_client_id(id);
     ids_client_secret(secret);
-    assert_matches(id, "^[a-z0-9]{26}$");
-    assert_matches(secret, "^[a-z0-9]{51}$");
+    tu_assert_matches(id, "^[a-z0-9]{26}$");
+    tu_assert_matches(secret, "^[a-z0-9]{51}$");
 }
 END_TEST
 
@@ -43,9 +33,10 @@ START_TEST(test_ids_uuid_is_version_4)
     char uuid[IDS_UUID_LEN + 1], id[IDS_MAX];
 
     ids_uuid(uuid);
-    assert_matches(uuid, "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+    tu_assert_matches(uuid,
+                      "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
     ids_region_uuid(id, "us-east-1");
-    assert_matches(id, "^us-east-1:[0-9a-f-]{36}$");
+    tu_assert_matches(id, "^us-east-1:[0-9a-f-]{36}$");
 }
 END_TEST
 

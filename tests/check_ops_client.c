@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,78 +12,28 @@
 #include "pool_defaults.h"
 #include "testutil.h"
 
-static struct tu_env env;
+static struct tu_env *const env = &tu_fixture;
 static char pool_id[96];
 
-static const cJSON *get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
-
-static const char *str(const cJSON *obj, const char *name)
-{
-    const cJSON *item = get(obj, name);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-static double num(const cJSON *obj, const char *name)
-{
-    const cJSON *item = get(obj, name);
-    ck_assert_msg(cJSON_IsNumber(item), "%s is not a number", name);
-    return item->valuedouble;
-}
-
-static int boolean(const cJSON *obj, const char *name)
-{
-    const cJSON *item = get(obj, name);
-    ck_assert_msg(cJSON_IsBool(item), "%s is not a boolean", name);
-    return cJSON_IsTrue(item);
-}
-
-static void assert_matches(const char *s, const char *pattern)
-{
-    regex_t re;
-
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
-    ck_assert_msg(regexec(&re, s, 0, NULL, 0) == 0, "'%s' does not match %s", s, pattern);
-    regfree(&re);
-}
-
-static void assert_error(const cJSON *resp, const char *type, const char *message)
-{
-    ck_assert_str_eq(tu_error_type(resp) ? tu_error_type(resp) : "(success)", type);
-    if (message != NULL)
-        ck_assert_str_eq(str(resp, "message"), message);
-}
-
-/* Create a pool from body into out (size 96). */
+/* Create a pool from body and copy its id into out (size 96). */
 static void create_pool(const char *body, char *out)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool", body);
+    char *id = tu_create_user_pool(env, body);
 
-    ck_assert_msg(tu_error_type(resp) == NULL, "CreateUserPool failed: %s", str(resp, "message"));
-    snprintf(out, 96, "%s", str(get(resp, "UserPool"), "Id"));
-    cJSON_Delete(resp);
+    snprintf(out, 96, "%s", id);
+    free(id);
 }
 
 static void setup(void)
 {
-    tu_env_init(&env);
-    clock_set_offset_ms(0);
+    tu_setup();
     create_pool("{\"PoolName\":\"clients\"}", pool_id);
-}
-
-static void teardown(void)
-{
-    clock_set_offset_ms(0);
-    tu_env_free(&env);
 }
 
 /* CreateUserPoolClient in the fixture's pool with extra members (a JSON fragment or ""). */
 static cJSON *create_client(const char *extra)
 {
-    return tu_callf(&env, IDP "CreateUserPoolClient",
+    return tu_callf(env, IDP "CreateUserPoolClient",
                     "{\"UserPoolId\":\"%s\",\"ClientName\":\"app\"%s%s}", pool_id,
                     extra[0] ? "," : "", extra);
 }
@@ -95,43 +44,43 @@ static void create_client_id(const char *extra, char *out)
     cJSON *resp = create_client(extra);
 
     ck_assert_msg(tu_error_type(resp) == NULL, "CreateUserPoolClient failed: %s",
-                  str(resp, "message"));
-    snprintf(out, 64, "%s", str(get(resp, "UserPoolClient"), "ClientId"));
+                  tu_str(resp, "message"));
+    snprintf(out, 64, "%s", tu_str(tu_get(resp, "UserPoolClient"), "ClientId"));
     cJSON_Delete(resp);
 }
 
 static cJSON *describe(const char *pool, const char *client)
 {
-    return tu_callf(&env, IDP "DescribeUserPoolClient",
+    return tu_callf(env, IDP "DescribeUserPoolClient",
                     "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}", pool, client);
 }
 
 START_TEST(test_ops_client_create_returns_every_default)
 {
     cJSON *resp = create_client("");
-    const cJSON *c = get(resp, "UserPoolClient");
+    const cJSON *c = tu_get(resp, "UserPoolClient");
 
     ck_assert_ptr_null(tu_error_type(resp));
-    assert_matches(str(c, "ClientId"), "^[a-z0-9]{26}$");
-    ck_assert_str_eq(str(c, "UserPoolId"), pool_id);
-    ck_assert_str_eq(str(c, "ClientName"), "app");
-    ck_assert_ptr_null(get(c, "ClientSecret"));
-    ck_assert_int_eq((int)num(c, "RefreshTokenValidity"), 30);
-    ck_assert(cJSON_IsObject(get(c, "TokenValidityUnits")) &&
-              get(c, "TokenValidityUnits")->child == NULL);
-    ck_assert_int_eq((int)num(c, "AuthSessionValidity"), 3);
-    ck_assert(boolean(c, "EnableTokenRevocation"));
-    ck_assert(!boolean(c, "EnablePropagateAdditionalUserContextData"));
-    ck_assert(!boolean(c, "AllowedOAuthFlowsUserPoolClient"));
-    ck_assert(num(c, "CreationDate") > 1.0e9);
-    ck_assert(num(c, "CreationDate") == num(c, "LastModifiedDate"));
+    tu_assert_matches(tu_str(c, "ClientId"), "^[a-z0-9]{26}$");
+    ck_assert_str_eq(tu_str(c, "UserPoolId"), pool_id);
+    ck_assert_str_eq(tu_str(c, "ClientName"), "app");
+    ck_assert_ptr_null(tu_get(c, "ClientSecret"));
+    ck_assert_int_eq((int)tu_num(c, "RefreshTokenValidity"), 30);
+    ck_assert(cJSON_IsObject(tu_get(c, "TokenValidityUnits")) &&
+              tu_get(c, "TokenValidityUnits")->child == NULL);
+    ck_assert_int_eq((int)tu_num(c, "AuthSessionValidity"), 3);
+    ck_assert(tu_bool(c, "EnableTokenRevocation"));
+    ck_assert(!tu_bool(c, "EnablePropagateAdditionalUserContextData"));
+    ck_assert(!tu_bool(c, "AllowedOAuthFlowsUserPoolClient"));
+    ck_assert(tu_num(c, "CreationDate") > 1.0e9);
+    ck_assert(tu_num(c, "CreationDate") == tu_num(c, "LastModifiedDate"));
     /* What AWS leaves out of a minimal client. */
-    ck_assert_ptr_null(get(c, "ExplicitAuthFlows"));
-    ck_assert_ptr_null(get(c, "PreventUserExistenceErrors"));
-    ck_assert_ptr_null(get(c, "AccessTokenValidity"));
-    ck_assert_ptr_null(get(c, "IdTokenValidity"));
-    ck_assert_ptr_null(get(c, "ReadAttributes"));
-    ck_assert_ptr_null(get(c, "WriteAttributes"));
+    ck_assert_ptr_null(tu_get(c, "ExplicitAuthFlows"));
+    ck_assert_ptr_null(tu_get(c, "PreventUserExistenceErrors"));
+    ck_assert_ptr_null(tu_get(c, "AccessTokenValidity"));
+    ck_assert_ptr_null(tu_get(c, "IdTokenValidity"));
+    ck_assert_ptr_null(tu_get(c, "ReadAttributes"));
+    ck_assert_ptr_null(tu_get(c, "WriteAttributes"));
     cJSON_Delete(resp);
 }
 END_TEST
@@ -145,20 +94,20 @@ START_TEST(test_ops_client_create_keeps_request_settings)
         "\"PreventUserExistenceErrors\":\"ENABLED\",\"EnableTokenRevocation\":false,"
         "\"AuthSessionValidity\":10,\"ReadAttributes\":[\"email\",\"email_verified\"],"
         "\"WriteAttributes\":[\"email\",\"name\"],\"CallbackURLs\":[\"https://example.com/cb\"]");
-    const cJSON *c = get(resp, "UserPoolClient");
+    const cJSON *c = tu_get(resp, "UserPoolClient");
 
     ck_assert_ptr_null(tu_error_type(resp));
-    ck_assert_int_eq(cJSON_GetArraySize(get(c, "ExplicitAuthFlows")), 2);
-    ck_assert_int_eq((int)num(c, "AccessTokenValidity"), 30);
-    ck_assert_int_eq((int)num(c, "IdTokenValidity"), 2);
-    ck_assert_int_eq((int)num(c, "RefreshTokenValidity"), 7);
-    ck_assert_str_eq(str(get(c, "TokenValidityUnits"), "AccessToken"), "minutes");
-    ck_assert_str_eq(str(c, "PreventUserExistenceErrors"), "ENABLED");
-    ck_assert(!boolean(c, "EnableTokenRevocation"));
-    ck_assert_int_eq((int)num(c, "AuthSessionValidity"), 10);
-    ck_assert_int_eq(cJSON_GetArraySize(get(c, "ReadAttributes")), 2);
-    ck_assert_int_eq(cJSON_GetArraySize(get(c, "WriteAttributes")), 2);
-    ck_assert_str_eq(cJSON_GetArrayItem(get(c, "CallbackURLs"), 0)->valuestring,
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(c, "ExplicitAuthFlows")), 2);
+    ck_assert_int_eq((int)tu_num(c, "AccessTokenValidity"), 30);
+    ck_assert_int_eq((int)tu_num(c, "IdTokenValidity"), 2);
+    ck_assert_int_eq((int)tu_num(c, "RefreshTokenValidity"), 7);
+    ck_assert_str_eq(tu_str(tu_get(c, "TokenValidityUnits"), "AccessToken"), "minutes");
+    ck_assert_str_eq(tu_str(c, "PreventUserExistenceErrors"), "ENABLED");
+    ck_assert(!tu_bool(c, "EnableTokenRevocation"));
+    ck_assert_int_eq((int)tu_num(c, "AuthSessionValidity"), 10);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(c, "ReadAttributes")), 2);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(c, "WriteAttributes")), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(tu_get(c, "CallbackURLs"), 0)->valuestring,
                      "https://example.com/cb");
     /* Lifetimes in seconds, units applied: 30 minutes, 2 hours (default unit), 7 days. */
     ck_assert_int_eq(pool_defaults_token_validity(c, "AccessToken"), 1800);
@@ -175,15 +124,15 @@ START_TEST(test_ops_client_secret_only_when_asked)
     const char *secret;
     cJSON *described;
 
-    ck_assert_ptr_null(get(get(resp, "UserPoolClient"), "ClientSecret"));
+    ck_assert_ptr_null(tu_get(tu_get(resp, "UserPoolClient"), "ClientSecret"));
     cJSON_Delete(resp);
 
     resp = create_client("\"GenerateSecret\":true");
-    secret = str(get(resp, "UserPoolClient"), "ClientSecret");
-    assert_matches(secret, "^[a-z0-9]{51}$");
-    snprintf(id, sizeof(id), "%s", str(get(resp, "UserPoolClient"), "ClientId"));
+    secret = tu_str(tu_get(resp, "UserPoolClient"), "ClientSecret");
+    tu_assert_matches(secret, "^[a-z0-9]{51}$");
+    snprintf(id, sizeof(id), "%s", tu_str(tu_get(resp, "UserPoolClient"), "ClientId"));
     described = describe(pool_id, id);
-    ck_assert_str_eq(str(get(described, "UserPoolClient"), "ClientSecret"), secret);
+    ck_assert_str_eq(tu_str(tu_get(described, "UserPoolClient"), "ClientSecret"), secret);
     cJSON_Delete(described);
     cJSON_Delete(resp);
 }
@@ -193,11 +142,11 @@ START_TEST(test_ops_client_custom_secret)
 {
     cJSON *resp = create_client("\"ClientSecret\":\"mysecretmysecretmysecret42\"");
 
-    ck_assert_str_eq(str(get(resp, "UserPoolClient"), "ClientSecret"),
+    ck_assert_str_eq(tu_str(tu_get(resp, "UserPoolClient"), "ClientSecret"),
                      "mysecretmysecretmysecret42");
     cJSON_Delete(resp);
     resp = create_client("\"GenerateSecret\":true,\"ClientSecret\":\"mysecretmysecretmysecret42\"");
-    assert_error(resp, "InvalidParameterException", NULL);
+    tu_assert_error(resp, "InvalidParameterException", NULL);
     cJSON_Delete(resp);
 }
 END_TEST
@@ -205,24 +154,24 @@ END_TEST
 START_TEST(test_ops_client_unknown_pool_and_client_errors)
 {
     char id[64], other[96], expected[128];
-    cJSON *resp = tu_call(&env, IDP "CreateUserPoolClient",
+    cJSON *resp = tu_call(env, IDP "CreateUserPoolClient",
                           "{\"UserPoolId\":\"us-east-1_nopool123\",\"ClientName\":\"x\"}");
 
-    assert_error(resp, "ResourceNotFoundException",
-                 "User pool us-east-1_nopool123 does not exist.");
+    tu_assert_error(resp, "ResourceNotFoundException",
+                    "User pool us-east-1_nopool123 does not exist.");
     cJSON_Delete(resp);
-    resp = tu_call(&env, IDP "ListUserPoolClients", "{\"UserPoolId\":\"us-east-1_nopool123\"}");
-    assert_error(resp, "ResourceNotFoundException",
-                 "User pool us-east-1_nopool123 does not exist.");
+    resp = tu_call(env, IDP "ListUserPoolClients", "{\"UserPoolId\":\"us-east-1_nopool123\"}");
+    tu_assert_error(resp, "ResourceNotFoundException",
+                    "User pool us-east-1_nopool123 does not exist.");
     cJSON_Delete(resp);
     resp = describe("us-east-1_nopool123", "abc");
-    assert_error(resp, "ResourceNotFoundException",
-                 "User pool us-east-1_nopool123 does not exist.");
+    tu_assert_error(resp, "ResourceNotFoundException",
+                    "User pool us-east-1_nopool123 does not exist.");
     cJSON_Delete(resp);
 
     resp = describe(pool_id, "nosuchclient123");
-    assert_error(resp, "ResourceNotFoundException",
-                 "User pool client nosuchclient123 does not exist.");
+    tu_assert_error(resp, "ResourceNotFoundException",
+                    "User pool client nosuchclient123 does not exist.");
     cJSON_Delete(resp);
 
     /* A client of another pool is unknown in this one. */
@@ -230,13 +179,13 @@ START_TEST(test_ops_client_unknown_pool_and_client_errors)
     create_pool("{\"PoolName\":\"other\"}", other);
     snprintf(expected, sizeof(expected), "User pool client %s does not exist.", id);
     resp = describe(other, id);
-    assert_error(resp, "ResourceNotFoundException", expected);
+    tu_assert_error(resp, "ResourceNotFoundException", expected);
     cJSON_Delete(resp);
-    resp = tu_callf(&env, IDP "UpdateUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
+    resp = tu_callf(env, IDP "UpdateUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
                     other, id);
     ck_assert_str_eq(tu_error_type(resp), "ResourceNotFoundException");
     cJSON_Delete(resp);
-    resp = tu_callf(&env, IDP "DeleteUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
+    resp = tu_callf(env, IDP "DeleteUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
                     other, id);
     ck_assert_str_eq(tu_error_type(resp), "ResourceNotFoundException");
     cJSON_Delete(resp);
@@ -250,9 +199,10 @@ START_TEST(test_ops_client_describe_returns_what_create_returned)
 {
     cJSON *created =
         create_client("\"GenerateSecret\":true,\"ExplicitAuthFlows\":[\"ALLOW_USER_SRP_AUTH\"]");
-    cJSON *described = describe(pool_id, str(get(created, "UserPoolClient"), "ClientId"));
+    cJSON *described = describe(pool_id, tu_str(tu_get(created, "UserPoolClient"), "ClientId"));
 
-    ck_assert(cJSON_Compare(get(created, "UserPoolClient"), get(described, "UserPoolClient"), 1));
+    ck_assert(
+        cJSON_Compare(tu_get(created, "UserPoolClient"), tu_get(described, "UserPoolClient"), 1));
     cJSON_Delete(created);
     cJSON_Delete(described);
 }
@@ -269,24 +219,24 @@ START_TEST(test_ops_client_list_pages_through_every_client_once)
     do {
         const cJSON *item;
 
-        resp = token[0] ? tu_callf(&env, IDP "ListUserPoolClients",
+        resp = token[0] ? tu_callf(env, IDP "ListUserPoolClients",
                                    "{\"UserPoolId\":\"%s\",\"MaxResults\":2,\"NextToken\":\"%s\"}",
                                    pool_id, token)
-                        : tu_callf(&env, IDP "ListUserPoolClients",
+                        : tu_callf(env, IDP "ListUserPoolClients",
                                    "{\"UserPoolId\":\"%s\",\"MaxResults\":2}", pool_id);
         ck_assert_ptr_null(tu_error_type(resp));
-        ck_assert_int_le(cJSON_GetArraySize(get(resp, "UserPoolClients")), 2);
-        cJSON_ArrayForEach(item, get(resp, "UserPoolClients"))
+        ck_assert_int_le(cJSON_GetArraySize(tu_get(resp, "UserPoolClients")), 2);
+        cJSON_ArrayForEach(item, tu_get(resp, "UserPoolClients"))
         {
             ck_assert_int_eq(cJSON_GetArraySize(item), 3);
-            ck_assert_str_eq(str(item, "UserPoolId"), pool_id);
-            ck_assert_str_eq(str(item, "ClientName"), "app");
+            ck_assert_str_eq(tu_str(item, "UserPoolId"), pool_id);
+            ck_assert_str_eq(tu_str(item, "ClientName"), "app");
             for (int i = 0; i < 5; i++)
-                seen[i] += strcmp(str(item, "ClientId"), ids[i]) == 0;
+                seen[i] += strcmp(tu_str(item, "ClientId"), ids[i]) == 0;
         }
         token[0] = '\0';
-        if (str(resp, "NextToken") != NULL)
-            snprintf(token, sizeof(token), "%s", str(resp, "NextToken"));
+        if (tu_str(resp, "NextToken") != NULL)
+            snprintf(token, sizeof(token), "%s", tu_str(resp, "NextToken"));
         pages++;
         cJSON_Delete(resp);
     } while (token[0] && pages < 10);
@@ -295,9 +245,9 @@ START_TEST(test_ops_client_list_pages_through_every_client_once)
         ck_assert_int_eq(seen[i], 1);
 
     /* Without MaxResults, up to 60 in one page. */
-    resp = tu_callf(&env, IDP "ListUserPoolClients", "{\"UserPoolId\":\"%s\"}", pool_id);
-    ck_assert_int_eq(cJSON_GetArraySize(get(resp, "UserPoolClients")), 5);
-    ck_assert_ptr_null(get(resp, "NextToken"));
+    resp = tu_callf(env, IDP "ListUserPoolClients", "{\"UserPoolId\":\"%s\"}", pool_id);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(resp, "UserPoolClients")), 5);
+    ck_assert_ptr_null(tu_get(resp, "NextToken"));
     cJSON_Delete(resp);
 }
 END_TEST
@@ -309,9 +259,9 @@ START_TEST(test_ops_client_list_only_shows_the_pools_clients)
 
     create_pool("{\"PoolName\":\"other\"}", other);
     create_client_id("", id);
-    resp = tu_callf(&env, IDP "ListUserPoolClients", "{\"UserPoolId\":\"%s\"}", other);
+    resp = tu_callf(env, IDP "ListUserPoolClients", "{\"UserPoolId\":\"%s\"}", other);
     ck_assert_ptr_null(tu_error_type(resp));
-    ck_assert_int_eq(cJSON_GetArraySize(get(resp, "UserPoolClients")), 0);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(resp, "UserPoolClients")), 0);
     cJSON_Delete(resp);
 }
 END_TEST
@@ -328,30 +278,30 @@ START_TEST(test_ops_client_update_resets_omitted_settings)
                      "\"PreventUserExistenceErrors\":\"ENABLED\",\"AuthSessionValidity\":7",
                      id);
     before = describe(pool_id, id);
-    old = get(before, "UserPoolClient");
+    old = tu_get(before, "UserPoolClient");
     clock_set_offset_ms(60000);
     resp =
-        tu_callf(&env, IDP "UpdateUserPoolClient",
+        tu_callf(env, IDP "UpdateUserPoolClient",
                  "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"IdTokenValidity\":3}", pool_id, id);
     ck_assert_ptr_null(tu_error_type(resp));
     after = describe(pool_id, id);
-    c = get(after, "UserPoolClient");
-    ck_assert(cJSON_Compare(get(resp, "UserPoolClient"), c, 1));
+    c = tu_get(after, "UserPoolClient");
+    ck_assert(cJSON_Compare(tu_get(resp, "UserPoolClient"), c, 1));
     /* Omitted settings are back to their defaults... */
-    ck_assert_ptr_null(get(c, "ExplicitAuthFlows"));
-    ck_assert_ptr_null(get(c, "AccessTokenValidity"));
-    ck_assert_ptr_null(get(c, "ReadAttributes"));
-    ck_assert_ptr_null(get(c, "PreventUserExistenceErrors"));
-    ck_assert_int_eq((int)num(c, "RefreshTokenValidity"), 30);
-    ck_assert(boolean(c, "EnableTokenRevocation"));
-    ck_assert_int_eq((int)num(c, "AuthSessionValidity"), 3);
+    ck_assert_ptr_null(tu_get(c, "ExplicitAuthFlows"));
+    ck_assert_ptr_null(tu_get(c, "AccessTokenValidity"));
+    ck_assert_ptr_null(tu_get(c, "ReadAttributes"));
+    ck_assert_ptr_null(tu_get(c, "PreventUserExistenceErrors"));
+    ck_assert_int_eq((int)tu_num(c, "RefreshTokenValidity"), 30);
+    ck_assert(tu_bool(c, "EnableTokenRevocation"));
+    ck_assert_int_eq((int)tu_num(c, "AuthSessionValidity"), 3);
     /* ...the given one is set, and identity, name, secret and creation date are kept. */
-    ck_assert_int_eq((int)num(c, "IdTokenValidity"), 3);
-    ck_assert_str_eq(str(c, "ClientId"), id);
-    ck_assert_str_eq(str(c, "ClientName"), "app");
-    ck_assert_str_eq(str(c, "ClientSecret"), str(old, "ClientSecret"));
-    ck_assert(num(c, "CreationDate") == num(old, "CreationDate"));
-    ck_assert(num(c, "LastModifiedDate") >= num(old, "LastModifiedDate") + 59.0);
+    ck_assert_int_eq((int)tu_num(c, "IdTokenValidity"), 3);
+    ck_assert_str_eq(tu_str(c, "ClientId"), id);
+    ck_assert_str_eq(tu_str(c, "ClientName"), "app");
+    ck_assert_str_eq(tu_str(c, "ClientSecret"), tu_str(old, "ClientSecret"));
+    ck_assert(tu_num(c, "CreationDate") == tu_num(old, "CreationDate"));
+    ck_assert(tu_num(c, "LastModifiedDate") >= tu_num(old, "LastModifiedDate") + 59.0);
     cJSON_Delete(before);
     cJSON_Delete(resp);
     cJSON_Delete(after);
@@ -364,10 +314,10 @@ START_TEST(test_ops_client_update_renames)
     cJSON *resp;
 
     create_client_id("", id);
-    resp = tu_callf(&env, IDP "UpdateUserPoolClient",
+    resp = tu_callf(env, IDP "UpdateUserPoolClient",
                     "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"ClientName\":\"renamed\"}",
                     pool_id, id);
-    ck_assert_str_eq(str(get(resp, "UserPoolClient"), "ClientName"), "renamed");
+    ck_assert_str_eq(tu_str(tu_get(resp, "UserPoolClient"), "ClientName"), "renamed");
     cJSON_Delete(resp);
 }
 END_TEST
@@ -394,9 +344,9 @@ START_TEST(test_ops_client_token_validity_ranges)
         cJSON *resp = create_client(cases[i].extra);
         if (cases[i].ok)
             ck_assert_msg(tu_error_type(resp) == NULL, "case %zu refused: %s", i,
-                          str(resp, "message"));
+                          tu_str(resp, "message"));
         else
-            assert_error(resp, "InvalidParameterException", "Invalid range for token validity.");
+            tu_assert_error(resp, "InvalidParameterException", "Invalid range for token validity.");
         cJSON_Delete(resp);
     }
 }
@@ -406,12 +356,12 @@ START_TEST(test_ops_client_zero_refresh_validity_means_thirty_days)
 {
     cJSON *resp = create_client("\"RefreshTokenValidity\":0");
 
-    ck_assert_int_eq((int)num(get(resp, "UserPoolClient"), "RefreshTokenValidity"), 30);
+    ck_assert_int_eq((int)tu_num(tu_get(resp, "UserPoolClient"), "RefreshTokenValidity"), 30);
     cJSON_Delete(resp);
     resp = create_client(
         "\"RefreshTokenValidity\":0,\"TokenValidityUnits\":{\"RefreshToken\":\"hours\"}");
-    ck_assert_int_eq((int)num(get(resp, "UserPoolClient"), "RefreshTokenValidity"), 720);
-    ck_assert_int_eq(pool_defaults_token_validity(get(resp, "UserPoolClient"), "RefreshToken"),
+    ck_assert_int_eq((int)tu_num(tu_get(resp, "UserPoolClient"), "RefreshTokenValidity"), 720);
+    ck_assert_int_eq(pool_defaults_token_validity(tu_get(resp, "UserPoolClient"), "RefreshToken"),
                      30 * 86400);
     cJSON_Delete(resp);
 }
@@ -420,7 +370,7 @@ END_TEST
 START_TEST(test_ops_client_token_validity_defaults)
 {
     cJSON *resp = create_client("");
-    const cJSON *c = get(resp, "UserPoolClient");
+    const cJSON *c = tu_get(resp, "UserPoolClient");
 
     ck_assert_int_eq(pool_defaults_token_validity(c, "AccessToken"), 3600);
     ck_assert_int_eq(pool_defaults_token_validity(c, "IdToken"), 3600);
@@ -435,7 +385,7 @@ START_TEST(test_ops_client_refuses_mixed_auth_flow_names)
     cJSON *resp =
         create_client("\"ExplicitAuthFlows\":[\"USER_PASSWORD_AUTH\",\"ALLOW_USER_SRP_AUTH\"]");
 
-    assert_error(resp, "InvalidParameterException", NULL);
+    tu_assert_error(resp, "InvalidParameterException", NULL);
     cJSON_Delete(resp);
     resp = create_client("\"ExplicitAuthFlows\":[\"USER_PASSWORD_AUTH\",\"ADMIN_NO_SRP_AUTH\"]");
     ck_assert_ptr_null(tu_error_type(resp));
@@ -449,12 +399,12 @@ START_TEST(test_ops_client_checks_attributes_against_the_pool)
     cJSON *resp;
 
     resp = create_client("\"WriteAttributes\":[\"email_verified\"]");
-    assert_error(resp, "InvalidParameterException",
-                 "Invalid write attributes specified while creating a client");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "Invalid write attributes specified while creating a client");
     cJSON_Delete(resp);
     resp = create_client("\"ReadAttributes\":[\"custom:nothere\"]");
-    assert_error(resp, "InvalidParameterException",
-                 "Invalid read attributes specified while creating a client");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "Invalid read attributes specified while creating a client");
     cJSON_Delete(resp);
 
     /* Every client must be able to write the pool's required attributes. */
@@ -465,8 +415,8 @@ START_TEST(test_ops_client_checks_attributes_against_the_pool)
     snprintf(saved, sizeof(saved), "%s", pool_id);
     snprintf(pool_id, sizeof(pool_id), "%s", strict);
     resp = create_client("\"WriteAttributes\":[\"name\"]");
-    assert_error(resp, "InvalidParameterException",
-                 "Invalid write attributes specified while creating a client");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "Invalid write attributes specified while creating a client");
     cJSON_Delete(resp);
     resp = create_client("\"WriteAttributes\":[\"email\",\"custom:tier\"],"
                          "\"ReadAttributes\":[\"email\",\"custom:tier\"]");
@@ -482,18 +432,18 @@ START_TEST(test_ops_client_delete)
     cJSON *resp;
 
     create_client_id("", id);
-    resp = tu_callf(&env, IDP "DeleteUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
+    resp = tu_callf(env, IDP "DeleteUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
                     pool_id, id);
     ck_assert_ptr_null(tu_error_type(resp));
     ck_assert_int_eq(cJSON_GetArraySize(resp), 0);
     cJSON_Delete(resp);
     resp = describe(pool_id, id);
-    assert_error(resp, "ResourceNotFoundException", NULL);
+    tu_assert_error(resp, "ResourceNotFoundException", NULL);
     cJSON_Delete(resp);
-    resp = tu_callf(&env, IDP "DeleteUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
+    resp = tu_callf(env, IDP "DeleteUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}",
                     pool_id, id);
     ck_assert_str_eq(tu_error_type(resp), "ResourceNotFoundException");
-    ck_assert(strstr(str(resp, "message"), "User pool client ") != NULL);
+    ck_assert(strstr(tu_str(resp, "message"), "User pool client ") != NULL);
     cJSON_Delete(resp);
 }
 END_TEST
@@ -503,7 +453,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("ops_client");
     TCase *tc = tcase_create("client");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_teardown);
     tcase_add_test(tc, test_ops_client_create_returns_every_default);
     tcase_add_test(tc, test_ops_client_create_keeps_request_settings);
     tcase_add_test(tc, test_ops_client_secret_only_when_asked);

@@ -5,35 +5,23 @@
  */
 #include "config.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dispatch.h"
-#include "jsonutil.h"
 #include "store.h"
 #include "testutil.h"
 
-static struct tu_env env;
-
-static void setup(void)
-{
-    tu_env_init(&env);
-}
-
-static void teardown(void)
-{
-    tu_env_free(&env);
-}
+static struct tu_env *const env = &tu_fixture;
 
 /* Create a pool with just the required members and copy its id into id_out. */
 static void create_pool(const char *name, char *id_out, size_t n)
 {
     cJSON *r =
-        tu_callf(&env, IDENTITY "CreateIdentityPool",
+        tu_callf(env, IDENTITY "CreateIdentityPool",
                  "{\"IdentityPoolName\":\"%s\",\"AllowUnauthenticatedIdentities\":false}", name);
-    const char *id = json_str(r, "IdentityPoolId");
+    const char *id = tu_str(r, "IdentityPoolId");
 
     ck_assert_msg(id != NULL, "CreateIdentityPool failed: %s", tu_error_type(r));
     snprintf(id_out, n, "%s", id);
@@ -42,7 +30,7 @@ static void create_pool(const char *name, char *id_out, size_t n)
 
 static cJSON *describe(const char *id)
 {
-    return tu_callf(&env, IDENTITY "DescribeIdentityPool", "{\"IdentityPoolId\":\"%s\"}", id);
+    return tu_callf(env, IDENTITY "DescribeIdentityPool", "{\"IdentityPoolId\":\"%s\"}", id);
 }
 
 static int count_members(const cJSON *obj)
@@ -50,30 +38,23 @@ static int count_members(const cJSON *obj)
     return cJSON_GetArraySize(obj);
 }
 
-static void assert_error(cJSON *resp, const char *type)
-{
-    const char *got = tu_error_type(resp);
-    ck_assert_msg(got != NULL && strcmp(got, type) == 0, "expected %s, got %s", type,
-                  got ? got : "success");
-}
-
 START_TEST(test_ops_identity_pool_create_returns_aws_defaults)
 {
-    cJSON *r = tu_call(&env, IDENTITY "CreateIdentityPool",
+    cJSON *r = tu_call(env, IDENTITY "CreateIdentityPool",
                        "{\"IdentityPoolName\":\"pool one\","
                        "\"AllowUnauthenticatedIdentities\":true}");
-    const cJSON *tags = json_get(r, "IdentityPoolTags");
+    const cJSON *tags = tu_get(r, "IdentityPoolTags");
 
     ck_assert_ptr_null(tu_error_type(r));
-    ck_assert_str_eq(json_str(r, "IdentityPoolName"), "pool one");
-    ck_assert(cJSON_IsTrue(json_get(r, "AllowUnauthenticatedIdentities")));
+    ck_assert_str_eq(tu_str(r, "IdentityPoolName"), "pool one");
+    ck_assert(cJSON_IsTrue(tu_get(r, "AllowUnauthenticatedIdentities")));
     /* AWS keeps no AllowClassicFlow when none is given, and leaves empty collections out... */
-    ck_assert_ptr_null(json_get(r, "AllowClassicFlow"));
-    ck_assert_ptr_null(json_get(r, "SupportedLoginProviders"));
-    ck_assert_ptr_null(json_get(r, "DeveloperProviderName"));
-    ck_assert_ptr_null(json_get(r, "OpenIdConnectProviderARNs"));
-    ck_assert_ptr_null(json_get(r, "CognitoIdentityProviders"));
-    ck_assert_ptr_null(json_get(r, "SamlProviderARNs"));
+    ck_assert_ptr_null(tu_get(r, "AllowClassicFlow"));
+    ck_assert_ptr_null(tu_get(r, "SupportedLoginProviders"));
+    ck_assert_ptr_null(tu_get(r, "DeveloperProviderName"));
+    ck_assert_ptr_null(tu_get(r, "OpenIdConnectProviderARNs"));
+    ck_assert_ptr_null(tu_get(r, "CognitoIdentityProviders"));
+    ck_assert_ptr_null(tu_get(r, "SamlProviderARNs"));
     /* ...except the tags, which are always there. */
     ck_assert(cJSON_IsObject(tags));
     ck_assert_int_eq(count_members(tags), 0);
@@ -85,16 +66,10 @@ END_TEST
 START_TEST(test_ops_identity_pool_id_has_region_uuid_format)
 {
     char id[IDS_MAX];
-    regex_t re;
 
     create_pool("p", id, sizeof(id));
-    ck_assert_int_eq(regcomp(&re,
-                             "^us-east-1:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
-                             "[0-9a-f]{12}$",
-                             REG_EXTENDED | REG_NOSUB),
-                     0);
-    ck_assert_msg(regexec(&re, id, 0, NULL, 0) == 0, "bad id %s", id);
-    regfree(&re);
+    tu_assert_matches(id, "^us-east-1:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                          "[0-9a-f]{12}$");
     /* The model's IdentityPoolId constraint: 1..55 characters. */
     ck_assert_int_le(strlen(id), 55);
 }
@@ -111,17 +86,17 @@ START_TEST(test_ops_identity_pool_id_reflects_request_region)
     cJSON *r, *d;
     const char *id;
 
-    dispatch_request(&env.app, IDENTITY "CreateIdentityPool", auth, body, strlen(body), &res);
+    dispatch_request(&env->app, IDENTITY "CreateIdentityPool", auth, body, strlen(body), &res);
     ck_assert_int_eq(res.status, 200);
     r = cJSON_Parse(res.body);
     dispatch_result_free(&res);
     ck_assert_ptr_nonnull(r);
-    id = json_str(r, "IdentityPoolId");
+    id = tu_str(r, "IdentityPoolId");
     ck_assert_ptr_nonnull(id);
     ck_assert_msg(strncmp(id, "eu-west-2:", 10) == 0, "id %s is not in eu-west-2", id);
 
     d = describe(id);
-    ck_assert_str_eq(json_str(d, "IdentityPoolId"), id);
+    ck_assert_str_eq(tu_str(d, "IdentityPoolId"), id);
     cJSON_Delete(d);
     cJSON_Delete(r);
 }
@@ -130,7 +105,7 @@ END_TEST
 START_TEST(test_ops_identity_pool_describe_round_trips_all_settings)
 {
     cJSON *c = tu_call(
-        &env, IDENTITY "CreateIdentityPool",
+        env, IDENTITY "CreateIdentityPool",
         "{\"IdentityPoolName\":\"full\",\"AllowUnauthenticatedIdentities\":false,"
         "\"AllowClassicFlow\":true,"
         "\"SupportedLoginProviders\":{\"graph.facebook.com\":\"1234567890\"},"
@@ -144,25 +119,25 @@ START_TEST(test_ops_identity_pool_describe_round_trips_all_settings)
         "\"ServerSideTokenCheck\":true}],"
         "\"SamlProviderARNs\":[\"arn:aws:iam::123456789012:saml-provider/corp\"],"
         "\"IdentityPoolTags\":{\"env\":\"test\"}}");
-    const cJSON *providers = json_get(c, "CognitoIdentityProviders");
+    const cJSON *providers = tu_get(c, "CognitoIdentityProviders");
     cJSON *d;
 
     ck_assert_ptr_null(tu_error_type(c));
-    ck_assert(cJSON_IsTrue(json_get(c, "AllowClassicFlow")));
-    ck_assert_str_eq(json_str(c, "DeveloperProviderName"), "login.example");
-    ck_assert_str_eq(json_str(json_get(c, "SupportedLoginProviders"), "graph.facebook.com"),
+    ck_assert(cJSON_IsTrue(tu_get(c, "AllowClassicFlow")));
+    ck_assert_str_eq(tu_str(c, "DeveloperProviderName"), "login.example");
+    ck_assert_str_eq(tu_str(tu_get(c, "SupportedLoginProviders"), "graph.facebook.com"),
                      "1234567890");
-    ck_assert_int_eq(cJSON_GetArraySize(json_get(c, "OpenIdConnectProviderARNs")), 1);
-    ck_assert_int_eq(cJSON_GetArraySize(json_get(c, "SamlProviderARNs")), 1);
-    ck_assert_str_eq(json_str(json_get(c, "IdentityPoolTags"), "env"), "test");
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(c, "OpenIdConnectProviderARNs")), 1);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(c, "SamlProviderARNs")), 1);
+    ck_assert_str_eq(tu_str(tu_get(c, "IdentityPoolTags"), "env"), "test");
     /* ServerSideTokenCheck defaults to false and is always returned. */
     ck_assert_int_eq(cJSON_GetArraySize(providers), 2);
-    ck_assert(cJSON_IsFalse(json_get(cJSON_GetArrayItem(providers, 0), "ServerSideTokenCheck")));
-    ck_assert(cJSON_IsTrue(json_get(cJSON_GetArrayItem(providers, 1), "ServerSideTokenCheck")));
-    ck_assert_str_eq(json_str(cJSON_GetArrayItem(providers, 0), "ClientId"), "c1");
+    ck_assert(cJSON_IsFalse(tu_get(cJSON_GetArrayItem(providers, 0), "ServerSideTokenCheck")));
+    ck_assert(cJSON_IsTrue(tu_get(cJSON_GetArrayItem(providers, 1), "ServerSideTokenCheck")));
+    ck_assert_str_eq(tu_str(cJSON_GetArrayItem(providers, 0), "ClientId"), "c1");
     ck_assert_int_eq(count_members(c), 10);
 
-    d = describe(json_str(c, "IdentityPoolId"));
+    d = describe(tu_str(c, "IdentityPoolId"));
     ck_assert_msg(cJSON_Compare(c, d, 1), "Describe differs from Create");
     cJSON_Delete(d);
     cJSON_Delete(c);
@@ -171,7 +146,7 @@ END_TEST
 
 START_TEST(test_ops_identity_pool_empty_collections_are_left_out)
 {
-    cJSON *c = tu_call(&env, IDENTITY "CreateIdentityPool",
+    cJSON *c = tu_call(env, IDENTITY "CreateIdentityPool",
                        "{\"IdentityPoolName\":\"p\",\"AllowUnauthenticatedIdentities\":false,"
                        "\"AllowClassicFlow\":false,\"SupportedLoginProviders\":{},"
                        "\"OpenIdConnectProviderARNs\":[],\"CognitoIdentityProviders\":[],"
@@ -179,12 +154,12 @@ START_TEST(test_ops_identity_pool_empty_collections_are_left_out)
     cJSON *d;
 
     ck_assert_ptr_null(tu_error_type(c));
-    ck_assert(cJSON_IsFalse(json_get(c, "AllowClassicFlow")));
-    ck_assert_ptr_null(json_get(c, "SupportedLoginProviders"));
-    ck_assert_ptr_null(json_get(c, "OpenIdConnectProviderARNs"));
-    ck_assert_ptr_null(json_get(c, "CognitoIdentityProviders"));
-    ck_assert_ptr_null(json_get(c, "SamlProviderARNs"));
-    d = describe(json_str(c, "IdentityPoolId"));
+    ck_assert(cJSON_IsFalse(tu_get(c, "AllowClassicFlow")));
+    ck_assert_ptr_null(tu_get(c, "SupportedLoginProviders"));
+    ck_assert_ptr_null(tu_get(c, "OpenIdConnectProviderARNs"));
+    ck_assert_ptr_null(tu_get(c, "CognitoIdentityProviders"));
+    ck_assert_ptr_null(tu_get(c, "SamlProviderARNs"));
+    d = describe(tu_str(c, "IdentityPoolId"));
     ck_assert(cJSON_Compare(c, d, 1));
     cJSON_Delete(d);
     cJSON_Delete(c);
@@ -195,9 +170,8 @@ START_TEST(test_ops_identity_pool_describe_unknown_id_is_not_found)
 {
     cJSON *r = describe("us-east-1:00000000-0000-4000-8000-000000000000");
 
-    assert_error(r, "ResourceNotFoundException");
-    ck_assert_str_eq(json_str(r, "message"),
-                     "IdentityPool 'us-east-1:00000000-0000-4000-8000-000000000000' not found.");
+    tu_assert_error(r, "ResourceNotFoundException",
+                    "IdentityPool 'us-east-1:00000000-0000-4000-8000-000000000000' not found.");
     cJSON_Delete(r);
 }
 END_TEST
@@ -206,16 +180,16 @@ START_TEST(test_ops_identity_pool_describe_malformed_id_is_invalid_parameter)
 {
     cJSON *r = describe("not-an-identity-pool");
 
-    assert_error(r, "InvalidParameterException");
+    tu_assert_error(r, "InvalidParameterException", NULL);
     cJSON_Delete(r);
 }
 END_TEST
 
 START_TEST(test_ops_identity_pool_create_without_required_members_is_invalid_parameter)
 {
-    cJSON *r = tu_call(&env, IDENTITY "CreateIdentityPool", "{\"IdentityPoolName\":\"p\"}");
+    cJSON *r = tu_call(env, IDENTITY "CreateIdentityPool", "{\"IdentityPoolName\":\"p\"}");
 
-    assert_error(r, "InvalidParameterException");
+    tu_assert_error(r, "InvalidParameterException", NULL);
     cJSON_Delete(r);
 }
 END_TEST
@@ -232,12 +206,12 @@ START_TEST(test_ops_identity_pool_list_paginates_across_pools)
         create_pool(name, ids[i], sizeof(ids[i]));
     }
     do {
-        cJSON *r = token[0] ? tu_callf(&env, IDENTITY "ListIdentityPools",
+        cJSON *r = token[0] ? tu_callf(env, IDENTITY "ListIdentityPools",
                                        "{\"MaxResults\":3,\"NextToken\":\"%s\"}", token)
-                            : tu_call(&env, IDENTITY "ListIdentityPools", "{\"MaxResults\":3}");
-        const cJSON *pools = json_get(r, "IdentityPools");
+                            : tu_call(env, IDENTITY "ListIdentityPools", "{\"MaxResults\":3}");
+        const cJSON *pools = tu_get(r, "IdentityPools");
         const cJSON *item;
-        const char *next = json_str(r, "NextToken");
+        const char *next = tu_str(r, "NextToken");
 
         ck_assert_ptr_null(tu_error_type(r));
         ck_assert_int_eq(cJSON_GetArraySize(pools), pages < 2 ? 3 : 1);
@@ -247,8 +221,8 @@ START_TEST(test_ops_identity_pool_list_paginates_across_pools)
             ck_assert_int_lt(seen, 7);
             snprintf(name, sizeof(name), "pool-%d", seen);
             /* Oldest first, and only the short description. */
-            ck_assert_str_eq(json_str(item, "IdentityPoolId"), ids[seen]);
-            ck_assert_str_eq(json_str(item, "IdentityPoolName"), name);
+            ck_assert_str_eq(tu_str(item, "IdentityPoolId"), ids[seen]);
+            ck_assert_str_eq(tu_str(item, "IdentityPoolName"), name);
             ck_assert_int_eq(count_members(item), 2);
             seen++;
         }
@@ -268,12 +242,12 @@ END_TEST
 
 START_TEST(test_ops_identity_pool_list_of_no_pools_is_empty)
 {
-    cJSON *r = tu_call(&env, IDENTITY "ListIdentityPools", "{\"MaxResults\":60}");
+    cJSON *r = tu_call(env, IDENTITY "ListIdentityPools", "{\"MaxResults\":60}");
 
     ck_assert_ptr_null(tu_error_type(r));
-    ck_assert(cJSON_IsArray(json_get(r, "IdentityPools")));
-    ck_assert_int_eq(cJSON_GetArraySize(json_get(r, "IdentityPools")), 0);
-    ck_assert_ptr_null(json_get(r, "NextToken"));
+    ck_assert(cJSON_IsArray(tu_get(r, "IdentityPools")));
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(r, "IdentityPools")), 0);
+    ck_assert_ptr_null(tu_get(r, "NextToken"));
     cJSON_Delete(r);
 }
 END_TEST
@@ -284,56 +258,56 @@ START_TEST(test_ops_identity_pool_list_rejects_a_bad_token)
     cJSON *r;
 
     create_pool("p", id, sizeof(id));
-    r = tu_call(&env, IDENTITY "ListIdentityPools",
+    r = tu_call(env, IDENTITY "ListIdentityPools",
                 "{\"MaxResults\":1,\"NextToken\":\"not-a-token-of-ours\"}");
-    assert_error(r, "InvalidParameterException");
+    tu_assert_error(r, "InvalidParameterException", NULL);
     cJSON_Delete(r);
 }
 END_TEST
 
 START_TEST(test_ops_identity_pool_list_needs_max_results_in_range)
 {
-    cJSON *r = tu_call(&env, IDENTITY "ListIdentityPools", "{}");
-    assert_error(r, "InvalidParameterException");
+    cJSON *r = tu_call(env, IDENTITY "ListIdentityPools", "{}");
+    tu_assert_error(r, "InvalidParameterException", NULL);
     cJSON_Delete(r);
-    r = tu_call(&env, IDENTITY "ListIdentityPools", "{\"MaxResults\":61}");
-    assert_error(r, "InvalidParameterException");
+    r = tu_call(env, IDENTITY "ListIdentityPools", "{\"MaxResults\":61}");
+    tu_assert_error(r, "InvalidParameterException", NULL);
     cJSON_Delete(r);
-    r = tu_call(&env, IDENTITY "ListIdentityPools", "{\"MaxResults\":0}");
-    assert_error(r, "InvalidParameterException");
+    r = tu_call(env, IDENTITY "ListIdentityPools", "{\"MaxResults\":0}");
+    tu_assert_error(r, "InvalidParameterException", NULL);
     cJSON_Delete(r);
 }
 END_TEST
 
 START_TEST(test_ops_identity_pool_update_replaces_settings)
 {
-    cJSON *c = tu_call(&env, IDENTITY "CreateIdentityPool",
+    cJSON *c = tu_call(env, IDENTITY "CreateIdentityPool",
                        "{\"IdentityPoolName\":\"before\",\"AllowUnauthenticatedIdentities\":false,"
                        "\"AllowClassicFlow\":true,"
                        "\"SupportedLoginProviders\":{\"accounts.google.com\":\"g1\"},"
                        "\"CognitoIdentityProviders\":[{\"ProviderName\":"
                        "\"cognito-idp.us-east-1.amazonaws.com/us-east-1_abc\","
                        "\"ClientId\":\"c1\"}]}");
-    const char *id = json_str(c, "IdentityPoolId");
+    const char *id = tu_str(c, "IdentityPoolId");
     cJSON *u, *d;
 
     ck_assert_ptr_nonnull(id);
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"after\","
                  "\"AllowUnauthenticatedIdentities\":true,"
                  "\"OpenIdConnectProviderARNs\":"
                  "[\"arn:aws:iam::123456789012:oidc-provider/x.example\"]}",
                  id);
     ck_assert_ptr_null(tu_error_type(u));
-    ck_assert_str_eq(json_str(u, "IdentityPoolId"), id);
-    ck_assert_str_eq(json_str(u, "IdentityPoolName"), "after");
-    ck_assert(cJSON_IsTrue(json_get(u, "AllowUnauthenticatedIdentities")));
+    ck_assert_str_eq(tu_str(u, "IdentityPoolId"), id);
+    ck_assert_str_eq(tu_str(u, "IdentityPoolName"), "after");
+    ck_assert(cJSON_IsTrue(tu_get(u, "AllowUnauthenticatedIdentities")));
     /* What the request leaves out goes back to AWS's default: absent. */
-    ck_assert_ptr_null(json_get(u, "AllowClassicFlow"));
-    ck_assert_ptr_null(json_get(u, "SupportedLoginProviders"));
-    ck_assert_ptr_null(json_get(u, "CognitoIdentityProviders"));
-    ck_assert_int_eq(cJSON_GetArraySize(json_get(u, "OpenIdConnectProviderARNs")), 1);
-    ck_assert(cJSON_IsObject(json_get(u, "IdentityPoolTags")));
+    ck_assert_ptr_null(tu_get(u, "AllowClassicFlow"));
+    ck_assert_ptr_null(tu_get(u, "SupportedLoginProviders"));
+    ck_assert_ptr_null(tu_get(u, "CognitoIdentityProviders"));
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(u, "OpenIdConnectProviderARNs")), 1);
+    ck_assert(cJSON_IsObject(tu_get(u, "IdentityPoolTags")));
 
     d = describe(id);
     ck_assert_msg(cJSON_Compare(u, d, 1), "Describe differs from Update");
@@ -345,22 +319,22 @@ END_TEST
 
 START_TEST(test_ops_identity_pool_update_keeps_developer_provider_name_when_omitted)
 {
-    cJSON *c = tu_call(&env, IDENTITY "CreateIdentityPool",
+    cJSON *c = tu_call(env, IDENTITY "CreateIdentityPool",
                        "{\"IdentityPoolName\":\"p\",\"AllowUnauthenticatedIdentities\":false,"
                        "\"DeveloperProviderName\":\"login.example\"}");
-    const char *id = json_str(c, "IdentityPoolId");
+    const char *id = tu_str(c, "IdentityPoolId");
     cJSON *u;
 
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"renamed\","
                  "\"AllowUnauthenticatedIdentities\":false}",
                  id);
     ck_assert_ptr_null(tu_error_type(u));
-    ck_assert_str_eq(json_str(u, "DeveloperProviderName"), "login.example");
+    ck_assert_str_eq(tu_str(u, "DeveloperProviderName"), "login.example");
     cJSON_Delete(u);
 
     /* The same name again is not a change. */
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"renamed\","
                  "\"AllowUnauthenticatedIdentities\":false,"
                  "\"DeveloperProviderName\":\"login.example\"}",
@@ -373,18 +347,18 @@ END_TEST
 
 START_TEST(test_ops_identity_pool_update_rejects_changing_developer_provider_name)
 {
-    cJSON *c = tu_call(&env, IDENTITY "CreateIdentityPool",
+    cJSON *c = tu_call(env, IDENTITY "CreateIdentityPool",
                        "{\"IdentityPoolName\":\"p\",\"AllowUnauthenticatedIdentities\":false,"
                        "\"DeveloperProviderName\":\"login.example\"}");
-    const char *id = json_str(c, "IdentityPoolId");
+    const char *id = tu_str(c, "IdentityPoolId");
     cJSON *u, *d;
 
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"p2\","
                  "\"AllowUnauthenticatedIdentities\":true,"
                  "\"DeveloperProviderName\":\"other.example\"}",
                  id);
-    assert_error(u, "InvalidParameterException");
+    tu_assert_error(u, "InvalidParameterException", NULL);
     cJSON_Delete(u);
 
     /* Nothing of the failed update was kept. */
@@ -401,38 +375,38 @@ START_TEST(test_ops_identity_pool_update_may_set_a_first_developer_provider_name
     cJSON *u;
 
     create_pool("p", id, sizeof(id));
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"p\","
                  "\"AllowUnauthenticatedIdentities\":false,"
                  "\"DeveloperProviderName\":\"login.example\"}",
                  id);
     ck_assert_ptr_null(tu_error_type(u));
-    ck_assert_str_eq(json_str(u, "DeveloperProviderName"), "login.example");
+    ck_assert_str_eq(tu_str(u, "DeveloperProviderName"), "login.example");
     cJSON_Delete(u);
 }
 END_TEST
 
 START_TEST(test_ops_identity_pool_update_keeps_tags_unless_given)
 {
-    cJSON *c = tu_call(&env, IDENTITY "CreateIdentityPool",
+    cJSON *c = tu_call(env, IDENTITY "CreateIdentityPool",
                        "{\"IdentityPoolName\":\"p\",\"AllowUnauthenticatedIdentities\":false,"
                        "\"IdentityPoolTags\":{\"team\":\"a\"}}");
-    const char *id = json_str(c, "IdentityPoolId");
+    const char *id = tu_str(c, "IdentityPoolId");
     cJSON *u;
 
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"p\","
                  "\"AllowUnauthenticatedIdentities\":false}",
                  id);
-    ck_assert_str_eq(json_str(json_get(u, "IdentityPoolTags"), "team"), "a");
+    ck_assert_str_eq(tu_str(tu_get(u, "IdentityPoolTags"), "team"), "a");
     cJSON_Delete(u);
 
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"p\","
                  "\"AllowUnauthenticatedIdentities\":false,\"IdentityPoolTags\":{\"team\":\"b\"}}",
                  id);
-    ck_assert_str_eq(json_str(json_get(u, "IdentityPoolTags"), "team"), "b");
-    ck_assert_int_eq(count_members(json_get(u, "IdentityPoolTags")), 1);
+    ck_assert_str_eq(tu_str(tu_get(u, "IdentityPoolTags"), "team"), "b");
+    ck_assert_int_eq(count_members(tu_get(u, "IdentityPoolTags")), 1);
     cJSON_Delete(u);
     cJSON_Delete(c);
 }
@@ -440,13 +414,12 @@ END_TEST
 
 START_TEST(test_ops_identity_pool_update_unknown_id_is_not_found)
 {
-    cJSON *u = tu_call(&env, IDENTITY "UpdateIdentityPool",
+    cJSON *u = tu_call(env, IDENTITY "UpdateIdentityPool",
                        "{\"IdentityPoolId\":\"us-east-1:11111111-1111-4111-8111-111111111111\","
                        "\"IdentityPoolName\":\"p\",\"AllowUnauthenticatedIdentities\":false}");
 
-    assert_error(u, "ResourceNotFoundException");
-    ck_assert_str_eq(json_str(u, "message"),
-                     "IdentityPool 'us-east-1:11111111-1111-4111-8111-111111111111' not found.");
+    tu_assert_error(u, "ResourceNotFoundException",
+                    "IdentityPool 'us-east-1:11111111-1111-4111-8111-111111111111' not found.");
     cJSON_Delete(u);
 }
 END_TEST
@@ -457,13 +430,13 @@ START_TEST(test_ops_identity_pool_update_requires_name_and_unauthenticated_flag)
     cJSON *u;
 
     create_pool("p", id, sizeof(id));
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"AllowUnauthenticatedIdentities\":false}", id);
-    assert_error(u, "InvalidParameterException");
+    tu_assert_error(u, "InvalidParameterException", NULL);
     cJSON_Delete(u);
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"p\"}", id);
-    assert_error(u, "InvalidParameterException");
+    tu_assert_error(u, "InvalidParameterException", NULL);
     cJSON_Delete(u);
 }
 END_TEST
@@ -475,7 +448,7 @@ END_TEST
 START_TEST(test_ops_identity_pool_update_keeps_other_document_members)
 {
     static const char id[] = "us-east-1:22222222-2222-4222-8222-222222222222";
-    struct store_conn *conn = store_acquire(env.store);
+    struct store_conn *conn = store_acquire(env->store);
     char *doc = NULL;
     cJSON *d, *u, *stored;
 
@@ -486,28 +459,28 @@ START_TEST(test_ops_identity_pool_update_keeps_other_document_members)
                                       "\"IdentityPoolTags\":{},"
                                       "\"Roles\":{\"authenticated\":\"arn:aws:iam::1:role/a\"}}"),
                      STORE_OK);
-    store_release(env.store, conn);
+    store_release(env->store, conn);
 
     d = describe(id);
     ck_assert_ptr_null(tu_error_type(d));
-    ck_assert_ptr_null(json_get(d, "Roles"));
+    ck_assert_ptr_null(tu_get(d, "Roles"));
     cJSON_Delete(d);
 
-    u = tu_callf(&env, IDENTITY "UpdateIdentityPool",
+    u = tu_callf(env, IDENTITY "UpdateIdentityPool",
                  "{\"IdentityPoolId\":\"%s\",\"IdentityPoolName\":\"q\","
                  "\"AllowUnauthenticatedIdentities\":true}",
                  id);
     ck_assert_ptr_null(tu_error_type(u));
-    ck_assert_ptr_null(json_get(u, "Roles"));
+    ck_assert_ptr_null(tu_get(u, "Roles"));
     cJSON_Delete(u);
 
-    conn = store_acquire(env.store);
+    conn = store_acquire(env->store);
     ck_assert_int_eq(store_doc_get(conn, STORE_IDENTITY_POOL, id, NULL, &doc), STORE_OK);
-    store_release(env.store, conn);
+    store_release(env->store, conn);
     stored = cJSON_Parse(doc);
     free(doc);
-    ck_assert_str_eq(json_str(stored, "IdentityPoolName"), "q");
-    ck_assert_str_eq(json_str(json_get(stored, "Roles"), "authenticated"), "arn:aws:iam::1:role/a");
+    ck_assert_str_eq(tu_str(stored, "IdentityPoolName"), "q");
+    ck_assert_str_eq(tu_str(tu_get(stored, "Roles"), "authenticated"), "arn:aws:iam::1:role/a");
     cJSON_Delete(stored);
 }
 END_TEST
@@ -519,23 +492,23 @@ START_TEST(test_ops_identity_pool_delete_removes_the_pool)
 
     create_pool("doomed", id, sizeof(id));
     create_pool("kept", other, sizeof(other));
-    r = tu_callf(&env, IDENTITY "DeleteIdentityPool", "{\"IdentityPoolId\":\"%s\"}", id);
+    r = tu_callf(env, IDENTITY "DeleteIdentityPool", "{\"IdentityPoolId\":\"%s\"}", id);
     ck_assert_ptr_null(tu_error_type(r));
     ck_assert_int_eq(count_members(r), 0);
     cJSON_Delete(r);
 
     r = describe(id);
-    assert_error(r, "ResourceNotFoundException");
+    tu_assert_error(r, "ResourceNotFoundException", NULL);
     cJSON_Delete(r);
 
-    r = tu_callf(&env, IDENTITY "DeleteIdentityPool", "{\"IdentityPoolId\":\"%s\"}", id);
-    assert_error(r, "ResourceNotFoundException");
+    r = tu_callf(env, IDENTITY "DeleteIdentityPool", "{\"IdentityPoolId\":\"%s\"}", id);
+    tu_assert_error(r, "ResourceNotFoundException", NULL);
     cJSON_Delete(r);
 
-    r = tu_call(&env, IDENTITY "ListIdentityPools", "{\"MaxResults\":60}");
-    ck_assert_int_eq(cJSON_GetArraySize(json_get(r, "IdentityPools")), 1);
-    ck_assert_str_eq(
-        json_str(cJSON_GetArrayItem(json_get(r, "IdentityPools"), 0), "IdentityPoolId"), other);
+    r = tu_call(env, IDENTITY "ListIdentityPools", "{\"MaxResults\":60}");
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(r, "IdentityPools")), 1);
+    ck_assert_str_eq(tu_str(cJSON_GetArrayItem(tu_get(r, "IdentityPools"), 0), "IdentityPoolId"),
+                     other);
     cJSON_Delete(r);
 }
 END_TEST
@@ -545,7 +518,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("ops_identity_pool");
     TCase *tc = tcase_create("identity_pool");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
     tcase_add_test(tc, test_ops_identity_pool_create_returns_aws_defaults);
     tcase_add_test(tc, test_ops_identity_pool_id_has_region_uuid_format);
     tcase_add_test(tc, test_ops_identity_pool_id_reflects_request_region);

@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,78 +13,11 @@
 #include "store.h"
 #include "testutil.h"
 
-static struct tu_env env;
-
-static void setup(void)
-{
-    tu_env_init(&env);
-    clock_set_offset_ms(0);
-}
-
-static void teardown(void)
-{
-    clock_set_offset_ms(0);
-    tu_env_free(&env);
-}
-
-static void assert_matches(const char *s, const char *pattern)
-{
-    regex_t re;
-
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
-    ck_assert_msg(regexec(&re, s, 0, NULL, 0) == 0, "'%s' does not match %s", s, pattern);
-    regfree(&re);
-}
-
-static const cJSON *get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
-
-static const char *str(const cJSON *obj, const char *name)
-{
-    const cJSON *item = get(obj, name);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-static double num(const cJSON *obj, const char *name)
-{
-    const cJSON *item = get(obj, name);
-    ck_assert_msg(cJSON_IsNumber(item), "%s is not a number", name);
-    return item->valuedouble;
-}
-
-static int boolean(const cJSON *obj, const char *name)
-{
-    const cJSON *item = get(obj, name);
-    ck_assert_msg(cJSON_IsBool(item), "%s is not a boolean", name);
-    return cJSON_IsTrue(item);
-}
-
-/* Assert resp is the error type with exactly message. */
-static void assert_error(const cJSON *resp, const char *type, const char *message)
-{
-    ck_assert_str_eq(tu_error_type(resp) ? tu_error_type(resp) : "(success)", type);
-    if (message != NULL)
-        ck_assert_str_eq(str(resp, "message"), message);
-}
-
-/* Create a pool from body and return its id (caller frees). */
-static char *create_pool(const char *body)
-{
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool", body);
-    char *id;
-
-    ck_assert_msg(tu_error_type(resp) == NULL, "CreateUserPool failed: %s", str(resp, "message"));
-    id = strdup(str(get(resp, "UserPool"), "Id"));
-    cJSON_Delete(resp);
-    return id;
-}
+static struct tu_env *const env = &tu_fixture;
 
 static cJSON *describe(const char *id)
 {
-    return tu_callf(&env, IDP "DescribeUserPool", "{\"UserPoolId\":\"%s\"}", id);
+    return tu_callf(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"%s\"}", id);
 }
 
 /* The schema entry called name, or NULL. */
@@ -93,9 +25,9 @@ static const cJSON *schema_attr(const cJSON *pool, const char *name)
 {
     const cJSON *attr;
 
-    cJSON_ArrayForEach(attr, get(pool, "SchemaAttributes"))
+    cJSON_ArrayForEach(attr, tu_get(pool, "SchemaAttributes"))
     {
-        if (strcmp(str(attr, "Name"), name) == 0)
+        if (strcmp(tu_str(attr, "Name"), name) == 0)
             return attr;
     }
     return NULL;
@@ -128,81 +60,82 @@ static const char *const STANDARD_ORDER[] = {
 
 START_TEST(test_ops_pool_create_returns_every_default)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool", "{\"PoolName\":\"my pool\"}");
-    const cJSON *pool = get(resp, "UserPool"), *pp, *attr, *c;
+    cJSON *resp = tu_call(env, IDP "CreateUserPool", "{\"PoolName\":\"my pool\"}");
+    const cJSON *pool = tu_get(resp, "UserPool"), *pp, *attr, *c;
     char arn[256];
     size_t i = 0;
 
     ck_assert_ptr_null(tu_error_type(resp));
-    assert_matches(str(pool, "Id"), "^us-east-1_[0-9A-Za-z]{9}$");
+    tu_assert_matches(tu_str(pool, "Id"), "^us-east-1_[0-9A-Za-z]{9}$");
     snprintf(arn, sizeof(arn), "arn:aws:cognito-idp:us-east-1:123456789012:userpool/%s",
-             str(pool, "Id"));
-    ck_assert_str_eq(str(pool, "Arn"), arn);
-    ck_assert_str_eq(str(pool, "Name"), "my pool");
+             tu_str(pool, "Id"));
+    ck_assert_str_eq(tu_str(pool, "Arn"), arn);
+    ck_assert_str_eq(tu_str(pool, "Name"), "my pool");
 
-    pp = get(get(pool, "Policies"), "PasswordPolicy");
-    ck_assert_int_eq((int)num(pp, "MinimumLength"), 8);
-    ck_assert(boolean(pp, "RequireUppercase") && boolean(pp, "RequireLowercase"));
-    ck_assert(boolean(pp, "RequireNumbers") && boolean(pp, "RequireSymbols"));
-    ck_assert_int_eq((int)num(pp, "TemporaryPasswordValidityDays"), 7);
+    pp = tu_get(tu_get(pool, "Policies"), "PasswordPolicy");
+    ck_assert_int_eq((int)tu_num(pp, "MinimumLength"), 8);
+    ck_assert(tu_bool(pp, "RequireUppercase") && tu_bool(pp, "RequireLowercase"));
+    ck_assert(tu_bool(pp, "RequireNumbers") && tu_bool(pp, "RequireSymbols"));
+    ck_assert_int_eq((int)tu_num(pp, "TemporaryPasswordValidityDays"), 7);
 
-    ck_assert_int_eq(cJSON_GetArraySize(get(pool, "SchemaAttributes")), (int)NSTANDARD);
-    cJSON_ArrayForEach(attr, get(pool, "SchemaAttributes"))
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(pool, "SchemaAttributes")), (int)NSTANDARD);
+    cJSON_ArrayForEach(attr, tu_get(pool, "SchemaAttributes"))
     {
-        ck_assert_str_eq(str(attr, "Name"), STANDARD_ORDER[i++]);
-        ck_assert(!boolean(attr, "DeveloperOnlyAttribute"));
+        ck_assert_str_eq(tu_str(attr, "Name"), STANDARD_ORDER[i++]);
+        ck_assert(!tu_bool(attr, "DeveloperOnlyAttribute"));
     }
     attr = schema_attr(pool, "sub");
-    ck_assert_str_eq(str(attr, "AttributeDataType"), "String");
-    ck_assert(!boolean(attr, "Mutable") && boolean(attr, "Required"));
-    c = get(attr, "StringAttributeConstraints");
-    ck_assert_str_eq(str(c, "MinLength"), "1");
-    ck_assert_str_eq(str(c, "MaxLength"), "2048");
+    ck_assert_str_eq(tu_str(attr, "AttributeDataType"), "String");
+    ck_assert(!tu_bool(attr, "Mutable") && tu_bool(attr, "Required"));
+    c = tu_get(attr, "StringAttributeConstraints");
+    ck_assert_str_eq(tu_str(c, "MinLength"), "1");
+    ck_assert_str_eq(tu_str(c, "MaxLength"), "2048");
     attr = schema_attr(pool, "email");
-    ck_assert(boolean(attr, "Mutable") && !boolean(attr, "Required"));
-    ck_assert_str_eq(str(get(attr, "StringAttributeConstraints"), "MinLength"), "0");
-    c = get(schema_attr(pool, "birthdate"), "StringAttributeConstraints");
-    ck_assert_str_eq(str(c, "MinLength"), "10");
-    ck_assert_str_eq(str(c, "MaxLength"), "10");
+    ck_assert(tu_bool(attr, "Mutable") && !tu_bool(attr, "Required"));
+    ck_assert_str_eq(tu_str(tu_get(attr, "StringAttributeConstraints"), "MinLength"), "0");
+    c = tu_get(schema_attr(pool, "birthdate"), "StringAttributeConstraints");
+    ck_assert_str_eq(tu_str(c, "MinLength"), "10");
+    ck_assert_str_eq(tu_str(c, "MaxLength"), "10");
     attr = schema_attr(pool, "email_verified");
-    ck_assert_str_eq(str(attr, "AttributeDataType"), "Boolean");
-    ck_assert_ptr_null(get(attr, "StringAttributeConstraints"));
+    ck_assert_str_eq(tu_str(attr, "AttributeDataType"), "Boolean");
+    ck_assert_ptr_null(tu_get(attr, "StringAttributeConstraints"));
     attr = schema_attr(pool, "updated_at");
-    ck_assert_str_eq(str(attr, "AttributeDataType"), "Number");
-    ck_assert_str_eq(str(get(attr, "NumberAttributeConstraints"), "MinValue"), "0");
-    c = get(schema_attr(pool, "identities"), "StringAttributeConstraints");
+    ck_assert_str_eq(tu_str(attr, "AttributeDataType"), "Number");
+    ck_assert_str_eq(tu_str(tu_get(attr, "NumberAttributeConstraints"), "MinValue"), "0");
+    c = tu_get(schema_attr(pool, "identities"), "StringAttributeConstraints");
     ck_assert(cJSON_IsObject(c) && c->child == NULL);
 
-    ck_assert(cJSON_IsObject(get(pool, "LambdaConfig")) &&
-              get(pool, "LambdaConfig")->child == NULL);
-    ck_assert_str_eq(str(pool, "MfaConfiguration"), "OFF");
-    ck_assert_int_eq((int)num(pool, "EstimatedNumberOfUsers"), 0);
-    ck_assert_str_eq(str(get(pool, "EmailConfiguration"), "EmailSendingAccount"),
+    ck_assert(cJSON_IsObject(tu_get(pool, "LambdaConfig")) &&
+              tu_get(pool, "LambdaConfig")->child == NULL);
+    ck_assert_str_eq(tu_str(pool, "MfaConfiguration"), "OFF");
+    ck_assert_int_eq((int)tu_num(pool, "EstimatedNumberOfUsers"), 0);
+    ck_assert_str_eq(tu_str(tu_get(pool, "EmailConfiguration"), "EmailSendingAccount"),
                      "COGNITO_DEFAULT");
-    ck_assert(!boolean(get(pool, "AdminCreateUserConfig"), "AllowAdminCreateUserOnly"));
-    ck_assert_int_eq((int)num(get(pool, "AdminCreateUserConfig"), "UnusedAccountValidityDays"), 7);
-    ck_assert_str_eq(str(get(pool, "VerificationMessageTemplate"), "DefaultEmailOption"),
+    ck_assert(!tu_bool(tu_get(pool, "AdminCreateUserConfig"), "AllowAdminCreateUserOnly"));
+    ck_assert_int_eq(
+        (int)tu_num(tu_get(pool, "AdminCreateUserConfig"), "UnusedAccountValidityDays"), 7);
+    ck_assert_str_eq(tu_str(tu_get(pool, "VerificationMessageTemplate"), "DefaultEmailOption"),
                      "CONFIRM_WITH_CODE");
-    ck_assert(cJSON_IsArray(get(get(pool, "UserAttributeUpdateSettings"),
-                                "AttributesRequireVerificationBeforeUpdate")));
-    ck_assert_str_eq(str(pool, "DeletionProtection"), "INACTIVE");
-    ck_assert_str_eq(str(pool, "UserPoolTier"), "ESSENTIALS");
-    ck_assert(num(pool, "CreationDate") > 1.0e9);
-    ck_assert(num(pool, "CreationDate") == num(pool, "LastModifiedDate"));
+    ck_assert(cJSON_IsArray(tu_get(tu_get(pool, "UserAttributeUpdateSettings"),
+                                   "AttributesRequireVerificationBeforeUpdate")));
+    ck_assert_str_eq(tu_str(pool, "DeletionProtection"), "INACTIVE");
+    ck_assert_str_eq(tu_str(pool, "UserPoolTier"), "ESSENTIALS");
+    ck_assert(tu_num(pool, "CreationDate") > 1.0e9);
+    ck_assert(tu_num(pool, "CreationDate") == tu_num(pool, "LastModifiedDate"));
     /* Settings without a default appear only when the request gives them. */
-    ck_assert_ptr_null(get(pool, "AccountRecoverySetting"));
-    ck_assert_ptr_null(get(pool, "UserPoolTags"));
-    ck_assert_ptr_null(get(pool, "AliasAttributes"));
-    ck_assert_ptr_null(get(pool, "UsernameAttributes"));
-    ck_assert_ptr_null(get(pool, "AutoVerifiedAttributes"));
-    ck_assert_ptr_null(get(pool, "SmsVerificationMessage"));
+    ck_assert_ptr_null(tu_get(pool, "AccountRecoverySetting"));
+    ck_assert_ptr_null(tu_get(pool, "UserPoolTags"));
+    ck_assert_ptr_null(tu_get(pool, "AliasAttributes"));
+    ck_assert_ptr_null(tu_get(pool, "UsernameAttributes"));
+    ck_assert_ptr_null(tu_get(pool, "AutoVerifiedAttributes"));
+    ck_assert_ptr_null(tu_get(pool, "SmsVerificationMessage"));
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_create_keeps_request_settings)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool",
+    cJSON *resp = tu_call(env, IDP "CreateUserPool",
                           "{\"PoolName\":\"p\",\"UsernameAttributes\":[\"email\"],"
                           "\"AutoVerifiedAttributes\":[\"email\"],"
                           "\"UsernameConfiguration\":{\"CaseSensitive\":false},"
@@ -213,25 +146,28 @@ START_TEST(test_ops_pool_create_keeps_request_settings)
                           "\"AccountRecoverySetting\":{\"RecoveryMechanisms\":"
                           "[{\"Name\":\"verified_email\",\"Priority\":1}]},"
                           "\"EmailConfiguration\":{\"ReplyToEmailAddress\":\"a@example.com\"}}");
-    const cJSON *pool = get(resp, "UserPool");
+    const cJSON *pool = tu_get(resp, "UserPool");
 
     ck_assert_ptr_null(tu_error_type(resp));
-    ck_assert_str_eq(cJSON_GetArrayItem(get(pool, "UsernameAttributes"), 0)->valuestring, "email");
-    ck_assert_str_eq(cJSON_GetArrayItem(get(pool, "AutoVerifiedAttributes"), 0)->valuestring,
+    ck_assert_str_eq(cJSON_GetArrayItem(tu_get(pool, "UsernameAttributes"), 0)->valuestring,
                      "email");
-    ck_assert(!boolean(get(pool, "UsernameConfiguration"), "CaseSensitive"));
-    ck_assert_str_eq(str(get(pool, "UserPoolTags"), "team"), "auth");
-    ck_assert_str_eq(str(pool, "MfaConfiguration"), "OPTIONAL");
-    ck_assert_str_eq(str(pool, "DeletionProtection"), "ACTIVE");
-    ck_assert_str_eq(str(pool, "UserPoolTier"), "PLUS");
-    ck_assert_str_eq(str(get(pool, "LambdaConfig"), "PreSignUp"),
+    ck_assert_str_eq(cJSON_GetArrayItem(tu_get(pool, "AutoVerifiedAttributes"), 0)->valuestring,
+                     "email");
+    ck_assert(!tu_bool(tu_get(pool, "UsernameConfiguration"), "CaseSensitive"));
+    ck_assert_str_eq(tu_str(tu_get(pool, "UserPoolTags"), "team"), "auth");
+    ck_assert_str_eq(tu_str(pool, "MfaConfiguration"), "OPTIONAL");
+    ck_assert_str_eq(tu_str(pool, "DeletionProtection"), "ACTIVE");
+    ck_assert_str_eq(tu_str(pool, "UserPoolTier"), "PLUS");
+    ck_assert_str_eq(tu_str(tu_get(pool, "LambdaConfig"), "PreSignUp"),
                      "arn:aws:lambda:us-east-1:123456789012:function:f");
     ck_assert_str_eq(
-        str(cJSON_GetArrayItem(get(get(pool, "AccountRecoverySetting"), "RecoveryMechanisms"), 0),
-            "Name"),
+        tu_str(cJSON_GetArrayItem(
+                   tu_get(tu_get(pool, "AccountRecoverySetting"), "RecoveryMechanisms"), 0),
+               "Name"),
         "verified_email");
-    ck_assert_str_eq(str(get(pool, "EmailConfiguration"), "ReplyToEmailAddress"), "a@example.com");
-    ck_assert_str_eq(str(get(pool, "EmailConfiguration"), "EmailSendingAccount"),
+    ck_assert_str_eq(tu_str(tu_get(pool, "EmailConfiguration"), "ReplyToEmailAddress"),
+                     "a@example.com");
+    ck_assert_str_eq(tu_str(tu_get(pool, "EmailConfiguration"), "EmailSendingAccount"),
                      "COGNITO_DEFAULT");
     cJSON_Delete(resp);
 }
@@ -240,7 +176,7 @@ END_TEST
 START_TEST(test_ops_pool_create_adds_custom_attributes_after_standard_ones)
 {
     cJSON *resp = tu_call(
-        &env, IDP "CreateUserPool",
+        env, IDP "CreateUserPool",
         "{\"PoolName\":\"p\",\"Schema\":["
         "{\"Name\":\"tenant\",\"AttributeDataType\":\"String\","
         "\"StringAttributeConstraints\":{\"MinLength\":\"1\",\"MaxLength\":\"256\"}},"
@@ -248,26 +184,27 @@ START_TEST(test_ops_pool_create_adds_custom_attributes_after_standard_ones)
         "{\"Name\":\"level\",\"AttributeDataType\":\"Number\",\"Mutable\":false},"
         "{\"Name\":\"internal\",\"AttributeDataType\":\"String\",\"DeveloperOnlyAttribute\":true}]"
         "}");
-    const cJSON *pool = get(resp, "UserPool"), *attr;
+    const cJSON *pool = tu_get(resp, "UserPool"), *attr;
 
     ck_assert_ptr_null(tu_error_type(resp));
-    ck_assert_int_eq(cJSON_GetArraySize(get(pool, "SchemaAttributes")), (int)NSTANDARD + 3);
-    ck_assert_str_eq(str(cJSON_GetArrayItem(get(pool, "SchemaAttributes"), NSTANDARD), "Name"),
-                     "custom:tenant");
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(pool, "SchemaAttributes")), (int)NSTANDARD + 3);
+    ck_assert_str_eq(
+        tu_str(cJSON_GetArrayItem(tu_get(pool, "SchemaAttributes"), NSTANDARD), "Name"),
+        "custom:tenant");
     attr = schema_attr(pool, "custom:tenant");
-    ck_assert_str_eq(str(attr, "AttributeDataType"), "String");
-    ck_assert(boolean(attr, "Mutable") && !boolean(attr, "Required"));
-    ck_assert_str_eq(str(get(attr, "StringAttributeConstraints"), "MaxLength"), "256");
+    ck_assert_str_eq(tu_str(attr, "AttributeDataType"), "String");
+    ck_assert(tu_bool(attr, "Mutable") && !tu_bool(attr, "Required"));
+    ck_assert_str_eq(tu_str(tu_get(attr, "StringAttributeConstraints"), "MaxLength"), "256");
     attr = schema_attr(pool, "custom:level");
-    ck_assert_str_eq(str(attr, "AttributeDataType"), "Number");
-    ck_assert(!boolean(attr, "Mutable"));
+    ck_assert_str_eq(tu_str(attr, "AttributeDataType"), "Number");
+    ck_assert(!tu_bool(attr, "Mutable"));
     attr = schema_attr(pool, "dev:custom:internal");
     ck_assert_ptr_nonnull(attr);
-    ck_assert(boolean(attr, "DeveloperOnlyAttribute"));
+    ck_assert(tu_bool(attr, "DeveloperOnlyAttribute"));
     /* A standard attribute in Schema changes the standard entry in place. */
     attr = schema_attr(pool, "email");
-    ck_assert(boolean(attr, "Required"));
-    ck_assert_str_eq(str(get(attr, "StringAttributeConstraints"), "MaxLength"), "2048");
+    ck_assert(tu_bool(attr, "Required"));
+    ck_assert_str_eq(tu_str(tu_get(attr, "StringAttributeConstraints"), "MaxLength"), "2048");
     ck_assert_ptr_null(schema_attr(pool, "custom:email"));
     cJSON_Delete(resp);
 }
@@ -275,121 +212,124 @@ END_TEST
 
 START_TEST(test_ops_pool_create_refuses_required_custom_attribute)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool",
+    cJSON *resp = tu_call(env, IDP "CreateUserPool",
                           "{\"PoolName\":\"p\",\"Schema\":[{\"Name\":\"tenant\","
                           "\"AttributeDataType\":\"String\",\"Required\":true}]}");
 
-    assert_error(resp, "InvalidParameterException",
-                 "Required custom attributes are not supported currently.");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "Required custom attributes are not supported currently.");
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_create_refuses_bad_schema_entries)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool",
+    cJSON *resp = tu_call(env, IDP "CreateUserPool",
                           "{\"PoolName\":\"p\",\"Schema\":[{\"Name\":\"tenant\"}]}");
-    assert_error(resp, "InvalidParameterException",
-                 "Invalid AttributeDataType input, consider using the provided AttributeDataType "
-                 "enum.");
+    tu_assert_error(
+        resp, "InvalidParameterException",
+        "Invalid AttributeDataType input, consider using the provided AttributeDataType "
+        "enum.");
     cJSON_Delete(resp);
 
-    resp = tu_call(&env, IDP "CreateUserPool",
+    resp = tu_call(env, IDP "CreateUserPool",
                    "{\"PoolName\":\"p\",\"Schema\":[{\"Name\":\"email\","
                    "\"AttributeDataType\":\"Number\"}]}");
-    assert_error(resp, "InvalidParameterException",
-                 "You can not change AttributeDataType or set developerOnlyAttribute for "
-                 "standard schema attribute email");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "You can not change AttributeDataType or set developerOnlyAttribute for "
+                    "standard schema attribute email");
     cJSON_Delete(resp);
 
-    resp = tu_call(&env, IDP "CreateUserPool",
+    resp = tu_call(env, IDP "CreateUserPool",
                    "{\"PoolName\":\"p\",\"Schema\":[{\"Name\":\"t\",\"AttributeDataType\":"
                    "\"String\",\"StringAttributeConstraints\":{\"MaxLength\":\"4096\"}}]}");
-    assert_error(resp, "InvalidParameterException",
-                 "user.custom:t: String attributes cannot have a length of more than 2048");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "user.custom:t: String attributes cannot have a length of more than 2048");
     cJSON_Delete(resp);
 
-    resp = tu_call(&env, IDP "CreateUserPool",
+    resp = tu_call(env, IDP "CreateUserPool",
                    "{\"PoolName\":\"p\",\"Schema\":[{\"Name\":\"t\",\"AttributeDataType\":"
                    "\"String\",\"StringAttributeConstraints\":{\"MinLength\":\"9\","
                    "\"MaxLength\":\"3\"}}]}");
-    assert_error(resp, "InvalidParameterException",
-                 "user.custom:t: Max length cannot be less than min length.");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "user.custom:t: Max length cannot be less than min length.");
     cJSON_Delete(resp);
 
     {
-        struct store_conn *conn = store_acquire(env.store);
+        struct store_conn *conn = store_acquire(env->store);
         ck_assert_int_eq((int)store_doc_count(conn, STORE_USER_POOL, NULL), 0);
-        store_release(env.store, conn);
+        store_release(env->store, conn);
     }
 }
 END_TEST
 
 START_TEST(test_ops_pool_create_refuses_username_and_alias_attributes)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool",
+    cJSON *resp = tu_call(env, IDP "CreateUserPool",
                           "{\"PoolName\":\"p\",\"UsernameAttributes\":[\"email\"],"
                           "\"AliasAttributes\":[\"phone_number\"]}");
 
-    assert_error(resp, "InvalidParameterException",
-                 "Only one of the aliasAttributes or usernameAttributes can be set in a User "
-                 "Pool.");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "Only one of the aliasAttributes or usernameAttributes can be set in a User "
+                    "Pool.");
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_create_fills_a_partial_password_policy)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool",
+    cJSON *resp = tu_call(env, IDP "CreateUserPool",
                           "{\"PoolName\":\"p\",\"Policies\":{\"PasswordPolicy\":"
                           "{\"MinimumLength\":12,\"RequireSymbols\":false}}}");
-    const cJSON *pp = get(get(get(resp, "UserPool"), "Policies"), "PasswordPolicy");
+    const cJSON *pp = tu_get(tu_get(tu_get(resp, "UserPool"), "Policies"), "PasswordPolicy");
 
-    ck_assert_int_eq((int)num(pp, "MinimumLength"), 12);
-    ck_assert(!boolean(pp, "RequireSymbols"));
-    ck_assert(boolean(pp, "RequireUppercase"));
-    ck_assert_int_eq((int)num(pp, "TemporaryPasswordValidityDays"), 7);
+    ck_assert_int_eq((int)tu_num(pp, "MinimumLength"), 12);
+    ck_assert(!tu_bool(pp, "RequireSymbols"));
+    ck_assert(tu_bool(pp, "RequireUppercase"));
+    ck_assert_int_eq((int)tu_num(pp, "TemporaryPasswordValidityDays"), 7);
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_create_keeps_temporary_password_days_in_step)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool",
+    cJSON *resp = tu_call(env, IDP "CreateUserPool",
                           "{\"PoolName\":\"p\",\"AdminCreateUserConfig\":"
                           "{\"UnusedAccountValidityDays\":3,\"AllowAdminCreateUserOnly\":true}}");
-    const cJSON *pool = get(resp, "UserPool");
+    const cJSON *pool = tu_get(resp, "UserPool");
 
+    ck_assert_int_eq((int)tu_num(tu_get(tu_get(pool, "Policies"), "PasswordPolicy"),
+                                 "TemporaryPasswordValidityDays"),
+                     3);
     ck_assert_int_eq(
-        (int)num(get(get(pool, "Policies"), "PasswordPolicy"), "TemporaryPasswordValidityDays"), 3);
-    ck_assert_int_eq((int)num(get(pool, "AdminCreateUserConfig"), "UnusedAccountValidityDays"), 3);
-    ck_assert(boolean(get(pool, "AdminCreateUserConfig"), "AllowAdminCreateUserOnly"));
+        (int)tu_num(tu_get(pool, "AdminCreateUserConfig"), "UnusedAccountValidityDays"), 3);
+    ck_assert(tu_bool(tu_get(pool, "AdminCreateUserConfig"), "AllowAdminCreateUserOnly"));
     cJSON_Delete(resp);
 
-    resp = tu_call(&env, IDP "CreateUserPool",
+    resp = tu_call(env, IDP "CreateUserPool",
                    "{\"PoolName\":\"p\",\"Policies\":{\"PasswordPolicy\":"
                    "{\"TemporaryPasswordValidityDays\":2}},"
                    "\"AdminCreateUserConfig\":{\"UnusedAccountValidityDays\":2}}");
-    assert_error(resp, "InvalidParameterException",
-                 "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of "
-                 "UnusedAccountValidityDays");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of "
+                    "UnusedAccountValidityDays");
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_create_mirrors_verification_messages)
 {
-    cJSON *resp = tu_call(&env, IDP "CreateUserPool",
+    cJSON *resp = tu_call(env, IDP "CreateUserPool",
                           "{\"PoolName\":\"p\",\"EmailVerificationSubject\":\"Your code\","
                           "\"VerificationMessageTemplate\":{\"SmsMessage\":\"Code {####}\"}}");
-    const cJSON *pool = get(resp, "UserPool"), *t = get(pool, "VerificationMessageTemplate");
+    const cJSON *pool = tu_get(resp, "UserPool"), *t = tu_get(pool, "VerificationMessageTemplate");
 
-    ck_assert_str_eq(str(t, "EmailSubject"), "Your code");
-    ck_assert_str_eq(str(t, "SmsMessage"), "Code {####}");
-    ck_assert_str_eq(str(t, "DefaultEmailOption"), "CONFIRM_WITH_CODE");
-    ck_assert_str_eq(str(pool, "EmailVerificationSubject"), "Your code");
-    ck_assert_str_eq(str(pool, "SmsVerificationMessage"), "Code {####}");
-    ck_assert_ptr_null(get(pool, "EmailVerificationMessage"));
+    ck_assert_str_eq(tu_str(t, "EmailSubject"), "Your code");
+    ck_assert_str_eq(tu_str(t, "SmsMessage"), "Code {####}");
+    ck_assert_str_eq(tu_str(t, "DefaultEmailOption"), "CONFIRM_WITH_CODE");
+    ck_assert_str_eq(tu_str(pool, "EmailVerificationSubject"), "Your code");
+    ck_assert_str_eq(tu_str(pool, "SmsVerificationMessage"), "Code {####}");
+    ck_assert_ptr_null(tu_get(pool, "EmailVerificationMessage"));
     cJSON_Delete(resp);
 }
 END_TEST
@@ -403,14 +343,14 @@ START_TEST(test_ops_pool_id_uses_the_request_region)
     cJSON *resp;
     const cJSON *pool;
 
-    dispatch_request(&env.app, IDP "CreateUserPool", auth, body, strlen(body), &res);
+    dispatch_request(&env->app, IDP "CreateUserPool", auth, body, strlen(body), &res);
     ck_assert_int_eq(res.status, 200);
     resp = cJSON_Parse(res.body);
     dispatch_result_free(&res);
-    pool = get(resp, "UserPool");
-    assert_matches(str(pool, "Id"), "^eu-west-2_[0-9A-Za-z]{9}$");
-    assert_matches(
-        str(pool, "Arn"),
+    pool = tu_get(resp, "UserPool");
+    tu_assert_matches(tu_str(pool, "Id"), "^eu-west-2_[0-9A-Za-z]{9}$");
+    tu_assert_matches(
+        tu_str(pool, "Arn"),
         "^arn:aws:cognito-idp:eu-west-2:123456789012:userpool/eu-west-2_[0-9A-Za-z]{9}$");
     cJSON_Delete(resp);
 }
@@ -419,10 +359,10 @@ END_TEST
 START_TEST(test_ops_pool_describe_returns_what_create_returned)
 {
     cJSON *created =
-        tu_call(&env, IDP "CreateUserPool", "{\"PoolName\":\"p\",\"AliasAttributes\":[\"email\"]}");
-    cJSON *described = describe(str(get(created, "UserPool"), "Id"));
+        tu_call(env, IDP "CreateUserPool", "{\"PoolName\":\"p\",\"AliasAttributes\":[\"email\"]}");
+    cJSON *described = describe(tu_str(tu_get(created, "UserPool"), "Id"));
 
-    ck_assert(cJSON_Compare(get(created, "UserPool"), get(described, "UserPool"), 1));
+    ck_assert(cJSON_Compare(tu_get(created, "UserPool"), tu_get(described, "UserPool"), 1));
     cJSON_Delete(created);
     cJSON_Delete(described);
 }
@@ -433,16 +373,16 @@ START_TEST(test_ops_pool_unknown_pool_is_reported_by_every_operation)
     const char *id = "us-east-1_nopool123";
     cJSON *resp = describe(id);
 
-    assert_error(resp, "ResourceNotFoundException",
-                 "User pool us-east-1_nopool123 does not exist.");
+    tu_assert_error(resp, "ResourceNotFoundException",
+                    "User pool us-east-1_nopool123 does not exist.");
     cJSON_Delete(resp);
-    resp = tu_callf(&env, IDP "UpdateUserPool", "{\"UserPoolId\":\"%s\"}", id);
-    assert_error(resp, "ResourceNotFoundException",
-                 "User pool us-east-1_nopool123 does not exist.");
+    resp = tu_callf(env, IDP "UpdateUserPool", "{\"UserPoolId\":\"%s\"}", id);
+    tu_assert_error(resp, "ResourceNotFoundException",
+                    "User pool us-east-1_nopool123 does not exist.");
     cJSON_Delete(resp);
-    resp = tu_callf(&env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
-    assert_error(resp, "ResourceNotFoundException",
-                 "User pool us-east-1_nopool123 does not exist.");
+    resp = tu_callf(env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
+    tu_assert_error(resp, "ResourceNotFoundException",
+                    "User pool us-east-1_nopool123 does not exist.");
     cJSON_Delete(resp);
 }
 END_TEST
@@ -455,34 +395,34 @@ START_TEST(test_ops_pool_list_pages_through_every_pool_once)
     for (int i = 0; i < 5; i++) {
         char body[64];
         snprintf(body, sizeof(body), "{\"PoolName\":\"pool%d\"}", i);
-        ids[i] = create_pool(body);
+        ids[i] = tu_create_user_pool(env, body);
     }
     do {
-        cJSON *resp = token[0] ? tu_callf(&env, IDP "ListUserPools",
+        cJSON *resp = token[0] ? tu_callf(env, IDP "ListUserPools",
                                           "{\"MaxResults\":2,\"NextToken\":\"%s\"}", token)
-                               : tu_call(&env, IDP "ListUserPools", "{\"MaxResults\":2}");
+                               : tu_call(env, IDP "ListUserPools", "{\"MaxResults\":2}");
         const cJSON *item;
 
         ck_assert_ptr_null(tu_error_type(resp));
-        ck_assert_int_le(cJSON_GetArraySize(get(resp, "UserPools")), 2);
-        cJSON_ArrayForEach(item, get(resp, "UserPools"))
+        ck_assert_int_le(cJSON_GetArraySize(tu_get(resp, "UserPools")), 2);
+        cJSON_ArrayForEach(item, tu_get(resp, "UserPools"))
         {
             /* UserPoolDescriptionType: exactly these members. */
             ck_assert_int_eq(cJSON_GetArraySize(item), 5);
-            ck_assert(cJSON_IsObject(get(item, "LambdaConfig")));
-            ck_assert(num(item, "CreationDate") > 0 && num(item, "LastModifiedDate") > 0);
+            ck_assert(cJSON_IsObject(tu_get(item, "LambdaConfig")));
+            ck_assert(tu_num(item, "CreationDate") > 0 && tu_num(item, "LastModifiedDate") > 0);
             for (int i = 0; i < 5; i++)
-                if (strcmp(str(item, "Id"), ids[i]) == 0) {
+                if (strcmp(tu_str(item, "Id"), ids[i]) == 0) {
                     char name[16];
                     snprintf(name, sizeof(name), "pool%d", i);
-                    ck_assert_str_eq(str(item, "Name"), name);
+                    ck_assert_str_eq(tu_str(item, "Name"), name);
                     seen[i]++;
                 }
             total++;
         }
         token[0] = '\0';
-        if (str(resp, "NextToken") != NULL)
-            snprintf(token, sizeof(token), "%s", str(resp, "NextToken"));
+        if (tu_str(resp, "NextToken") != NULL)
+            snprintf(token, sizeof(token), "%s", tu_str(resp, "NextToken"));
         pages++;
         cJSON_Delete(resp);
     } while (token[0] && pages < 10);
@@ -497,67 +437,69 @@ END_TEST
 
 START_TEST(test_ops_pool_list_refuses_a_foreign_token)
 {
-    cJSON *resp = tu_call(&env, IDP "ListUserPools", "{\"MaxResults\":5,\"NextToken\":\"bogus\"}");
+    cJSON *resp = tu_call(env, IDP "ListUserPools", "{\"MaxResults\":5,\"NextToken\":\"bogus\"}");
 
-    assert_error(resp, "InvalidParameterException", "Invalid NextToken.");
+    tu_assert_error(resp, "InvalidParameterException", "Invalid NextToken.");
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_list_requires_max_results)
 {
-    cJSON *resp = tu_call(&env, IDP "ListUserPools", "{}");
+    cJSON *resp = tu_call(env, IDP "ListUserPools", "{}");
 
-    assert_error(resp, "InvalidParameterException", NULL);
+    tu_assert_error(resp, "InvalidParameterException", NULL);
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_list_of_no_pools_is_empty)
 {
-    cJSON *resp = tu_call(&env, IDP "ListUserPools", "{\"MaxResults\":60}");
+    cJSON *resp = tu_call(env, IDP "ListUserPools", "{\"MaxResults\":60}");
 
-    ck_assert(cJSON_IsArray(get(resp, "UserPools")));
-    ck_assert_int_eq(cJSON_GetArraySize(get(resp, "UserPools")), 0);
-    ck_assert_ptr_null(get(resp, "NextToken"));
+    ck_assert(cJSON_IsArray(tu_get(resp, "UserPools")));
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(resp, "UserPools")), 0);
+    ck_assert_ptr_null(tu_get(resp, "NextToken"));
     cJSON_Delete(resp);
 }
 END_TEST
 
 START_TEST(test_ops_pool_update_resets_omitted_settings)
 {
-    char *id =
-        create_pool("{\"PoolName\":\"p\",\"UsernameAttributes\":[\"email\"],"
-                    "\"Schema\":[{\"Name\":\"tenant\",\"AttributeDataType\":\"String\"}],"
-                    "\"Policies\":{\"PasswordPolicy\":{\"MinimumLength\":12}},"
-                    "\"DeletionProtection\":\"ACTIVE\",\"AutoVerifiedAttributes\":[\"email\"],"
-                    "\"UserPoolTags\":{\"a\":\"b\"},\"UserPoolTier\":\"PLUS\","
-                    "\"UsernameConfiguration\":{\"CaseSensitive\":false}}");
+    char *id = tu_create_user_pool(
+        env, "{\"PoolName\":\"p\",\"UsernameAttributes\":[\"email\"],"
+             "\"Schema\":[{\"Name\":\"tenant\",\"AttributeDataType\":\"String\"}],"
+             "\"Policies\":{\"PasswordPolicy\":{\"MinimumLength\":12}},"
+             "\"DeletionProtection\":\"ACTIVE\",\"AutoVerifiedAttributes\":[\"email\"],"
+             "\"UserPoolTags\":{\"a\":\"b\"},\"UserPoolTier\":\"PLUS\","
+             "\"UsernameConfiguration\":{\"CaseSensitive\":false}}");
     cJSON *before = describe(id), *resp, *after;
-    const cJSON *old = get(before, "UserPool"), *pool;
+    const cJSON *old = tu_get(before, "UserPool"), *pool;
 
     clock_set_offset_ms(60000);
-    resp = tu_callf(&env, IDP "UpdateUserPool",
+    resp = tu_callf(env, IDP "UpdateUserPool",
                     "{\"UserPoolId\":\"%s\",\"MfaConfiguration\":\"OFF\"}", id);
     ck_assert_ptr_null(tu_error_type(resp));
     ck_assert_int_eq(cJSON_GetArraySize(resp), 0);
     after = describe(id);
-    pool = get(after, "UserPool");
+    pool = tu_get(after, "UserPool");
     /* Omitted updatable settings are back to their defaults. */
-    ck_assert_int_eq((int)num(get(get(pool, "Policies"), "PasswordPolicy"), "MinimumLength"), 8);
-    ck_assert_str_eq(str(pool, "DeletionProtection"), "INACTIVE");
-    ck_assert_ptr_null(get(pool, "AutoVerifiedAttributes"));
-    ck_assert_ptr_null(get(pool, "UserPoolTags"));
+    ck_assert_int_eq(
+        (int)tu_num(tu_get(tu_get(pool, "Policies"), "PasswordPolicy"), "MinimumLength"), 8);
+    ck_assert_str_eq(tu_str(pool, "DeletionProtection"), "INACTIVE");
+    ck_assert_ptr_null(tu_get(pool, "AutoVerifiedAttributes"));
+    ck_assert_ptr_null(tu_get(pool, "UserPoolTags"));
     /* Immutable members and the tier are kept; LastModifiedDate moves. */
-    ck_assert_str_eq(str(pool, "UserPoolTier"), "PLUS");
-    ck_assert_str_eq(str(pool, "Name"), "p");
-    ck_assert_str_eq(str(pool, "Arn"), str(old, "Arn"));
-    ck_assert(cJSON_Compare(get(pool, "SchemaAttributes"), get(old, "SchemaAttributes"), 1));
-    ck_assert(cJSON_Compare(get(pool, "UsernameAttributes"), get(old, "UsernameAttributes"), 1));
+    ck_assert_str_eq(tu_str(pool, "UserPoolTier"), "PLUS");
+    ck_assert_str_eq(tu_str(pool, "Name"), "p");
+    ck_assert_str_eq(tu_str(pool, "Arn"), tu_str(old, "Arn"));
+    ck_assert(cJSON_Compare(tu_get(pool, "SchemaAttributes"), tu_get(old, "SchemaAttributes"), 1));
     ck_assert(
-        cJSON_Compare(get(pool, "UsernameConfiguration"), get(old, "UsernameConfiguration"), 1));
-    ck_assert(num(pool, "CreationDate") == num(old, "CreationDate"));
-    ck_assert(num(pool, "LastModifiedDate") >= num(old, "LastModifiedDate") + 59.0);
+        cJSON_Compare(tu_get(pool, "UsernameAttributes"), tu_get(old, "UsernameAttributes"), 1));
+    ck_assert(cJSON_Compare(tu_get(pool, "UsernameConfiguration"),
+                            tu_get(old, "UsernameConfiguration"), 1));
+    ck_assert(tu_num(pool, "CreationDate") == tu_num(old, "CreationDate"));
+    ck_assert(tu_num(pool, "LastModifiedDate") >= tu_num(old, "LastModifiedDate") + 59.0);
     cJSON_Delete(before);
     cJSON_Delete(resp);
     cJSON_Delete(after);
@@ -567,20 +509,21 @@ END_TEST
 
 START_TEST(test_ops_pool_update_applies_given_settings)
 {
-    char *id = create_pool("{\"PoolName\":\"old name\"}");
-    cJSON *resp = tu_callf(&env, IDP "UpdateUserPool",
+    char *id = tu_create_user_pool(env, "{\"PoolName\":\"old name\"}");
+    cJSON *resp = tu_callf(env, IDP "UpdateUserPool",
                            "{\"UserPoolId\":\"%s\",\"PoolName\":\"new name\","
                            "\"Policies\":{\"PasswordPolicy\":{\"MinimumLength\":10,"
                            "\"RequireSymbols\":false}},\"UserPoolTags\":{\"k\":\"v\"}}",
                            id);
     cJSON *after = describe(id);
-    const cJSON *pool = get(after, "UserPool");
+    const cJSON *pool = tu_get(after, "UserPool");
 
     ck_assert_ptr_null(tu_error_type(resp));
-    ck_assert_str_eq(str(pool, "Name"), "new name");
-    ck_assert_int_eq((int)num(get(get(pool, "Policies"), "PasswordPolicy"), "MinimumLength"), 10);
-    ck_assert(!boolean(get(get(pool, "Policies"), "PasswordPolicy"), "RequireSymbols"));
-    ck_assert_str_eq(str(get(pool, "UserPoolTags"), "k"), "v");
+    ck_assert_str_eq(tu_str(pool, "Name"), "new name");
+    ck_assert_int_eq(
+        (int)tu_num(tu_get(tu_get(pool, "Policies"), "PasswordPolicy"), "MinimumLength"), 10);
+    ck_assert(!tu_bool(tu_get(tu_get(pool, "Policies"), "PasswordPolicy"), "RequireSymbols"));
+    ck_assert_str_eq(tu_str(tu_get(pool, "UserPoolTags"), "k"), "v");
     cJSON_Delete(resp);
     cJSON_Delete(after);
     free(id);
@@ -589,27 +532,27 @@ END_TEST
 
 START_TEST(test_ops_pool_delete_honours_deletion_protection)
 {
-    char *id = create_pool("{\"PoolName\":\"p\",\"DeletionProtection\":\"ACTIVE\"}");
-    cJSON *resp = tu_callf(&env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
+    char *id = tu_create_user_pool(env, "{\"PoolName\":\"p\",\"DeletionProtection\":\"ACTIVE\"}");
+    cJSON *resp = tu_callf(env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
 
-    assert_error(resp, "InvalidParameterException",
-                 "The user pool cannot be deleted because deletion protection is activated. "
-                 "Deletion protection must be inactivated first.");
+    tu_assert_error(resp, "InvalidParameterException",
+                    "The user pool cannot be deleted because deletion protection is activated. "
+                    "Deletion protection must be inactivated first.");
     cJSON_Delete(resp);
     resp = describe(id);
     ck_assert_ptr_null(tu_error_type(resp));
     cJSON_Delete(resp);
 
-    resp = tu_callf(&env, IDP "UpdateUserPool",
+    resp = tu_callf(env, IDP "UpdateUserPool",
                     "{\"UserPoolId\":\"%s\",\"DeletionProtection\":\"INACTIVE\"}", id);
     ck_assert_ptr_null(tu_error_type(resp));
     cJSON_Delete(resp);
-    resp = tu_callf(&env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
+    resp = tu_callf(env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
     ck_assert_ptr_null(tu_error_type(resp));
     ck_assert_int_eq(cJSON_GetArraySize(resp), 0);
     cJSON_Delete(resp);
     resp = describe(id);
-    assert_error(resp, "ResourceNotFoundException", NULL);
+    tu_assert_error(resp, "ResourceNotFoundException", NULL);
     cJSON_Delete(resp);
     free(id);
 }
@@ -617,28 +560,30 @@ END_TEST
 
 START_TEST(test_ops_pool_delete_removes_its_clients)
 {
-    char *id = create_pool("{\"PoolName\":\"p\"}"), *other = create_pool("{\"PoolName\":\"q\"}");
+    char *id = tu_create_user_pool(env, "{\"PoolName\":\"p\"}"),
+         *other = tu_create_user_pool(env, "{\"PoolName\":\"q\"}");
     cJSON *client, *resp;
     struct store_conn *conn;
     char client_id[64];
 
-    client = tu_callf(&env, IDP "CreateUserPoolClient",
+    client = tu_callf(env, IDP "CreateUserPoolClient",
                       "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\"}", id);
-    snprintf(client_id, sizeof(client_id), "%s", str(get(client, "UserPoolClient"), "ClientId"));
+    snprintf(client_id, sizeof(client_id), "%s",
+             tu_str(tu_get(client, "UserPoolClient"), "ClientId"));
     cJSON_Delete(client);
-    cJSON_Delete(tu_callf(&env, IDP "CreateUserPoolClient",
+    cJSON_Delete(tu_callf(env, IDP "CreateUserPoolClient",
                           "{\"UserPoolId\":\"%s\",\"ClientName\":\"keep\"}", other));
 
-    resp = tu_callf(&env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
+    resp = tu_callf(env, IDP "DeleteUserPool", "{\"UserPoolId\":\"%s\"}", id);
     ck_assert_ptr_null(tu_error_type(resp));
     cJSON_Delete(resp);
-    conn = store_acquire(env.store);
+    conn = store_acquire(env->store);
     ck_assert_int_eq((int)store_doc_count(conn, STORE_USER_POOL_CLIENT, id), 0);
     ck_assert_int_eq((int)store_doc_count(conn, STORE_USER_POOL_CLIENT, NULL), 1);
-    store_release(env.store, conn);
-    resp = tu_callf(&env, IDP "DescribeUserPoolClient",
+    store_release(env->store, conn);
+    resp = tu_callf(env, IDP "DescribeUserPoolClient",
                     "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"}", id, client_id);
-    assert_error(resp, "ResourceNotFoundException", NULL);
+    tu_assert_error(resp, "ResourceNotFoundException", NULL);
     cJSON_Delete(resp);
     free(id);
     free(other);
@@ -650,7 +595,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("ops_pool");
     TCase *tc = tcase_create("pool");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
     tcase_add_test(tc, test_ops_pool_create_returns_every_default);
     tcase_add_test(tc, test_ops_pool_create_keeps_request_settings);
     tcase_add_test(tc, test_ops_pool_create_adds_custom_attributes_after_standard_ones);

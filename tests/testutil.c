@@ -5,11 +5,13 @@
 
 #include "testutil.h"
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "dispatch.h"
 #include "store.h"
 
@@ -28,6 +30,20 @@ void tu_env_free(struct tu_env *env)
 {
     store_close(env->store);
     env->store = NULL;
+}
+
+struct tu_env tu_fixture;
+
+void tu_setup(void)
+{
+    tu_env_init(&tu_fixture);
+    clock_set_offset_ms(0);
+}
+
+void tu_teardown(void)
+{
+    clock_set_offset_ms(0);
+    tu_env_free(&tu_fixture);
 }
 
 cJSON *tu_call(struct tu_env *env, const char *target, const char *body)
@@ -53,10 +69,63 @@ cJSON *tu_callf(struct tu_env *env, const char *target, const char *fmt, ...)
     return tu_call(env, target, body);
 }
 
+char *tu_create_user_pool(struct tu_env *env, const char *body)
+{
+    cJSON *resp = tu_call(env, IDP "CreateUserPool", body);
+    char *id;
+
+    ck_assert_msg(tu_error_type(resp) == NULL, "CreateUserPool failed: %s",
+                  tu_str(resp, "message"));
+    id = strdup(tu_str(tu_get(resp, "UserPool"), "Id"));
+    cJSON_Delete(resp);
+    return id;
+}
+
 const char *tu_error_type(const cJSON *resp)
 {
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(resp, "__type");
-    return cJSON_IsString(type) ? type->valuestring : NULL;
+    return tu_str(resp, "__type");
+}
+
+cJSON *tu_get(const cJSON *obj, const char *name)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, name);
+}
+
+const char *tu_str(const cJSON *obj, const char *name)
+{
+    const cJSON *item = tu_get(obj, name);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+double tu_num(const cJSON *obj, const char *name)
+{
+    const cJSON *item = tu_get(obj, name);
+    ck_assert_msg(cJSON_IsNumber(item), "%s is not a number", name);
+    return item->valuedouble;
+}
+
+bool tu_bool(const cJSON *obj, const char *name)
+{
+    const cJSON *item = tu_get(obj, name);
+    ck_assert_msg(cJSON_IsBool(item), "%s is not a boolean", name);
+    return cJSON_IsTrue(item);
+}
+
+void tu_assert_matches(const char *value, const char *pattern)
+{
+    regex_t re;
+
+    ck_assert_ptr_nonnull(value);
+    ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+    ck_assert_msg(regexec(&re, value, 0, NULL, 0) == 0, "'%s' does not match %s", value, pattern);
+    regfree(&re);
+}
+
+void tu_assert_error(const cJSON *resp, const char *type, const char *message)
+{
+    ck_assert_str_eq(tu_error_type(resp) ? tu_error_type(resp) : "(success)", type);
+    if (message != NULL)
+        ck_assert_str_eq(tu_str(resp, "message"), message);
 }
 
 #include <curl/curl.h>
