@@ -131,6 +131,14 @@ static int apply_idle_timeout(struct settings *s, const char *v)
     return 0;
 }
 
+static int apply_issuer(struct settings *s, const char *v)
+{
+    if (strcmp(v, "local") != 0 && strcmp(v, "aws") != 0)
+        return -1;
+    s->aws_issuer = strcmp(v, "aws") == 0;
+    return 0;
+}
+
 static const struct option_row options[] = {
     {"port", "COGNITO_EMU_PORT", "PORT", "TCP port to listen on; 0 picks a free one (9229)",
      apply_port},
@@ -147,6 +155,9 @@ static const struct option_row options[] = {
     {"public-url", "COGNITO_EMU_PUBLIC_URL", "URL",
      "base URL clients reach the emulator at, for issuers (http://localhost:PORT)",
      apply_public_url},
+    {"issuer", "COGNITO_EMU_ISSUER", "local|aws",
+     "token issuer: <public URL>/<pool> (local) or AWS's https://cognito-idp.<region>... (aws)",
+     apply_issuer},
     {"threads", "COGNITO_EMU_THREADS", "N", "worker threads (number of cores)", apply_threads},
     {"log-level", "COGNITO_EMU_LOG_LEVEL", "LEVEL", "debug, info, warn or error (info)",
      apply_log_level},
@@ -243,4 +254,15 @@ void settings_set_port(struct settings *s, int bound_port)
     s->port = bound_port;
     if (!s->public_url_set)
         snprintf(s->public_url, sizeof(s->public_url), "http://localhost:%d", bound_port);
+}
+
+void settings_issuer(const struct settings *s, const char *pool_id, char *out, size_t n)
+{
+    size_t region_len = strcspn(pool_id, "_");
+
+    if (s->aws_issuer)
+        snprintf(out, n, "https://cognito-idp.%.*s.amazonaws.com/%s", (int)region_len, pool_id,
+                 pool_id);
+    else
+        snprintf(out, n, "%s/%s", s->public_url, pool_id);
 }

@@ -21,6 +21,7 @@ struct settings {
     enum log_level log_level;
     size_t max_body;       /* request body cap in bytes: 1 MiB */
     unsigned idle_timeout; /* seconds before an idle connection is closed: 30 */
+    int aws_issuer;        /* 1: tokens carry https://cognito-idp.<region>.amazonaws.com/<pool> */
 };
 
 /* What settings_parse() decided. */
@@ -34,5 +35,13 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv);
 
 /* Derive public_url from the bound port when it was not set (call once the port is known). */
 void settings_set_port(struct settings *s, int bound_port);
+
+/*
+ * The issuer ("iss") of the tokens of user pool pool_id, written into out (size n):
+ * "<public URL>/<pool id>" by default, so that a docker-compose host name or a random CI port
+ * is right; "https://cognito-idp.<region>.amazonaws.com/<pool id>" (region = the pool id's
+ * prefix) with --issuer aws, for verifiers that accept only AWS's form.
+ */
+void settings_issuer(const struct settings *s, const char *pool_id, char *out, size_t n);
 
 #endif

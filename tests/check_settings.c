@@ -85,6 +85,22 @@ START_TEST(test_settings_public_url_is_kept_without_trailing_slash)
 }
 END_TEST
 
+START_TEST(test_settings_issuer_is_local_by_default_and_aws_on_request)
+{
+    struct settings s;
+    char iss[256];
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, "--public-url", "http://cognito:9229"), SETTINGS_RUN);
+    settings_issuer(&s, "eu-west-1_AbCdEfGhI", iss, sizeof(iss));
+    ck_assert_str_eq(iss, "http://cognito:9229/eu-west-1_AbCdEfGhI");
+    ck_assert_int_eq(parse(&s, "--issuer", "aws"), SETTINGS_RUN);
+    settings_issuer(&s, "eu-west-1_AbCdEfGhI", iss, sizeof(iss));
+    ck_assert_str_eq(iss, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI");
+    ck_assert_int_eq(parse(&s, "--issuer", "google"), SETTINGS_EXIT_USAGE);
+}
+END_TEST
+
 START_TEST(test_settings_rejects_bad_values)
 {
     struct settings s;
@@ -124,6 +140,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_settings_flags_override_environment);
     tcase_add_test(tc, test_settings_data_dir_and_db);
     tcase_add_test(tc, test_settings_public_url_is_kept_without_trailing_slash);
+    tcase_add_test(tc, test_settings_issuer_is_local_by_default_and_aws_on_request);
     tcase_add_test(tc, test_settings_rejects_bad_values);
     tcase_add_test(tc, test_settings_help_and_version_exit_ok);
     suite_add_tcase(s, tc);
