@@ -43,6 +43,69 @@ static const char *const migrations[] = {
     "  parent TEXT,"
     "  doc TEXT NOT NULL"
     ") STRICT;",
+
+    /* 2: users, their aliases and pending codes, signing keys, refresh tokens, auth sessions. */
+    "CREATE TABLE users ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  username TEXT NOT NULL,"
+    "  username_key TEXT NOT NULL,"
+    "  sub TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  enabled INTEGER NOT NULL,"
+    "  attributes TEXT NOT NULL,"
+    "  srp_salt TEXT,"
+    "  srp_verifier TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  modified_ms INTEGER NOT NULL,"
+    "  UNIQUE (pool_id, username_key),"
+    "  UNIQUE (pool_id, sub)"
+    ") STRICT;"
+    "CREATE INDEX users_by_pool ON users(pool_id, seq);"
+    "CREATE TABLE user_aliases ("
+    "  pool_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  value_key TEXT NOT NULL,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  PRIMARY KEY (pool_id, name, value_key),"
+    "  UNIQUE (user_seq, name)"
+    ") STRICT;"
+    "CREATE TABLE user_codes ("
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  purpose TEXT NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_seq, purpose)"
+    ") STRICT;"
+    "CREATE TABLE signing_keys ("
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  use TEXT NOT NULL,"
+    "  kid TEXT NOT NULL,"
+    "  private_pem TEXT NOT NULL,"
+    "  PRIMARY KEY (pool_id, use)"
+    ") STRICT;"
+    "CREATE TABLE refresh_tokens ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  client_id TEXT NOT NULL,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  origin_jti TEXT NOT NULL,"
+    "  auth_time INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "CREATE INDEX refresh_tokens_by_origin ON refresh_tokens(origin_jti);"
+    "CREATE INDEX refresh_tokens_by_user ON refresh_tokens(user_seq);"
+    "CREATE TABLE auth_sessions ("
+    "  session TEXT PRIMARY KEY,"
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  client_id TEXT NOT NULL,"
+    "  user_seq INTEGER REFERENCES users(seq) ON DELETE CASCADE,"
+    "  challenge TEXT NOT NULL,"
+    "  data TEXT NOT NULL,"
+    "  expires_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX auth_sessions_by_user ON auth_sessions(user_seq);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -311,6 +374,21 @@ int store_status_from(struct store_conn *conn, int rc, const char *what)
         log_error("store: %s: %s", what, sqlite3_errmsg(conn->db));
         return STORE_ERROR;
     }
+}
+
+int store_parse_token(const char *token, int64_t *seq)
+{
+    char *end;
+
+    *seq = 0;
+    if (token == NULL)
+        return 0;
+    errno = 0;
+    long long v = strtoll(token, &end, 10);
+    if (errno != 0 || end == token || *end != '\0' || v <= 0 || token[0] == '+')
+        return -1;
+    *seq = v;
+    return 0;
 }
 
 char *store_column_dup(sqlite3_stmt *st, int col)

@@ -7,7 +7,6 @@
 
 #include "store_internal.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,23 +98,6 @@ int store_doc_get(struct store_conn *conn, enum store_kind kind, const char *id,
     return status;
 }
 
-/* Tokens are the decimal position of the last row returned; anything else is refused. */
-static int parse_token(const char *token, int64_t *seq)
-{
-    char *end;
-
-    if (token == NULL) {
-        *seq = 0;
-        return 0;
-    }
-    errno = 0;
-    long long v = strtoll(token, &end, 10);
-    if (errno != 0 || end == token || *end != '\0' || v <= 0 || token[0] == '+')
-        return -1;
-    *seq = v;
-    return 0;
-}
-
 int store_doc_list(struct store_conn *conn, enum store_kind kind, const char *parent_id,
                    const char *token, int limit, struct store_page *page)
 {
@@ -124,7 +106,7 @@ int store_doc_list(struct store_conn *conn, enum store_kind kind, const char *pa
     int rc, status = STORE_OK;
 
     memset(page, 0, sizeof(*page));
-    if (parse_token(token, &after) != 0)
+    if (store_parse_token(token, &after) != 0)
         return STORE_BAD_TOKEN;
     if (limit < 1)
         limit = 1;

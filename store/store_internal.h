@@ -10,7 +10,7 @@
 
 #include "store.h"
 
-#define STORE_STMT_CACHE 64
+#define STORE_STMT_CACHE 128
 
 struct store_conn {
     sqlite3 *db;
@@ -43,6 +43,12 @@ void store_stmt_done(sqlite3_stmt *st);
 
 /* Map a failed sqlite3 result code to a store status, logging what is unexpected. */
 int store_status_from(struct store_conn *conn, int rc, const char *what);
+
+/*
+ * Parse a pagination token (the decimal position of the last row of the previous page; NULL
+ * for the first page) into *seq. 0, or -1 for a token this store did not make.
+ */
+int store_parse_token(const char *token, int64_t *seq);
 
 /* A malloc'd copy of a text column, or NULL when out of memory. */
 char *store_column_dup(sqlite3_stmt *st, int col);

@@ -1,0 +1,618 @@
+/*
+ * store_user: users of user pools and what hangs off them: aliases, pending codes, refresh
+ * tokens and auth sessions, plus the pools' signing keys. See store.h for the contract.
+ */
+#include "config.h"
+
+#include "store_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define USER_COLUMNS                                                                               \
+    "seq, pool_id, username, username_key, sub, status, enabled, attributes, srp_salt, "           \
+    "srp_verifier, created_ms, modified_ms"
+
+static const char SQL_USER_INSERT[] =
+    "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, attributes,"
+    " srp_salt, srp_verifier, created_ms, modified_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char SQL_USER_BY_KEY[] =
+    "SELECT " USER_COLUMNS " FROM users WHERE pool_id = ?1 AND username_key = ?2";
+static const char SQL_USER_BY_SUB[] =
+    "SELECT " USER_COLUMNS " FROM users WHERE pool_id = ?1 AND sub = ?2";
+static const char SQL_USER_BY_SEQ[] = "SELECT " USER_COLUMNS " FROM users WHERE seq = ?1";
+static const char SQL_USER_BY_ALIAS[] =
+    "SELECT " USER_COLUMNS " FROM users WHERE seq ="
+    " (SELECT user_seq FROM user_aliases WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3)";
+static const char SQL_USER_UPDATE[] =
+    "UPDATE users SET status = ?2, enabled = ?3, attributes = ?4, srp_salt = ?5,"
+    " srp_verifier = ?6, modified_ms = ?7 WHERE seq = ?1";
+static const char SQL_USER_DELETE[] = "DELETE FROM users WHERE seq = ?1";
+static const char SQL_USER_COUNT[] = "SELECT count(*) FROM users WHERE pool_id = ?1";
+/*
+ * ListUsers: ?3 names what is filtered (an attribute, or username / cognito:user_status /
+ * status, which live in columns), ?4 the value, ?5 = 1 for a prefix match.
+ */
+static const char SQL_USER_LIST[] =
+    "SELECT " USER_COLUMNS " FROM (SELECT *, CASE ?3"
+    "   WHEN 'username' THEN username"
+    "   WHEN 'cognito:user_status' THEN status"
+    "   WHEN 'status' THEN CASE enabled WHEN 1 THEN 'Enabled' ELSE 'Disabled' END"
+    "   ELSE json_extract(attributes, '$.\"' || ?3 || '\"') END AS filtered"
+    " FROM users WHERE pool_id = ?1 AND seq > ?2)"
+    " WHERE ?3 IS NULL OR (?5 = 0 AND filtered = ?4)"
+    "    OR (?5 = 1 AND substr(filtered, 1, length(?4)) = ?4)"
+    " ORDER BY seq LIMIT ?6";
+
+static const char SQL_ALIAS_SET[] =
+    "INSERT INTO user_aliases (pool_id, name, value_key, user_seq) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (user_seq, name) DO UPDATE SET value_key = excluded.value_key";
+static const char SQL_ALIAS_OWNER[] =
+    "SELECT user_seq FROM user_aliases WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3";
+static const char SQL_ALIAS_CLEAR[] = "DELETE FROM user_aliases WHERE user_seq = ?1 AND name = ?2";
+
+static const char SQL_CODE_PUT[] = "INSERT OR REPLACE INTO user_codes (user_seq, purpose, code, "
+                                   "expires_ms) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_CODE_GET[] =
+    "SELECT code, expires_ms FROM user_codes WHERE user_seq = ?1 AND purpose = ?2";
+static const char SQL_CODE_DELETE[] = "DELETE FROM user_codes WHERE user_seq = ?1 AND purpose = ?2";
+
+static const char SQL_KEY_GET[] =
+    "SELECT kid, private_pem FROM signing_keys WHERE pool_id = ?1 AND use = ?2";
+static const char SQL_KEY_PUT[] =
+    "INSERT INTO signing_keys (pool_id, use, kid, private_pem) VALUES (?1, ?2, ?3, ?4)";
+
+static const char SQL_REFRESH_PUT[] =
+    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, user_seq, origin_jti,"
+    " auth_time, expires_ms, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char SQL_REFRESH_GET[] =
+    "SELECT pool_id, client_id, user_seq, origin_jti, auth_time, expires_ms, revoked"
+    " FROM refresh_tokens WHERE token_hash = ?1";
+static const char SQL_REFRESH_REVOKE[] =
+    "UPDATE refresh_tokens SET revoked = 1 WHERE origin_jti = ?1";
+
+static const char SQL_SESSION_PUT[] =
+    "INSERT OR REPLACE INTO auth_sessions (session, pool_id, client_id, user_seq, challenge,"
+    " data, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_SESSION_GET[] =
+    "SELECT pool_id, client_id, user_seq, challenge, data, expires_ms FROM auth_sessions"
+    " WHERE session = ?1";
+static const char SQL_SESSION_DELETE[] = "DELETE FROM auth_sessions WHERE session = ?1";
+
+static void bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+    if (text != NULL)
+        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* A copy of a nullable text column: NULL stays NULL; *ok drops to 0 when out of memory. */
+static char *column_or_null(sqlite3_stmt *st, int col, int *ok)
+{
+    char *s;
+
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return NULL;
+    s = store_column_dup(st, col);
+    if (s == NULL)
+        *ok = 0;
+    return s;
+}
+
+/* Run a statement that changes rows; STORE_NOT_FOUND when it changed none. */
+static int finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    store_stmt_done(st);
+    if (rc != SQLITE_DONE)
+        return store_status_from(conn, rc, what);
+    return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+void store_user_free(struct store_user *u)
+{
+    if (u == NULL)
+        return;
+    free(u->pool_id);
+    free(u->username);
+    free(u->username_key);
+    free(u->sub);
+    free(u->status);
+    free(u->attributes);
+    free(u->srp_salt);
+    free(u->srp_verifier);
+    free(u);
+}
+
+/* The user in the current row of a statement selecting USER_COLUMNS, or NULL (no memory). */
+static struct store_user *user_from_row(sqlite3_stmt *st)
+{
+    struct store_user *u = calloc(1, sizeof(*u));
+    int ok = 1;
+
+    if (u == NULL)
+        return NULL;
+    u->seq = sqlite3_column_int64(st, 0);
+    u->pool_id = column_or_null(st, 1, &ok);
+    u->username = column_or_null(st, 2, &ok);
+    u->username_key = column_or_null(st, 3, &ok);
+    u->sub = column_or_null(st, 4, &ok);
+    u->status = column_or_null(st, 5, &ok);
+    u->enabled = sqlite3_column_int(st, 6);
+    u->attributes = column_or_null(st, 7, &ok);
+    u->srp_salt = column_or_null(st, 8, &ok);
+    u->srp_verifier = column_or_null(st, 9, &ok);
+    u->created_ms = sqlite3_column_int64(st, 10);
+    u->modified_ms = sqlite3_column_int64(st, 11);
+    if (!ok) {
+        store_user_free(u);
+        return NULL;
+    }
+    return u;
+}
+
+/* Step a bound statement selecting one user into *out. */
+static int fetch_user(struct store_conn *conn, sqlite3_stmt *st, struct store_user **out)
+{
+    int rc = sqlite3_step(st), status;
+
+    *out = NULL;
+    if (rc == SQLITE_ROW) {
+        *out = user_from_row(st);
+        status = *out ? STORE_OK : STORE_ERROR;
+    } else {
+        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "user");
+    }
+    store_stmt_done(st);
+    return status;
+}
+
+int store_user_insert(struct store_conn *conn, struct store_user *u)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_INSERT);
+    int rc;
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, u->pool_id);
+    bind_text(st, 2, u->username);
+    bind_text(st, 3, u->username_key);
+    bind_text(st, 4, u->sub);
+    bind_text(st, 5, u->status);
+    sqlite3_bind_int(st, 6, u->enabled);
+    bind_text(st, 7, u->attributes ? u->attributes : "{}");
+    bind_text(st, 8, u->srp_salt);
+    bind_text(st, 9, u->srp_verifier);
+    sqlite3_bind_int64(st, 10, u->created_ms);
+    sqlite3_bind_int64(st, 11, u->modified_ms);
+    rc = sqlite3_step(st);
+    store_stmt_done(st);
+    if (rc != SQLITE_DONE)
+        return store_status_from(conn, rc, "insert user");
+    u->seq = sqlite3_last_insert_rowid(conn->db);
+    return STORE_OK;
+}
+
+int store_user_get(struct store_conn *conn, const char *pool_id, const char *username_key,
+                   struct store_user **out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_BY_KEY);
+
+    *out = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, pool_id);
+    bind_text(st, 2, username_key);
+    return fetch_user(conn, st, out);
+}
+
+int store_user_get_by_sub(struct store_conn *conn, const char *pool_id, const char *sub,
+                          struct store_user **out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_BY_SUB);
+
+    *out = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, pool_id);
+    bind_text(st, 2, sub);
+    return fetch_user(conn, st, out);
+}
+
+int store_user_get_by_seq(struct store_conn *conn, int64_t seq, struct store_user **out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_BY_SEQ);
+
+    *out = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, seq);
+    return fetch_user(conn, st, out);
+}
+
+int store_user_get_by_alias(struct store_conn *conn, const char *pool_id, const char *name,
+                            const char *value_key, struct store_user **out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_BY_ALIAS);
+
+    *out = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, pool_id);
+    bind_text(st, 2, name);
+    bind_text(st, 3, value_key);
+    return fetch_user(conn, st, out);
+}
+
+int store_user_update(struct store_conn *conn, const struct store_user *u)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_UPDATE);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, u->seq);
+    bind_text(st, 2, u->status);
+    sqlite3_bind_int(st, 3, u->enabled);
+    bind_text(st, 4, u->attributes ? u->attributes : "{}");
+    bind_text(st, 5, u->srp_salt);
+    bind_text(st, 6, u->srp_verifier);
+    sqlite3_bind_int64(st, 7, u->modified_ms);
+    return finish_change(conn, st, "update user");
+}
+
+int store_user_delete(struct store_conn *conn, int64_t seq)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_DELETE);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, seq);
+    return finish_change(conn, st, "delete user");
+}
+
+int64_t store_user_count(struct store_conn *conn, const char *pool_id)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_COUNT);
+    int64_t n = -1;
+
+    if (st == NULL)
+        return -1;
+    bind_text(st, 1, pool_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    store_stmt_done(st);
+    return n;
+}
+
+int store_alias_set(struct store_conn *conn, const char *pool_id, const char *name,
+                    const char *value_key, int64_t user_seq)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_ALIAS_OWNER);
+    int rc;
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, pool_id);
+    bind_text(st, 2, name);
+    bind_text(st, 3, value_key);
+    rc = sqlite3_step(st);
+    int64_t owner = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_stmt_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_status_from(conn, rc, "alias owner");
+    if (rc == SQLITE_ROW)
+        return owner == user_seq ? STORE_OK : STORE_EXISTS;
+
+    if ((st = store_stmt(conn, SQL_ALIAS_SET)) == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, pool_id);
+    bind_text(st, 2, name);
+    bind_text(st, 3, value_key);
+    sqlite3_bind_int64(st, 4, user_seq);
+    return finish_change(conn, st, "set alias");
+}
+
+int store_alias_clear(struct store_conn *conn, int64_t user_seq, const char *name)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_ALIAS_CLEAR);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    bind_text(st, 2, name);
+    int rc = finish_change(conn, st, "clear alias");
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+void store_user_page_free(struct store_user_page *page)
+{
+    for (size_t i = 0; i < page->count; i++)
+        store_user_free(page->users[i]);
+    free(page->users);
+    free(page->next_token);
+    memset(page, 0, sizeof(*page));
+}
+
+int store_user_list(struct store_conn *conn, const char *pool_id,
+                    const struct store_user_filter *filter, const char *token, int limit,
+                    struct store_user_page *page)
+{
+    sqlite3_stmt *st;
+    int64_t after;
+    int rc, status = STORE_OK;
+
+    memset(page, 0, sizeof(*page));
+    if (store_parse_token(token, &after) != 0)
+        return STORE_BAD_TOKEN;
+    if (limit < 1)
+        limit = 1;
+    page->users = calloc((size_t)limit, sizeof(*page->users));
+    if (page->users == NULL || (st = store_stmt(conn, SQL_USER_LIST)) == NULL) {
+        store_user_page_free(page);
+        return STORE_ERROR;
+    }
+    bind_text(st, 1, pool_id);
+    sqlite3_bind_int64(st, 2, after);
+    bind_text(st, 3, filter ? filter->name : NULL);
+    bind_text(st, 4, filter ? filter->value : NULL);
+    sqlite3_bind_int(st, 5, filter ? filter->prefix : 0);
+    sqlite3_bind_int(st, 6, limit + 1); /* one more tells whether a next page exists */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (page->count == (size_t)limit) {
+            char next[32];
+            snprintf(next, sizeof(next), "%" PRId64, page->users[page->count - 1]->seq);
+            page->next_token = strdup(next);
+            status = page->next_token ? STORE_OK : STORE_ERROR;
+            break;
+        }
+        if ((page->users[page->count] = user_from_row(st)) == NULL) {
+            status = STORE_ERROR;
+            break;
+        }
+        page->count++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        status = store_status_from(conn, rc, "list users");
+    store_stmt_done(st);
+    if (status != STORE_OK)
+        store_user_page_free(page);
+    return status;
+}
+
+int store_code_put(struct store_conn *conn, int64_t user_seq, const char *purpose, const char *code,
+                   int64_t expires_ms)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_CODE_PUT);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    bind_text(st, 2, purpose);
+    bind_text(st, 3, code);
+    sqlite3_bind_int64(st, 4, expires_ms);
+    return finish_change(conn, st, "put code");
+}
+
+int store_code_get(struct store_conn *conn, int64_t user_seq, const char *purpose, char **code,
+                   int64_t *expires_ms)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_CODE_GET);
+    int rc, status;
+
+    *code = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    bind_text(st, 2, purpose);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *code = store_column_dup(st, 0);
+        *expires_ms = sqlite3_column_int64(st, 1);
+        status = *code ? STORE_OK : STORE_ERROR;
+    } else {
+        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get code");
+    }
+    store_stmt_done(st);
+    return status;
+}
+
+int store_code_delete(struct store_conn *conn, int64_t user_seq, const char *purpose)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_CODE_DELETE);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    bind_text(st, 2, purpose);
+    return finish_change(conn, st, "delete code");
+}
+
+int store_key_get(struct store_conn *conn, const char *pool_id, const char *use, char **kid,
+                  char **pem)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_KEY_GET);
+    int rc, status;
+
+    *kid = *pem = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, pool_id);
+    bind_text(st, 2, use);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *kid = store_column_dup(st, 0);
+        *pem = store_column_dup(st, 1);
+        status = *kid && *pem ? STORE_OK : STORE_ERROR;
+    } else {
+        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get key");
+    }
+    store_stmt_done(st);
+    if (status != STORE_OK) {
+        free(*kid);
+        free(*pem);
+        *kid = *pem = NULL;
+    }
+    return status;
+}
+
+int store_key_put(struct store_conn *conn, const char *pool_id, const char *use, const char *kid,
+                  const char *pem)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_KEY_PUT);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, pool_id);
+    bind_text(st, 2, use);
+    bind_text(st, 3, kid);
+    bind_text(st, 4, pem);
+    return finish_change(conn, st, "put key");
+}
+
+void store_refresh_free(struct store_refresh *r)
+{
+    if (r == NULL)
+        return;
+    free(r->pool_id);
+    free(r->client_id);
+    free(r->origin_jti);
+    free(r);
+}
+
+int store_refresh_put(struct store_conn *conn, const char *token_hash,
+                      const struct store_refresh *r)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_REFRESH_PUT);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, token_hash);
+    bind_text(st, 2, r->pool_id);
+    bind_text(st, 3, r->client_id);
+    sqlite3_bind_int64(st, 4, r->user_seq);
+    bind_text(st, 5, r->origin_jti);
+    sqlite3_bind_int64(st, 6, r->auth_time);
+    sqlite3_bind_int64(st, 7, r->expires_ms);
+    sqlite3_bind_int(st, 8, r->revoked);
+    return finish_change(conn, st, "put refresh token");
+}
+
+int store_refresh_get(struct store_conn *conn, const char *token_hash, struct store_refresh **out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_REFRESH_GET);
+    struct store_refresh *r = NULL;
+    int rc, status, ok = 1;
+
+    *out = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, token_hash);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && (r = calloc(1, sizeof(*r))) != NULL) {
+        r->pool_id = column_or_null(st, 0, &ok);
+        r->client_id = column_or_null(st, 1, &ok);
+        r->user_seq = sqlite3_column_int64(st, 2);
+        r->origin_jti = column_or_null(st, 3, &ok);
+        r->auth_time = sqlite3_column_int64(st, 4);
+        r->expires_ms = sqlite3_column_int64(st, 5);
+        r->revoked = sqlite3_column_int(st, 6);
+        status = ok ? STORE_OK : STORE_ERROR;
+    } else if (rc == SQLITE_ROW) {
+        status = STORE_ERROR;
+    } else {
+        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get refresh");
+    }
+    store_stmt_done(st);
+    if (status == STORE_OK)
+        *out = r;
+    else
+        store_refresh_free(r);
+    return status;
+}
+
+int store_refresh_revoke(struct store_conn *conn, const char *origin_jti)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_REFRESH_REVOKE);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, origin_jti);
+    return finish_change(conn, st, "revoke refresh");
+}
+
+void store_session_free(struct store_session *s)
+{
+    if (s == NULL)
+        return;
+    free(s->pool_id);
+    free(s->client_id);
+    free(s->challenge);
+    free(s->data);
+    free(s);
+}
+
+int store_session_put(struct store_conn *conn, const char *session, const struct store_session *s)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_SESSION_PUT);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, session);
+    bind_text(st, 2, s->pool_id);
+    bind_text(st, 3, s->client_id);
+    if (s->user_seq > 0)
+        sqlite3_bind_int64(st, 4, s->user_seq);
+    else
+        sqlite3_bind_null(st, 4);
+    bind_text(st, 5, s->challenge);
+    bind_text(st, 6, s->data ? s->data : "{}");
+    sqlite3_bind_int64(st, 7, s->expires_ms);
+    return finish_change(conn, st, "put session");
+}
+
+int store_session_get(struct store_conn *conn, const char *session, struct store_session **out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_SESSION_GET);
+    struct store_session *s = NULL;
+    int rc, status, ok = 1;
+
+    *out = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, session);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && (s = calloc(1, sizeof(*s))) != NULL) {
+        s->pool_id = column_or_null(st, 0, &ok);
+        s->client_id = column_or_null(st, 1, &ok);
+        s->user_seq = sqlite3_column_int64(st, 2);
+        s->challenge = column_or_null(st, 3, &ok);
+        s->data = column_or_null(st, 4, &ok);
+        s->expires_ms = sqlite3_column_int64(st, 5);
+        status = ok ? STORE_OK : STORE_ERROR;
+    } else if (rc == SQLITE_ROW) {
+        status = STORE_ERROR;
+    } else {
+        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get session");
+    }
+    store_stmt_done(st);
+    if (status == STORE_OK)
+        *out = s;
+    else
+        store_session_free(s);
+    return status;
+}
+
+int store_session_delete(struct store_conn *conn, const char *session)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_SESSION_DELETE);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, session);
+    return finish_change(conn, st, "delete session");
+}
