@@ -1,0 +1,54 @@
+/*
+ * keys: the RSA-2048 signing keys of user pools, and their JWKS.
+ *
+ * Each pool has two key pairs, as Cognito has: one signs ID tokens, the other access tokens
+ * (their kids differ). A pool's keys are generated on first use (the first token issued or
+ * the first JWKS fetch) and persisted in the store, so tokens verify across restarts; making
+ * them lazily keeps CreateUserPool fast (an RSA-2048 key takes ~100 ms to generate).
+ *
+ * Parsed keys are cached in memory by pool id and shared between worker threads (an
+ * EVP_PKEY is safe to use from several threads for signing and verifying).
+ */
+#ifndef COG_KEYS_H
+#define COG_KEYS_H
+
+#include <cJSON.h>
+#include <openssl/evp.h>
+
+struct store_conn;
+
+enum key_use { KEY_USE_ID, KEY_USE_ACCESS };
+
+#define KEYS_KID_MAX 64
+
+struct signing_key {
+    char kid[KEYS_KID_MAX]; /* base64 of the SHA-256 of the public key, like Cognito's */
+    EVP_PKEY *pkey;          /* a reference owned by the caller: EVP_PKEY_free() it */
+};
+
+/*
+ * The pool's key for use, generating and storing it when the pool has none yet.
+ * 0 with *out filled, or -1 (store or OpenSSL failure, logged).
+ */
+int keys_get(struct store_conn *conn, const char *pool_id, enum key_use use,
+             struct signing_key *out);
+
+/*
+ * The key with this kid among the pool's keys (for verifying), or NULL. The EVP_PKEY is a new
+ * reference the caller frees. Does not generate keys.
+ */
+EVP_PKEY *keys_find(struct store_conn *conn, const char *pool_id, const char *kid);
+
+/*
+ * The pool's JWKS document {"keys": [{kid, alg, kty, e, n, use}, ...]} (both keys), generating
+ * them if needed. A new cJSON (cJSON_Delete), or NULL on failure.
+ */
+cJSON *keys_jwks(struct store_conn *conn, const char *pool_id);
+
+/* Forget cached keys of a pool (after it is deleted). */
+void keys_forget(const char *pool_id);
+
+/* Free every cached key (at shutdown; for leak checkers). */
+void keys_cache_clear(void);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * secrets: the small cryptographic helpers of sign-in: SECRET_HASH, numeric codes, opaque
+ * tokens and digests. OpenSSL's RAND_bytes, HMAC and SHA-256 only.
+ */
+#ifndef COG_SECRETS_H
+#define COG_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * SECRET_HASH as Cognito defines it: Base64(HMAC-SHA256(key = client secret,
+ * message = username + client id)). A new string (free()), NULL when out of memory.
+ */
+char *secrets_secret_hash(const char *client_secret, const char *username, const char *client_id);
+
+/* Whether provided is the SECRET_HASH of (secret, username, client id); constant time. */
+bool secrets_secret_hash_ok(const char *client_secret, const char *username,
+                            const char *client_id, const char *provided);
+
+/* A random 6-digit numeric code, as Cognito sends (out holds 7 bytes). */
+void secrets_code(char *out);
+
+/* An opaque random token of nbytes random bytes, base64url (free()); NULL when out of memory. */
+char *secrets_token(size_t nbytes);
+
+/* Lower-case hex SHA-256 of text (out holds 65 bytes). */
+void secrets_sha256_hex(const char *text, char *out);
+
+/* Constant-time comparison of two NUL-terminated strings. */
+bool secrets_equal(const char *a, const char *b);
+
+#endif
