@@ -244,6 +244,212 @@ START_TEST(test_store_unwritable_path_fails_cleanly)
 }
 END_TEST
 
+/* A user of pool p1 named name (username_key = name), with attributes attrs. */
+static struct store_user sample_user(const char *name, const char *sub, const char *attrs)
+{
+    struct store_user u = {0};
+
+    u.pool_id = (char *)"p1";
+    u.username = (char *)name;
+    u.username_key = (char *)name;
+    u.sub = (char *)sub;
+    u.status = (char *)"UNCONFIRMED";
+    u.enabled = 1;
+    u.attributes = (char *)attrs;
+    u.created_ms = u.modified_ms = 1000;
+    return u;
+}
+
+START_TEST(test_store_users_insert_get_update_delete)
+{
+    struct store_user u = sample_user("alice", "sub-a", "{\"email\":\"a@x.test\"}"), *got = NULL;
+
+    ck_assert_int_eq(store_user_insert(conn, &u), STORE_NOT_FOUND); /* no pool yet */
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &u), STORE_OK);
+    ck_assert_int_gt(u.seq, 0);
+    ck_assert_int_eq(store_user_get(conn, "p1", "alice", &got), STORE_OK);
+    ck_assert_str_eq(got->sub, "sub-a");
+    ck_assert_str_eq(got->attributes, "{\"email\":\"a@x.test\"}");
+    ck_assert_ptr_null(got->srp_salt);
+    got->status = (free(got->status), strdup("CONFIRMED"));
+    got->srp_salt = strdup("0a");
+    got->srp_verifier = strdup("0b");
+    got->enabled = 0;
+    ck_assert_int_eq(store_user_update(conn, got), STORE_OK);
+    store_user_free(got);
+    ck_assert_int_eq(store_user_get_by_sub(conn, "p1", "sub-a", &got), STORE_OK);
+    ck_assert_str_eq(got->status, "CONFIRMED");
+    ck_assert_str_eq(got->srp_verifier, "0b");
+    ck_assert_int_eq(got->enabled, 0);
+    ck_assert_int_eq(store_user_delete(conn, got->seq), STORE_OK);
+    int64_t seq = got->seq;
+    store_user_free(got);
+    ck_assert_int_eq(store_user_get_by_seq(conn, seq, &got), STORE_NOT_FOUND);
+    ck_assert_ptr_null(got);
+}
+END_TEST
+
+START_TEST(test_store_users_are_unique_by_key_and_sub_within_a_pool)
+{
+    struct store_user a = sample_user("alice", "s1", "{}"), b = sample_user("alice", "s2", "{}"),
+                      c = sample_user("carol", "s1", "{}");
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p2", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &a), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &b), STORE_EXISTS);
+    ck_assert_int_eq(store_user_insert(conn, &c), STORE_EXISTS);
+    b.pool_id = (char *)"p2"; /* the same name in another pool is another user */
+    ck_assert_int_eq(store_user_insert(conn, &b), STORE_OK);
+    ck_assert_int_eq(store_user_count(conn, "p1"), 1);
+    ck_assert_int_eq(store_user_count(conn, "p2"), 1);
+}
+END_TEST
+
+START_TEST(test_store_aliases_belong_to_one_user)
+{
+    struct store_user a = sample_user("alice", "s1", "{}"), b = sample_user("bob", "s2", "{}");
+    struct store_user *got = NULL;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &a), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &b), STORE_OK);
+    ck_assert_int_eq(store_alias_set(conn, "p1", "email", "a@x.test", a.seq), STORE_OK);
+    ck_assert_int_eq(store_alias_set(conn, "p1", "email", "a@x.test", a.seq), STORE_OK);
+    ck_assert_int_eq(store_alias_set(conn, "p1", "email", "a@x.test", b.seq), STORE_EXISTS);
+    ck_assert_int_eq(store_user_get_by_alias(conn, "p1", "email", "a@x.test", &got), STORE_OK);
+    ck_assert_str_eq(got->username, "alice");
+    store_user_free(got);
+    /* A new value replaces the user's old alias of that name. */
+    ck_assert_int_eq(store_alias_set(conn, "p1", "email", "new@x.test", a.seq), STORE_OK);
+    ck_assert_int_eq(store_user_get_by_alias(conn, "p1", "email", "a@x.test", &got),
+                     STORE_NOT_FOUND);
+    ck_assert_int_eq(store_alias_clear(conn, a.seq, "email"), STORE_OK);
+    ck_assert_int_eq(store_user_get_by_alias(conn, "p1", "email", "new@x.test", &got),
+                     STORE_NOT_FOUND);
+    ck_assert_int_eq(store_alias_set(conn, "p1", "email", "a@x.test", b.seq), STORE_OK);
+}
+END_TEST
+
+START_TEST(test_store_user_list_filters_and_pages)
+{
+    char name[16], sub[16], attrs[64];
+    struct store_user_page page;
+    struct store_user_filter prefix = {"email", "user1", 1}, exact = {"email", "user3@x.test", 0},
+                             status = {"cognito:user_status", "UNCONFIRMED", 0},
+                             by_name = {"username", "u4", 0};
+    char *token = NULL;
+    int seen = 0;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof(name), "u%d", i);
+        snprintf(sub, sizeof(sub), "s%d", i);
+        snprintf(attrs, sizeof(attrs), "{\"email\":\"user%d@x.test\"}", i);
+        struct store_user u = sample_user(name, sub, attrs);
+        ck_assert_int_eq(store_user_insert(conn, &u), STORE_OK);
+    }
+    do {
+        ck_assert_int_eq(store_user_list(conn, "p1", NULL, token, 5, &page), STORE_OK);
+        free(token);
+        token = page.next_token ? strdup(page.next_token) : NULL;
+        seen += (int)page.count;
+        store_user_page_free(&page);
+    } while (token != NULL);
+    ck_assert_int_eq(seen, 12);
+
+    ck_assert_int_eq(store_user_list(conn, "p1", &prefix, NULL, 60, &page), STORE_OK);
+    ck_assert_uint_eq(page.count, 3); /* user1, user10, user11 */
+    store_user_page_free(&page);
+    ck_assert_int_eq(store_user_list(conn, "p1", &exact, NULL, 60, &page), STORE_OK);
+    ck_assert_uint_eq(page.count, 1);
+    ck_assert_str_eq(page.users[0]->username, "u3");
+    store_user_page_free(&page);
+    ck_assert_int_eq(store_user_list(conn, "p1", &status, NULL, 60, &page), STORE_OK);
+    ck_assert_uint_eq(page.count, 12);
+    store_user_page_free(&page);
+    ck_assert_int_eq(store_user_list(conn, "p1", &by_name, NULL, 60, &page), STORE_OK);
+    ck_assert_uint_eq(page.count, 1);
+    store_user_page_free(&page);
+    ck_assert_int_eq(store_user_list(conn, "p1", NULL, "zz", 5, &page), STORE_BAD_TOKEN);
+}
+END_TEST
+
+START_TEST(test_store_codes_sessions_and_refresh_tokens)
+{
+    struct store_user u = sample_user("alice", "s1", "{}");
+    struct store_refresh r = {.pool_id = (char *)"p1",
+                              .client_id = (char *)"c1",
+                              .origin_jti = (char *)"o1",
+                              .auth_time = 7,
+                              .expires_ms = 9};
+    struct store_session s = {.pool_id = (char *)"p1",
+                              .client_id = (char *)"c1",
+                              .challenge = (char *)"NEW_PASSWORD_REQUIRED",
+                              .expires_ms = 5};
+    struct store_refresh *gr = NULL;
+    struct store_session *gs = NULL;
+    char *code = NULL;
+    int64_t expires = 0;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &u), STORE_OK);
+    ck_assert_int_eq(store_code_put(conn, u.seq, "sign-up", "123456", 42), STORE_OK);
+    ck_assert_int_eq(store_code_put(conn, u.seq, "sign-up", "654321", 43), STORE_OK);
+    ck_assert_int_eq(store_code_get(conn, u.seq, "sign-up", &code, &expires), STORE_OK);
+    ck_assert_str_eq(code, "654321");
+    ck_assert_int_eq(expires, 43);
+    free(code);
+    ck_assert_int_eq(store_code_delete(conn, u.seq, "sign-up"), STORE_OK);
+    ck_assert_int_eq(store_code_get(conn, u.seq, "sign-up", &code, &expires), STORE_NOT_FOUND);
+
+    r.user_seq = u.seq;
+    ck_assert_int_eq(store_refresh_put(conn, "hash1", &r), STORE_OK);
+    ck_assert_int_eq(store_refresh_get(conn, "hash1", &gr), STORE_OK);
+    ck_assert_str_eq(gr->origin_jti, "o1");
+    ck_assert_int_eq(gr->auth_time, 7);
+    ck_assert_int_eq(gr->revoked, 0);
+    store_refresh_free(gr);
+    ck_assert_int_eq(store_refresh_revoke(conn, "o1"), STORE_OK);
+    ck_assert_int_eq(store_refresh_get(conn, "hash1", &gr), STORE_OK);
+    ck_assert_int_eq(gr->revoked, 1);
+    store_refresh_free(gr);
+
+    s.user_seq = u.seq;
+    ck_assert_int_eq(store_session_put(conn, "sess", &s), STORE_OK);
+    ck_assert_int_eq(store_session_get(conn, "sess", &gs), STORE_OK);
+    ck_assert_str_eq(gs->challenge, "NEW_PASSWORD_REQUIRED");
+    ck_assert_str_eq(gs->data, "{}");
+    store_session_free(gs);
+
+    /* Deleting the user takes its codes, tokens and sessions with it. */
+    ck_assert_int_eq(store_code_put(conn, u.seq, "sign-up", "1", 1), STORE_OK);
+    ck_assert_int_eq(store_user_delete(conn, u.seq), STORE_OK);
+    ck_assert_int_eq(store_refresh_get(conn, "hash1", &gr), STORE_NOT_FOUND);
+    ck_assert_int_eq(store_session_get(conn, "sess", &gs), STORE_NOT_FOUND);
+    ck_assert_int_eq(store_code_get(conn, u.seq, "sign-up", &code, &expires), STORE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_store_signing_keys_first_writer_wins)
+{
+    char *kid = NULL, *pem = NULL;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_key_get(conn, "p1", "id", &kid, &pem), STORE_NOT_FOUND);
+    ck_assert_int_eq(store_key_put(conn, "p1", "id", "k1", "pem1"), STORE_OK);
+    ck_assert_int_eq(store_key_put(conn, "p1", "id", "k2", "pem2"), STORE_EXISTS);
+    ck_assert_int_eq(store_key_get(conn, "p1", "id", &kid, &pem), STORE_OK);
+    ck_assert_str_eq(kid, "k1");
+    ck_assert_str_eq(pem, "pem1");
+    free(kid);
+    free(pem);
+    ck_assert_int_eq(store_doc_delete(conn, STORE_USER_POOL, "p1", NULL), STORE_OK);
+    ck_assert_int_eq(store_key_get(conn, "p1", "id", &kid, &pem), STORE_NOT_FOUND);
+}
+END_TEST
+
 struct writer {
     struct store *st;
     int index;
@@ -313,6 +519,12 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_store_migrates_an_empty_database_and_refuses_a_newer_one);
     tcase_add_test(tc, test_store_unwritable_path_fails_cleanly);
     tcase_add_test(tc, test_store_concurrent_writers_all_land);
+    tcase_add_test(tc, test_store_users_insert_get_update_delete);
+    tcase_add_test(tc, test_store_users_are_unique_by_key_and_sub_within_a_pool);
+    tcase_add_test(tc, test_store_aliases_belong_to_one_user);
+    tcase_add_test(tc, test_store_user_list_filters_and_pages);
+    tcase_add_test(tc, test_store_codes_sessions_and_refresh_tokens);
+    tcase_add_test(tc, test_store_signing_keys_first_writer_wins);
     suite_add_tcase(s, tc);
     return s;
 }
