@@ -13,8 +13,8 @@
 struct delivery {
     const char *pool_id;
     const char *username;
-    const char *kind;        /* "sign-up", "forgot-password", "verify-attribute", "invitation", "mfa" */
-    const char *medium;      /* "EMAIL" or "SMS" */
+    const char *kind;   /* "sign-up", "forgot-password", "verify-attribute", "invitation", "mfa" */
+    const char *medium; /* "EMAIL" or "SMS" */
     const char *attribute;   /* "email" or "phone_number" */
     const char *destination; /* the address or number */
     const char *code;        /* the code or temporary password */

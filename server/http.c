@@ -120,7 +120,8 @@ static void preflight(struct MHD_Connection *c, struct http_response *resp)
 
     resp->status = MHD_HTTP_OK;
     resp->content_type = "text/plain";
-    http_response_add_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    http_response_add_header(resp, "Access-Control-Allow-Methods",
+                             "GET, POST, PUT, DELETE, OPTIONS");
     http_response_add_header(resp, "Access-Control-Allow-Headers",
                              asked && *asked ? asked : DEFAULT_ALLOW_HEADERS);
     http_response_add_header(resp, "Access-Control-Max-Age", "86400");

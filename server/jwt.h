@@ -32,7 +32,12 @@ enum jwt_status {
     JWT_BAD_SIGNATURE,
 };
 
-/* Returns the verification key for kid (a reference the caller of jwt_verify does not free), or NULL. */
+/*
+ * Returns the verification key for kid, or NULL. The key is borrowed: jwt_verify_rs256() uses
+ * it only during the call and never frees it, so a lookup that gets a new reference (e.g. from
+ * keys_find()) keeps it in arg for its caller to EVP_PKEY_free() after jwt_verify_rs256().
+ * Called at most once per verification.
+ */
 typedef EVP_PKEY *jwt_key_lookup(void *arg, const char *kid);
 
 /*

@@ -23,7 +23,7 @@ enum key_use { KEY_USE_ID, KEY_USE_ACCESS };
 
 struct signing_key {
     char kid[KEYS_KID_MAX]; /* base64 of the SHA-256 of the public key, like Cognito's */
-    EVP_PKEY *pkey;          /* a reference owned by the caller: EVP_PKEY_free() it */
+    EVP_PKEY *pkey;         /* a reference owned by the caller: EVP_PKEY_free() it */
 };
 
 /*

@@ -14,6 +14,7 @@
 
 #include "ids.h"
 #include "jsonutil.h"
+#include "keys.h"
 #include "op.h"
 #include "ops_common.h"
 #include "pool_defaults.h"
@@ -45,10 +46,18 @@ int op_create_user_pool(struct op_ctx *ctx)
 
 int op_describe_user_pool(struct op_ctx *ctx)
 {
+    const char *id = json_str(ctx->in, "UserPoolId");
     cJSON *pool;
+    int64_t users;
 
-    if (ops_doc_load(ctx, &OPS_USER_POOL, json_str(ctx->in, "UserPoolId"), NULL, &pool) != 0)
+    if (ops_doc_load(ctx, &OPS_USER_POOL, id, NULL, &pool) != 0)
         return -1;
+    /* The document keeps settings; the number of users is counted when asked. */
+    users = store_user_count(ctx->db, id);
+    if (users >= 0 && json_set_num(pool, "EstimatedNumberOfUsers", (double)users) != 0) {
+        cJSON_Delete(pool);
+        return ops_fail_internal(ctx, "out of memory");
+    }
     return ops_out_set(ctx, "UserPool", pool);
 }
 
@@ -106,6 +115,8 @@ int op_delete_user_pool(struct op_ctx *ctx)
         rc = ops_doc_delete(ctx, &OPS_USER_POOL, id, NULL);
 out:
     rc = ops_txn_end(ctx, rc);
+    if (rc == 0)
+        keys_forget(id); /* the store dropped the pool's keys with it; drop the cached copies */
     cJSON_Delete(pool);
     return rc;
 }

@@ -15,8 +15,8 @@
 char *secrets_secret_hash(const char *client_secret, const char *username, const char *client_id);
 
 /* Whether provided is the SECRET_HASH of (secret, username, client id); constant time. */
-bool secrets_secret_hash_ok(const char *client_secret, const char *username,
-                            const char *client_id, const char *provided);
+bool secrets_secret_hash_ok(const char *client_secret, const char *username, const char *client_id,
+                            const char *provided);
 
 /* A random 6-digit numeric code, as Cognito sends (out holds 7 bytes). */
 void secrets_code(char *out);

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "http.h"
+#include "keys.h"
 #include "log.h"
 #include "routes.h"
 #include "store.h"
@@ -66,5 +67,6 @@ void server_stop(struct server *srv)
         return;
     http_stop(srv->http); /* joins the workers: no request touches the store after this */
     store_close(srv->store);
+    keys_cache_clear();
     free(srv);
 }

@@ -13,15 +13,15 @@
 #include "op.h"
 #include "store.h"
 
-/* Load pool_id into *pool (cJSON_Delete). ResourceNotFoundException "User pool <id> does not exist." */
+/* Load pool_id into *pool (cJSON_Delete). ResourceNotFoundException "User pool <id> does not
+ * exist." */
 int userpool_load(struct op_ctx *ctx, const char *pool_id, cJSON **pool);
 
 /*
  * Load an app client named by id alone (SignUp, InitiateAuth, ... name only the client) and
  * its pool. ResourceNotFoundException "User pool client <id> does not exist."
  */
-int userpool_load_client(struct op_ctx *ctx, const char *client_id, cJSON **client,
-                         cJSON **pool);
+int userpool_load_client(struct op_ctx *ctx, const char *client_id, cJSON **client, cJSON **pool);
 
 /* Load an app client of pool_id (the Admin* operations name both) and the pool. */
 int userpool_load_pool_client(struct op_ctx *ctx, const char *pool_id, const char *client_id,
@@ -45,8 +45,8 @@ int userpool_find_user(struct op_ctx *ctx, const cJSON *pool, const char *name,
 /*
  * SECRET_HASH, where Cognito checks it: a client with a ClientSecret requires secret_hash to
  * be the hash of (username, client id). NotAuthorizedException otherwise, in Cognito's words
- * ("Unable to verify secret hash for client <id>", or "Client <id> is configured with secret
- * but SECRET_HASH was not received" when missing). A client without a secret passes.
+ * ("Unable to verify secret hash for client <id>", or "Client <id> is configured for secret
+ * but secret was not received" when missing). A client without a secret passes.
  */
 int userpool_check_secret_hash(struct op_ctx *ctx, const cJSON *client, const char *username,
                                const char *secret_hash);
@@ -66,8 +66,7 @@ int userpool_set_password(struct op_ctx *ctx, const cJSON *pool, struct store_us
                           const char *password);
 
 /* Whether password is the user's: 1 yes, 0 no (also when the user has none), -1 on error. */
-int userpool_password_matches(const cJSON *pool, const struct store_user *u,
-                              const char *password);
+int userpool_password_matches(const cJSON *pool, const struct store_user *u, const char *password);
 
 /* The user's stored attributes as a JSON object name -> value (cJSON_Delete), NULL on no memory. */
 cJSON *userpool_attributes(const struct store_user *u);

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "dispatch.h"
+#include "keys.h"
 #include "store.h"
 
 void tu_env_init(struct tu_env *env)
@@ -28,6 +29,7 @@ void tu_env_init(struct tu_env *env)
 
 void tu_env_free(struct tu_env *env)
 {
+    keys_cache_clear(); /* cached keys must not outlive the store they came from */
     store_close(env->store);
     env->store = NULL;
 }

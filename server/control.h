@@ -1,0 +1,51 @@
+/*
+ * control: the emulator's own API, outside AWS's: everything under CONTROL_PREFIX ("/_emu").
+ * Tests and tools use it to look at and steer the emulator (the identity-to-user mapping AWS
+ * never gives, the code inbox, reset, the clock, fixtures). JSON in, JSON out; errors are
+ * {"error": "<Kind>", "message": "..."} with a 4xx/5xx status.
+ *
+ * The routes are one table, control.def: CONTROL(method, path prefix, handler). A request
+ * goes to the row with the longest prefix matching its path; the handler gets the rest of
+ * the path after the prefix (e.g. "/us-east-1:1234..." for "/_emu/identities").
+ */
+#ifndef COG_CONTROL_H
+#define COG_CONTROL_H
+
+#include <cJSON.h>
+
+#include "app.h"
+#include "http.h"
+
+#define CONTROL_PREFIX "/_emu"
+
+struct control_req {
+    const struct app *app;
+    const struct http_request *http;
+    const char *rest; /* the path after the row's prefix: "" or "/..." */
+    cJSON *body;      /* the parsed JSON body of a POST/PUT/PATCH, or NULL when empty */
+};
+
+typedef void control_fn(const struct control_req *req, struct http_response *resp);
+
+#define CONTROL(method, prefix, fn) control_fn fn;
+#include "control.def"
+#undef CONTROL
+
+/* True when path is under CONTROL_PREFIX. */
+int control_owns(const char *path);
+
+/* Route one request under CONTROL_PREFIX (an http_handler's job, called by routes.c). */
+void control_handle(const struct app *app, const struct http_request *req,
+                    struct http_response *resp);
+
+/* Answer doc (taken, also on failure) as JSON with status; 500 when doc is NULL. */
+void control_json(struct http_response *resp, int status, cJSON *doc);
+
+/* Answer {"error": kind, "message": ...} with status. */
+void control_error(struct http_response *resp, int status, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The query parameter name of the request, or NULL. Borrowed for the request. */
+const char *control_query(const struct control_req *req, const char *name);
+
+#endif

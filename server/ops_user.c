@@ -1,0 +1,1076 @@
+/*
+ * ops_user: the user operations: SignUp, ConfirmSignUp, ResendConfirmationCode,
+ * AdminConfirmSignUp, AdminCreateUser, AdminGetUser, ListUsers and GetUser.
+ *
+ * Users live in the store's user table (store.h); the rules every user operation shares
+ * (finding a user by any of its names, SECRET_HASH, passwords, attribute output) are in
+ * userpool.c. This file holds what only creating and confirming users needs: checking the
+ * attributes a request writes against the pool's schema and the client's WriteAttributes,
+ * naming a new user, keeping the alias rows, and sending codes through delivery.c.
+ *
+ * Sources of Cognito's behaviour and wording, cited once here and referred to below:
+ *   [facts]  ../shared/cognito-facts.md (common error messages, code lifetimes).
+ *   [errors] the developer guide's "Managing user existence error responses"
+ *            (awsdocs/amazon-cognito-developer-guide, cognito-user-pool-managing-errors.md).
+ *   [case]   the developer guide's "User pool case sensitivity": in a case-insensitive pool,
+ *            username, email and preferred_username are case-insensitive and "mixed-case
+ *            attribute values ... are flattened to lowercase in user pool text output".
+ *   [api]    the API reference text carried in server/model/cognito-idp.json.
+ *   [seen]   messages of real Cognito quoted in many application codebases and issue
+ *            reports (dictionaries of Amplify UI translations, error handlers).
+ * Wording marked "the emulator's" was not found anywhere and is this emulator's own.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "delivery.h"
+#include "ids.h"
+#include "jsonutil.h"
+#include "op.h"
+#include "ops_common.h"
+#include "password.h"
+#include "secrets.h"
+#include "store.h"
+#include "tokens.h"
+#include "userpool.h"
+
+/* Sign-up codes last 24 hours [facts]. */
+#define CODE_LIFETIME_MS (24LL * 60 * 60 * 1000)
+#define CODE_PURPOSE "sign-up"
+
+/* ---- Names and attributes of new users --------------------------------------------------- */
+
+static bool has_string(const cJSON *list, const char *value)
+{
+    const cJSON *item;
+
+    cJSON_ArrayForEach(item, list)
+    {
+        if (cJSON_IsString(item) && strcmp(item->valuestring, value) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Cognito does not document its email syntax; one '@' between non-empty parts, no spaces. */
+static bool is_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+
+    return at != NULL && at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+           strpbrk(s, " \t\r\n") == NULL;
+}
+
+/* E.164, which Cognito requires of phone_number: '+' and up to 15 digits. */
+static bool is_phone(const char *s)
+{
+    size_t digits = strspn(s + (s[0] == '+'), "0123456789");
+
+    return s[0] == '+' && digits >= 4 && digits <= 15 && s[1 + digits] == '\0';
+}
+
+/* The schema entry of attribute name in the pool, or NULL. */
+static const cJSON *schema_entry(const cJSON *pool, const char *name)
+{
+    const cJSON *attr;
+
+    cJSON_ArrayForEach(attr, json_get(pool, "SchemaAttributes"))
+    {
+        const char *n = json_str(attr, "Name");
+        if (n != NULL && strcmp(n, name) == 0)
+            return attr;
+    }
+    return NULL;
+}
+
+/* Attributes Cognito sets itself: no app client may write them (pool_defaults.c agrees). */
+static bool never_writable(const char *name)
+{
+    return strcmp(name, "sub") == 0 || strcmp(name, "email_verified") == 0 ||
+           strcmp(name, "phone_number_verified") == 0;
+}
+
+/*
+ * Check one attribute a request writes. client is the app client for SignUp, NULL for the
+ * Admin operations (IAM-authorized, so WriteAttributes do not apply). Words: "A client
+ * attempted to write unauthorized attribute" (NotAuthorizedException) and "Attributes did not
+ * conform to the schema: Type for attribute {custom:x} could not be determined" [seen];
+ * "Invalid email address format." and "Invalid phone number format." [seen]; the refusal of
+ * "sub" to an administrator is the emulator's.
+ */
+static int check_attribute(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                           const char *name, const char *value)
+{
+    const cJSON *entry = schema_entry(pool, name);
+    const cJSON *write = json_get(client, "WriteAttributes");
+
+    if (client != NULL && (never_writable(name) || (write != NULL && !has_string(write, name)) ||
+                           json_bool(entry, "DeveloperOnlyAttribute", false)))
+        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                           "A client attempted to write unauthorized attribute");
+    if (entry == NULL)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Attributes did not conform to the schema: Type for attribute {%s} "
+                           "could not be determined",
+                           name);
+    if (strcmp(name, "sub") == 0)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Attributes did not conform to the schema: sub: Attribute is immutable");
+    if (strcmp(name, "email") == 0 && !is_email(value))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid email address format.");
+    if (strcmp(name, "phone_number") == 0 && !is_phone(value))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid phone number format.");
+    return 0;
+}
+
+/*
+ * The request's UserAttributes as a new object name -> value (later duplicates win), checked
+ * by check_attribute(). Email and preferred_username are flattened to lower case in a
+ * case-insensitive pool [case]. Returns 0 with *out (cJSON_Delete), or -1.
+ */
+static int read_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON *client, cJSON **out)
+{
+    const cJSON *item;
+    cJSON *attrs = cJSON_CreateObject();
+
+    *out = NULL;
+    if (attrs == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    cJSON_ArrayForEach(item, json_get(ctx->in, "UserAttributes"))
+    {
+        const char *name = json_str(item, "Name"), *value = json_str(item, "Value");
+        char *folded = NULL;
+        int bad;
+
+        if (value == NULL)
+            value = "";
+        if (check_attribute(ctx, pool, client, name, value) != 0) {
+            cJSON_Delete(attrs);
+            return -1;
+        }
+        if (strcmp(name, "email") == 0 || strcmp(name, "preferred_username") == 0)
+            value = folded = userpool_username_key(pool, value);
+        else if (never_writable(name)) /* "True" is accepted for true, as boto3 users write it */
+            value = strcasecmp(value, "true") == 0 ? "true" : "false";
+        bad = value == NULL || json_set_str(attrs, name, value) != 0;
+        free(folded);
+        if (bad) {
+            cJSON_Delete(attrs);
+            return ops_fail_internal(ctx, "out of memory");
+        }
+    }
+    *out = attrs;
+    return 0;
+}
+
+/*
+ * How Cognito names a standard attribute in "is required" messages, as seen in real responses
+ * since about 2024 ("emails: The attribute emails is required", "phoneNumbers: ...",
+ * "name.formatted: ...", "addresses: ...", "name.familyName ... is required" [seen]);
+ * given_name and middle_name follow the same SCIM naming by assumption. Older responses read
+ * "email: The attribute is required"; the current form is used.
+ */
+static const char *required_label(const char *name)
+{
+    static const char *const LABELS[][2] = {
+        {"email", "emails"},
+        {"phone_number", "phoneNumbers"},
+        {"name", "name.formatted"},
+        {"address", "addresses"},
+        {"family_name", "name.familyName"},
+        {"given_name", "name.givenName"},
+        {"middle_name", "name.middleName"},
+    };
+
+    for (size_t i = 0; i < sizeof(LABELS) / sizeof(LABELS[0]); i++)
+        if (strcmp(LABELS[i][0], name) == 0)
+            return LABELS[i][1];
+    return name;
+}
+
+/* The pool's required attributes must have a non-empty value in attrs. */
+static int check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *attrs)
+{
+    char message[sizeof(ctx->err.message)];
+    size_t len = (size_t)snprintf(message, sizeof(message), "%s",
+                                  "Attributes did not conform to the schema: ");
+    const cJSON *entry;
+    bool missing = false;
+
+    cJSON_ArrayForEach(entry, json_get(pool, "SchemaAttributes"))
+    {
+        const char *name = json_str(entry, "Name"), *value = json_str(attrs, name ? name : "");
+        if (name == NULL || strcmp(name, "sub") == 0 || !json_bool(entry, "Required", false) ||
+            (value != NULL && *value != '\0'))
+            continue;
+        if (len < sizeof(message))
+            len += (size_t)snprintf(message + len, sizeof(message) - len,
+                                    "%s%s: The attribute %s is required", missing ? ", " : "",
+                                    required_label(name), required_label(name));
+        missing = true;
+    }
+    return missing ? cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "%s", message) : 0;
+}
+
+/*
+ * Check the requested Username against the pool's sign-in settings. In a pool with
+ * UsernameAttributes it must be an email or phone number, and *fills names the attribute it
+ * sets ("Username should be either an email or a phone number.", "Username should be an
+ * email." [seen]; "Username should be a phone number." [seen, amplify-passwordless-sms-auth
+ * issue 13]). With AliasAttributes it must not look like an alias it could clash with
+ * ("Username cannot be of email format, since user pool is configured for email alias." [seen];
+ * the phone wording by analogy, as other emulators word it).
+ */
+static int check_username(struct op_ctx *ctx, const cJSON *pool, const char *username,
+                          const char **fills)
+{
+    const cJSON *by = json_get(pool, "UsernameAttributes"),
+                *alias = json_get(pool, "AliasAttributes");
+    bool email = has_string(by, "email"), phone = has_string(by, "phone_number");
+
+    *fills = NULL;
+    if (email && is_email(username))
+        *fills = "email";
+    else if (phone && is_phone(username))
+        *fills = "phone_number";
+    else if (email || phone)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           email && phone ? "Username should be either an email or a phone number."
+                           : email        ? "Username should be an email."
+                                          : "Username should be a phone number.");
+    if (has_string(alias, "email") && is_email(username))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Username cannot be of email format, since user pool is configured "
+                           "for email alias.");
+    if (has_string(alias, "phone_number") && is_phone(username))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Username cannot be of phone number format, since user pool is "
+                           "configured for phone number alias.");
+    return 0;
+}
+
+/* attrs with "sub" first, as Cognito lists it; takes ownership of attrs (NULL on no memory). */
+static cJSON *with_sub(cJSON *attrs, const char *sub)
+{
+    cJSON *out = cJSON_CreateObject();
+
+    if (out == NULL || json_set_str(out, "sub", sub) != 0) {
+        cJSON_Delete(out);
+        cJSON_Delete(attrs);
+        return NULL;
+    }
+    while (attrs->child != NULL) {
+        cJSON *item = cJSON_DetachItemViaPointer(attrs, attrs->child);
+        if (!cJSON_AddItemToObject(out, item->string, item)) {
+            cJSON_Delete(item);
+            cJSON_Delete(out);
+            out = NULL;
+            break;
+        }
+    }
+    cJSON_Delete(attrs);
+    return out;
+}
+
+/*
+ * A new user of the request's Username and UserAttributes in status, not yet stored and
+ * without a password: a UUID sub, and the sub as username in a pool with UsernameAttributes
+ * ("Amazon Cognito automatically generates a username value" [api], AdminCreateUser Username),
+ * where the email or phone number given as Username also becomes that attribute. Required
+ * attributes are checked against what the request wrote: Cognito asks for a required email
+ * even when it is the Username ("emails: The attribute emails is required" from sign-up
+ * without attributes in such a pool [seen]). On 0, *out is the user (store_user_free) with
+ * its attributes serialized.
+ */
+static int draft_user(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                      const char *status, struct store_user **out)
+{
+    const char *username = json_str(ctx->in, "Username"), *fills;
+    char sub[IDS_UUID_LEN + 1];
+    struct store_user *u = NULL;
+    cJSON *attrs = NULL;
+    char *value = NULL;
+
+    *out = NULL;
+    if (check_username(ctx, pool, username, &fills) != 0 ||
+        read_attributes(ctx, pool, client, &attrs) != 0 || check_required(ctx, pool, attrs) != 0)
+        goto fail;
+    ids_uuid(sub);
+    /* The Username is the sign-in value, so it wins over a different attribute value. */
+    if (fills != NULL && ((value = userpool_username_key(pool, username)) == NULL ||
+                          json_set_str(attrs, fills, value) != 0))
+        goto oom;
+    if ((attrs = with_sub(attrs, sub)) == NULL || (u = calloc(1, sizeof(*u))) == NULL)
+        goto oom;
+    u->pool_id = strdup(json_str(pool, "Id"));
+    u->username = fills ? strdup(sub) : userpool_username_key(pool, username); /* [case] */
+    u->username_key = u->username ? userpool_username_key(pool, u->username) : NULL;
+    u->sub = strdup(sub);
+    u->status = strdup(status);
+    u->enabled = 1;
+    u->attributes = cJSON_PrintUnformatted(attrs);
+    u->created_ms = u->modified_ms = ctx->now_ms;
+    if (!u->pool_id || !u->username || !u->username_key || !u->sub || !u->status || !u->attributes)
+        goto oom;
+    free(value);
+    cJSON_Delete(attrs);
+    *out = u;
+    return 0;
+oom:
+    ops_fail_internal(ctx, "out of memory");
+fail:
+    free(value);
+    cJSON_Delete(attrs);
+    store_user_free(u);
+    return -1;
+}
+
+/* ---- Aliases and codes ------------------------------------------------------------------- */
+
+/*
+ * Make value of attribute name an alias of user u. When another user holds it: with force
+ * (ForceAliasCreation) the alias moves to u and the other user's attribute is no longer
+ * verified [api]; otherwise the error code/message (AliasExistsException "An account with the
+ * given email already exists." [facts] in alias pools, UsernameExistsException with the same
+ * words where the attribute is the username).
+ */
+static int set_alias(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                     const char *name, const char *value, bool force, enum cog_error code)
+{
+    char *key = userpool_username_key(pool, value);
+    struct store_user *owner = NULL;
+    int st = key ? store_alias_set(ctx->db, u->pool_id, name, key, u->seq) : STORE_ERROR;
+
+    if (st == STORE_EXISTS && force &&
+        (st = store_user_get_by_alias(ctx->db, u->pool_id, name, key, &owner)) == STORE_OK) {
+        cJSON *attrs = userpool_attributes(owner);
+        char verified[64];
+        snprintf(verified, sizeof(verified), "%s_verified", name);
+        free(owner->attributes);
+        owner->attributes = NULL;
+        if (attrs != NULL && json_set_str(attrs, verified, "false") == 0)
+            owner->attributes = cJSON_PrintUnformatted(attrs);
+        owner->modified_ms = ctx->now_ms;
+        cJSON_Delete(attrs);
+        st = owner->attributes == NULL ? STORE_ERROR : store_alias_clear(ctx->db, owner->seq, name);
+        if (st == STORE_OK && (st = store_user_update(ctx->db, owner)) == STORE_OK)
+            st = store_alias_set(ctx->db, u->pool_id, name, key, u->seq);
+    }
+    free(key);
+    store_user_free(owner);
+    if (st == STORE_EXISTS)
+        return cog_err_set(&ctx->err, code, "An account with the given %s already exists.", name);
+    return st == STORE_OK ? 0 : ops_fail_internal(ctx, "storing an alias");
+}
+
+/*
+ * The aliases of a user just stored (or just confirmed): in a pool with UsernameAttributes its
+ * email / phone_number, verified or not (they are its sign-in names, unique like a username);
+ * in a pool with AliasAttributes its preferred_username and its verified email / phone_number.
+ * AliasExistsException for preferred_username follows the email wording (the emulator's).
+ */
+static int set_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                       bool force)
+{
+    /* Each name, and the flag that must be "true" for it to be an alias (NULL: none). */
+    static const char *const NAMES[][2] = {{"email", "email_verified"},
+                                           {"phone_number", "phone_number_verified"},
+                                           {"preferred_username", NULL}};
+    cJSON *attrs = userpool_attributes(u);
+    int rc = attrs ? 0 : ops_fail_internal(ctx, "out of memory");
+
+    for (size_t i = 0; rc == 0 && i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
+        const char *name = NAMES[i][0], *value = json_str(attrs, name);
+        const char *flag = NAMES[i][1] ? json_str(attrs, NAMES[i][1]) : "true";
+        if (value == NULL)
+            continue;
+        if (has_string(json_get(pool, "UsernameAttributes"), name))
+            rc = set_alias(ctx, pool, u, name, value, false, COG_E_USERNAME_EXISTS);
+        else if (has_string(json_get(pool, "AliasAttributes"), name) && flag != NULL &&
+                 strcmp(flag, "true") == 0)
+            rc = set_alias(ctx, pool, u, name, value, force, COG_E_ALIAS_EXISTS);
+    }
+    cJSON_Delete(attrs);
+    return rc;
+}
+
+/* Store new user u (u->seq is set) with its aliases; in the caller's transaction. */
+static int insert_user(struct op_ctx *ctx, const cJSON *pool, struct store_user *u, bool force)
+{
+    int st = store_user_insert(ctx->db, u);
+
+    if (st == STORE_EXISTS)
+        return cog_err_set(&ctx->err, COG_E_USERNAME_EXISTS, "User already exists"); /* [facts] */
+    if (st == STORE_NOT_FOUND)
+        return ops_fail_not_found(ctx, &OPS_USER_POOL, u->pool_id);
+    if (st != STORE_OK)
+        return ops_fail_internal(ctx, "storing a user");
+    return set_aliases(ctx, pool, u, force);
+}
+
+/* Write back u, changed at the request's time. */
+static int update_user(struct op_ctx *ctx, struct store_user *u)
+{
+    u->modified_ms = ctx->now_ms;
+    return store_user_update(ctx->db, u) == STORE_OK ? 0
+                                                     : ops_fail_internal(ctx, "updating a user");
+}
+
+/*
+ * Where a sign-up code goes: the first of the pool's AutoVerifiedAttributes the user has,
+ * phone_number before email ("If both email and phone is set, Cognito only verifies the phone
+ * number": the AWS CDK reference, AutoVerifiedAttrs). A pool without AutoVerifiedAttributes
+ * sends no code, and SignUp then returns no CodeDeliveryDetails. Returns the attribute name,
+ * or NULL.
+ */
+static const char *code_attribute(const cJSON *pool, const cJSON *attrs)
+{
+    const cJSON *auto_verified = json_get(pool, "AutoVerifiedAttributes");
+
+    if (has_string(auto_verified, "phone_number") && json_str(attrs, "phone_number") != NULL)
+        return "phone_number";
+    if (has_string(auto_verified, "email") && json_str(attrs, "email") != NULL)
+        return "email";
+    return NULL;
+}
+
+/* A pending code: what is stored, then sent once the transaction has committed. */
+struct pending_code {
+    char code[7];
+    const char *attribute; /* NULL: no code */
+};
+
+/* Draw and store a new sign-up code for u, when the pool sends one (pc->attribute NULL if not). */
+static int put_code(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                    struct pending_code *pc)
+{
+    cJSON *attrs = userpool_attributes(u);
+
+    pc->attribute = attrs ? code_attribute(pool, attrs) : NULL;
+    cJSON_Delete(attrs);
+    if (pc->attribute == NULL)
+        return 0;
+    secrets_code(pc->code);
+    if (store_code_put(ctx->db, u->seq, CODE_PURPOSE, pc->code, ctx->now_ms + CODE_LIFETIME_MS) !=
+        STORE_OK)
+        return ops_fail_internal(ctx, "storing a code");
+    return 0;
+}
+
+/*
+ * Send a sign-up code to destination (the value of attribute) and set ctx->out's
+ * CodeDeliveryDetails; code NULL sends nothing real (the simulated answer for an unknown user).
+ */
+static int send_code(struct op_ctx *ctx, const char *pool_id, const char *username,
+                     const char *attribute, const char *destination, const char *code)
+{
+    struct delivery d = {
+        .pool_id = pool_id,
+        .username = username,
+        .kind = "sign-up",
+        .medium = strcmp(attribute, "email") == 0 ? "EMAIL" : "SMS",
+        .attribute = attribute,
+        .destination = destination,
+        .code = code,
+    };
+    cJSON *details = cJSON_CreateObject();
+
+    /* Hook point: the custom message trigger (CustomMessage_SignUp / _ResendCode). */
+    if (details == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    if (delivery_send(ctx, &d, details) != 0) {
+        cJSON_Delete(details);
+        return -1;
+    }
+    return ops_out_set(ctx, "CodeDeliveryDetails", details);
+}
+
+/* send_code() for a code put_code() stored for u. */
+static int send_pending(struct op_ctx *ctx, const struct store_user *u,
+                        const struct pending_code *pc)
+{
+    cJSON *attrs = userpool_attributes(u);
+    int rc;
+
+    if (attrs == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    rc = send_code(ctx, u->pool_id, u->username, pc->attribute, json_str(attrs, pc->attribute),
+                   pc->code);
+    cJSON_Delete(attrs);
+    return rc;
+}
+
+/* Whether the client hides unknown users (PreventUserExistenceErrors ENABLED [errors]). */
+static bool hides_users(const cJSON *client)
+{
+    const char *setting = json_str(client, "PreventUserExistenceErrors");
+
+    return setting != NULL && strcmp(setting, "ENABLED") == 0;
+}
+
+/*
+ * Find the request's Username in pool for a client-side operation: UserNotFoundException
+ * "User does not exist." [facts] when unknown. Returns STORE_OK with *u, STORE_NOT_FOUND with
+ * ctx->err set, or STORE_ERROR.
+ */
+static int find_request_user(struct op_ctx *ctx, const cJSON *pool, struct store_user **u)
+{
+    int st = userpool_find_user(ctx, pool, json_str(ctx->in, "Username"), u);
+
+    if (st == STORE_NOT_FOUND)
+        cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
+    return st;
+}
+
+/* ---- Operations -------------------------------------------------------------------------- */
+
+/*
+ * SignUp. Refused when only administrators may create users (NotAuthorizedException "SignUp
+ * is not permitted for this user pool" [seen]). A password is required: the emulator has no
+ * passwordless sign-in yet, so a missing one gets the validation error Cognito gave before it
+ * had one. The new user is UNCONFIRMED; UserConfirmed is false.
+ */
+int op_sign_up(struct op_ctx *ctx)
+{
+    const char *username = json_str(ctx->in, "Username");
+    const char *password = json_str(ctx->in, "Password");
+    struct pending_code pc = {.attribute = NULL};
+    cJSON *client = NULL, *pool = NULL;
+    struct store_user *u = NULL;
+    int rc = -1;
+
+    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        userpool_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0)
+        goto out;
+    if (json_bool(json_get(pool, "AdminCreateUserConfig"), "AllowAdminCreateUserOnly", false)) {
+        cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "SignUp is not permitted for this user pool");
+        goto out;
+    }
+    if (password == NULL) {
+        cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                    "1 validation error detected: Value null at 'password' failed to satisfy "
+                    "constraint: Member must not be null");
+        goto out;
+    }
+    if (draft_user(ctx, pool, client, "UNCONFIRMED", &u) != 0 ||
+        userpool_set_password(ctx, pool, u, password) != 0)
+        goto out;
+    /* Hook point: the pre sign-up trigger (it may auto-confirm and auto-verify). */
+    if (ops_txn_begin(ctx) != 0)
+        goto out;
+    rc = insert_user(ctx, pool, u, false);
+    if (rc == 0)
+        rc = put_code(ctx, pool, u, &pc);
+    if ((rc = ops_txn_end(ctx, rc)) != 0)
+        goto out;
+    if (json_set_bool(ctx->out, "UserConfirmed", false) != 0)
+        rc = ops_fail_internal(ctx, "out of memory");
+    else if (pc.attribute != NULL)
+        rc = send_pending(ctx, u, &pc);
+    if (rc == 0 && json_set_str(ctx->out, "UserSub", u->sub) != 0)
+        rc = ops_fail_internal(ctx, "out of memory");
+out:
+    cJSON_Delete(client);
+    cJSON_Delete(pool);
+    store_user_free(u);
+    return rc;
+}
+
+/*
+ * The code check of ConfirmSignUp: CodeMismatchException "Invalid verification code provided,
+ * please try again." and, for the right code after its 24 hours, ExpiredCodeException
+ * "Invalid code provided, please request a code again." [facts]. A user with no pending code
+ * (a pool that sends none) can only be confirmed by an administrator: any code mismatches.
+ */
+static int check_code(struct op_ctx *ctx, const struct store_user *u, const char *given)
+{
+    char *code = NULL;
+    int64_t expires = 0;
+    int st = store_code_get(ctx->db, u->seq, CODE_PURPOSE, &code, &expires), rc = 0;
+
+    if (st == STORE_ERROR)
+        return ops_fail_internal(ctx, "reading a code");
+    if (st == STORE_NOT_FOUND || !secrets_equal(code, given))
+        rc = cog_err_set(&ctx->err, COG_E_CODE_MISMATCH,
+                         "Invalid verification code provided, please try again.");
+    else if (ctx->now_ms >= expires)
+        rc = cog_err_set(&ctx->err, COG_E_EXPIRED_CODE,
+                         "Invalid code provided, please request a code again.");
+    free(code);
+    return rc;
+}
+
+/* An already confirmed user: NotAuthorizedException "User cannot be confirmed. Current status
+ * is CONFIRMED" [facts], with whatever status the user has. */
+static int check_unconfirmed(struct op_ctx *ctx, const struct store_user *u)
+{
+    if (strcmp(u->status, "UNCONFIRMED") == 0)
+        return 0;
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                       "User cannot be confirmed. Current status is %s", u->status);
+}
+
+/*
+ * Confirm u: CONFIRMED, its pending code gone, and, when verified is an attribute name, that
+ * attribute verified (the one the code was sent to), which makes it an alias in a pool with
+ * AliasAttributes (force: ForceAliasCreation). In the caller's transaction.
+ */
+static int confirm_user(struct op_ctx *ctx, const cJSON *pool, struct store_user *u,
+                        const char *verified, bool force)
+{
+    char *status = strdup("CONFIRMED");
+    cJSON *attrs = userpool_attributes(u);
+    char flag[64];
+    int rc = 0;
+
+    if (status == NULL || attrs == NULL) {
+        free(status);
+        cJSON_Delete(attrs);
+        return ops_fail_internal(ctx, "out of memory");
+    }
+    free(u->status);
+    u->status = status;
+    if (verified != NULL) {
+        snprintf(flag, sizeof(flag), "%s_verified", verified);
+        free(u->attributes);
+        u->attributes =
+            json_set_str(attrs, flag, "true") == 0 ? cJSON_PrintUnformatted(attrs) : NULL;
+        if (u->attributes == NULL)
+            rc = ops_fail_internal(ctx, "out of memory");
+    }
+    cJSON_Delete(attrs);
+    if (rc == 0 && store_code_delete(ctx->db, u->seq, CODE_PURPOSE) == STORE_ERROR)
+        rc = ops_fail_internal(ctx, "deleting a code");
+    if (rc == 0)
+        rc = update_user(ctx, u);
+    if (rc == 0 && verified != NULL)
+        rc = set_aliases(ctx, pool, u, force);
+    /* Hook point: the post confirmation trigger (PostConfirmation_ConfirmSignUp). */
+    return rc;
+}
+
+/*
+ * ConfirmSignUp. With PreventUserExistenceErrors ENABLED an unknown user gets
+ * CodeMismatchException rather than UserNotFoundException ([errors]: "If the code doesn't
+ * match what the server expects Amazon Cognito returns CodeMismatchException").
+ */
+int op_confirm_sign_up(struct op_ctx *ctx)
+{
+    cJSON *client = NULL, *pool = NULL, *attrs = NULL;
+    struct store_user *u = NULL;
+    int rc = -1, st;
+
+    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        userpool_check_secret_hash(ctx, client, json_str(ctx->in, "Username"),
+                                   json_str(ctx->in, "SecretHash")) != 0 ||
+        ops_txn_begin(ctx) != 0)
+        goto out;
+    st = find_request_user(ctx, pool, &u);
+    if (st == STORE_NOT_FOUND && hides_users(client))
+        cog_err_set(&ctx->err, COG_E_CODE_MISMATCH,
+                    "Invalid verification code provided, please try again.");
+    if (st == STORE_OK && check_unconfirmed(ctx, u) == 0 &&
+        check_code(ctx, u, json_str(ctx->in, "ConfirmationCode")) == 0 &&
+        (attrs = userpool_attributes(u)) != NULL)
+        rc = confirm_user(ctx, pool, u, code_attribute(pool, attrs),
+                          json_bool(ctx->in, "ForceAliasCreation", false));
+    else if (st == STORE_OK && ctx->err.code == COG_OK)
+        ops_fail_internal(ctx, "out of memory");
+    rc = ops_txn_end(ctx, rc);
+out:
+    cJSON_Delete(client);
+    cJSON_Delete(pool);
+    cJSON_Delete(attrs);
+    store_user_free(u);
+    return rc;
+}
+
+/*
+ * The answer to ResendConfirmationCode for an unknown user when the client hides users: a
+ * simulated CodeDeliveryDetails ([errors]), whose medium follows the Username's format, or
+ * else the pool's AutoVerifiedAttributes; the destination masks the Username itself (what
+ * Cognito shows there is not documented).
+ */
+static int simulate_code(struct op_ctx *ctx, const cJSON *pool)
+{
+    const char *username = json_str(ctx->in, "Username");
+    const char *attribute = is_email(username)   ? "email"
+                            : is_phone(username) ? "phone_number"
+                            : has_string(json_get(pool, "AutoVerifiedAttributes"), "phone_number")
+                                ? "phone_number"
+                                : "email";
+
+    ctx->err.code = COG_OK;
+    return send_code(ctx, json_str(pool, "Id"), username, attribute, username, NULL);
+}
+
+/*
+ * ResendConfirmationCode: a new code to the same attribute. A user already confirmed:
+ * InvalidParameterException "User is already confirmed." [seen]; a pool that sends no codes:
+ * InvalidParameterException "Cannot resend codes. Auto verification not turned on." [seen].
+ */
+int op_resend_confirmation_code(struct op_ctx *ctx)
+{
+    struct pending_code pc = {.attribute = NULL};
+    cJSON *client = NULL, *pool = NULL;
+    struct store_user *u = NULL;
+    int rc = -1, st;
+
+    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        userpool_check_secret_hash(ctx, client, json_str(ctx->in, "Username"),
+                                   json_str(ctx->in, "SecretHash")) != 0 ||
+        ops_txn_begin(ctx) != 0)
+        goto out;
+    st = find_request_user(ctx, pool, &u);
+    if (st == STORE_OK && strcmp(u->status, "UNCONFIRMED") != 0)
+        cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "User is already confirmed.");
+    else if (st == STORE_OK && put_code(ctx, pool, u, &pc) == 0)
+        rc = pc.attribute != NULL ? 0
+                                  : cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                                                "Cannot resend codes. Auto verification not "
+                                                "turned on.");
+    if ((rc = ops_txn_end(ctx, rc)) == 0)
+        rc = send_pending(ctx, u, &pc);
+    else if (st == STORE_NOT_FOUND && hides_users(client))
+        rc = simulate_code(ctx, pool);
+out:
+    cJSON_Delete(client);
+    cJSON_Delete(pool);
+    store_user_free(u);
+    return rc;
+}
+
+/*
+ * AdminConfirmSignUp: confirms without a code and verifies nothing (an administrator who
+ * wants email_verified sets it with AdminUpdateUserAttributes, as on Cognito).
+ */
+int op_admin_confirm_sign_up(struct op_ctx *ctx)
+{
+    cJSON *pool = NULL;
+    struct store_user *u = NULL;
+    int rc = -1;
+
+    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 || ops_txn_begin(ctx) != 0)
+        goto out;
+    if (find_request_user(ctx, pool, &u) == STORE_OK && check_unconfirmed(ctx, u) == 0)
+        rc = confirm_user(ctx, pool, u, NULL, false);
+    rc = ops_txn_end(ctx, rc);
+out:
+    cJSON_Delete(pool);
+    store_user_free(u);
+    return rc;
+}
+
+/*
+ * Fill obj as a UserType (member order of the AWS responses): Username, the attributes under
+ * attr_member ("Attributes", or "UserAttributes" for AdminGetUser) limited to the names in
+ * to_get when it is not NULL, the dates, Enabled and UserStatus. 0, or -1 (no memory).
+ */
+static int fill_user(cJSON *obj, const struct store_user *u, const char *attr_member,
+                     const cJSON *to_get)
+{
+    cJSON *list = userpool_attribute_list(u, NULL);
+    int bad = list == NULL;
+
+    if (list != NULL && to_get != NULL) {
+        cJSON *item = list->child;
+        while (item != NULL) {
+            cJSON *next = item->next;
+            if (!has_string(to_get, json_str(item, "Name")))
+                cJSON_Delete(cJSON_DetachItemViaPointer(list, item));
+            item = next;
+        }
+    }
+    bad |= json_set_str(obj, "Username", u->username);
+    bad |= json_set_item(obj, attr_member, list);
+    bad |= json_set_num(obj, "UserCreateDate", json_epoch(u->created_ms));
+    bad |= json_set_num(obj, "UserLastModifiedDate", json_epoch(u->modified_ms));
+    bad |= json_set_bool(obj, "Enabled", u->enabled != 0);
+    bad |= json_set_str(obj, "UserStatus", u->status);
+    return bad ? -1 : 0;
+}
+
+/* Set ctx->out's User to u as a UserType (AdminCreateUser's answer). */
+static int out_user(struct op_ctx *ctx, const struct store_user *u)
+{
+    cJSON *user = cJSON_CreateObject();
+
+    if (user == NULL || fill_user(user, u, "Attributes", NULL) != 0) {
+        cJSON_Delete(user);
+        return ops_fail_internal(ctx, "out of memory");
+    }
+    return ops_out_set(ctx, "User", user);
+}
+
+/*
+ * The invitation of AdminCreateUser: to each of DesiredDeliveryMediums (SMS when absent [api];
+ * the emulator then uses the email when the user has no phone number rather than refusing).
+ * A medium without its attribute: InvalidParameterException "No email provided but desired
+ * delivery medium was Email" [seen]; the SMS wording by analogy (the emulator's). With send
+ * false only the check runs.
+ */
+static int invite(struct op_ctx *ctx, const struct store_user *u, const char *password, bool send)
+{
+    static const char *const MEDIA[][3] = {{"EMAIL", "email", "Email"},
+                                           {"SMS", "phone_number", "Sms"}};
+    const cJSON *wanted = json_get(ctx->in, "DesiredDeliveryMediums");
+    cJSON *attrs = userpool_attributes(u);
+    int rc = attrs ? 0 : ops_fail_internal(ctx, "out of memory");
+
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        const char *dest = json_str(attrs, MEDIA[i][1]);
+        bool chosen = wanted ? has_string(wanted, MEDIA[i][0])
+                             : (i == 1 ? dest != NULL
+                                       : dest != NULL && json_str(attrs, "phone_number") == NULL);
+        struct delivery d = {u->pool_id,  u->username, "invitation", MEDIA[i][0],
+                             MEDIA[i][1], dest,        password};
+        if (!chosen)
+            continue;
+        if (dest == NULL)
+            rc = cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                             "No %s provided but desired delivery medium was %s", MEDIA[i][1],
+                             MEDIA[i][2]);
+        else if (send)
+            rc = delivery_send(ctx, &d, NULL);
+    }
+    cJSON_Delete(attrs);
+    return rc;
+}
+
+/*
+ * AdminCreateUser with MessageAction RESEND: a new temporary password for a user who has not
+ * signed in yet, and the invitation again. Other users: UnsupportedUserStateException (the
+ * wording other emulators use; real Cognito's was not found).
+ */
+static int resend_invitation(struct op_ctx *ctx, const cJSON *pool, const char *password)
+{
+    struct store_user *u = NULL;
+    int rc = -1;
+
+    if (ops_txn_begin(ctx) != 0)
+        return -1;
+    if (find_request_user(ctx, pool, &u) == STORE_OK) {
+        if (strcmp(u->status, "FORCE_CHANGE_PASSWORD") != 0)
+            cog_err_set(&ctx->err, COG_E_UNSUPPORTED_USER_STATE,
+                        "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u->username);
+        else if (invite(ctx, u, password, false) == 0 &&
+                 userpool_set_password(ctx, pool, u, password) == 0)
+            rc = update_user(ctx, u);
+    }
+    if ((rc = ops_txn_end(ctx, rc)) == 0 && (rc = invite(ctx, u, password, true)) == 0)
+        rc = out_user(ctx, u);
+    store_user_free(u);
+    return rc;
+}
+
+/*
+ * AdminCreateUser: a FORCE_CHANGE_PASSWORD user with the TemporaryPassword, or one made to the
+ * pool's policy; the invitation carries it unless MessageAction is SUPPRESS. The
+ * NEW_PASSWORD_REQUIRED challenge at sign-in is ops_auth.c's.
+ */
+int op_admin_create_user(struct op_ctx *ctx)
+{
+    const char *action = json_str(ctx->in, "MessageAction");
+    const char *given = json_str(ctx->in, "TemporaryPassword");
+    bool suppress = action != NULL && strcmp(action, "SUPPRESS") == 0;
+    char generated[64];
+    const char *password = given;
+    cJSON *pool = NULL;
+    struct store_user *u = NULL;
+    int rc = -1;
+
+    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0)
+        goto out;
+    if (password == NULL || *password == '\0') {
+        password_generate(json_get(json_get(pool, "Policies"), "PasswordPolicy"), generated,
+                          sizeof(generated));
+        password = generated;
+    }
+    if (action != NULL && strcmp(action, "RESEND") == 0) {
+        rc = resend_invitation(ctx, pool, password);
+        goto out;
+    }
+    if (draft_user(ctx, pool, NULL, "FORCE_CHANGE_PASSWORD", &u) != 0 ||
+        userpool_set_password(ctx, pool, u, password) != 0 ||
+        (!suppress && invite(ctx, u, password, false) != 0) || ops_txn_begin(ctx) != 0)
+        goto out;
+    /* Hook point: the pre sign-up trigger (PreSignUp_AdminCreateUser). */
+    rc = ops_txn_end(ctx,
+                     insert_user(ctx, pool, u, json_bool(ctx->in, "ForceAliasCreation", false)));
+    if (rc == 0 && !suppress)
+        rc = invite(ctx, u, password, true);
+    if (rc == 0)
+        rc = out_user(ctx, u);
+out:
+    cJSON_Delete(pool);
+    store_user_free(u);
+    return rc;
+}
+
+/* AdminGetUser: the user by any of its names; no MFA members while it has no MFA. */
+int op_admin_get_user(struct op_ctx *ctx)
+{
+    cJSON *pool = NULL;
+    struct store_user *u = NULL;
+    int rc = -1;
+
+    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) == 0 &&
+        find_request_user(ctx, pool, &u) == STORE_OK)
+        rc = fill_user(ctx->out, u, "UserAttributes", NULL) == 0
+                 ? 0
+                 : ops_fail_internal(ctx, "out of memory");
+    cJSON_Delete(pool);
+    store_user_free(u);
+    return rc;
+}
+
+/* GetUser: the token's user with the attributes the token's app client may read. */
+int op_get_user(struct op_ctx *ctx)
+{
+    struct store_user *u = NULL;
+    cJSON *claims = NULL, *client = NULL, *pool = NULL, *list = NULL;
+    int rc = -1;
+
+    /* tokens.c refuses bad, expired and revoked tokens and those of users gone or disabled. */
+    if (tokens_check_access(ctx, json_str(ctx->in, "AccessToken"), &u, &claims) != 0)
+        goto out;
+    /* A client deleted since the token was issued has no ReadAttributes left: show all. */
+    if (userpool_load_client(ctx, json_str(claims, "client_id"), &client, &pool) != 0)
+        ctx->err.code = COG_OK;
+    if ((list = userpool_attribute_list(u, client)) == NULL ||
+        json_set_str(ctx->out, "Username", u->username) != 0)
+        rc = ops_fail_internal(ctx, "out of memory");
+    else
+        rc = ops_out_set(ctx, "UserAttributes", list);
+    list = NULL;
+out:
+    cJSON_Delete(list);
+    cJSON_Delete(claims);
+    cJSON_Delete(client);
+    cJSON_Delete(pool);
+    store_user_free(u);
+    return rc;
+}
+
+/* ---- ListUsers --------------------------------------------------------------------------- */
+
+/* The attributes ListUsers can search [api], and whether a value is compared folded. */
+static const char *const SEARCHABLE[] = {
+    "username",   "email",       "phone_number",       "name",
+    "given_name", "family_name", "preferred_username", "cognito:user_status",
+    "status",     "sub",
+};
+
+/*
+ * Parse a ListUsers Filter, `name = "value"` or `name ^= "value"`, spaces optional, \" and
+ * \\ escaped in the value [api]. An empty filter lists everyone. Fills f (f->value is *value,
+ * a new string). Malformed: InvalidParameterException "Error while parsing filter"; another
+ * attribute: "Invalid search attribute: <name>" (both as moto mirrors AWS).
+ */
+static int parse_filter(struct op_ctx *ctx, const cJSON *pool, const char *s,
+                        struct store_user_filter *f, char **name, char **value)
+{
+    size_t n = 0, len;
+    bool known = false;
+    char *v;
+
+    memset(f, 0, sizeof(*f));
+    *name = *value = NULL;
+    s += strspn(s, " ");
+    if (*s == '\0')
+        return 0;
+    len = strcspn(s, " ^=\"");
+    if (len == 0 || (*name = strndup(s, len)) == NULL)
+        goto bad;
+    s += len + strspn(s + len, " ");
+    f->prefix = s[0] == '^';
+    s += f->prefix;
+    if (*s++ != '=')
+        goto bad;
+    s += strspn(s, " ");
+    if (*s++ != '"' || (v = *value = malloc(strlen(s) + 1)) == NULL)
+        goto bad;
+    for (; *s != '\0' && *s != '"'; s++)
+        v[n++] = s[0] == '\\' && (s[1] == '"' || s[1] == '\\') ? *++s : *s;
+    v[n] = '\0';
+    if (*s != '"' || s[1 + strspn(s + 1, " ")] != '\0')
+        goto bad;
+    for (size_t i = 0; i < sizeof(SEARCHABLE) / sizeof(SEARCHABLE[0]); i++)
+        known |= strcmp(SEARCHABLE[i], *name) == 0;
+    if (!known)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid search attribute: %s",
+                           *name);
+    /* cognito:user_status is case-insensitive [api]; the names a case-insensitive pool folds
+     * are stored folded, so their search values are folded too [case]. */
+    if (strcmp(*name, "cognito:user_status") == 0)
+        for (char *p = v; *p; p++)
+            *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    if (strcmp(*name, "username") == 0 || strcmp(*name, "email") == 0 ||
+        strcmp(*name, "preferred_username") == 0) {
+        char *folded = userpool_username_key(pool, v);
+        if (folded == NULL)
+            return ops_fail_internal(ctx, "out of memory");
+        free(*value);
+        *value = folded;
+    }
+    f->name = *name;
+    f->value = *value;
+    return 0;
+bad:
+    return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Error while parsing filter");
+}
+
+/*
+ * ListUsers: oldest first, at most Limit (60, AWS's maximum, when absent or 0). An unknown
+ * PaginationToken: InvalidParameterException "Invalid PaginationToken." (the emulator's,
+ * after ops_common's "Invalid NextToken."). AttributesToGet limits each user's Attributes;
+ * a user lacking one of them is simply listed without it.
+ */
+int op_list_users(struct op_ctx *ctx)
+{
+    struct store_user_filter filter;
+    struct store_user_page page = {0};
+    char *name = NULL, *value = NULL;
+    cJSON *pool = NULL, *users = NULL;
+    int limit = (int)json_int(ctx->in, "Limit", 60), rc = -1, st;
+
+    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 ||
+        parse_filter(ctx, pool, json_str(ctx->in, "Filter") ? json_str(ctx->in, "Filter") : "",
+                     &filter, &name, &value) != 0)
+        goto out;
+    st = store_user_list(ctx->db, json_str(pool, "Id"), filter.name ? &filter : NULL,
+                         json_str(ctx->in, "PaginationToken"), limit > 0 ? limit : 60, &page);
+    if (st == STORE_BAD_TOKEN) {
+        cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid PaginationToken.");
+        goto out;
+    }
+    if (st != STORE_OK || (users = cJSON_CreateArray()) == NULL) {
+        ops_fail_internal(ctx, "listing users");
+        goto out;
+    }
+    for (size_t i = 0; i < page.count; i++) {
+        cJSON *user = cJSON_CreateObject();
+        if (user == NULL || !cJSON_AddItemToArray(users, user) ||
+            fill_user(user, page.users[i], "Attributes", json_get(ctx->in, "AttributesToGet")))
+            goto oom;
+    }
+    rc = ops_out_set(ctx, "Users", users);
+    users = NULL;
+    if (rc == 0 && page.next_token != NULL &&
+        json_set_str(ctx->out, "PaginationToken", page.next_token) != 0)
+        goto oom;
+    goto out;
+oom:
+    rc = ops_fail_internal(ctx, "out of memory");
+out:
+    store_user_page_free(&page);
+    cJSON_Delete(users);
+    cJSON_Delete(pool);
+    free(name);
+    free(value);
+    return rc;
+}

@@ -1,0 +1,453 @@
+/*
+ * tokens: the ID, access and refresh tokens of user pools, as Cognito issues them. See
+ * tokens.h for the contract.
+ *
+ * Claims follow ../shared/cognito-facts.md 1.1 (awsdocs amazon-cognito-developer-guide,
+ * "using the ID token" / "using the access token"): the ID token carries sub, the verified
+ * flags as booleans, iss, cognito:username, origin_jti, aud, event_id, token_use "id",
+ * auth_time, exp, iat, jti and the attributes the app client may read; the access token sub,
+ * iss, client_id, origin_jti, event_id, token_use "access", scope, auth_time, exp, iat, jti
+ * and username, and no aud. Times are seconds of the emulator clock (ctx->now_ms).
+ *
+ * Refresh tokens are opaque random strings; the store keeps only their SHA-256, with what a
+ * refresh needs (pool, client, user, origin_jti, auth_time, expiry). This module signs with
+ * keys.h and stores with store.h; it knows nothing of the operations that call it.
+ */
+#include "config.h"
+
+#include "tokens.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "jsonutil.h"
+#include "jwt.h"
+#include "keys.h"
+#include "ops_common.h"
+#include "pool_defaults.h"
+#include "secrets.h"
+#include "settings.h"
+#include "userpool.h"
+
+/* Random bytes in a refresh token (128 base64url characters). */
+#define REFRESH_TOKEN_BYTES 96
+
+/* Room for "<public URL>/<pool id>" (settings.public_url is 512 bytes, a pool id < 96). */
+#define ISSUER_MAX 640
+
+/* The scope of every access token issued by the user pool API (no OAuth scopes yet). */
+static const char ADMIN_SCOPE[] = "aws.cognito.signin.user.admin";
+
+/* What both tokens of one issue share. */
+struct claims_base {
+    const char *iss;
+    const char *origin_jti;
+    const char *event_id;
+    int64_t auth_time;
+    int64_t iat;
+};
+
+/*
+ * An attribute value as the ID token carries it: the verified flags as booleans, updated_at
+ * as a number, address as the OIDC object {"formatted": value} (what Cognito puts in the
+ * token, aws-amplify/amplify-js#4935), everything else (custom:* included) as the stored
+ * string. NULL when out of memory.
+ */
+static cJSON *attribute_claim(const char *name, const char *value)
+{
+    if (strcmp(name, "email_verified") == 0 || strcmp(name, "phone_number_verified") == 0)
+        return cJSON_CreateBool(strcmp(value, "true") == 0);
+    if (strcmp(name, "updated_at") == 0) {
+        char *end;
+        double n = strtod(value, &end);
+        if (*value != '\0' && *end == '\0')
+            return cJSON_CreateNumber(n);
+    }
+    if (strcmp(name, "address") == 0) {
+        cJSON *addr = cJSON_CreateObject();
+        if (addr != NULL && json_set_str(addr, "formatted", value) != 0) {
+            cJSON_Delete(addr);
+            addr = NULL;
+        }
+        return addr;
+    }
+    return cJSON_CreateString(value);
+}
+
+static bool is_verified_flag(const char *name)
+{
+    return strcmp(name, "email_verified") == 0 || strcmp(name, "phone_number_verified") == 0;
+}
+
+/*
+ * Add the readable attributes in attrs ([{"Name","Value"}], from userpool_attribute_list) to
+ * claims: the verified flags when verified_flags is true, the others when false (so that the
+ * token keeps Cognito's order: flags near the top, profile attributes at the end). sub is
+ * skipped: it is always the first claim. 0 or -1 (out of memory).
+ */
+static int add_attribute_claims(cJSON *claims, const cJSON *attrs, bool verified_flags)
+{
+    const cJSON *a;
+
+    cJSON_ArrayForEach(a, attrs)
+    {
+        const char *name = json_str(a, "Name"), *value = json_str(a, "Value");
+        if (name == NULL || value == NULL || strcmp(name, "sub") == 0 ||
+            is_verified_flag(name) != verified_flags)
+            continue;
+        if (json_set_item(claims, name, attribute_claim(name, value)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The ID token's claims, or NULL when out of memory. */
+static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b,
+                        const char *client_id, int64_t ttl)
+{
+    cJSON *claims = cJSON_CreateObject(), *attrs = userpool_attribute_list(g->user, g->client);
+    char jti[IDS_UUID_LEN + 1];
+    int bad = claims == NULL || attrs == NULL;
+
+    ids_uuid(jti);
+    bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
+    /* cognito:groups goes here once users can be in groups. */
+    bad = bad || add_attribute_claims(claims, attrs, true) != 0;
+    bad = bad || json_set_str(claims, "iss", b->iss) != 0;
+    bad = bad || json_set_str(claims, "cognito:username", g->user->username) != 0;
+    bad = bad || json_set_str(claims, "origin_jti", b->origin_jti) != 0;
+    bad = bad || json_set_str(claims, "aud", client_id) != 0;
+    bad = bad || json_set_str(claims, "event_id", b->event_id) != 0;
+    bad = bad || json_set_str(claims, "token_use", "id") != 0;
+    bad = bad || json_set_num(claims, "auth_time", (double)b->auth_time) != 0;
+    bad = bad || json_set_num(claims, "exp", (double)(b->iat + ttl)) != 0;
+    bad = bad || json_set_num(claims, "iat", (double)b->iat) != 0;
+    bad = bad || json_set_str(claims, "jti", jti) != 0;
+    bad = bad || add_attribute_claims(claims, attrs, false) != 0;
+    cJSON_Delete(attrs);
+    if (bad) {
+        cJSON_Delete(claims);
+        return NULL;
+    }
+    return claims;
+}
+
+/* The access token's claims (no aud: Cognito puts the client in client_id), or NULL. */
+static cJSON *access_claims(const struct token_grant *g, const struct claims_base *b,
+                            const char *client_id, int64_t ttl)
+{
+    cJSON *claims = cJSON_CreateObject();
+    char jti[IDS_UUID_LEN + 1];
+    int bad = claims == NULL;
+
+    ids_uuid(jti);
+    bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
+    /* cognito:groups goes here once users can be in groups. */
+    bad = bad || json_set_str(claims, "iss", b->iss) != 0;
+    bad = bad || json_set_str(claims, "client_id", client_id) != 0;
+    bad = bad || json_set_str(claims, "origin_jti", b->origin_jti) != 0;
+    bad = bad || json_set_str(claims, "event_id", b->event_id) != 0;
+    bad = bad || json_set_str(claims, "token_use", "access") != 0;
+    bad = bad || json_set_str(claims, "scope", ADMIN_SCOPE) != 0;
+    bad = bad || json_set_num(claims, "auth_time", (double)b->auth_time) != 0;
+    bad = bad || json_set_num(claims, "exp", (double)(b->iat + ttl)) != 0;
+    bad = bad || json_set_num(claims, "iat", (double)b->iat) != 0;
+    bad = bad || json_set_str(claims, "jti", jti) != 0;
+    bad = bad || json_set_str(claims, "username", g->user->username) != 0;
+    if (bad) {
+        cJSON_Delete(claims);
+        return NULL;
+    }
+    return claims;
+}
+
+/* Sign claims with the pool's key for use. A new token (free()), or NULL (logged by keys). */
+static char *sign_with(struct op_ctx *ctx, const char *pool_id, enum key_use use,
+                       const cJSON *claims)
+{
+    struct signing_key key;
+    char *token;
+
+    if (keys_get(ctx->db, pool_id, use, &key) != 0)
+        return NULL;
+    token = jwt_sign_rs256(claims, key.kid, key.pkey);
+    EVP_PKEY_free(key.pkey);
+    return token;
+}
+
+/*
+ * Make a refresh token for grant and record its hash. *out is the token (free()). 0, or -1
+ * with InternalErrorException.
+ */
+static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
+                             const char *origin_jti, char **out)
+{
+    const char *pool_id = json_str(g->pool, "Id"), *client_id = json_str(g->client, "ClientId");
+    char hash[65];
+    struct store_refresh r = {
+        .pool_id = (char *)pool_id,
+        .client_id = (char *)client_id,
+        .user_seq = g->user->seq,
+        .origin_jti = (char *)origin_jti,
+        .auth_time = g->auth_time,
+        .expires_ms = ctx->now_ms + pool_defaults_token_validity(g->client, "RefreshToken") * 1000,
+        .revoked = 0,
+    };
+    char *token = secrets_token(REFRESH_TOKEN_BYTES);
+
+    *out = NULL;
+    if (token == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    secrets_sha256_hex(token, hash);
+    if (store_refresh_put(ctx->db, hash, &r) != STORE_OK) {
+        free(token);
+        return ops_fail_internal(ctx, "could not store the refresh token");
+    }
+    *out = token;
+    return 0;
+}
+
+int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *result)
+{
+    const char *pool_id = json_str(grant->pool, "Id");
+    const char *client_id = json_str(grant->client, "ClientId");
+    int64_t access_ttl = pool_defaults_token_validity(grant->client, "AccessToken");
+    int64_t id_ttl = pool_defaults_token_validity(grant->client, "IdToken");
+    char iss[ISSUER_MAX], origin[IDS_UUID_LEN + 1], event_id[IDS_UUID_LEN + 1];
+    struct claims_base base = {
+        .iss = iss,
+        .origin_jti = grant->origin_jti,
+        .event_id = event_id,
+        .auth_time = grant->auth_time,
+        .iat = ctx->now_ms / 1000,
+    };
+    cJSON *idc = NULL, *accessc = NULL;
+    char *refresh = NULL, *id_token = NULL, *access_token = NULL;
+    int rc = -1, bad = 0;
+
+    if (pool_id == NULL || client_id == NULL)
+        return ops_fail_internal(ctx, "stored pool or client has no id");
+    settings_issuer(ctx->settings, pool_id, iss, sizeof(iss));
+    ids_uuid(event_id);
+    if (base.origin_jti == NULL) {
+        ids_uuid(origin);
+        base.origin_jti = origin;
+    }
+    /* The store work comes first, so that the RSA signatures below (the expensive part of a
+     * sign-in) run outside any transaction and after every write. */
+    if (grant->with_refresh_token && new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0)
+        goto out;
+    idc = id_claims(grant, &base, client_id, id_ttl);
+    accessc = access_claims(grant, &base, client_id, access_ttl);
+    if (idc == NULL || accessc == NULL) {
+        ops_fail_internal(ctx, "out of memory");
+        goto out;
+    }
+    /*
+     * Hook point: a pre token generation trigger (V1: ID token claims; V2: ID and access
+     * token claims and scopes) is invoked here with idc and accessc and may add, override or
+     * suppress claims before they are signed.
+     */
+    id_token = sign_with(ctx, pool_id, KEY_USE_ID, idc);
+    access_token = sign_with(ctx, pool_id, KEY_USE_ACCESS, accessc);
+    if (id_token == NULL || access_token == NULL) {
+        ops_fail_internal(ctx, "could not sign the tokens");
+        goto out;
+    }
+    /* Cognito's member order: AccessToken, ExpiresIn, TokenType, RefreshToken, IdToken. */
+    bad |= json_set_str(result, "AccessToken", access_token);
+    bad |= json_set_num(result, "ExpiresIn", (double)access_ttl);
+    bad |= json_set_str(result, "TokenType", "Bearer");
+    if (refresh != NULL)
+        bad |= json_set_str(result, "RefreshToken", refresh);
+    bad |= json_set_str(result, "IdToken", id_token);
+    rc = bad ? ops_fail_internal(ctx, "out of memory") : 0;
+out:
+    cJSON_Delete(idc);
+    cJSON_Delete(accessc);
+    free(refresh);
+    free(id_token);
+    free(access_token);
+    return rc;
+}
+
+int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const char *client_id,
+                          struct store_refresh **out)
+{
+    struct store_refresh *r = NULL;
+    char hash[65];
+    int st;
+
+    *out = NULL;
+    secrets_sha256_hex(refresh_token, hash);
+    st = store_refresh_get(ctx->db, hash, &r);
+    if (st == STORE_ERROR)
+        return ops_fail_internal(ctx, "could not read the refresh token");
+    /* A token of another app client is as unknown as garbage. */
+    if (st != STORE_OK || strcmp(r->client_id, client_id) != 0) {
+        store_refresh_free(r);
+        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Invalid Refresh Token");
+    }
+    if (r->revoked) {
+        store_refresh_free(r);
+        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Refresh Token has been revoked");
+    }
+    if (r->expires_ms <= ctx->now_ms) {
+        store_refresh_free(r);
+        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Refresh Token has expired");
+    }
+    *out = r;
+    return 0;
+}
+
+/* ---- Access token checks ----------------------------------------------------------------- */
+
+/* The verification key of one pool, found by kid for jwt_verify_rs256(). */
+struct key_lookup {
+    struct store_conn *db;
+    const char *pool_id;
+    EVP_PKEY *key; /* the reference keys_find() returned; freed by the caller of verify */
+};
+
+static EVP_PKEY *lookup_pool_key(void *arg, const char *kid)
+{
+    struct key_lookup *lk = arg;
+
+    EVP_PKEY_free(lk->key);
+    lk->key = keys_find(lk->db, lk->pool_id, kid);
+    return lk->key;
+}
+
+/*
+ * Whether iss is the issuer of pool_id: the one the current settings mint, or the other form
+ * (local URL vs AWS's https://cognito-idp...), so that a token minted before a restart with
+ * --issuer switched is still judged by its signature, which only this emulator can make.
+ */
+static bool issuer_ok(const struct settings *s, const char *pool_id, const char *iss)
+{
+    struct settings other = *s;
+    char expect[ISSUER_MAX];
+
+    settings_issuer(s, pool_id, expect, sizeof(expect));
+    if (strcmp(iss, expect) == 0)
+        return true;
+    other.aws_issuer = !s->aws_issuer;
+    settings_issuer(&other, pool_id, expect, sizeof(expect));
+    return strcmp(iss, expect) == 0;
+}
+
+/* The pool id an issuer names: its last path segment, or NULL when it has none. */
+static const char *issuer_pool_id(const char *iss)
+{
+    const char *slash = iss ? strrchr(iss, '/') : NULL;
+
+    if (slash == NULL || slash[1] == '\0' || strlen(slash + 1) >= IDS_MAX)
+        return NULL;
+    return slash + 1;
+}
+
+static int invalid_access_token(struct op_ctx *ctx)
+{
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Invalid Access Token");
+}
+
+/*
+ * Verify token's signature with the key of the pool its iss names and return the verified
+ * claims in *claims (cJSON_Delete) and that pool id in pool_id (IDS_MAX bytes). 0, or -1 with
+ * "Invalid Access Token".
+ */
+static int verify_signature(struct op_ctx *ctx, const char *token, char *pool_id, cJSON **claims)
+{
+    cJSON *peek = jwt_peek_payload(token);
+    const char *id = issuer_pool_id(json_str(peek, "iss"));
+    struct key_lookup lk = {.db = ctx->db, .pool_id = pool_id};
+    enum jwt_status st;
+
+    *claims = NULL;
+    if (id == NULL) {
+        cJSON_Delete(peek);
+        return invalid_access_token(ctx);
+    }
+    snprintf(pool_id, IDS_MAX, "%s", id);
+    cJSON_Delete(peek);
+    st = jwt_verify_rs256(token, lookup_pool_key, &lk, claims);
+    EVP_PKEY_free(lk.key);
+    if (st != JWT_OK)
+        return invalid_access_token(ctx);
+    /* The signed iss must name the same pool the unverified one did (the key was its). */
+    if (!issuer_ok(ctx->settings, pool_id,
+                   json_str(*claims, "iss") ? json_str(*claims, "iss") : "")) {
+        cJSON_Delete(*claims);
+        *claims = NULL;
+        return invalid_access_token(ctx);
+    }
+    return 0;
+}
+
+int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user **user,
+                        cJSON **claims)
+{
+    char pool_id[IDS_MAX];
+    cJSON *verified = NULL;
+    struct store_user *u = NULL;
+    const char *sub, *username;
+    const cJSON *exp;
+    int st, rc = -1;
+
+    if (user != NULL)
+        *user = NULL;
+    if (claims != NULL)
+        *claims = NULL;
+    if (token == NULL || verify_signature(ctx, token, pool_id, &verified) != 0)
+        return -1;
+    exp = json_get(verified, "exp");
+    sub = json_str(verified, "sub");
+    username = json_str(verified, "username");
+    if (strcmp(json_str(verified, "token_use") ? json_str(verified, "token_use") : "", "access") !=
+            0 ||
+        !cJSON_IsNumber(exp) || sub == NULL || username == NULL) {
+        invalid_access_token(ctx);
+        goto out;
+    }
+    if (exp->valuedouble * 1000.0 <= (double)ctx->now_ms) {
+        cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Access Token has expired");
+        goto out;
+    }
+    /*
+     * The user by sub (unique and never reused, so a user deleted and made again under the
+     * same name does not inherit old tokens; no pool document is needed for case rules).
+     * Revocation (RevokeToken, GlobalSignOut: "Access Token has been revoked") is checked
+     * here by origin_jti once those operations exist.
+     */
+    st = store_user_get_by_sub(ctx->db, pool_id, sub, &u);
+    if (st == STORE_ERROR) {
+        ops_fail_internal(ctx, "could not read the user");
+        goto out;
+    }
+    if (st != STORE_OK || strcmp(u->username, username) != 0) {
+        cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "User does not exist.");
+        goto out;
+    }
+    /* AdminDisableUser "deactivates a user and revokes all access tokens for the user" (API
+     * reference), so a disabled user's token reads as revoked. */
+    if (!u->enabled) {
+        cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Access Token has been revoked");
+        goto out;
+    }
+    rc = 0;
+    if (user != NULL) {
+        *user = u;
+        u = NULL;
+    }
+    if (claims != NULL) {
+        *claims = verified;
+        verified = NULL;
+    }
+out:
+    store_user_free(u);
+    cJSON_Delete(verified);
+    return rc;
+}
