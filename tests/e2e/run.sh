@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
-# End-to-end tests of cognito-emu with real clients: the AWS CLI (cli.sh), boto3 + raw HTTP
-# (test_boto3.py, pytest) and the AWS SDK for JavaScript v3 (js/sdk.test.mjs, node --test).
+# End-to-end tests of cognito-emu with real clients: the AWS CLI (cli.sh, and cli_auth.sh for
+# sign-up / sign-in / tokens), boto3 + raw HTTP (test_boto3.py, test_boto3_auth.py; pytest) and
+# the AWS SDK for JavaScript v3 with aws-jwt-verify and jose (js/sdk.test.mjs,
+# js/auth.test.mjs; node --test).
 #
 # Usage: tests/e2e/run.sh
-#   COG_EMU_ENDPOINT=http://host:port  use that running server (none is started or stopped)
-#   COG_EMU_BIN=path                   the server binary to start (default: build/cognito-emu)
+#   COG_EMU_ENDPOINT=http://host:port  use that running server (none is started or stopped);
+#                                      the tests that read codes from the server's log skip,
+#                                      unless COG_EMU_LOG names that server's log file
+#   COG_EMU_BIN=path                   the server binary to start (default: build/cognito-emu);
+#                                      js/auth.test.mjs also starts a second one (--issuer aws)
 #   E2E_VERBOSE=1                      print every suite's full output, not only on failure
 #
-# Without COG_EMU_ENDPOINT it starts one server (--port 0 --db :memory: --log-level warn),
+# Without COG_EMU_ENDPOINT it starts one server (--port 0 --db :memory: --log-level info, its
+# stderr in a file exported as COG_EMU_LOG: the server logs there every code it "sends"),
 # waits for its "cognito-emu <version> listening on http://127.0.0.1:<port>" line, runs the
 # suites against it, then stops it with SIGTERM and checks that it exits 0 within 5 s.
+# It exports COG_EMU_ISSUER_BASE=http://localhost:<port> (the server's --public-url default),
+# the base the tokens' issuer must have.
+#
+# boto3 and the AWS CLI get the repository's cognito-idp model (server/model) through
+# AWS_DATA_PATH, so that older ones (Debian's boto3 1.26) know GetTokensFromRefreshToken.
 #
 # Tools missing from the machine are installed from Debian's packages (as root; apt-get) and
 # the JS SDK from npm (npm ci in tests/e2e/js); nothing else is fetched. The suites talk only
 # to the endpoint.
 #
 # Counts: each suite reports them in its own machine-readable form, which this script reads:
-#   cli     its last line "cli: N passed, N failed, N skipped"
+#   cli     its last line "cli: N passed, N failed, N skipped" (cli-auth: the same)
 #   pytest  a JUnit XML report (--junitxml): tests, failures, errors, skipped
 #   node    the TAP summary of node --test: "# pass N", "# fail N", "# cancelled N", "# skipped N"
 #   server  this script's own checks of the server process (start-up and clean shutdown)
@@ -109,7 +120,9 @@ fi
 say "clients: $("$PYTHON" -c 'import sys, boto3, botocore, pytest; print("python %s, boto3 %s, botocore %s, pytest %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__, pytest.__version__))' 2>&1);" \
     "$("$AWS_CLI" --version 2>&1 | cut -d' ' -f1);" \
     "node $("$NODE" --version);" \
-    "@aws-sdk $(sed -n 's/.*"@aws-sdk\/client-cognito-identity-provider": "\(.*\)".*/\1/p' "$JS/package.json")"
+    "@aws-sdk $(sed -n 's/.*"@aws-sdk\/client-cognito-identity-provider": "\(.*\)".*/\1/p' "$JS/package.json")," \
+    "aws-jwt-verify $(sed -n 's/.*"aws-jwt-verify": "\(.*\)".*/\1/p' "$JS/package.json")," \
+    "jose $(sed -n 's/.*"jose": "\(.*\)".*/\1/p' "$JS/package.json")"
 
 # ------------------------------------------------------------------ a clean AWS environment
 # Nothing from a developer's own AWS setup: no profile, config, credentials, proxies, or
@@ -126,7 +139,17 @@ export AWS_PAGER="" AWS_DEFAULT_OUTPUT=json AWS_CLI_AUTO_PROMPT=off
 export AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
 export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
 export PYTHONDONTWRITEBYTECODE=1
-export AWS_CLI PYTHON
+export AWS_CLI PYTHON NODE
+
+# The repository's model for botocore (boto3 and the AWS CLI): <dir>/<service>/<api>/service-2.json.
+MODEL="$ROOT/server/model/cognito-idp.json"
+if [[ -f "$MODEL" ]]; then
+    mkdir -p "$WORK/aws-data/cognito-idp/2016-04-18"
+    ln -s "$MODEL" "$WORK/aws-data/cognito-idp/2016-04-18/service-2.json"
+    export AWS_DATA_PATH="$WORK/aws-data"
+else
+    say "no model at $MODEL; boto3 and the AWS CLI use their own"
+fi
 
 # ------------------------------------------------------------------ the server
 SERVER_PASSED=0
@@ -147,7 +170,9 @@ if [[ -n "${COG_EMU_ENDPOINT:-}" ]]; then
 else
     BIN=${COG_EMU_BIN:-$ROOT/build/cognito-emu}
     [[ -x "$BIN" ]] || die "no server binary at $BIN (build it, or set COG_EMU_BIN or COG_EMU_ENDPOINT)"
-    "$BIN" --port 0 --db :memory: --log-level warn >"$WORK/server.out" 2>"$WORK/server.err" &
+    BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+    export COG_EMU_BIN=$BIN
+    "$BIN" --port 0 --db :memory: --log-level info >"$WORK/server.out" 2>"$WORK/server.err" &
     SERVER_PID=$!
     ENDPOINT=""
     for _ in $(seq 1 150); do # 15 s
@@ -168,6 +193,8 @@ else
         exit 1
     fi
     server_check OK "ready line"
+    export COG_EMU_LOG="$WORK/server.err"
+    export COG_EMU_ISSUER_BASE="http://localhost:${ENDPOINT##*:}"
 fi
 export COG_EMU_ENDPOINT=$ENDPOINT
 
@@ -200,23 +227,23 @@ record() {
     fi
 }
 
-# cli.sh
-LOG="$WORK/cli.log"
-p="" f="" s=""
-timeout "$SUITE_TIMEOUT" bash "$HERE/cli.sh" >"$LOG" 2>&1
-rc=$?
-counts=$(grep -E '^cli: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOG" | tail -n1)
-read -r p f s < <(sed -E 's/^cli: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/' <<<"$counts")
-record cli "$rc" "${p:-}" "${f:-}" "${s:-0}" "$LOG"
+# run_cli SUITE SCRIPT: a shell suite ending with "SUITE: N passed, N failed, N skipped".
+run_cli() {
+    local suite=$1 log="$WORK/$1.log" rc counts p="" f="" s=""
+    timeout "$SUITE_TIMEOUT" bash "$HERE/$2" >"$log" 2>&1
+    rc=$?
+    counts=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped\$" "$log" | tail -n1)
+    read -r p f s < <(sed -E "s/^$suite: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped\$/\\1 \\2 \\3/" <<<"$counts")
+    record "$suite" "$rc" "${p:-}" "${f:-}" "${s:-0}" "$log"
+}
 
-# test_boto3.py
-LOG="$WORK/pytest.log"
-XML="$WORK/pytest.xml"
-(cd "$HERE" && timeout "$SUITE_TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider \
-    -o junit_family=xunit2 --junitxml="$XML" test_boto3.py) >"$LOG" 2>&1
-rc=$?
-p="" f="" s=""
-read -r p f s < <("$PYTHON" - "$XML" 2>/dev/null <<'PY'
+# run_pytest SUITE FILE: pytest with a JUnit XML report, read for the counts.
+run_pytest() {
+    local suite=$1 log="$WORK/$1.log" xml="$WORK/$1.xml" rc p="" f="" s=""
+    (cd "$HERE" && timeout "$SUITE_TIMEOUT" "$PYTHON" -m pytest -q -rfEs -p no:cacheprovider \
+        -o junit_family=xunit2 --junitxml="$xml" "$2") >"$log" 2>&1
+    rc=$?
+    read -r p f s < <("$PYTHON" - "$xml" 2>/dev/null <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
@@ -228,19 +255,29 @@ for x in suites:
 print(t - f - s, f, s)
 PY
 )
-record pytest "$rc" "${p:-}" "${f:-}" "${s:-0}" "$LOG"
+    record "$suite" "$rc" "${p:-}" "${f:-}" "${s:-0}" "$log"
+}
 
-# js/sdk.test.mjs
-LOG="$WORK/node.log"
-(cd "$JS" && timeout "$SUITE_TIMEOUT" "$NODE" --test --test-reporter=tap sdk.test.mjs) >"$LOG" 2>&1
-rc=$?
-tap() { sed -n -E "s/^# $1 ([0-9]+)$/\\1/p" "$LOG" | tail -n1; }
-p=$(tap pass)
-f=$(tap fail)
-c=$(tap cancelled)
-s=$(tap skipped)
-if [[ -n "$f" ]]; then f=$((f + ${c:-0})); fi
-record node "$rc" "$p" "$f" "${s:-0}" "$LOG"
+# run_node SUITE FILE: node --test in js/, its TAP summary read for the counts.
+run_node() {
+    local suite=$1 log="$WORK/$1.log" rc p f c s
+    (cd "$JS" && timeout "$SUITE_TIMEOUT" "$NODE" --test --test-reporter=tap "$2") >"$log" 2>&1
+    rc=$?
+    p=$(tap "$log" pass)
+    f=$(tap "$log" fail)
+    c=$(tap "$log" cancelled)
+    s=$(tap "$log" skipped)
+    if [[ -n "$f" ]]; then f=$((f + ${c:-0})); fi
+    record "$suite" "$rc" "$p" "$f" "${s:-0}" "$log"
+}
+tap() { sed -n -E "s/^# $2 ([0-9]+)\$/\\1/p" "$1" | tail -n1; }
+
+run_cli cli cli.sh
+run_cli cli-auth cli_auth.sh
+run_pytest pytest test_boto3.py
+run_pytest pytest-auth test_boto3_auth.py
+run_node node sdk.test.mjs
+run_node node-auth auth.test.mjs
 
 # ------------------------------------------------------------------ stop the server
 if [[ -n "$SERVER_PID" ]]; then
