@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "healthcheck.h"
 #include "log.h"
 #include "server.h"
 #include "settings.h"
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
         return EXIT_SUCCESS;
     case SETTINGS_EXIT_USAGE:
         return 2;
+    case SETTINGS_HEALTHCHECK:
+        return healthcheck_run(settings.healthcheck_url);
     case SETTINGS_RUN:
         break;
     }

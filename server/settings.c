@@ -193,6 +193,9 @@ static void print_help(void)
         snprintf(left, sizeof(left), "--%s %s", options[i].flag, options[i].arg);
         printf("  %-26s %s\n  %-26s [env %s]\n", left, options[i].help, "", options[i].env);
     }
+    printf("  %-26s exit 0 when the server at URL (default: this port on 127.0.0.1)\n"
+           "  %-26s answers GET /health, else 1 (for container health checks)\n",
+           "--healthcheck[=URL]", "");
     printf("  %-26s show this help\n  %-26s show the version\n", "--help", "--version");
 }
 
@@ -207,7 +210,8 @@ static int apply_or_complain(struct settings *s, const struct option_row *row, c
 
 enum settings_result settings_parse(struct settings *s, int argc, char **argv)
 {
-    struct option longopts[NOPTIONS + 3];
+    struct option longopts[NOPTIONS + 4];
+    const char *healthcheck = NULL;
     int c;
 
     set_defaults(s);
@@ -219,7 +223,8 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv)
     }
     longopts[NOPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[NOPTIONS + 1] = (struct option){"version", no_argument, NULL, 'V'};
-    longopts[NOPTIONS + 2] = (struct option){NULL, 0, NULL, 0};
+    longopts[NOPTIONS + 2] = (struct option){"healthcheck", optional_argument, NULL, 'H'};
+    longopts[NOPTIONS + 3] = (struct option){NULL, 0, NULL, 0};
 
     optind = 1;
     opterr = 1;
@@ -227,6 +232,10 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv)
         if (c == 'h') {
             print_help();
             return SETTINGS_EXIT_OK;
+        }
+        if (c == 'H') {
+            healthcheck = optarg ? optarg : "";
+            continue;
         }
         if (c == 'V') {
             printf("cognito-emu %s\n", PACKAGE_VERSION);
@@ -240,6 +249,15 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv)
         snprintf(source, sizeof(source), "--%s", options[c].flag);
         if (apply_or_complain(s, &options[c], optarg, source) != 0)
             return SETTINGS_EXIT_USAGE;
+    }
+    if (healthcheck != NULL) {
+        /* Without a URL, probe this configuration's own port on the loopback address. */
+        if (*healthcheck != '\0')
+            snprintf(s->healthcheck_url, sizeof(s->healthcheck_url), "%s", healthcheck);
+        else
+            snprintf(s->healthcheck_url, sizeof(s->healthcheck_url), "http://127.0.0.1:%d/health",
+                     s->port);
+        return SETTINGS_HEALTHCHECK;
     }
     if (optind < argc) {
         fprintf(stderr, "cognito-emu: unexpected argument '%s'\nTry 'cognito-emu --help'.\n",

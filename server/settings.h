@@ -19,13 +19,19 @@ struct settings {
     int public_url_set;   /* 1 when public_url was given (else derived from the port) */
     int threads;          /* worker threads: the number of cores */
     enum log_level log_level;
-    size_t max_body;       /* request body cap in bytes: 1 MiB */
-    unsigned idle_timeout; /* seconds before an idle connection is closed: 30 */
-    int aws_issuer;        /* 1: tokens carry https://cognito-idp.<region>.amazonaws.com/<pool> */
+    size_t max_body;           /* request body cap in bytes: 1 MiB */
+    unsigned idle_timeout;     /* seconds before an idle connection is closed: 30 */
+    char healthcheck_url[512]; /* what --healthcheck probes: http://127.0.0.1:<port>/health */
+    int aws_issuer; /* 1: tokens carry https://cognito-idp.<region>.amazonaws.com/<pool> */
 };
 
 /* What settings_parse() decided. */
-enum settings_result { SETTINGS_RUN, SETTINGS_EXIT_OK, SETTINGS_EXIT_USAGE };
+enum settings_result {
+    SETTINGS_RUN,
+    SETTINGS_EXIT_OK,
+    SETTINGS_EXIT_USAGE,
+    SETTINGS_HEALTHCHECK, /* --healthcheck: probe a running server (healthcheck.h) and exit */
+};
 
 /*
  * Fill *s from defaults, the environment (getenv) and argv. Prints --help or --version to

@@ -121,6 +121,21 @@ START_TEST(test_settings_rejects_bad_values)
 }
 END_TEST
 
+START_TEST(test_settings_healthcheck_probes_own_port_or_a_url)
+{
+    struct settings s;
+    char *argv[] = {(char *)"cognito-emu", (char *)"--port", (char *)"4000",
+                    (char *)"--healthcheck", NULL};
+
+    clear_env();
+    ck_assert_int_eq(settings_parse(&s, 4, argv), SETTINGS_HEALTHCHECK);
+    ck_assert_str_eq(s.healthcheck_url, "http://127.0.0.1:4000/health");
+    ck_assert_int_eq(parse(&s, "--healthcheck=http://cognito:9229/health", NULL),
+                     SETTINGS_HEALTHCHECK);
+    ck_assert_str_eq(s.healthcheck_url, "http://cognito:9229/health");
+}
+END_TEST
+
 START_TEST(test_settings_help_and_version_exit_ok)
 {
     struct settings s;
@@ -142,6 +157,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_settings_public_url_is_kept_without_trailing_slash);
     tcase_add_test(tc, test_settings_issuer_is_local_by_default_and_aws_on_request);
     tcase_add_test(tc, test_settings_rejects_bad_values);
+    tcase_add_test(tc, test_settings_healthcheck_probes_own_port_or_a_url);
     tcase_add_test(tc, test_settings_help_and_version_exit_ok);
     suite_add_tcase(s, tc);
     return s;
