@@ -2,12 +2,12 @@
  * delivery: where codes and temporary passwords go. See delivery.h.
  *
  * The emulator has no mail or SMS gateway: a message is one info line of the log, which is how
- * a developer reads the code (the issue requires username, medium and destination on it). The
- * code itself is logged on purpose, as delivery.h says: it is the message, and the emulator's
- * only way of handing it over. A delivery without a code (code NULL) is the simulated one
- * Cognito answers for an unknown user: only the details are made, and the log says so. The
- * CodeDeliveryDetails returned to the caller mask the
- * destination as Cognito does.
+ * a developer reads the code (the issue requires username, medium and destination on it), and
+ * a record in the code inbox (inbox.h), which is how a test reads it. The code itself is logged
+ * on purpose, as delivery.h says: it is the message, and the emulator's only way of handing it
+ * over. A delivery without a code (code NULL) is the simulated one Cognito answers for an
+ * unknown user: only the details are made, nothing reaches the inbox, and the log says so. The
+ * CodeDeliveryDetails returned to the caller mask the destination as Cognito does.
  */
 #include "config.h"
 
@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
+#include "inbox.h"
 #include "jsonutil.h"
 #include "log.h"
 
@@ -50,7 +52,9 @@ int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details)
     const char *dest = d->destination ? d->destination : "";
 
     /* Hook point: a custom message trigger (CustomMessage_*) and a custom sender trigger will
-     * shape and send the message here; the code inbox of the control API will record it. */
+     * shape and send the message here. The code inbox (inbox.h) keeps every real one. */
+    if (d->code != NULL)
+        inbox_record(ctx->db, d, clock_now_ms());
     if (d->code == NULL)
         log_info("delivery: none (simulated %s code for unknown user %s of pool %s, "
                  "PreventUserExistenceErrors)",

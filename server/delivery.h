@@ -1,7 +1,8 @@
 /*
  * delivery: where codes and temporary passwords are "sent". The emulator sends nothing: each
  * message is logged at info level (username, medium, destination, kind and code) so that a
- * developer can read it; the code inbox and a custom sender trigger will hook in here.
+ * developer can read it, and recorded in the code inbox (inbox.h) for tests; a custom sender
+ * trigger will hook in here.
  */
 #ifndef COG_DELIVERY_H
 #define COG_DELIVERY_H

@@ -6,12 +6,13 @@
  * Two tables drive it, so that new flows and challenges are entries rather than branches:
  * FLOWS maps each AuthFlow to the operations that accept it and the function that starts it
  * (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and its old name ADMIN_NO_SRP_AUTH,
- * REFRESH_TOKEN_AUTH and its alias REFRESH_TOKEN; USER_SRP_AUTH, CUSTOM_AUTH and USER_AUTH
+ * USER_SRP_AUTH, REFRESH_TOKEN_AUTH and its alias REFRESH_TOKEN; CUSTOM_AUTH and USER_AUTH
  * are listed but not implemented yet); CHALLENGES maps each ChallengeName to the function
- * that checks a response (NEW_PASSWORD_REQUIRED; PASSWORD_VERIFIER and the MFA challenges
- * come next). A flow ends by signing the user in (tokens.c) or by asking a challenge: a
- * session (an opaque random string, stored with the user and the challenge, valid for the
- * client's AuthSessionValidity minutes) that the response must bring back.
+ * that checks a response (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED; the MFA challenges come
+ * next). A flow ends by signing the user in (tokens.c) or by asking a challenge: a session
+ * (an opaque random string, stored with the user, the challenge and its state, valid for the
+ * client's AuthSessionValidity minutes) that the response must bring back: as Session, or for
+ * PASSWORD_VERIFIER as its SECRET_BLOCK (see "USER_SRP_AUTH" below).
  *
  * Errors are Cognito's, in its order: the client, the flow, the parameters, SECRET_HASH,
  * the user, the password, then the user's state. Messages were taken from real responses
@@ -20,16 +21,25 @@
  */
 #include "config.h"
 
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "ids.h"
 #include "jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
 #include "secrets.h"
+#include "srp.h"
+#include "srp_group.h"
 #include "store.h"
 #include "tokens.h"
 #include "userpool.h"
@@ -50,6 +60,7 @@ struct auth {
     cJSON *client;           /* owned */
     const char *client_id;   /* borrowed from client */
     struct store_user *user; /* owned, once known */
+    bool proved;             /* a challenge's check outside the transaction passed */
     bool signed_in;          /* a challenge handler accepted the response: issue tokens */
 };
 
@@ -78,15 +89,21 @@ static int incorrect_password(struct op_ctx *ctx)
     return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Incorrect username or password.");
 }
 
+/* Whether the client's PreventUserExistenceErrors is ENABLED. */
+static bool hides_user_existence(const struct auth *a)
+{
+    const char *prevent = json_str(a->client, "PreventUserExistenceErrors");
+
+    return prevent != NULL && strcmp(prevent, "ENABLED") == 0;
+}
+
 /*
  * An unknown user: UserNotFoundException, or with the client's PreventUserExistenceErrors
  * ENABLED the same answer as a wrong password (developer guide, "Managing error responses").
  */
 static int unknown_user(const struct auth *a)
 {
-    const char *prevent = json_str(a->client, "PreventUserExistenceErrors");
-
-    if (prevent != NULL && strcmp(prevent, "ENABLED") == 0)
+    if (hides_user_existence(a))
         return incorrect_password(a->ctx);
     return cog_err_set(&a->ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
 }
@@ -157,36 +174,64 @@ static int answer_sign_in(struct auth *a)
 }
 
 /*
- * Ask challenge name of a->user: store a new session for it and answer ChallengeName,
- * ChallengeParameters (params, taken over) and Session. 0, or -1 with ctx->err set.
+ * Store the session key of challenge name for a->user (NULL for the made-up user of
+ * USER_SRP_AUTH with PreventUserExistenceErrors), with the challenge's state data (JSON text,
+ * or NULL for none), valid for the client's AuthSessionValidity minutes. 0, or -1 with
+ * InternalErrorException.
  */
-static int answer_challenge(struct auth *a, const char *name, cJSON *params)
+static int store_challenge(struct auth *a, const char *key, const char *name, const char *data)
 {
     int64_t minutes = json_int(a->client, "AuthSessionValidity", DEFAULT_SESSION_MINUTES);
     struct store_session s = {
         .pool_id = (char *)json_str(a->pool, "Id"),
         .client_id = (char *)a->client_id,
-        .user_seq = a->user->seq,
+        .user_seq = a->user != NULL ? a->user->seq : 0,
         .challenge = (char *)name,
-        .data = NULL,
+        .data = (char *)data,
         .expires_ms = a->ctx->now_ms + (minutes > 0 ? minutes : DEFAULT_SESSION_MINUTES) * 60000,
     };
+
+    if (store_session_put(a->ctx->db, key, &s) != STORE_OK)
+        return ops_fail_internal(a->ctx, "could not store the auth session");
+    return 0;
+}
+
+/*
+ * Answer ChallengeName name with ChallengeParameters params (taken over, also on failure) and,
+ * unless session is NULL, Session. 0, or -1 with InternalErrorException.
+ */
+static int answer_challenge_with(struct auth *a, const char *name, cJSON *params,
+                                 const char *session)
+{
+    int rc;
+
+    if (params == NULL || json_set_str(a->ctx->out, "ChallengeName", name) != 0) {
+        cJSON_Delete(params);
+        return ops_fail_internal(a->ctx, "out of memory");
+    }
+    rc = ops_out_set(a->ctx, "ChallengeParameters", params);
+    if (rc == 0 && session != NULL && json_set_str(a->ctx->out, "Session", session) != 0)
+        rc = ops_fail_internal(a->ctx, "out of memory");
+    return rc;
+}
+
+/*
+ * Ask challenge name of a->user: store a new session for it and answer ChallengeName,
+ * ChallengeParameters (params, taken over) and Session. 0, or -1 with ctx->err set.
+ */
+static int answer_challenge(struct auth *a, const char *name, cJSON *params)
+{
     char *session = secrets_token(SESSION_BYTES);
     int rc = -1;
 
-    if (session == NULL || params == NULL) {
+    if (session == NULL) {
+        cJSON_Delete(params);
         ops_fail_internal(a->ctx, "out of memory");
-    } else if (store_session_put(a->ctx->db, session, &s) != STORE_OK) {
-        ops_fail_internal(a->ctx, "could not store the auth session");
-    } else if (json_set_str(a->ctx->out, "ChallengeName", name) != 0) {
-        ops_fail_internal(a->ctx, "out of memory");
+    } else if (store_challenge(a, session, name, NULL) != 0) {
+        cJSON_Delete(params);
     } else {
-        rc = ops_out_set(a->ctx, "ChallengeParameters", params);
-        params = NULL;
-        if (rc == 0 && json_set_str(a->ctx->out, "Session", session) != 0)
-            rc = ops_fail_internal(a->ctx, "out of memory");
+        rc = answer_challenge_with(a, name, params, session);
     }
-    cJSON_Delete(params);
     free(session);
     return rc;
 }
@@ -321,6 +366,8 @@ static int respond_new_password(struct auth *a, const struct store_session *s)
     int rc = -1;
 
     (void)s;
+    if (u == NULL) /* a session of this challenge always names its user */
+        return invalid_session(a->ctx);
     if (password == NULL)
         return missing(a->ctx, "NEW_PASSWORD");
     if (!u->enabled)
@@ -351,7 +398,7 @@ out:
     return rc;
 }
 
-/* ---- Password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH) ---------------------- */
+/* ---- Password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH) ------- */
 
 /* Whether the temporary password of a FORCE_CHANGE_PASSWORD user is older than the pool's
  * TemporaryPasswordValidityDays. The user's last change is when the password was set. */
@@ -366,11 +413,14 @@ static bool temporary_password_expired(const struct auth *a)
 }
 
 /*
- * What a user who gave the right password gets, by state. The password is checked first: a
- * disabled or unconfirmed user with a wrong password gets "Incorrect username or password."
- * ("If a user is disabled and the password is incorrect, the error will also indicate that
- * either the username or password is incorrect", developer guide, managing error responses);
- * then "User is disabled." (localstack#8454 quotes AWS), then UserNotConfirmedException.
+ * What a user who proved the password (USER_PASSWORD_AUTH's PASSWORD, or USER_SRP_AUTH's
+ * PASSWORD_VERIFIER) gets, by state. The password is checked first: a disabled or unconfirmed
+ * user with a wrong password gets "Incorrect username or password." ("If a user is disabled
+ * and the password is incorrect, the error will also indicate that either the username or
+ * password is incorrect", developer guide, managing error responses); then "User is
+ * disabled." (localstack#8454 quotes AWS), then UserNotConfirmedException. A user in
+ * FORCE_CHANGE_PASSWORD is asked NEW_PASSWORD_REQUIRED; any other is signed in: a->signed_in
+ * is set, and the caller issues the tokens (after its transaction, if it has one).
  */
 static int password_accepted(struct auth *a)
 {
@@ -387,7 +437,23 @@ static int password_accepted(struct auth *a)
                                "administrator.");
         return challenge_new_password(a);
     }
-    return answer_sign_in(a);
+    a->signed_in = true;
+    return 0;
+}
+
+/*
+ * After AdminResetUserPassword the old password no longer signs in: Cognito answers
+ * PasswordResetRequiredException "Password reset required for the user" (amplify-ui fixture
+ * force-reset-password.json), unless the password is plainly wrong. matched is whether the
+ * password was proved. Returns -1 with that error, or 0.
+ */
+static int check_reset_required(const struct auth *a, bool matched)
+{
+    if (strcmp(a->user->status, "RESET_REQUIRED") == 0 &&
+        (matched || a->user->srp_verifier == NULL))
+        return cog_err_set(&a->ctx->err, COG_E_PASSWORD_RESET_REQUIRED,
+                           "Password reset required for the user");
+    return 0;
 }
 
 static int start_password(struct auth *a)
@@ -409,14 +475,439 @@ static int start_password(struct auth *a)
     st = userpool_password_matches(a->pool, a->user, password);
     if (st < 0)
         return ops_fail_internal(a->ctx, "could not check the password");
-    /* After AdminResetUserPassword the old password no longer signs in: Cognito answers
-     * PasswordResetRequiredException "Password reset required for the user" (amplify-ui
-     * fixture force-reset-password.json), unless the password is plainly wrong. */
-    if (strcmp(a->user->status, "RESET_REQUIRED") == 0 &&
-        (st == 1 || a->user->srp_verifier == NULL))
-        return cog_err_set(&a->ctx->err, COG_E_PASSWORD_RESET_REQUIRED,
-                           "Password reset required for the user");
+    if (check_reset_required(a, st == 1) != 0)
+        return -1;
     if (st == 0)
+        return incorrect_password(a->ctx);
+    if (password_accepted(a) != 0)
+        return -1;
+    return a->signed_in ? answer_sign_in(a) : 0;
+}
+
+/* ---- USER_SRP_AUTH and PASSWORD_VERIFIER ------------------------------------------------- */
+
+/*
+ * USER_SRP_AUTH proves the password without sending it (../shared/cognito-facts.md 2.3):
+ * InitiateAuth {USERNAME, SRP_A} is answered with the PASSWORD_VERIFIER challenge {SALT,
+ * SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP, USERNAME}; the response brings back TIMESTAMP and
+ * PASSWORD_CLAIM_SIGNATURE, an HMAC keyed with the shared SRP key over the pool name,
+ * USER_ID_FOR_SRP, the secret block and TIMESTAMP.
+ *
+ * Real Cognito sends no Session with this challenge: its SECRET_BLOCK is an opaque blob that
+ * carries the state, and the clients send only that back (a real response without Session is
+ * quoted in floci-io/floci#1305; ministackorg/ministack#1758 measured the same against AWS,
+ * with "Incorrect username or password." for a wrong SECRET_BLOCK). Here SECRET_BLOCK is
+ * SECRET_BLOCK_BYTES random bytes that mean nothing by themselves; its base64 text is the key
+ * of the session row that keeps the state: A, the server's secret b, B, the salt and
+ * USER_ID_FOR_SRP in the data, the user in user_seq.
+ *
+ * With PreventUserExistenceErrors ENABLED an unknown user gets a challenge that looks like a
+ * real one (developer guide, "Managing error responses": Cognito "returns a simulated
+ * response" and the sign-in fails later with the wrong-password error): a salt that is the
+ * same on every attempt for that name, a B made from a random verifier, and in a pool that
+ * signs in by email or phone a UUID as USER_ID_FOR_SRP, as a real user there has. Its session
+ * names no user and is refused at the verifier with "Incorrect username or password.".
+ */
+
+#define SECRET_BLOCK_BYTES 96                         /* 128 base64 characters */
+#define SECRET_BLOCK_B64 (4 * SECRET_BLOCK_BYTES / 3) /* no padding: 96 is a multiple of 3 */
+#define SRP_A_MAX_DIGITS 1024   /* 768 for a value below N, and room for leading zeros */
+#define SRP_VERIFIER_DIGITS 800 /* srp.c's bound for stored verifiers */
+#define FAKE_SALT_BYTES 16      /* what srp_make_verifier draws for real users */
+/* How far TIMESTAMP may be from the clock. Cognito's bound is not documented (the API
+ * reference only says the response must come "within a few seconds"); this is generous, for
+ * clients whose clocks drift. */
+#define TIMESTAMP_SKEW_MS (15 * 60 * 1000)
+
+/* The per-process key of made-up salts and user ids: random, drawn once. */
+static struct {
+    unsigned char key[32];
+    bool ok;
+} fake;
+static pthread_once_t fake_once = PTHREAD_ONCE_INIT;
+
+static void fake_init(void)
+{
+    fake.ok = RAND_bytes(fake.key, sizeof(fake.key)) == 1;
+}
+
+/* HMAC-SHA256 with the per-process key over pool id, label and name (NUL-separated) into md:
+ * the same for the same inputs for as long as the process runs. 0, or -1. */
+static int fake_digest(const char *pool_id, const char *label, const char *name,
+                       unsigned char md[SRP_HASH_LEN])
+{
+    size_t lp = strlen(pool_id), ll = strlen(label), ln = strlen(name);
+    unsigned char *msg = malloc(lp + ll + ln + 2);
+    int rc = -1;
+
+    if (msg != NULL && pthread_once(&fake_once, fake_init) == 0 && fake.ok) {
+        memcpy(msg, pool_id, lp + 1);
+        memcpy(msg + lp + 1, label, ll + 1);
+        memcpy(msg + lp + ll + 2, name, ln);
+        if (HMAC(EVP_sha256(), fake.key, sizeof(fake.key), msg, lp + ll + 2 + ln, md, NULL) != NULL)
+            rc = 0;
+    }
+    free(msg);
+    return rc;
+}
+
+/* USER_ID_FOR_SRP for a name that is no user's: its username key, or in a pool with
+ * UsernameAttributes a version-4-shaped UUID derived from it. A new string, or NULL. */
+static char *fake_user_id(const struct auth *a, const char *name)
+{
+    const cJSON *by = json_get(a->pool, "UsernameAttributes");
+    char *key = userpool_username_key(a->pool, name), *id;
+    unsigned char b[SRP_HASH_LEN];
+
+    if (key == NULL || !cJSON_IsArray(by) || cJSON_GetArraySize(by) == 0)
+        return key;
+    id = malloc(IDS_UUID_LEN + 1);
+    if (id != NULL && fake_digest(json_str(a->pool, "Id"), "user", key, b) == 0) {
+        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+        snprintf(id, IDS_UUID_LEN + 1,
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                 b[15]);
+    } else {
+        free(id);
+        id = NULL;
+    }
+    free(key);
+    return id;
+}
+
+/* The salt shown for user_id when there is no real one: stable, hex as real salts are. A new
+ * string, or NULL. */
+static char *fake_salt(const struct auth *a, const char *user_id)
+{
+    unsigned char md[SRP_HASH_LEN];
+    BIGNUM *salt = NULL;
+    char *hex = NULL;
+
+    if (fake_digest(json_str(a->pool, "Id"), "salt", user_id, md) == 0 &&
+        (salt = BN_bin2bn(md, FAKE_SALT_BYTES, NULL)) != NULL)
+        hex = srp_bn_to_hex(salt);
+    BN_free(salt);
+    return hex;
+}
+
+/* A random verifier below N, for a challenge no password can answer. A new BIGNUM, or NULL. */
+static BIGNUM *fake_verifier(void)
+{
+    const BIGNUM *N = srp_group_N();
+    BIGNUM *v = N != NULL ? BN_new() : NULL;
+
+    if (v != NULL && !BN_rand_range(v, N)) {
+        BN_free(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* Set name of obj to x in hex. 0, or -1 when out of memory. */
+static int set_hex(cJSON *obj, const char *name, const BIGNUM *x)
+{
+    char *hex = srp_bn_to_hex(x);
+    int rc = hex != NULL ? json_set_str(obj, name, hex) : -1;
+
+    if (hex != NULL)
+        OPENSSL_cleanse(hex, strlen(hex)); /* b is secret */
+    free(hex);
+    return rc;
+}
+
+/*
+ * Ask PASSWORD_VERIFIER for the client's A: a->user, or NULL for the name of an unknown user
+ * (PreventUserExistenceErrors). A user without a password gets a challenge that no password
+ * answers. The state goes into a session row under the SECRET_BLOCK; no Session is answered.
+ */
+static int challenge_password_verifier(struct auth *a, const BIGNUM *A, const char *name)
+{
+    const struct store_user *u = a->user;
+    bool real = u != NULL && u->srp_verifier != NULL && u->srp_salt != NULL;
+    char *user_id = NULL, *salt = NULL, *text = NULL, block[SECRET_BLOCK_B64 + 1];
+    unsigned char raw[SECRET_BLOCK_BYTES];
+    BIGNUM *v = NULL, *b = NULL, *B = NULL;
+    cJSON *data = cJSON_CreateObject(), *params = cJSON_CreateObject();
+    int rc = -1;
+
+    user_id = u != NULL ? strdup(u->username) : fake_user_id(a, name);
+    if (user_id != NULL)
+        salt = real ? strdup(u->srp_salt) : fake_salt(a, user_id);
+    v = real ? srp_bn_from_hex(u->srp_verifier, SRP_VERIFIER_DIGITS) : fake_verifier();
+    if (v != NULL && (b = srp_random_secret()) != NULL)
+        B = srp_compute_B(v, b);
+    if (data == NULL || params == NULL || user_id == NULL || salt == NULL || B == NULL ||
+        RAND_bytes(raw, sizeof(raw)) != 1) {
+        ops_fail_internal(a->ctx, "could not make the SRP challenge");
+        goto out;
+    }
+    EVP_EncodeBlock((unsigned char *)block, raw, sizeof(raw));
+    if (set_hex(data, "A", A) != 0 || set_hex(data, "b", b) != 0 || set_hex(data, "B", B) != 0 ||
+        json_set_str(data, "SALT", salt) != 0 ||
+        json_set_str(data, "USER_ID_FOR_SRP", user_id) != 0 ||
+        (text = cJSON_PrintUnformatted(data)) == NULL || json_set_str(params, "SALT", salt) != 0 ||
+        set_hex(params, "SRP_B", B) != 0 || json_set_str(params, "SECRET_BLOCK", block) != 0 ||
+        json_set_str(params, "USER_ID_FOR_SRP", user_id) != 0 ||
+        json_set_str(params, "USERNAME", user_id) != 0) {
+        ops_fail_internal(a->ctx, "out of memory");
+        goto out;
+    }
+    if (store_challenge(a, block, "PASSWORD_VERIFIER", text) != 0)
+        goto out;
+    rc = answer_challenge_with(a, "PASSWORD_VERIFIER", params, NULL);
+    params = NULL;
+out:
+    if (text != NULL)
+        OPENSSL_cleanse(text, strlen(text));
+    free(text);
+    free(user_id);
+    free(salt);
+    BN_free(v);
+    BN_clear_free(b);
+    BN_free(B);
+    cJSON_Delete(data);
+    cJSON_Delete(params);
+    return rc;
+}
+
+/*
+ * USER_SRP_AUTH: AuthParameters USERNAME, SRP_A (hex), and SECRET_HASH for a client with a
+ * secret (over USERNAME as typed). An SRP_A that is not hex, or is 0 mod N, is refused with
+ * InvalidParameterException, which is what Cognito answers for a tampered SRP_A
+ * (amazon-archives/amazon-cognito-identity-js#356; its message was not found, so the wording
+ * is the emulator's). An unknown user: UserNotFoundException here, or with
+ * PreventUserExistenceErrors ENABLED a simulated challenge.
+ */
+static int start_srp(struct auth *a)
+{
+    const char *username = param(a, "USERNAME"), *srp_a = param(a, "SRP_A");
+    BIGNUM *A = NULL;
+    int st, rc = -1;
+
+    if (username == NULL)
+        return missing(a->ctx, "USERNAME");
+    if (srp_a == NULL)
+        return missing(a->ctx, "SRP_A");
+    if (userpool_check_secret_hash(a->ctx, a->client, username, param(a, "SECRET_HASH")) != 0)
+        return -1;
+    A = srp_bn_from_hex(srp_a, SRP_A_MAX_DIGITS);
+    st = A != NULL ? srp_public_ok(A) : 0;
+    if (st < 0) {
+        ops_fail_internal(a->ctx, "could not check SRP_A");
+        goto out;
+    }
+    if (st == 0) {
+        cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER, "Invalid SRP_A value.");
+        goto out;
+    }
+    st = userpool_find_user(a->ctx, a->pool, username, &a->user);
+    if (st == STORE_ERROR)
+        goto out;
+    if (st != STORE_OK && !hides_user_existence(a)) {
+        unknown_user(a);
+        goto out;
+    }
+    rc = challenge_password_verifier(a, A, username);
+out:
+    BN_free(A);
+    return rc;
+}
+
+/* 0..n-1 for the 3-letter name at s in names (n of them, concatenated), or -1. */
+static int name_index(const char *s, const char *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strncmp(s, names + 3 * i, 3) == 0)
+            return i;
+    return -1;
+}
+
+/* Read exactly n digits at *p into *out and advance. */
+static bool read_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return false;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/*
+ * Parse TIMESTAMP as the clients write it, "EEE MMM d HH:mm:ss UTC yyyy" in English with the
+ * day not zero-padded ("Tue Apr 5 22:42:34 UTC 2017"; amazon-cognito-identity-js DateHelper,
+ * Amplify's getNowString, the Android SDK's SimpleDateFormat). Cognito refuses a padded day
+ * (qwigo/warrant#12) and a weekday that does not fit the date (ministackorg/ministack#1758), so
+ * this refuses anything but that exact form of a real date. *ms is the time it names.
+ */
+static bool parse_timestamp(const char *t, int64_t *ms)
+{
+    static const char DAYS[] = "SunMonTueWedThuFriSat";
+    static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const int MONTH_DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int wday, mon, day, hh, mm, ss, year, mdays;
+    int64_t days;
+    const char *p = t;
+
+    if (strlen(t) < 26 || (wday = name_index(p, DAYS, 7)) < 0 || p[3] != ' ' ||
+        (mon = name_index(p + 4, MONTHS, 12)) < 0 || p[7] != ' ')
+        return false;
+    p += 8;
+    if (*p < '1' || *p > '9')
+        return false;
+    day = *p++ - '0';
+    if (*p >= '0' && *p <= '9')
+        day = day * 10 + (*p++ - '0');
+    if (*p++ != ' ' || !read_digits(&p, 2, &hh) || *p++ != ':' || !read_digits(&p, 2, &mm) ||
+        *p++ != ':' || !read_digits(&p, 2, &ss) || strncmp(p, " UTC ", 5) != 0)
+        return false;
+    p += 5;
+    if (!read_digits(&p, 4, &year) || *p != '\0' || hh > 23 || mm > 59 || ss > 59)
+        return false;
+    mdays = MONTH_DAYS[mon];
+    if (mon == 1 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+        mdays = 29;
+    if (day > mdays)
+        return false;
+    days = days_from_civil(year, mon + 1, day);
+    /* 1970-01-01 was a Thursday (4). */
+    if ((int)(((days % 7) + 7 + 4) % 7) != wday)
+        return false;
+    *ms = ((days * 24 + hh) * 60 + mm) * 60000LL + ss * 1000LL;
+    return true;
+}
+
+/*
+ * Whether TIMESTAMP is a well-formed time within TIMESTAMP_SKEW_MS of the emulator's clock, or
+ * of the wall clock: a developer who moved the emulator's clock (clock.h) still has clients
+ * that read the real one.
+ */
+static bool timestamp_ok(const struct auth *a, const char *timestamp)
+{
+    int64_t t, now = a->ctx->now_ms, wall = now - clock_offset_ms();
+
+    return parse_timestamp(timestamp, &t) &&
+           ((t > now - TIMESTAMP_SKEW_MS && t < now + TIMESTAMP_SKEW_MS) ||
+            (t > wall - TIMESTAMP_SKEW_MS && t < wall + TIMESTAMP_SKEW_MS));
+}
+
+/*
+ * Whether the response proves a->user's password: 1 yes, 0 no, -1 on error (ctx->err not
+ * set). data is the session's state, block the secret block (the session key, so one this
+ * server made), signature and timestamp the client's.
+ */
+static int proof_matches(const struct auth *a, const cJSON *data, const char *block,
+                         const char *signature, const char *timestamp)
+{
+    const struct store_user *u = a->user;
+    const char *salt = json_str(data, "SALT"), *user_id = json_str(data, "USER_ID_FOR_SRP");
+    BIGNUM *A = srp_bn_from_hex(json_str(data, "A"), SRP_A_MAX_DIGITS);
+    BIGNUM *b = srp_bn_from_hex(json_str(data, "b"), SRP_VERIFIER_DIGITS);
+    BIGNUM *B = srp_bn_from_hex(json_str(data, "B"), SRP_VERIFIER_DIGITS), *v = NULL;
+    unsigned char key[SRP_KEY_LEN], raw[SECRET_BLOCK_BYTES + 3];
+    char expected[SRP_SIGNATURE_B64_LEN + 1];
+    size_t len = strlen(block);
+    int n, rc = -1;
+
+    if (A == NULL || b == NULL || B == NULL || salt == NULL || user_id == NULL ||
+        len != SECRET_BLOCK_B64)
+        goto out;
+    rc = 0;
+    /* B was made from the verifier of the password the user had then: a password set since
+     * (a new salt), or none at all, cannot be proved with this challenge. */
+    if (!timestamp_ok(a, timestamp) || u->srp_verifier == NULL || u->srp_salt == NULL ||
+        strcmp(u->srp_salt, salt) != 0)
+        goto out;
+    rc = -1;
+    if ((v = srp_bn_from_hex(u->srp_verifier, SRP_VERIFIER_DIGITS)) == NULL)
+        goto out;
+    n = srp_server_key(A, B, v, b, key);
+    if (n == SRP_ILLEGAL_PARAMETER) {
+        rc = 0;
+        goto out;
+    }
+    if (n != 0 || (n = EVP_DecodeBlock(raw, (const unsigned char *)block, (int)len)) < 0 ||
+        srp_claim_signature(key, srp_pool_name(json_str(a->pool, "Id")), user_id, raw,
+                            SECRET_BLOCK_BYTES, timestamp, expected) != 0)
+        goto out;
+    rc = secrets_equal(expected, signature);
+out:
+    OPENSSL_cleanse(key, sizeof(key));
+    BN_free(A);
+    BN_clear_free(b);
+    BN_free(B);
+    BN_free(v);
+    return rc;
+}
+
+/*
+ * RespondToAuthChallenge PASSWORD_VERIFIER, first half, outside the transaction (the SRP
+ * arithmetic takes a millisecond or two, too long to hold the database's write lock):
+ * ChallengeResponses USERNAME, PASSWORD_CLAIM_SECRET_BLOCK (the session key, already found),
+ * PASSWORD_CLAIM_SIGNATURE, TIMESTAMP. Sets a->proved when they prove a->user's password. The
+ * session of an unknown user is "Incorrect username or password." at once.
+ */
+static int verify_password_claim(struct auth *a, const struct store_session *s)
+{
+    const char *signature = param(a, "PASSWORD_CLAIM_SIGNATURE");
+    const char *timestamp = param(a, "TIMESTAMP");
+    cJSON *data;
+    int st;
+
+    if (signature == NULL)
+        return missing(a->ctx, "PASSWORD_CLAIM_SIGNATURE");
+    if (timestamp == NULL)
+        return missing(a->ctx, "TIMESTAMP");
+    if (a->user == NULL)
+        return incorrect_password(a->ctx);
+    if ((data = cJSON_Parse(s->data)) == NULL)
+        return ops_fail_internal(a->ctx, "unreadable auth session");
+    st = proof_matches(a, data, param(a, "PASSWORD_CLAIM_SECRET_BLOCK"), signature, timestamp);
+    cJSON_Delete(data);
+    if (st < 0)
+        return ops_fail_internal(a->ctx, "could not check the password claim");
+    a->proved = st == 1;
+    return 0;
+}
+
+/*
+ * Second half, inside the transaction, on the session and user read again: a wrong password,
+ * signature or timestamp is "Incorrect username or password."; a proved one continues as
+ * password sign-in does (password_accepted: the user's state, NEW_PASSWORD_REQUIRED, or
+ * tokens). A password set since the check (a new salt) voids the proof.
+ */
+static int respond_password_verifier(struct auth *a, const struct store_session *s)
+{
+    cJSON *data = cJSON_Parse(s->data);
+    const char *salt = json_str(data, "SALT");
+    bool proved = a->proved && a->user != NULL && a->user->srp_salt != NULL && salt != NULL &&
+                  strcmp(a->user->srp_salt, salt) == 0;
+
+    cJSON_Delete(data);
+    if (a->user == NULL)
+        return incorrect_password(a->ctx);
+    if (check_reset_required(a, proved) != 0)
+        return -1;
+    if (!proved)
         return incorrect_password(a->ctx);
     return password_accepted(a);
 }
@@ -496,19 +987,28 @@ static const struct flow FLOWS[] = {
     {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN_AUTH", FLOW_BOTH, start_refresh},
     {"USER_AUTH", "USER_AUTH", FLOW_BOTH, NULL},
     {"USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH", FLOW_CLIENT, start_password},
-    {"USER_SRP_AUTH", "USER_SRP_AUTH", FLOW_BOTH, NULL},
+    {"USER_SRP_AUTH", "USER_SRP_AUTH", FLOW_BOTH, start_srp},
 };
 
 struct challenge {
     const char *name; /* the ChallengeName */
-    bool needs_session;
-    /* Check the response for a->user (known, and the session's) inside the operation's
-     * transaction; set a->signed_in, or answer the next challenge. 0 or -1. */
+    /* Where the response names its session: NULL for the request's Session, else the
+     * ChallengeResponses entry that is the session's key. An unknown key in that entry is
+     * answered as a wrong password, an unknown Session as an expired session. */
+    const char *session_in;
+    /* Optional: the costly, read-only part of the check, on the session and its user before
+     * the transaction (it may set a->proved). 0, or -1 to refuse the response. */
+    int (*verify)(struct auth *a, const struct store_session *s);
+    /* Check the response for a->user (the session's; NULL for a session that names no user)
+     * inside the operation's transaction; set a->signed_in, or answer the next challenge.
+     * 0 or -1. */
     int (*respond)(struct auth *a, const struct store_session *s);
 };
 
 static const struct challenge CHALLENGES[] = {
-    {"NEW_PASSWORD_REQUIRED", true, respond_new_password},
+    {"NEW_PASSWORD_REQUIRED", NULL, NULL, respond_new_password},
+    {"PASSWORD_VERIFIER", "PASSWORD_CLAIM_SECRET_BLOCK", verify_password_claim,
+     respond_password_verifier},
 };
 
 static const struct flow *find_flow(const char *name)
@@ -564,24 +1064,28 @@ int op_admin_initiate_auth(struct op_ctx *ctx)
 /* ---- RespondToAuthChallenge, AdminRespondToAuthChallenge --------------------------------- */
 
 /*
- * Load session id for challenge name into *out: it must exist, belong to the request's pool
- * and client, be for that challenge and not have expired. "Invalid session for the user,
- * session is expired." otherwise.
+ * Load session id of challenge c into *out: it must exist, belong to the request's pool and
+ * client, be for that challenge and not have expired. "Invalid session for the user, session
+ * is expired." otherwise, except that a session key given in the ChallengeResponses (the
+ * SECRET_BLOCK) that is not one of ours is a wrong password, as Cognito answers a tampered
+ * SECRET_BLOCK (see USER_SRP_AUTH).
  */
-static int load_session(struct auth *a, const char *id, const char *name,
+static int load_session(struct auth *a, const char *id, const struct challenge *c,
                         struct store_session **out)
 {
     struct store_session *s = NULL;
     int st = store_session_get(a->ctx->db, id, &s);
+    bool ours;
 
     *out = NULL;
     if (st == STORE_ERROR)
         return ops_fail_internal(a->ctx, "could not read the auth session");
-    if (st != STORE_OK || strcmp(s->pool_id, json_str(a->pool, "Id")) != 0 ||
-        strcmp(s->client_id, a->client_id) != 0 || strcmp(s->challenge, name) != 0 ||
-        s->expires_ms <= a->ctx->now_ms) {
+    ours = st == STORE_OK && strcmp(s->pool_id, json_str(a->pool, "Id")) == 0 &&
+           strcmp(s->client_id, a->client_id) == 0 && strcmp(s->challenge, c->name) == 0;
+    if (!ours || s->expires_ms <= a->ctx->now_ms) {
         store_session_free(s);
-        return invalid_session(a->ctx);
+        return !ours && c->session_in != NULL ? incorrect_password(a->ctx)
+                                              : invalid_session(a->ctx);
     }
     *out = s;
     return 0;
@@ -595,9 +1099,12 @@ static int load_session(struct auth *a, const char *id, const char *name,
 static int load_session_user(struct auth *a, const struct store_session *s, const char *username)
 {
     struct store_user *named = NULL;
-    int st = store_user_get_by_seq(a->ctx->db, s->user_seq, &a->user);
+    int st;
     bool same;
 
+    if (s->user_seq <= 0) /* a simulated challenge (PreventUserExistenceErrors) */
+        return 0;
+    st = store_user_get_by_seq(a->ctx->db, s->user_seq, &a->user);
     if (st == STORE_ERROR)
         return ops_fail_internal(a->ctx, "could not read the user");
     if (st != STORE_OK)
@@ -621,7 +1128,7 @@ static int respond(struct op_ctx *ctx, bool admin)
     const struct challenge *c = find_challenge(name);
     struct auth a = {.ctx = ctx, .admin = admin, .params = json_get(ctx->in, "ChallengeResponses")};
     struct store_session *s = NULL;
-    const char *username;
+    const char *username, *key;
     int rc = -1;
 
     if (load_client(&a) != 0)
@@ -637,19 +1144,37 @@ static int respond(struct op_ctx *ctx, bool admin)
     }
     if (userpool_check_secret_hash(ctx, a.client, username, param(&a, "SECRET_HASH")) != 0)
         goto out;
-    if (c->needs_session && session == NULL) {
-        missing(ctx, "Session");
+    key = c->session_in != NULL ? param(&a, c->session_in) : session;
+    if (key == NULL) {
+        missing(ctx, c->session_in != NULL ? c->session_in : "Session");
         goto out;
     }
-    /* One transaction from reading the session to deleting it: a session answers once. */
+    /* The costly checks first, outside any transaction: it would hold the database's write
+     * lock, which every other sign-in waits for. They are repeated on fresh reads below. */
+    if (c->verify != NULL) {
+        rc = load_session(&a, key, c, &s);
+        if (rc == 0)
+            rc = load_session_user(&a, s, username);
+        if (rc == 0)
+            rc = c->verify(&a, s);
+        store_session_free(s);
+        s = NULL;
+        store_user_free(a.user);
+        a.user = NULL;
+        if (rc != 0)
+            goto out;
+        rc = -1;
+    }
+    /* One transaction from reading the session to deleting it: a session answers once. A
+     * refused response leaves it for another try until it expires. */
     if (ops_txn_begin(ctx) != 0)
         goto out;
-    rc = load_session(&a, session, name, &s);
+    rc = load_session(&a, key, c, &s);
     if (rc == 0)
         rc = load_session_user(&a, s, username);
     if (rc == 0)
         rc = c->respond(&a, s);
-    if (rc == 0 && store_session_delete(ctx->db, session) != STORE_OK)
+    if (rc == 0 && store_session_delete(ctx->db, key) != STORE_OK)
         rc = ops_fail_internal(ctx, "could not delete the auth session");
     rc = ops_txn_end(ctx, rc);
     if (rc == 0 && a.signed_in)

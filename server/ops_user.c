@@ -3,10 +3,10 @@
  * AdminConfirmSignUp, AdminCreateUser, AdminGetUser, ListUsers and GetUser.
  *
  * Users live in the store's user table (store.h); the rules every user operation shares
- * (finding a user by any of its names, SECRET_HASH, passwords, attribute output) are in
- * userpool.c. This file holds what only creating and confirming users needs: checking the
- * attributes a request writes against the pool's schema and the client's WriteAttributes,
- * naming a new user, keeping the alias rows, and sending codes through delivery.c.
+ * (finding a user by any of its names, SECRET_HASH, passwords, which attributes a request may
+ * write, alias rows, attribute output) are in userpool.c. This file holds what only creating
+ * and confirming users needs: naming a new user, its required attributes, and sending sign-up
+ * codes and invitations through delivery.c.
  *
  * Sources of Cognito's behaviour and wording, cited once here and referred to below:
  *   [facts]  ../shared/cognito-facts.md (common error messages, code lifetimes).
@@ -44,178 +44,6 @@
 
 /* ---- Names and attributes of new users --------------------------------------------------- */
 
-static bool has_string(const cJSON *list, const char *value)
-{
-    const cJSON *item;
-
-    cJSON_ArrayForEach(item, list)
-    {
-        if (cJSON_IsString(item) && strcmp(item->valuestring, value) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Cognito does not document its email syntax; one '@' between non-empty parts, no spaces. */
-static bool is_email(const char *s)
-{
-    const char *at = strchr(s, '@');
-
-    return at != NULL && at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-           strpbrk(s, " \t\r\n") == NULL;
-}
-
-/* E.164, which Cognito requires of phone_number: '+' and up to 15 digits. */
-static bool is_phone(const char *s)
-{
-    size_t digits = strspn(s + (s[0] == '+'), "0123456789");
-
-    return s[0] == '+' && digits >= 4 && digits <= 15 && s[1 + digits] == '\0';
-}
-
-/* The schema entry of attribute name in the pool, or NULL. */
-static const cJSON *schema_entry(const cJSON *pool, const char *name)
-{
-    const cJSON *attr;
-
-    cJSON_ArrayForEach(attr, json_get(pool, "SchemaAttributes"))
-    {
-        const char *n = json_str(attr, "Name");
-        if (n != NULL && strcmp(n, name) == 0)
-            return attr;
-    }
-    return NULL;
-}
-
-/* Attributes Cognito sets itself: no app client may write them (pool_defaults.c agrees). */
-static bool never_writable(const char *name)
-{
-    return strcmp(name, "sub") == 0 || strcmp(name, "email_verified") == 0 ||
-           strcmp(name, "phone_number_verified") == 0;
-}
-
-/*
- * Check one attribute a request writes. client is the app client for SignUp, NULL for the
- * Admin operations (IAM-authorized, so WriteAttributes do not apply). Words: "A client
- * attempted to write unauthorized attribute" (NotAuthorizedException) and "Attributes did not
- * conform to the schema: Type for attribute {custom:x} could not be determined" [seen];
- * "Invalid email address format." and "Invalid phone number format." [seen]; the refusal of
- * "sub" to an administrator is the emulator's.
- */
-static int check_attribute(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
-                           const char *name, const char *value)
-{
-    const cJSON *entry = schema_entry(pool, name);
-    const cJSON *write = json_get(client, "WriteAttributes");
-
-    if (client != NULL && (never_writable(name) || (write != NULL && !has_string(write, name)) ||
-                           json_bool(entry, "DeveloperOnlyAttribute", false)))
-        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
-                           "A client attempted to write unauthorized attribute");
-    if (entry == NULL)
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
-                           "Attributes did not conform to the schema: Type for attribute {%s} "
-                           "could not be determined",
-                           name);
-    if (strcmp(name, "sub") == 0)
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
-                           "Attributes did not conform to the schema: sub: Attribute is immutable");
-    if (strcmp(name, "email") == 0 && !is_email(value))
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid email address format.");
-    if (strcmp(name, "phone_number") == 0 && !is_phone(value))
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid phone number format.");
-    return 0;
-}
-
-/*
- * The request's UserAttributes as a new object name -> value (later duplicates win), checked
- * by check_attribute(). Email and preferred_username are flattened to lower case in a
- * case-insensitive pool [case]. Returns 0 with *out (cJSON_Delete), or -1.
- */
-static int read_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON *client, cJSON **out)
-{
-    const cJSON *item;
-    cJSON *attrs = cJSON_CreateObject();
-
-    *out = NULL;
-    if (attrs == NULL)
-        return ops_fail_internal(ctx, "out of memory");
-    cJSON_ArrayForEach(item, json_get(ctx->in, "UserAttributes"))
-    {
-        const char *name = json_str(item, "Name"), *value = json_str(item, "Value");
-        char *folded = NULL;
-        int bad;
-
-        if (value == NULL)
-            value = "";
-        if (check_attribute(ctx, pool, client, name, value) != 0) {
-            cJSON_Delete(attrs);
-            return -1;
-        }
-        if (strcmp(name, "email") == 0 || strcmp(name, "preferred_username") == 0)
-            value = folded = userpool_username_key(pool, value);
-        else if (never_writable(name)) /* "True" is accepted for true, as boto3 users write it */
-            value = strcasecmp(value, "true") == 0 ? "true" : "false";
-        bad = value == NULL || json_set_str(attrs, name, value) != 0;
-        free(folded);
-        if (bad) {
-            cJSON_Delete(attrs);
-            return ops_fail_internal(ctx, "out of memory");
-        }
-    }
-    *out = attrs;
-    return 0;
-}
-
-/*
- * How Cognito names a standard attribute in "is required" messages, as seen in real responses
- * since about 2024 ("emails: The attribute emails is required", "phoneNumbers: ...",
- * "name.formatted: ...", "addresses: ...", "name.familyName ... is required" [seen]);
- * given_name and middle_name follow the same SCIM naming by assumption. Older responses read
- * "email: The attribute is required"; the current form is used.
- */
-static const char *required_label(const char *name)
-{
-    static const char *const LABELS[][2] = {
-        {"email", "emails"},
-        {"phone_number", "phoneNumbers"},
-        {"name", "name.formatted"},
-        {"address", "addresses"},
-        {"family_name", "name.familyName"},
-        {"given_name", "name.givenName"},
-        {"middle_name", "name.middleName"},
-    };
-
-    for (size_t i = 0; i < sizeof(LABELS) / sizeof(LABELS[0]); i++)
-        if (strcmp(LABELS[i][0], name) == 0)
-            return LABELS[i][1];
-    return name;
-}
-
-/* The pool's required attributes must have a non-empty value in attrs. */
-static int check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *attrs)
-{
-    char message[sizeof(ctx->err.message)];
-    size_t len = (size_t)snprintf(message, sizeof(message), "%s",
-                                  "Attributes did not conform to the schema: ");
-    const cJSON *entry;
-    bool missing = false;
-
-    cJSON_ArrayForEach(entry, json_get(pool, "SchemaAttributes"))
-    {
-        const char *name = json_str(entry, "Name"), *value = json_str(attrs, name ? name : "");
-        if (name == NULL || strcmp(name, "sub") == 0 || !json_bool(entry, "Required", false) ||
-            (value != NULL && *value != '\0'))
-            continue;
-        if (len < sizeof(message))
-            len += (size_t)snprintf(message + len, sizeof(message) - len,
-                                    "%s%s: The attribute %s is required", missing ? ", " : "",
-                                    required_label(name), required_label(name));
-        missing = true;
-    }
-    return missing ? cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "%s", message) : 0;
-}
-
 /*
  * Check the requested Username against the pool's sign-in settings. In a pool with
  * UsernameAttributes it must be an email or phone number, and *fills names the attribute it
@@ -230,23 +58,23 @@ static int check_username(struct op_ctx *ctx, const cJSON *pool, const char *use
 {
     const cJSON *by = json_get(pool, "UsernameAttributes"),
                 *alias = json_get(pool, "AliasAttributes");
-    bool email = has_string(by, "email"), phone = has_string(by, "phone_number");
+    bool email = userpool_list_has(by, "email"), phone = userpool_list_has(by, "phone_number");
 
     *fills = NULL;
-    if (email && is_email(username))
+    if (email && userpool_is_email(username))
         *fills = "email";
-    else if (phone && is_phone(username))
+    else if (phone && userpool_is_phone(username))
         *fills = "phone_number";
     else if (email || phone)
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            email && phone ? "Username should be either an email or a phone number."
                            : email        ? "Username should be an email."
                                           : "Username should be a phone number.");
-    if (has_string(alias, "email") && is_email(username))
+    if (userpool_list_has(alias, "email") && userpool_is_email(username))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Username cannot be of email format, since user pool is configured "
                            "for email alias.");
-    if (has_string(alias, "phone_number") && is_phone(username))
+    if (userpool_list_has(alias, "phone_number") && userpool_is_phone(username))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Username cannot be of phone number format, since user pool is "
                            "configured for phone number alias.");
@@ -297,7 +125,9 @@ static int draft_user(struct op_ctx *ctx, const cJSON *pool, const cJSON *client
 
     *out = NULL;
     if (check_username(ctx, pool, username, &fills) != 0 ||
-        read_attributes(ctx, pool, client, &attrs) != 0 || check_required(ctx, pool, attrs) != 0)
+        userpool_read_attributes(ctx, pool, client, json_get(ctx->in, "UserAttributes"), false,
+                                 &attrs) != 0 ||
+        userpool_check_required(ctx, pool, attrs) != 0)
         goto fail;
     ids_uuid(sub);
     /* The Username is the sign-in value, so it wins over a different attribute value. */
@@ -331,73 +161,6 @@ fail:
 
 /* ---- Aliases and codes ------------------------------------------------------------------- */
 
-/*
- * Make value of attribute name an alias of user u. When another user holds it: with force
- * (ForceAliasCreation) the alias moves to u and the other user's attribute is no longer
- * verified [api]; otherwise the error code/message (AliasExistsException "An account with the
- * given email already exists." [facts] in alias pools, UsernameExistsException with the same
- * words where the attribute is the username).
- */
-static int set_alias(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
-                     const char *name, const char *value, bool force, enum cog_error code)
-{
-    char *key = userpool_username_key(pool, value);
-    struct store_user *owner = NULL;
-    int st = key ? store_alias_set(ctx->db, u->pool_id, name, key, u->seq) : STORE_ERROR;
-
-    if (st == STORE_EXISTS && force &&
-        (st = store_user_get_by_alias(ctx->db, u->pool_id, name, key, &owner)) == STORE_OK) {
-        cJSON *attrs = userpool_attributes(owner);
-        char verified[64];
-        snprintf(verified, sizeof(verified), "%s_verified", name);
-        free(owner->attributes);
-        owner->attributes = NULL;
-        if (attrs != NULL && json_set_str(attrs, verified, "false") == 0)
-            owner->attributes = cJSON_PrintUnformatted(attrs);
-        owner->modified_ms = ctx->now_ms;
-        cJSON_Delete(attrs);
-        st = owner->attributes == NULL ? STORE_ERROR : store_alias_clear(ctx->db, owner->seq, name);
-        if (st == STORE_OK && (st = store_user_update(ctx->db, owner)) == STORE_OK)
-            st = store_alias_set(ctx->db, u->pool_id, name, key, u->seq);
-    }
-    free(key);
-    store_user_free(owner);
-    if (st == STORE_EXISTS)
-        return cog_err_set(&ctx->err, code, "An account with the given %s already exists.", name);
-    return st == STORE_OK ? 0 : ops_fail_internal(ctx, "storing an alias");
-}
-
-/*
- * The aliases of a user just stored (or just confirmed): in a pool with UsernameAttributes its
- * email / phone_number, verified or not (they are its sign-in names, unique like a username);
- * in a pool with AliasAttributes its preferred_username and its verified email / phone_number.
- * AliasExistsException for preferred_username follows the email wording (the emulator's).
- */
-static int set_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
-                       bool force)
-{
-    /* Each name, and the flag that must be "true" for it to be an alias (NULL: none). */
-    static const char *const NAMES[][2] = {{"email", "email_verified"},
-                                           {"phone_number", "phone_number_verified"},
-                                           {"preferred_username", NULL}};
-    cJSON *attrs = userpool_attributes(u);
-    int rc = attrs ? 0 : ops_fail_internal(ctx, "out of memory");
-
-    for (size_t i = 0; rc == 0 && i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
-        const char *name = NAMES[i][0], *value = json_str(attrs, name);
-        const char *flag = NAMES[i][1] ? json_str(attrs, NAMES[i][1]) : "true";
-        if (value == NULL)
-            continue;
-        if (has_string(json_get(pool, "UsernameAttributes"), name))
-            rc = set_alias(ctx, pool, u, name, value, false, COG_E_USERNAME_EXISTS);
-        else if (has_string(json_get(pool, "AliasAttributes"), name) && flag != NULL &&
-                 strcmp(flag, "true") == 0)
-            rc = set_alias(ctx, pool, u, name, value, force, COG_E_ALIAS_EXISTS);
-    }
-    cJSON_Delete(attrs);
-    return rc;
-}
-
 /* Store new user u (u->seq is set) with its aliases; in the caller's transaction. */
 static int insert_user(struct op_ctx *ctx, const cJSON *pool, struct store_user *u, bool force)
 {
@@ -409,15 +172,7 @@ static int insert_user(struct op_ctx *ctx, const cJSON *pool, struct store_user 
         return ops_fail_not_found(ctx, &OPS_USER_POOL, u->pool_id);
     if (st != STORE_OK)
         return ops_fail_internal(ctx, "storing a user");
-    return set_aliases(ctx, pool, u, force);
-}
-
-/* Write back u, changed at the request's time. */
-static int update_user(struct op_ctx *ctx, struct store_user *u)
-{
-    u->modified_ms = ctx->now_ms;
-    return store_user_update(ctx->db, u) == STORE_OK ? 0
-                                                     : ops_fail_internal(ctx, "updating a user");
+    return userpool_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
 }
 
 /*
@@ -431,9 +186,9 @@ static const char *code_attribute(const cJSON *pool, const cJSON *attrs)
 {
     const cJSON *auto_verified = json_get(pool, "AutoVerifiedAttributes");
 
-    if (has_string(auto_verified, "phone_number") && json_str(attrs, "phone_number") != NULL)
+    if (userpool_list_has(auto_verified, "phone_number") && json_str(attrs, "phone_number") != NULL)
         return "phone_number";
-    if (has_string(auto_verified, "email") && json_str(attrs, "email") != NULL)
+    if (userpool_list_has(auto_verified, "email") && json_str(attrs, "email") != NULL)
         return "email";
     return NULL;
 }
@@ -502,14 +257,6 @@ static int send_pending(struct op_ctx *ctx, const struct store_user *u,
                    pc->code);
     cJSON_Delete(attrs);
     return rc;
-}
-
-/* Whether the client hides unknown users (PreventUserExistenceErrors ENABLED [errors]). */
-static bool hides_users(const cJSON *client)
-{
-    const char *setting = json_str(client, "PreventUserExistenceErrors");
-
-    return setting != NULL && strcmp(setting, "ENABLED") == 0;
 }
 
 /*
@@ -646,9 +393,9 @@ static int confirm_user(struct op_ctx *ctx, const cJSON *pool, struct store_user
     if (rc == 0 && store_code_delete(ctx->db, u->seq, CODE_PURPOSE) == STORE_ERROR)
         rc = ops_fail_internal(ctx, "deleting a code");
     if (rc == 0)
-        rc = update_user(ctx, u);
+        rc = userpool_save_user(ctx, u);
     if (rc == 0 && verified != NULL)
-        rc = set_aliases(ctx, pool, u, force);
+        rc = userpool_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
     /* Hook point: the post confirmation trigger (PostConfirmation_ConfirmSignUp). */
     return rc;
 }
@@ -670,7 +417,7 @@ int op_confirm_sign_up(struct op_ctx *ctx)
         ops_txn_begin(ctx) != 0)
         goto out;
     st = find_request_user(ctx, pool, &u);
-    if (st == STORE_NOT_FOUND && hides_users(client))
+    if (st == STORE_NOT_FOUND && userpool_hides_users(client))
         cog_err_set(&ctx->err, COG_E_CODE_MISMATCH,
                     "Invalid verification code provided, please try again.");
     if (st == STORE_OK && check_unconfirmed(ctx, u) == 0 &&
@@ -698,11 +445,12 @@ out:
 static int simulate_code(struct op_ctx *ctx, const cJSON *pool)
 {
     const char *username = json_str(ctx->in, "Username");
-    const char *attribute = is_email(username)   ? "email"
-                            : is_phone(username) ? "phone_number"
-                            : has_string(json_get(pool, "AutoVerifiedAttributes"), "phone_number")
-                                ? "phone_number"
-                                : "email";
+    const char *attribute =
+        userpool_is_email(username)   ? "email"
+        : userpool_is_phone(username) ? "phone_number"
+        : userpool_list_has(json_get(pool, "AutoVerifiedAttributes"), "phone_number")
+            ? "phone_number"
+            : "email";
 
     ctx->err.code = COG_OK;
     return send_code(ctx, json_str(pool, "Id"), username, attribute, username, NULL);
@@ -735,7 +483,7 @@ int op_resend_confirmation_code(struct op_ctx *ctx)
                                                 "turned on.");
     if ((rc = ops_txn_end(ctx, rc)) == 0)
         rc = send_pending(ctx, u, &pc);
-    else if (st == STORE_NOT_FOUND && hides_users(client))
+    else if (st == STORE_NOT_FOUND && userpool_hides_users(client))
         rc = simulate_code(ctx, pool);
 out:
     cJSON_Delete(client);
@@ -765,41 +513,12 @@ out:
     return rc;
 }
 
-/*
- * Fill obj as a UserType (member order of the AWS responses): Username, the attributes under
- * attr_member ("Attributes", or "UserAttributes" for AdminGetUser) limited to the names in
- * to_get when it is not NULL, the dates, Enabled and UserStatus. 0, or -1 (no memory).
- */
-static int fill_user(cJSON *obj, const struct store_user *u, const char *attr_member,
-                     const cJSON *to_get)
-{
-    cJSON *list = userpool_attribute_list(u, NULL);
-    int bad = list == NULL;
-
-    if (list != NULL && to_get != NULL) {
-        cJSON *item = list->child;
-        while (item != NULL) {
-            cJSON *next = item->next;
-            if (!has_string(to_get, json_str(item, "Name")))
-                cJSON_Delete(cJSON_DetachItemViaPointer(list, item));
-            item = next;
-        }
-    }
-    bad |= json_set_str(obj, "Username", u->username);
-    bad |= json_set_item(obj, attr_member, list);
-    bad |= json_set_num(obj, "UserCreateDate", json_epoch(u->created_ms));
-    bad |= json_set_num(obj, "UserLastModifiedDate", json_epoch(u->modified_ms));
-    bad |= json_set_bool(obj, "Enabled", u->enabled != 0);
-    bad |= json_set_str(obj, "UserStatus", u->status);
-    return bad ? -1 : 0;
-}
-
 /* Set ctx->out's User to u as a UserType (AdminCreateUser's answer). */
 static int out_user(struct op_ctx *ctx, const struct store_user *u)
 {
     cJSON *user = cJSON_CreateObject();
 
-    if (user == NULL || fill_user(user, u, "Attributes", NULL) != 0) {
+    if (user == NULL || userpool_fill_user(user, u, "Attributes", NULL) != 0) {
         cJSON_Delete(user);
         return ops_fail_internal(ctx, "out of memory");
     }
@@ -823,7 +542,7 @@ static int invite(struct op_ctx *ctx, const struct store_user *u, const char *pa
 
     for (size_t i = 0; rc == 0 && i < 2; i++) {
         const char *dest = json_str(attrs, MEDIA[i][1]);
-        bool chosen = wanted ? has_string(wanted, MEDIA[i][0])
+        bool chosen = wanted ? userpool_list_has(wanted, MEDIA[i][0])
                              : (i == 1 ? dest != NULL
                                        : dest != NULL && json_str(attrs, "phone_number") == NULL);
         struct delivery d = {u->pool_id,  u->username, "invitation", MEDIA[i][0],
@@ -859,7 +578,7 @@ static int resend_invitation(struct op_ctx *ctx, const cJSON *pool, const char *
                         "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u->username);
         else if (invite(ctx, u, password, false) == 0 &&
                  userpool_set_password(ctx, pool, u, password) == 0)
-            rc = update_user(ctx, u);
+            rc = userpool_save_user(ctx, u);
     }
     if ((rc = ops_txn_end(ctx, rc)) == 0 && (rc = invite(ctx, u, password, true)) == 0)
         rc = out_user(ctx, u);
@@ -920,7 +639,7 @@ int op_admin_get_user(struct op_ctx *ctx)
 
     if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) == 0 &&
         find_request_user(ctx, pool, &u) == STORE_OK)
-        rc = fill_user(ctx->out, u, "UserAttributes", NULL) == 0
+        rc = userpool_fill_user(ctx->out, u, "UserAttributes", NULL) == 0
                  ? 0
                  : ops_fail_internal(ctx, "out of memory");
     cJSON_Delete(pool);
@@ -1055,7 +774,8 @@ int op_list_users(struct op_ctx *ctx)
     for (size_t i = 0; i < page.count; i++) {
         cJSON *user = cJSON_CreateObject();
         if (user == NULL || !cJSON_AddItemToArray(users, user) ||
-            fill_user(user, page.users[i], "Attributes", json_get(ctx->in, "AttributesToGet")))
+            userpool_fill_user(user, page.users[i], "Attributes",
+                               json_get(ctx->in, "AttributesToGet")))
             goto oom;
     }
     rc = ops_out_set(ctx, "Users", users);

@@ -280,6 +280,11 @@ static int custom_entry(const cJSON *attr, cJSON *list, struct cog_err *err)
     return e != NULL && cJSON_AddItemToArray(list, e) ? 0 : oom(err);
 }
 
+int pool_defaults_custom_attribute(const cJSON *attr, cJSON *list, struct cog_err *err)
+{
+    return custom_entry(attr, list, err);
+}
+
 /* SchemaAttributes for CreateUserPool's Schema (may be NULL): standard, then custom ones. */
 static int build_schema(const cJSON *schema, cJSON **out, struct cog_err *err)
 {

@@ -74,4 +74,12 @@ int pool_defaults_update_client(const cJSON *in, const cJSON *pool, const cJSON 
  */
 int64_t pool_defaults_token_validity(const cJSON *client, const char *token);
 
+/*
+ * Append the SchemaAttributes entry of one custom attribute attr (a SchemaAttributeType, as
+ * CreateUserPool's Schema and AddCustomAttributes' CustomAttributes give it) to the array
+ * list: named "custom:<Name>", or "dev:custom:<Name>" when developer-only. 0, or -1 with *err
+ * set (InvalidParameterException for a missing type, bad constraints or Required).
+ */
+int pool_defaults_custom_attribute(const cJSON *attr, cJSON *list, struct cog_err *err);
+
 #endif

@@ -68,8 +68,20 @@ bool secrets_secret_hash_ok(const char *client_secret, const char *username, con
     return ok;
 }
 
+/* The --fixed-code setting, "" for none. Written before the server serves, read after. */
+static char fixed_code[7];
+
+void secrets_set_fixed_code(const char *code)
+{
+    snprintf(fixed_code, sizeof(fixed_code), "%s", code != NULL ? code : "");
+}
+
 void secrets_code(char *out)
 {
+    if (fixed_code[0] != '\0') {
+        memcpy(out, fixed_code, sizeof(fixed_code));
+        return;
+    }
     /* Draws at or above the largest multiple of 10^6 are redrawn, so every code, leading
      * zeros included, is equally likely. */
     const uint32_t limit = UINT32_MAX - (UINT32_MAX % CODE_RANGE);

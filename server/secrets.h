@@ -18,8 +18,17 @@ char *secrets_secret_hash(const char *client_secret, const char *username, const
 bool secrets_secret_hash_ok(const char *client_secret, const char *username, const char *client_id,
                             const char *provided);
 
-/* A random 6-digit numeric code, as Cognito sends (out holds 7 bytes). */
+/*
+ * A random 6-digit numeric code, as Cognito sends (out holds 7 bytes); the fixed code instead
+ * while one is set with secrets_set_fixed_code().
+ */
 void secrets_code(char *out);
+
+/*
+ * Make every later secrets_code() answer code (6 digits, the --fixed-code setting), or random
+ * codes again with NULL or "". Process-wide, like the clock; set it before serving requests.
+ */
+void secrets_set_fixed_code(const char *code);
 
 /* An opaque random token of nbytes random bytes, base64url (free()); NULL when out of memory. */
 char *secrets_token(size_t nbytes);

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "fixtures.h"
 #include "http.h"
+#include "inbox.h"
 #include "keys.h"
 #include "log.h"
 #include "routes.h"
+#include "secrets.h"
 #include "store.h"
 
 struct server {
@@ -19,6 +22,28 @@ struct server {
     struct store *store;
     struct http_server *http;
 };
+
+/* Read, check and apply the fixtures at path; a bad one is logged (file, JSON path, problem). */
+static int load_fixtures(const struct app *app, const char *path)
+{
+    struct fixtures *f = NULL;
+    struct fixtures_error err;
+    struct fixtures_stats stats = {0};
+    char text[1600];
+
+    if (fixtures_read(path, &f, &err) != 0 || fixtures_apply(app, f, &stats, &err) != 0) {
+        fixtures_error_text(&err, text, sizeof(text));
+        log_error("bad fixture: %s", text);
+        fixtures_free(f);
+        return -1;
+    }
+    log_info("fixtures: %d file(s) from %s: made %d user pools, %d clients, %d groups, %d users, "
+             "%d identity pools; %d already there",
+             stats.files, path, stats.user_pools, stats.clients, stats.groups, stats.users,
+             stats.identity_pools, stats.kept);
+    fixtures_free(f);
+    return 0;
+}
 
 int server_start(struct settings *s, struct server **out)
 {
@@ -35,6 +60,14 @@ int server_start(struct settings *s, struct server **out)
     }
     srv->app.settings = s;
     srv->app.store = srv->store;
+    secrets_set_fixed_code(s->fixed_code);
+    inbox_start();
+    if (s->fixtures[0] != '\0' && load_fixtures(&srv->app, s->fixtures) != 0) {
+        store_close(srv->store);
+        keys_cache_clear();
+        free(srv);
+        return -1;
+    }
 
     struct http_config cfg = {
         .bind = s->bind,
@@ -65,8 +98,10 @@ void server_stop(struct server *srv)
 {
     if (srv == NULL)
         return;
+    inbox_stop();         /* ends the waits for messages, which would hold up the workers */
     http_stop(srv->http); /* joins the workers: no request touches the store after this */
     store_close(srv->store);
     keys_cache_clear();
+    secrets_set_fixed_code(NULL);
     free(srv);
 }

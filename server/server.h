@@ -10,8 +10,9 @@
 struct server;
 
 /*
- * Open the store and start serving with *s (which must outlive the server; its public_url
- * is derived from the bound port when not set). On 0 *out is running; -1 on failure (logged).
+ * Open the store, apply the fixtures of s->fixtures (if any), and start serving with *s (which
+ * must outlive the server; its public_url is derived from the bound port when not set). On 0
+ * *out is running; -1 on failure (logged; a bad fixture is named by file, JSON path, problem).
  */
 int server_start(struct settings *s, struct server **out);
 

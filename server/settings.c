@@ -139,6 +139,18 @@ static int apply_issuer(struct settings *s, const char *v)
     return 0;
 }
 
+static int apply_fixtures(struct settings *s, const char *v)
+{
+    return copy_into(s->fixtures, sizeof(s->fixtures), v);
+}
+
+static int apply_fixed_code(struct settings *s, const char *v)
+{
+    if (strlen(v) != 6 || strspn(v, "0123456789") != 6)
+        return -1;
+    return copy_into(s->fixed_code, sizeof(s->fixed_code), v);
+}
+
 static const struct option_row options[] = {
     {"port", "COGNITO_EMU_PORT", "PORT", "TCP port to listen on; 0 picks a free one (9229)",
      apply_port},
@@ -165,6 +177,10 @@ static const struct option_row options[] = {
      apply_max_body},
     {"idle-timeout", "COGNITO_EMU_IDLE_TIMEOUT", "SECONDS", "close connections idle this long (30)",
      apply_idle_timeout},
+    {"fixtures", "COGNITO_EMU_FIXTURES", "PATH",
+     "fixture file, or directory of *.json, loaded at start and on reset (none)", apply_fixtures},
+    {"fixed-code", "COGNITO_EMU_FIXED_CODE", "CODE",
+     "send this 6-digit code in every message instead of random ones (off)", apply_fixed_code},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 

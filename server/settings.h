@@ -22,7 +22,9 @@ struct settings {
     size_t max_body;           /* request body cap in bytes: 1 MiB */
     unsigned idle_timeout;     /* seconds before an idle connection is closed: 30 */
     char healthcheck_url[512]; /* what --healthcheck probes: http://127.0.0.1:<port>/health */
-    int aws_issuer; /* 1: tokens carry https://cognito-idp.<region>.amazonaws.com/<pool> */
+    int aws_issuer;      /* 1: tokens carry https://cognito-idp.<region>.amazonaws.com/<pool> */
+    char fixtures[4096]; /* a fixture file or directory, loaded at start and on reset; "" none */
+    char fixed_code[7];  /* every code sent is this (6 digits); "" for random codes */
 };
 
 /* What settings_parse() decided. */

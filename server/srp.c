@@ -307,19 +307,30 @@ out:
     return rc;
 }
 
+int srp_public_ok(const BIGNUM *A)
+{
+    BN_CTX *ctx = NULL;
+    BIGNUM *amod = NULL;
+    int rc = -1;
+
+    if (group_ready() && (ctx = BN_CTX_new()) != NULL && (amod = BN_new()) != NULL &&
+        BN_nnmod(amod, A, group.N, ctx))
+        rc = !BN_is_zero(amod);
+    BN_free(amod);
+    BN_CTX_free(ctx);
+    return rc;
+}
+
 int srp_server_key(const BIGNUM *A, const BIGNUM *B, const BIGNUM *v, const BIGNUM *b,
                    unsigned char key[SRP_KEY_LEN])
 {
-    BN_CTX *ctx = NULL;
-    BIGNUM *amod = NULL, *u = NULL, *S = NULL;
-    int rc = -1;
+    BIGNUM *u = NULL, *S = NULL;
+    int rc = -1, ok;
 
-    if (!group_ready() || (ctx = BN_CTX_new()) == NULL || (amod = BN_new()) == NULL)
-        goto out;
     /* SRP-6a's safeguards, as the client applies them to B (RFC 5054 2.5.4). */
-    if (!BN_nnmod(amod, A, group.N, ctx))
+    if ((ok = srp_public_ok(A)) < 0)
         goto out;
-    if (BN_is_zero(amod)) {
+    if (ok == 0) {
         rc = SRP_ILLEGAL_PARAMETER;
         goto out;
     }
@@ -333,10 +344,8 @@ int srp_server_key(const BIGNUM *A, const BIGNUM *B, const BIGNUM *v, const BIGN
         goto out;
     rc = srp_hkdf_key(S, u, key);
 out:
-    BN_free(amod);
     BN_free(u);
     BN_clear_free(S);
-    BN_CTX_free(ctx);
     return rc;
 }
 

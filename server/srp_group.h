@@ -78,6 +78,13 @@ BIGNUM *srp_compute_S(const BIGNUM *A, const BIGNUM *v, const BIGNUM *u, const B
 int srp_hkdf_key(const BIGNUM *S, const BIGNUM *u, unsigned char key[SRP_KEY_LEN]);
 
 /*
+ * Whether a client's public value A may be used: A mod N != 0 (SRP-6a's safeguard, RFC 5054
+ * 2.5.4; a client sending A = 0 or a multiple of N could sign in without the password).
+ * 1 yes, 0 no, -1 when out of memory.
+ */
+int srp_public_ok(const BIGNUM *A);
+
+/*
  * The whole server side of PASSWORD_VERIFIER once the client's A is known: u = H(PAD(A) |
  * PAD(B)), S = (A * v^u)^b mod N, key = srp_hkdf_key(S, u). Returns 0 with key set,
  * SRP_ILLEGAL_PARAMETER when A mod N is 0 or u is 0 (the client must be refused), or -1 when

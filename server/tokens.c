@@ -3,11 +3,13 @@
  * tokens.h for the contract.
  *
  * Claims follow ../shared/cognito-facts.md 1.1 (awsdocs amazon-cognito-developer-guide,
- * "using the ID token" / "using the access token"): the ID token carries sub, the verified
- * flags as booleans, iss, cognito:username, origin_jti, aud, event_id, token_use "id",
- * auth_time, exp, iat, jti and the attributes the app client may read; the access token sub,
- * iss, client_id, origin_jti, event_id, token_use "access", scope, auth_time, exp, iat, jti
- * and username, and no aud. Times are seconds of the emulator clock (ctx->now_ms).
+ * "using the ID token" / "using the access token"): the ID token carries sub, cognito:groups,
+ * the verified flags as booleans, cognito:preferred_role, iss, cognito:username, origin_jti,
+ * cognito:roles, aud, event_id, token_use "id", auth_time, exp, iat, jti and the attributes
+ * the app client may read; the access token sub, cognito:groups, iss, client_id, origin_jti,
+ * event_id, token_use "access", scope, auth_time, exp, iat, jti and username, and no aud.
+ * The group claims are present only for a user in groups (with roles, for the role claims).
+ * Times are seconds of the emulator clock (ctx->now_ms).
  *
  * Refresh tokens are opaque random strings; the store keeps only their SHA-256, with what a
  * refresh needs (pool, client, user, origin_jti, auth_time, expiry). This module signs with
@@ -104,9 +106,86 @@ static int add_attribute_claims(cJSON *claims, const cJSON *attrs, bool verified
     return 0;
 }
 
+/*
+ * The claims a user's groups give (developer guide, "Adding groups to a user pool", and the
+ * API reference of GroupType Precedence): cognito:groups, the names of all the user's groups
+ * (both tokens); cognito:roles, every distinct RoleArn among them, and cognito:preferred_role,
+ * the RoleArn of the group with the lowest Precedence among those with a role (ID token only).
+ * Groups without a Precedence rank below all others; when the best-ranked groups with a role
+ * disagree on it, no group takes precedence and the claim is left out. NULL members are
+ * claims the user does not get.
+ */
+struct group_claims {
+    cJSON *groups;         /* array of names, or NULL when the user is in no group */
+    cJSON *roles;          /* array of ARNs, or NULL when none of the groups has a role */
+    const char *preferred; /* borrowed from page, or NULL */
+    struct store_group_page page;
+};
+
+static void group_claims_free(struct group_claims *gc)
+{
+    cJSON_Delete(gc->groups);
+    cJSON_Delete(gc->roles);
+    store_group_page_free(&gc->page);
+    memset(gc, 0, sizeof(*gc));
+}
+
+/* Whether groups a and b have the same Precedence (both none counts as the same). */
+static bool same_precedence(const struct store_group *a, const struct store_group *b)
+{
+    return a->has_precedence == b->has_precedence &&
+           (!a->has_precedence || a->precedence == b->precedence);
+}
+
+/* Load u's groups (in token order: by Precedence, then oldest) into gc. 0, or -1 with
+ * InternalErrorException. */
+static int load_group_claims(struct op_ctx *ctx, const struct store_user *u,
+                             struct group_claims *gc)
+{
+    const struct store_group *best = NULL;
+    bool tie = false;
+
+    memset(gc, 0, sizeof(*gc));
+    if (store_group_list_for_user(ctx->db, u->seq, NULL, 0, &gc->page) != STORE_OK)
+        return ops_fail_internal(ctx, "could not read the user's groups");
+    for (size_t i = 0; i < gc->page.count; i++) {
+        const struct store_group *g = gc->page.groups[i];
+        bool listed = false;
+        const cJSON *r;
+
+        if ((gc->groups == NULL && (gc->groups = cJSON_CreateArray()) == NULL) ||
+            !cJSON_AddItemToArray(gc->groups, cJSON_CreateString(g->name)))
+            goto oom;
+        if (g->role_arn == NULL)
+            continue;
+        if (best == NULL)
+            best = g;
+        else if (same_precedence(best, g) && strcmp(best->role_arn, g->role_arn) != 0)
+            tie = true;
+        cJSON_ArrayForEach(r, gc->roles)
+        {
+            listed |= strcmp(r->valuestring, g->role_arn) == 0;
+        }
+        if (!listed && ((gc->roles == NULL && (gc->roles = cJSON_CreateArray()) == NULL) ||
+                        !cJSON_AddItemToArray(gc->roles, cJSON_CreateString(g->role_arn))))
+            goto oom;
+    }
+    gc->preferred = best != NULL && !tie ? best->role_arn : NULL;
+    return 0;
+oom:
+    group_claims_free(gc);
+    return ops_fail_internal(ctx, "out of memory");
+}
+
+/* Add a copy of list (may be NULL: nothing is added) to claims as name. 0 or -1. */
+static int add_list_claim(cJSON *claims, const char *name, const cJSON *list)
+{
+    return list == NULL ? 0 : json_set_item(claims, name, cJSON_Duplicate(list, 1));
+}
+
 /* The ID token's claims, or NULL when out of memory. */
 static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b,
-                        const char *client_id, int64_t ttl)
+                        const struct group_claims *gc, const char *client_id, int64_t ttl)
 {
     cJSON *claims = cJSON_CreateObject(), *attrs = userpool_attribute_list(g->user, g->client);
     char jti[IDS_UUID_LEN + 1];
@@ -114,11 +193,14 @@ static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b
 
     ids_uuid(jti);
     bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
-    /* cognito:groups goes here once users can be in groups. */
+    bad = bad || add_list_claim(claims, "cognito:groups", gc->groups) != 0;
     bad = bad || add_attribute_claims(claims, attrs, true) != 0;
+    bad = bad ||
+          (gc->preferred != NULL && json_set_str(claims, "cognito:preferred_role", gc->preferred));
     bad = bad || json_set_str(claims, "iss", b->iss) != 0;
     bad = bad || json_set_str(claims, "cognito:username", g->user->username) != 0;
     bad = bad || json_set_str(claims, "origin_jti", b->origin_jti) != 0;
+    bad = bad || add_list_claim(claims, "cognito:roles", gc->roles) != 0;
     bad = bad || json_set_str(claims, "aud", client_id) != 0;
     bad = bad || json_set_str(claims, "event_id", b->event_id) != 0;
     bad = bad || json_set_str(claims, "token_use", "id") != 0;
@@ -137,7 +219,7 @@ static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b
 
 /* The access token's claims (no aud: Cognito puts the client in client_id), or NULL. */
 static cJSON *access_claims(const struct token_grant *g, const struct claims_base *b,
-                            const char *client_id, int64_t ttl)
+                            const struct group_claims *gc, const char *client_id, int64_t ttl)
 {
     cJSON *claims = cJSON_CreateObject();
     char jti[IDS_UUID_LEN + 1];
@@ -145,7 +227,7 @@ static cJSON *access_claims(const struct token_grant *g, const struct claims_bas
 
     ids_uuid(jti);
     bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
-    /* cognito:groups goes here once users can be in groups. */
+    bad = bad || add_list_claim(claims, "cognito:groups", gc->groups) != 0;
     bad = bad || json_set_str(claims, "iss", b->iss) != 0;
     bad = bad || json_set_str(claims, "client_id", client_id) != 0;
     bad = bad || json_set_str(claims, "origin_jti", b->origin_jti) != 0;
@@ -226,6 +308,7 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
     };
     cJSON *idc = NULL, *accessc = NULL;
     char *refresh = NULL, *id_token = NULL, *access_token = NULL;
+    struct group_claims gc = {0};
     int rc = -1, bad = 0;
 
     if (pool_id == NULL || client_id == NULL)
@@ -238,10 +321,12 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
     }
     /* The store work comes first, so that the RSA signatures below (the expensive part of a
      * sign-in) run outside any transaction and after every write. */
-    if (grant->with_refresh_token && new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0)
+    if ((grant->with_refresh_token &&
+         new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0) ||
+        load_group_claims(ctx, grant->user, &gc) != 0)
         goto out;
-    idc = id_claims(grant, &base, client_id, id_ttl);
-    accessc = access_claims(grant, &base, client_id, access_ttl);
+    idc = id_claims(grant, &base, &gc, client_id, id_ttl);
+    accessc = access_claims(grant, &base, &gc, client_id, access_ttl);
     if (idc == NULL || accessc == NULL) {
         ops_fail_internal(ctx, "out of memory");
         goto out;
@@ -266,6 +351,7 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
     bad |= json_set_str(result, "IdToken", id_token);
     rc = bad ? ops_fail_internal(ctx, "out of memory") : 0;
 out:
+    group_claims_free(&gc);
     cJSON_Delete(idc);
     cJSON_Delete(accessc);
     free(refresh);
@@ -355,6 +441,26 @@ static int invalid_access_token(struct op_ctx *ctx)
 }
 
 /*
+ * Whether the verified access token claims of user u were revoked: "Access Token has been
+ * revoked" (the API reference of GlobalSignOut quotes it) when RevokeToken revoked the refresh
+ * token of its sign-in (same origin_jti), when GlobalSignOut / AdminUserGlobalSignOut revoked
+ * all the user's refresh tokens, or when the user signed out (or was disabled) after the
+ * token was issued. iat has whole seconds, so only a sign-out in a later second than the
+ * token's issue counts; a token of the same second is caught by its revoked refresh token.
+ */
+static int check_revoked(struct op_ctx *ctx, const struct store_user *u, const cJSON *claims)
+{
+    int64_t iat = json_int(claims, "iat", 0);
+    int revoked = 0;
+
+    if (store_token_revoked(ctx->db, u->seq, json_str(claims, "origin_jti"), (iat + 1) * 1000,
+                            &revoked) != STORE_OK)
+        return ops_fail_internal(ctx, "could not check the token's revocation");
+    return revoked ? cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Access Token has been revoked")
+                   : 0;
+}
+
+/*
  * Verify token's signature with the key of the pool its iss names and return the verified
  * claims in *claims (cJSON_Delete) and that pool id in pool_id (IDS_MAX bytes). 0, or -1 with
  * "Invalid Access Token".
@@ -419,8 +525,6 @@ int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user
     /*
      * The user by sub (unique and never reused, so a user deleted and made again under the
      * same name does not inherit old tokens; no pool document is needed for case rules).
-     * Revocation (RevokeToken, GlobalSignOut: "Access Token has been revoked") is checked
-     * here by origin_jti once those operations exist.
      */
     st = store_user_get_by_sub(ctx->db, pool_id, sub, &u);
     if (st == STORE_ERROR) {
@@ -437,6 +541,8 @@ int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user
         cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Access Token has been revoked");
         goto out;
     }
+    if (check_revoked(ctx, u, verified) != 0)
+        goto out;
     rc = 0;
     if (user != NULL) {
         *user = u;

@@ -35,7 +35,9 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
  * token_use "access", expiry (by the emulator clock), and that the user still exists. On 0,
  * *user is the user (store_user_free) and *claims the verified claims (cJSON_Delete), either
  * may be NULL if not wanted. -1 with NotAuthorizedException as Cognito words it ("Invalid
- * Access Token", "Access Token has expired", "User does not exist.").
+ * Access Token", "Access Token has expired", "User does not exist.", and "Access Token has
+ * been revoked" for a disabled user or a token revoked by RevokeToken, GlobalSignOut or
+ * AdminUserGlobalSignOut).
  */
 int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user **user,
                         cJSON **claims);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "jsonutil.h"
 #include "ops_common.h"
@@ -308,4 +309,283 @@ fail:
     cJSON_Delete(attrs);
     cJSON_Delete(list);
     return NULL;
+}
+
+/* ---- Attribute rules --------------------------------------------------------------------- */
+
+/*
+ * Sources of the wording below: [seen] messages of real Cognito quoted in application
+ * codebases and issue reports (error dictionaries, handlers); [case] the developer guide's
+ * "User pool case sensitivity"; [api] the API reference in server/model/cognito-idp.json.
+ */
+
+bool userpool_list_has(const cJSON *list, const char *value)
+{
+    const cJSON *item;
+
+    cJSON_ArrayForEach(item, list)
+    {
+        if (cJSON_IsString(item) && value != NULL && strcmp(item->valuestring, value) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Cognito does not document its email syntax; one '@' between non-empty parts, no spaces. */
+bool userpool_is_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+
+    return at != NULL && at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+           strpbrk(s, " \t\r\n") == NULL;
+}
+
+/* E.164, which Cognito requires of phone_number: '+' and up to 15 digits. */
+bool userpool_is_phone(const char *s)
+{
+    size_t digits = strspn(s + (s[0] == '+'), "0123456789");
+
+    return s[0] == '+' && digits >= 4 && digits <= 15 && s[1 + digits] == '\0';
+}
+
+const cJSON *userpool_schema_entry(const cJSON *pool, const char *name)
+{
+    const cJSON *attr;
+
+    cJSON_ArrayForEach(attr, json_get(pool, "SchemaAttributes"))
+    {
+        const char *n = json_str(attr, "Name");
+        if (n != NULL && name != NULL && strcmp(n, name) == 0)
+            return attr;
+    }
+    return NULL;
+}
+
+/* Attributes Cognito sets itself: no app client may write them (pool_defaults.c agrees). */
+static bool never_writable(const char *name)
+{
+    return strcmp(name, "sub") == 0 || strcmp(name, "email_verified") == 0 ||
+           strcmp(name, "phone_number_verified") == 0;
+}
+
+/*
+ * Words: "A client attempted to write unauthorized attribute" (NotAuthorizedException) and
+ * "Attributes did not conform to the schema: Type for attribute {custom:x} could not be
+ * determined" [seen]; "Invalid email address format." and "Invalid phone number format."
+ * [seen]; the refusal of "sub" to an administrator is the emulator's.
+ */
+int userpool_check_attribute(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                             const char *name, const char *value, bool blank_deletes)
+{
+    const cJSON *entry = userpool_schema_entry(pool, name);
+    const cJSON *write = json_get(client, "WriteAttributes");
+    bool format = value != NULL && !(blank_deletes && *value == '\0');
+
+    if (name == NULL)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Attribute name is missing.");
+    if (client != NULL &&
+        (never_writable(name) || (write != NULL && !userpool_list_has(write, name)) ||
+         json_bool(entry, "DeveloperOnlyAttribute", false)))
+        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                           "A client attempted to write unauthorized attribute");
+    if (entry == NULL)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Attributes did not conform to the schema: Type for attribute {%s} "
+                           "could not be determined",
+                           name);
+    if (strcmp(name, "sub") == 0)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Attributes did not conform to the schema: sub: Attribute is immutable");
+    if (format && strcmp(name, "email") == 0 && !userpool_is_email(value))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid email address format.");
+    if (format && strcmp(name, "phone_number") == 0 && !userpool_is_phone(value))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid phone number format.");
+    return 0;
+}
+
+/* "True" is accepted for true in the verified flags, as boto3 users write it. */
+int userpool_read_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                             const cJSON *list, bool blank_deletes, cJSON **out)
+{
+    const cJSON *item;
+    cJSON *attrs = cJSON_CreateObject();
+
+    *out = NULL;
+    if (attrs == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    cJSON_ArrayForEach(item, list)
+    {
+        const char *name = json_str(item, "Name"), *value = json_str(item, "Value");
+        char *folded = NULL;
+        int bad;
+
+        if (value == NULL)
+            value = "";
+        if (userpool_check_attribute(ctx, pool, client, name, value, blank_deletes) != 0) {
+            cJSON_Delete(attrs);
+            return -1;
+        }
+        if (strcmp(name, "email") == 0 || strcmp(name, "preferred_username") == 0)
+            value = folded = userpool_username_key(pool, value); /* [case] */
+        else if (never_writable(name))
+            value = strcasecmp(value, "true") == 0 ? "true" : "false";
+        bad = value == NULL || json_set_str(attrs, name, value) != 0;
+        free(folded);
+        if (bad) {
+            cJSON_Delete(attrs);
+            return ops_fail_internal(ctx, "out of memory");
+        }
+    }
+    *out = attrs;
+    return 0;
+}
+
+/*
+ * How Cognito names a standard attribute in "is required" messages, as seen in real responses
+ * since about 2024 ("emails: The attribute emails is required", "phoneNumbers: ...",
+ * "name.formatted: ...", "addresses: ...", "name.familyName ... is required" [seen]);
+ * given_name and middle_name follow the same SCIM naming by assumption. Older responses read
+ * "email: The attribute is required"; the current form is used.
+ */
+static const char *required_label(const char *name)
+{
+    static const char *const LABELS[][2] = {
+        {"email", "emails"},
+        {"phone_number", "phoneNumbers"},
+        {"name", "name.formatted"},
+        {"address", "addresses"},
+        {"family_name", "name.familyName"},
+        {"given_name", "name.givenName"},
+        {"middle_name", "name.middleName"},
+    };
+
+    for (size_t i = 0; i < sizeof(LABELS) / sizeof(LABELS[0]); i++)
+        if (strcmp(LABELS[i][0], name) == 0)
+            return LABELS[i][1];
+    return name;
+}
+
+int userpool_check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *attrs)
+{
+    char message[sizeof(ctx->err.message)];
+    size_t len = (size_t)snprintf(message, sizeof(message), "%s",
+                                  "Attributes did not conform to the schema: ");
+    const cJSON *entry;
+    bool missing = false;
+
+    cJSON_ArrayForEach(entry, json_get(pool, "SchemaAttributes"))
+    {
+        const char *name = json_str(entry, "Name"), *value = json_str(attrs, name ? name : "");
+        if (name == NULL || strcmp(name, "sub") == 0 || !json_bool(entry, "Required", false) ||
+            (value != NULL && *value != '\0'))
+            continue;
+        if (len < sizeof(message))
+            len += (size_t)snprintf(message + len, sizeof(message) - len,
+                                    "%s%s: The attribute %s is required", missing ? ", " : "",
+                                    required_label(name), required_label(name));
+        missing = true;
+    }
+    return missing ? cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "%s", message) : 0;
+}
+
+/* The developer guide's "Managing user existence error responses". */
+bool userpool_hides_users(const cJSON *client)
+{
+    const char *setting = json_str(client, "PreventUserExistenceErrors");
+
+    return setting != NULL && strcmp(setting, "ENABLED") == 0;
+}
+
+/*
+ * Make value of attribute name an alias of user u. When another user holds it: with force
+ * the alias moves to u and the other user's attribute is no longer verified ([api],
+ * ForceAliasCreation); otherwise error code with the words of ../shared/cognito-facts.md.
+ */
+static int set_alias(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                     const char *name, const char *value, bool force, enum cog_error code)
+{
+    char *key = userpool_username_key(pool, value);
+    struct store_user *owner = NULL;
+    int st = key ? store_alias_set(ctx->db, u->pool_id, name, key, u->seq) : STORE_ERROR;
+
+    if (st == STORE_EXISTS && force &&
+        (st = store_user_get_by_alias(ctx->db, u->pool_id, name, key, &owner)) == STORE_OK) {
+        cJSON *attrs = userpool_attributes(owner);
+        char verified[64];
+        snprintf(verified, sizeof(verified), "%s_verified", name);
+        free(owner->attributes);
+        owner->attributes = NULL;
+        if (attrs != NULL && json_set_str(attrs, verified, "false") == 0)
+            owner->attributes = cJSON_PrintUnformatted(attrs);
+        owner->modified_ms = ctx->now_ms;
+        cJSON_Delete(attrs);
+        st = owner->attributes == NULL ? STORE_ERROR : store_alias_clear(ctx->db, owner->seq, name);
+        if (st == STORE_OK && (st = store_user_update(ctx->db, owner)) == STORE_OK)
+            st = store_alias_set(ctx->db, u->pool_id, name, key, u->seq);
+    }
+    free(key);
+    store_user_free(owner);
+    if (st == STORE_EXISTS)
+        return cog_err_set(&ctx->err, code, "An account with the given %s already exists.", name);
+    return st == STORE_OK ? 0 : ops_fail_internal(ctx, "storing an alias");
+}
+
+/* AliasExistsException for preferred_username follows the email wording (the emulator's). */
+int userpool_sync_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                          bool force, enum cog_error taken_code)
+{
+    /* Each name, and the flag that must be "true" for it to be an alias (NULL: none). */
+    static const char *const NAMES[][2] = {{"email", "email_verified"},
+                                           {"phone_number", "phone_number_verified"},
+                                           {"preferred_username", NULL}};
+    cJSON *attrs = userpool_attributes(u);
+    int rc = attrs ? 0 : ops_fail_internal(ctx, "out of memory");
+
+    for (size_t i = 0; rc == 0 && i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
+        const char *name = NAMES[i][0], *value = json_str(attrs, name);
+        const char *flag = NAMES[i][1] ? json_str(attrs, NAMES[i][1]) : "true";
+        bool by_username = list_has(pool, "UsernameAttributes", name);
+        bool by_alias =
+            list_has(pool, "AliasAttributes", name) && flag != NULL && strcmp(flag, "true") == 0;
+
+        if (value != NULL && *value != '\0' && by_username)
+            rc = set_alias(ctx, pool, u, name, value, false, taken_code);
+        else if (value != NULL && *value != '\0' && by_alias)
+            rc = set_alias(ctx, pool, u, name, value, force, COG_E_ALIAS_EXISTS);
+        else if (store_alias_clear(ctx->db, u->seq, name) != STORE_OK)
+            rc = ops_fail_internal(ctx, "clearing an alias");
+    }
+    cJSON_Delete(attrs);
+    return rc;
+}
+
+int userpool_save_user(struct op_ctx *ctx, struct store_user *u)
+{
+    u->modified_ms = ctx->now_ms;
+    return store_user_update(ctx->db, u) == STORE_OK ? 0
+                                                     : ops_fail_internal(ctx, "updating a user");
+}
+
+int userpool_fill_user(cJSON *obj, const struct store_user *u, const char *attr_member,
+                       const cJSON *to_get)
+{
+    cJSON *list = userpool_attribute_list(u, NULL);
+    int bad = list == NULL;
+
+    if (list != NULL && to_get != NULL) {
+        cJSON *item = list->child;
+        while (item != NULL) {
+            cJSON *next = item->next;
+            if (!userpool_list_has(to_get, json_str(item, "Name")))
+                cJSON_Delete(cJSON_DetachItemViaPointer(list, item));
+            item = next;
+        }
+    }
+    bad |= json_set_str(obj, "Username", u->username);
+    bad |= json_set_item(obj, attr_member, list);
+    bad |= json_set_num(obj, "UserCreateDate", json_epoch(u->created_ms));
+    bad |= json_set_num(obj, "UserLastModifiedDate", json_epoch(u->modified_ms));
+    bad |= json_set_bool(obj, "Enabled", u->enabled != 0);
+    bad |= json_set_str(obj, "UserStatus", u->status);
+    return bad ? -1 : 0;
 }

@@ -77,4 +77,69 @@ cJSON *userpool_attributes(const struct store_user *u);
  */
 cJSON *userpool_attribute_list(const struct store_user *u, const cJSON *client);
 
+/* ---- Attribute rules: what may be written, and the aliases it makes ---------------------- */
+
+/* Whether the JSON array list (may be NULL) holds the string value. */
+bool userpool_list_has(const cJSON *list, const char *value);
+
+/* Whether s is an email address / an E.164 phone number as Cognito accepts them. */
+bool userpool_is_email(const char *s);
+bool userpool_is_phone(const char *s);
+
+/* The pool's SchemaAttributes entry of attribute name, or NULL. */
+const cJSON *userpool_schema_entry(const cJSON *pool, const char *name);
+
+/*
+ * Check that attribute name may be written with value: client is the app client of a
+ * self-service request (its WriteAttributes apply, and email_verified, phone_number_verified
+ * and sub are never writable), NULL for an administrator. The name must be in the schema;
+ * value NULL (a deletion) or "" with blank_deletes skips the format checks of email and
+ * phone_number. Cognito's errors: NotAuthorizedException "A client attempted to write
+ * unauthorized attribute", InvalidParameterException for the schema and formats.
+ */
+int userpool_check_attribute(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                             const char *name, const char *value, bool blank_deletes);
+
+/*
+ * The UserAttributes list [{"Name","Value"}] of a request as a new object name -> value (later
+ * duplicates win), each checked by userpool_check_attribute(). Email and preferred_username
+ * are folded to lower case in a case-insensitive pool; the verified flags are "true" or
+ * "false". Returns 0 with *out (cJSON_Delete), or -1.
+ */
+int userpool_read_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                             const cJSON *list, bool blank_deletes, cJSON **out);
+
+/*
+ * The pool's required attributes must have a non-empty value in attrs: otherwise
+ * InvalidParameterException "Attributes did not conform to the schema: <label>: The attribute
+ * <label> is required" (Cognito's SCIM labels, e.g. "emails").
+ */
+int userpool_check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *attrs);
+
+/* Whether the client hides unknown users (PreventUserExistenceErrors ENABLED). */
+bool userpool_hides_users(const cJSON *client);
+
+/*
+ * Make the user's alias rows agree with its attributes (in the caller's transaction): in a
+ * pool with UsernameAttributes its email / phone_number, verified or not; in a pool with
+ * AliasAttributes its preferred_username and its verified email / phone_number; any other
+ * alias row of those names is removed. A value another user holds: with force
+ * (ForceAliasCreation) it moves to u and the other user's attribute is no longer verified;
+ * otherwise error taken_code (UsernameAttributes) or AliasExistsException (AliasAttributes),
+ * "An account with the given email already exists.".
+ */
+int userpool_sync_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                          bool force, enum cog_error taken_code);
+
+/*
+ * Fill obj as a UserType (member order of the AWS responses): Username, the attributes under
+ * attr_member ("Attributes", or "UserAttributes" for AdminGetUser) limited to the names in
+ * to_get when it is not NULL, the dates, Enabled and UserStatus. 0, or -1 (no memory).
+ */
+int userpool_fill_user(cJSON *obj, const struct store_user *u, const char *attr_member,
+                       const cJSON *to_get);
+
+/* Write back u as changed at the request's time (modified_ms). 0, or -1 with ctx->err set. */
+int userpool_save_user(struct op_ctx *ctx, struct store_user *u);
+
 #endif

@@ -106,6 +106,95 @@ static const char *const migrations[] = {
     "  expires_ms INTEGER NOT NULL"
     ") STRICT;"
     "CREATE INDEX auth_sessions_by_user ON auth_sessions(user_seq);",
+
+    /* 3: user pool groups and their members, users' sign-out times (GlobalSignOut), attribute
+     * values awaiting verification (AttributesRequireVerificationBeforeUpdate). */
+    "CREATE TABLE user_groups ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT,"
+    "  role_arn TEXT,"
+    "  precedence INTEGER,"
+    "  created_ms INTEGER NOT NULL,"
+    "  modified_ms INTEGER NOT NULL,"
+    "  UNIQUE (pool_id, name)"
+    ") STRICT;"
+    "CREATE TABLE group_members ("
+    "  group_seq INTEGER NOT NULL REFERENCES user_groups(seq) ON DELETE CASCADE,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  PRIMARY KEY (group_seq, user_seq)"
+    ") STRICT;"
+    "CREATE INDEX group_members_by_user ON group_members(user_seq, group_seq);"
+    "CREATE TABLE user_sign_outs ("
+    "  user_seq INTEGER PRIMARY KEY REFERENCES users(seq) ON DELETE CASCADE,"
+    "  signed_out_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE user_pending_attributes ("
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (user_seq, name)"
+    ") STRICT;",
+
+    /* 4: the code inbox of the control API: every code and temporary password "sent". No
+     * foreign keys: the inbox keeps a message after its user or pool is gone. AUTOINCREMENT
+     * keeps ids growing across clears and resets, so a reader's "after" mark stays valid. */
+    "CREATE TABLE messages ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  time_ms INTEGER NOT NULL,"
+    "  pool_id TEXT NOT NULL,"
+    "  username TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  medium TEXT NOT NULL,"
+    "  attribute TEXT,"
+    "  destination TEXT,"
+    "  code TEXT NOT NULL"
+    ") STRICT;",
+
+    /* 5: identities of identity pools, their linked logins, the credentials issued for them
+     * (a log without foreign keys: an access key keeps its mapping after its identity is
+     * gone) and the signing key of cognito-identity's OpenID tokens (store_identity.c). */
+    "CREATE TABLE identities ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  pool_id TEXT NOT NULL REFERENCES identity_pools(id) ON DELETE CASCADE,"
+    "  authenticated INTEGER NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL,"
+    "  modified_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX identities_by_pool ON identities(pool_id, seq);"
+    "CREATE TABLE identity_logins ("
+    "  pool_id TEXT NOT NULL,"
+    "  provider TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  identity_seq INTEGER NOT NULL REFERENCES identities(seq) ON DELETE CASCADE,"
+    "  developer INTEGER NOT NULL,"
+    "  user_pool_id TEXT,"
+    "  username TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  used_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (pool_id, provider, subject)"
+    ") STRICT;"
+    "CREATE INDEX identity_logins_by_identity ON identity_logins(identity_seq);"
+    "CREATE INDEX identity_logins_by_user ON identity_logins(user_pool_id, subject);"
+    "CREATE TABLE identity_credentials ("
+    "  access_key_id TEXT PRIMARY KEY,"
+    "  identity_id TEXT NOT NULL,"
+    "  pool_id TEXT NOT NULL,"
+    "  role_arn TEXT NOT NULL,"
+    "  auth_type TEXT NOT NULL,"
+    "  auth_provider TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX identity_credentials_by_expiry ON identity_credentials(expires_ms);"
+    "CREATE TABLE identity_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  kid TEXT NOT NULL,"
+    "  private_pem TEXT NOT NULL"
+    ") STRICT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

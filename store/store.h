@@ -254,4 +254,313 @@ int store_session_put(struct store_conn *conn, const char *session, const struct
 int store_session_get(struct store_conn *conn, const char *session, struct store_session **out);
 int store_session_delete(struct store_conn *conn, const char *session);
 
+/* ---- Groups of user pools, and their members (store_group.c) ----------------------------- */
+
+/*
+ * One group of a user pool, found by (pool_id, name); names are compared exactly. description
+ * and role_arn are NULL when the group has none; has_precedence is 0 for a group without a
+ * Precedence.
+ */
+struct store_group {
+    int64_t seq; /* set by store_group_insert */
+    char *pool_id;
+    char *name;
+    char *description;
+    char *role_arn;
+    int has_precedence;
+    int64_t precedence;
+    int64_t created_ms;
+    int64_t modified_ms;
+};
+
+/* Free a group the store returned (every string member is owned). Accepts NULL. */
+void store_group_free(struct store_group *g);
+
+/*
+ * Insert g (g->seq is set on success). STORE_EXISTS when the pool has a group of that name;
+ * STORE_NOT_FOUND when the pool does not exist.
+ */
+int store_group_insert(struct store_conn *conn, struct store_group *g);
+
+/* Group name of pool_id. On STORE_OK *out is new (store_group_free); NULL otherwise. */
+int store_group_get(struct store_conn *conn, const char *pool_id, const char *name,
+                    struct store_group **out);
+
+/* Write back description, role_arn, precedence and modified_ms of the group g->seq. */
+int store_group_update(struct store_conn *conn, const struct store_group *g);
+
+/* Delete group seq with its memberships. STORE_OK or STORE_NOT_FOUND. */
+int store_group_delete(struct store_conn *conn, int64_t seq);
+
+struct store_group_page {
+    struct store_group **groups;
+    size_t count;
+    char *next_token; /* NULL on the last page */
+};
+
+/*
+ * One page of a pool's groups, oldest first, after token (NULL for the first page), at most
+ * limit of them. On STORE_OK the caller frees *page with store_group_page_free();
+ * STORE_BAD_TOKEN for a token this store did not make.
+ */
+int store_group_list(struct store_conn *conn, const char *pool_id, const char *token, int limit,
+                     struct store_group_page *page);
+
+/*
+ * One page of the groups user user_seq belongs to, ordered as the tokens list them: by
+ * Precedence (groups without one last), then oldest first. limit <= 0 lists all of them on
+ * one page. Ownership and statuses as store_group_list().
+ */
+int store_group_list_for_user(struct store_conn *conn, int64_t user_seq, const char *token,
+                              int limit, struct store_group_page *page);
+
+/* Free what the list functions filled in; accepts a zeroed page. */
+void store_group_page_free(struct store_group_page *page);
+
+/* Make user user_seq a member of group group_seq; already being one is STORE_OK. */
+int store_group_add_member(struct store_conn *conn, int64_t group_seq, int64_t user_seq);
+
+/* End that membership; not being a member is STORE_OK. */
+int store_group_remove_member(struct store_conn *conn, int64_t group_seq, int64_t user_seq);
+
+/*
+ * One page of the members of group group_seq, oldest user first. Ownership and statuses as
+ * store_user_list().
+ */
+int store_group_list_members(struct store_conn *conn, int64_t group_seq, const char *token,
+                             int limit, struct store_user_page *page);
+
+/* ---- Revocation and pending attribute values (store_group.c) ---------------------------- */
+
+/*
+ * Sign user user_seq out at now_ms: record the time (access tokens issued before it are
+ * revoked) and, when revoke_refresh is non-zero, revoke every refresh token of the user.
+ * STORE_OK or STORE_ERROR.
+ */
+int store_user_sign_out(struct store_conn *conn, int64_t user_seq, int64_t now_ms,
+                        int revoke_refresh);
+
+/*
+ * Whether an access token of user user_seq with origin_jti, issued before issued_before_ms, is
+ * revoked: its sign-in's refresh tokens are revoked, or the user signed out at or after
+ * issued_before_ms. *revoked is 1 or 0 on STORE_OK.
+ */
+int store_token_revoked(struct store_conn *conn, int64_t user_seq, const char *origin_jti,
+                        int64_t issued_before_ms, int *revoked);
+
+/*
+ * The value of attribute name that user user_seq has asked for and not verified yet
+ * (AttributesRequireVerificationBeforeUpdate): put replaces it, get sets *value (free()) or
+ * answers STORE_NOT_FOUND, delete of none is STORE_OK.
+ */
+int store_pending_put(struct store_conn *conn, int64_t user_seq, const char *name,
+                      const char *value);
+int store_pending_get(struct store_conn *conn, int64_t user_seq, const char *name, char **value);
+int store_pending_delete(struct store_conn *conn, int64_t user_seq, const char *name);
+
+/* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
+
+/* One code or temporary password the emulator "sent". attribute/destination may be NULL. */
+struct store_message {
+    int64_t id; /* set by the store: grows forever (across clears and resets) */
+    int64_t time_ms;
+    char *pool_id, *username, *kind, *medium, *attribute, *destination, *code;
+};
+
+void store_message_free(struct store_message *m);
+void store_message_list_free(struct store_message **list, size_t count);
+
+/* Record m (its id is ignored); *id (may be NULL) receives the new id. STORE_OK or ERROR. */
+int store_message_put(struct store_conn *conn, const struct store_message *m, int64_t *id);
+
+/* Which messages store_message_list() answers: NULL members match everything. */
+struct store_message_filter {
+    const char *pool_id, *username, *kind, *destination;
+    int64_t after_id; /* only messages with a larger id (0: all) */
+    int limit;        /* at most this many (>= 1) */
+};
+
+/*
+ * The messages matching f, newest first. On STORE_OK *out is an array of *count messages the
+ * caller frees with store_message_list_free() (never NULL on STORE_OK, even when empty).
+ */
+int store_message_list(struct store_conn *conn, const struct store_message_filter *f,
+                       struct store_message ***out, size_t *count);
+
+/* Delete every message (ids keep growing). STORE_OK or STORE_ERROR. */
+int store_message_clear(struct store_conn *conn);
+
+/* The largest message id ever given (0 before the first), or -1 on error. */
+int64_t store_message_last_id(struct store_conn *conn);
+
+/*
+ * Empty every table of the database in one transaction (conn must not be in one). With
+ * keep_keys the signing keys stay: cognito-identity's, and the user pools' (orphaned until their
+ * pools are made again, by fixtures; store_keys_prune() drops the rest). STORE_OK or
+ * STORE_ERROR (then nothing changed).
+ */
+int store_reset(struct store_conn *conn, int keep_keys);
+
+/* Delete the signing keys of pools that do not exist. STORE_OK or STORE_ERROR. */
+int store_keys_prune(struct store_conn *conn);
+
+/*
+ * Give document old_id of kind the id new_id and the content doc (which names new_id), for a
+ * resource that a fixture creates through its real operation and then fixes the id of. The
+ * document must have no children yet. STORE_OK, STORE_NOT_FOUND (no old_id), STORE_EXISTS
+ * (new_id is taken), or STORE_ERROR.
+ */
+int store_doc_rekey(struct store_conn *conn, enum store_kind kind, const char *old_id,
+                    const char *new_id, const char *doc);
+
+/*
+ * Give user seq a fixed sub (also its "sub" attribute), username and username_key. STORE_OK,
+ * STORE_NOT_FOUND, STORE_EXISTS (the sub or username is another user's), or STORE_ERROR.
+ */
+int store_user_set_identity(struct store_conn *conn, int64_t seq, const char *sub,
+                            const char *username, const char *username_key);
+
+/* ---- Identities of identity pools (store_identity.c) ------------------------------------ */
+
+/*
+ * One identity of an identity pool ("<region>:<uuid>"). authenticated is 1 once a login was
+ * linked to it (it stays 1 when the logins are unlinked again); disabled is 1 for an identity
+ * merged into another one or left without logins, which no longer gets tokens or credentials.
+ */
+struct store_identity {
+    int64_t seq; /* set by store_identity_insert */
+    char *id;
+    char *pool_id;
+    int authenticated;
+    int disabled;
+    int64_t created_ms;
+    int64_t modified_ms;
+};
+
+/* Free an identity the store returned (every string member is owned). Accepts NULL. */
+void store_identity_free(struct store_identity *i);
+
+/*
+ * Insert i (i->seq is set on success). STORE_EXISTS when the id is taken; STORE_NOT_FOUND when
+ * the identity pool does not exist.
+ */
+int store_identity_insert(struct store_conn *conn, struct store_identity *i);
+
+/* Identity id. On STORE_OK *out is new (store_identity_free); STORE_NOT_FOUND when unknown. */
+int store_identity_get(struct store_conn *conn, const char *id, struct store_identity **out);
+
+/* Write back authenticated, disabled and modified_ms of identity i->seq. OK or NOT_FOUND. */
+int store_identity_update(struct store_conn *conn, const struct store_identity *i);
+
+/* Delete identity id with its logins. STORE_OK or STORE_NOT_FOUND. */
+int store_identity_delete(struct store_conn *conn, const char *id);
+
+struct store_identity_page {
+    struct store_identity **identities;
+    size_t count;
+    char *next_token; /* NULL on the last page */
+};
+
+/*
+ * One page of the identities of pool_id, oldest first, without the disabled ones when
+ * hide_disabled is non-zero. On STORE_OK the caller frees *page with
+ * store_identity_page_free(); STORE_BAD_TOKEN for a token this store did not make.
+ */
+int store_identity_list(struct store_conn *conn, const char *pool_id, int hide_disabled,
+                        const char *token, int limit, struct store_identity_page *page);
+void store_identity_page_free(struct store_identity_page *page);
+
+/*
+ * A login linked to an identity: (pool_id, provider, subject) is unique, so one user of one
+ * provider has at most one identity per identity pool. provider is the provider name as the
+ * identity pool names it; subject the user-pool user's sub or the developer user identifier.
+ * user_pool_id and username (cognito:username at the last sign-in) are set for user-pool
+ * logins only. identity_id is filled in by reads (the identity of identity_seq).
+ */
+struct store_login {
+    char *pool_id;
+    char *provider;
+    char *subject;
+    int64_t identity_seq;
+    char *identity_id;
+    int developer; /* 1 for a developer user identifier */
+    char *user_pool_id;
+    char *username;
+    int64_t created_ms; /* when the login was linked */
+    int64_t used_ms;    /* when it was last presented */
+};
+
+/* Free a login the store returned. Accepts NULL. */
+void store_login_free(struct store_login *l);
+
+/* The login (pool_id, provider, subject): *out is new (store_login_free), or NOT_FOUND. */
+int store_login_get(struct store_conn *conn, const char *pool_id, const char *provider,
+                    const char *subject, struct store_login **out);
+
+/*
+ * Link l to identity l->identity_seq, or update the link that exists: it moves to that
+ * identity, used_ms and (when given) user_pool_id and username are replaced, created_ms kept.
+ * STORE_OK, or STORE_NOT_FOUND when the identity does not exist.
+ */
+int store_login_put(struct store_conn *conn, const struct store_login *l);
+
+/* Unlink (pool_id, provider, subject). STORE_OK or STORE_NOT_FOUND. */
+int store_login_delete(struct store_conn *conn, const char *pool_id, const char *provider,
+                       const char *subject);
+
+struct store_login_list {
+    struct store_login **logins;
+    size_t count;
+};
+
+/* Every login of identity identity_seq, in the order they were linked. */
+int store_login_list(struct store_conn *conn, int64_t identity_seq, struct store_login_list *list);
+
+/*
+ * Every login of the user-pool user whose sub is sub or, when username is not NULL, whose
+ * last sign-in was as username, across identity pools, oldest identity first.
+ */
+int store_login_list_by_user(struct store_conn *conn, const char *user_pool_id, const char *sub,
+                             const char *username, struct store_login_list *list);
+
+/* Free what the list functions filled in; accepts a zeroed list. */
+void store_login_list_free(struct store_login_list *list);
+
+/* Move every login of identity from_seq to identity to_seq (a merge). STORE_OK or ERROR. */
+int store_login_move(struct store_conn *conn, int64_t from_seq, int64_t to_seq);
+
+/*
+ * Temporary AWS credentials handed out by GetCredentialsForIdentity, by access key id (the
+ * secret key and session token are not kept). auth_type is "authenticated" or
+ * "unauthenticated"; auth_provider is what API Gateway calls cognitoAuthenticationProvider
+ * (NULL for unauthenticated identities).
+ */
+struct store_credentials {
+    char *access_key_id;
+    char *identity_id;
+    char *pool_id;
+    char *role_arn;
+    char *auth_type;
+    char *auth_provider;
+    int64_t created_ms;
+    int64_t expires_ms;
+};
+
+void store_credentials_free(struct store_credentials *c);
+
+/* Record c (and forget credentials expired for a day). STORE_OK, STORE_EXISTS or ERROR. */
+int store_credentials_put(struct store_conn *conn, const struct store_credentials *c);
+
+/* The record of access_key_id: *out is new (store_credentials_free), or STORE_NOT_FOUND. */
+int store_credentials_get(struct store_conn *conn, const char *access_key_id,
+                          struct store_credentials **out);
+
+/*
+ * The signing key called name of cognito-identity's OpenID tokens: get sets *kid and *pem
+ * (free()) or answers STORE_NOT_FOUND; put refuses a second key of that name (STORE_EXISTS).
+ */
+int store_identity_key_get(struct store_conn *conn, const char *name, char **kid, char **pem);
+int store_identity_key_put(struct store_conn *conn, const char *name, const char *kid,
+                           const char *pem);
+
 #endif

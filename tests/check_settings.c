@@ -20,10 +20,11 @@ static enum settings_result parse(struct settings *s, const char *a1, const char
 static void clear_env(void)
 {
     const char *vars[] = {
-        "COGNITO_EMU_PORT",       "COGNITO_EMU_BIND",        "COGNITO_EMU_DATA_DIR",
-        "COGNITO_EMU_DB",         "COGNITO_EMU_REGION",      "COGNITO_EMU_ACCOUNT_ID",
-        "COGNITO_EMU_PUBLIC_URL", "COGNITO_EMU_THREADS",     "COGNITO_EMU_LOG_LEVEL",
-        "COGNITO_EMU_MAX_BODY",   "COGNITO_EMU_IDLE_TIMEOUT"};
+        "COGNITO_EMU_PORT",       "COGNITO_EMU_BIND",         "COGNITO_EMU_DATA_DIR",
+        "COGNITO_EMU_DB",         "COGNITO_EMU_REGION",       "COGNITO_EMU_ACCOUNT_ID",
+        "COGNITO_EMU_PUBLIC_URL", "COGNITO_EMU_THREADS",      "COGNITO_EMU_LOG_LEVEL",
+        "COGNITO_EMU_MAX_BODY",   "COGNITO_EMU_IDLE_TIMEOUT", "COGNITO_EMU_FIXTURES",
+        "COGNITO_EMU_FIXED_CODE"};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         unsetenv(vars[i]);
 }
@@ -146,6 +147,31 @@ START_TEST(test_settings_help_and_version_exit_ok)
 }
 END_TEST
 
+START_TEST(test_settings_fixtures_and_fixed_code)
+{
+    struct settings s;
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, NULL, NULL), SETTINGS_RUN);
+    ck_assert_str_eq(s.fixtures, "");
+    ck_assert_str_eq(s.fixed_code, "");
+    ck_assert_int_eq(parse(&s, "--fixtures", "fixtures/example.json"), SETTINGS_RUN);
+    ck_assert_str_eq(s.fixtures, "fixtures/example.json");
+    ck_assert_int_eq(parse(&s, "--fixed-code", "012345"), SETTINGS_RUN);
+    ck_assert_str_eq(s.fixed_code, "012345");
+    setenv("COGNITO_EMU_FIXTURES", "/fixtures", 1);
+    setenv("COGNITO_EMU_FIXED_CODE", "111111", 1);
+    ck_assert_int_eq(parse(&s, NULL, NULL), SETTINGS_RUN);
+    ck_assert_str_eq(s.fixtures, "/fixtures");
+    ck_assert_str_eq(s.fixed_code, "111111");
+    clear_env();
+    ck_assert_int_eq(parse(&s, "--fixed-code", "12345"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--fixed-code", "1234567"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--fixed-code", "12345a"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--fixtures", ""), SETTINGS_EXIT_USAGE);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("settings");
@@ -159,6 +185,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_settings_rejects_bad_values);
     tcase_add_test(tc, test_settings_healthcheck_probes_own_port_or_a_url);
     tcase_add_test(tc, test_settings_help_and_version_exit_ok);
+    tcase_add_test(tc, test_settings_fixtures_and_fixed_code);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end tests of cognito-emu with real clients: the AWS CLI (cli.sh, and cli_auth.sh for
-# sign-up / sign-in / tokens), boto3 + raw HTTP (test_boto3.py, test_boto3_auth.py; pytest) and
+# sign-up / sign-in / tokens), boto3 + raw HTTP (test_boto3.py, test_boto3_auth.py,
+# test_boto3_lifecycle.py for passwords, attributes, revocation, admin and groups, and
+# test_boto3_fixture.py on its own server started with fixtures/example.json; pytest) and
 # the AWS SDK for JavaScript v3 with aws-jwt-verify and jose (js/sdk.test.mjs,
-# js/auth.test.mjs; node --test).
+# js/auth.test.mjs; node --test), and USER_SRP_AUTH through amazon-cognito-identity-js and
+# Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs; node --test).
+# Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
+# test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
 #
 # Usage: tests/e2e/run.sh
 #   COG_EMU_ENDPOINT=http://host:port  use that running server (none is started or stopped);
@@ -23,8 +28,8 @@
 # AWS_DATA_PATH, so that older ones (Debian's boto3 1.26) know GetTokensFromRefreshToken.
 #
 # Tools missing from the machine are installed from Debian's packages (as root; apt-get) and
-# the JS SDK from npm (npm ci in tests/e2e/js); nothing else is fetched. The suites talk only
-# to the endpoint.
+# the JS clients from npm (npm ci in tests/e2e/js and tests/e2e/amplify); nothing else is
+# fetched. The suites talk only to the endpoint.
 #
 # Counts: each suite reports them in its own machine-readable form, which this script reads:
 #   cli     its last line "cli: N passed, N failed, N skipped" (cli-auth: the same)
@@ -106,23 +111,30 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 NODE=$(command -v node) || die "no node after installing nodejs"
 
-# npm ci when node_modules is absent or was installed from another lock file.
+# npm ci in DIR when node_modules is absent or was installed from another lock file.
+npm_ci() {
+    local dir=$1 stamp="$1/node_modules/.e2e-lock-sha256" lock_sum
+    lock_sum=$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)
+    if [[ ! -f "$stamp" || "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]]; then
+        say "npm ci in tests/e2e/$(basename "$dir")"
+        (cd "$dir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >"$WORK/npm.log" 2>&1 ||
+            { cat "$WORK/npm.log" >&2; die "npm ci failed in $dir"; }
+        echo "$lock_sum" >"$stamp"
+    fi
+}
 JS="$HERE/js"
-STAMP="$JS/node_modules/.e2e-lock-sha256"
-lock_sum=$(cat "$JS/package.json" "$JS/package-lock.json" | sha256sum | cut -d' ' -f1)
-if [[ ! -f "$STAMP" || "$(cat "$STAMP" 2>/dev/null)" != "$lock_sum" ]]; then
-    say "npm ci in tests/e2e/js"
-    (cd "$JS" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >"$WORK/npm.log" 2>&1 ||
-        { cat "$WORK/npm.log" >&2; die "npm ci failed"; }
-    echo "$lock_sum" >"$STAMP"
-fi
+AMPLIFY="$HERE/amplify"
+npm_ci "$JS"
+npm_ci "$AMPLIFY"
 
 say "clients: $("$PYTHON" -c 'import sys, boto3, botocore, pytest; print("python %s, boto3 %s, botocore %s, pytest %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__, pytest.__version__))' 2>&1);" \
     "$("$AWS_CLI" --version 2>&1 | cut -d' ' -f1);" \
     "node $("$NODE" --version);" \
     "@aws-sdk $(sed -n 's/.*"@aws-sdk\/client-cognito-identity-provider": "\(.*\)".*/\1/p' "$JS/package.json")," \
     "aws-jwt-verify $(sed -n 's/.*"aws-jwt-verify": "\(.*\)".*/\1/p' "$JS/package.json")," \
-    "jose $(sed -n 's/.*"jose": "\(.*\)".*/\1/p' "$JS/package.json")"
+    "jose $(sed -n 's/.*"jose": "\(.*\)".*/\1/p' "$JS/package.json")," \
+    "amazon-cognito-identity-js $(sed -n 's/.*"amazon-cognito-identity-js": "\(.*\)".*/\1/p' "$AMPLIFY/package.json")," \
+    "aws-amplify $(sed -n 's/.*"aws-amplify": "\(.*\)".*/\1/p' "$AMPLIFY/package.json")"
 
 # ------------------------------------------------------------------ a clean AWS environment
 # Nothing from a developer's own AWS setup: no profile, config, credentials, proxies, or
@@ -258,10 +270,10 @@ PY
     record "$suite" "$rc" "${p:-}" "${f:-}" "${s:-0}" "$log"
 }
 
-# run_node SUITE FILE: node --test in js/, its TAP summary read for the counts.
+# run_node SUITE FILE [DIR]: node --test in DIR (default js/), its TAP summary read for the counts.
 run_node() {
     local suite=$1 log="$WORK/$1.log" rc p f c s
-    (cd "$JS" && timeout "$SUITE_TIMEOUT" "$NODE" --test --test-reporter=tap "$2") >"$log" 2>&1
+    (cd "${3:-$JS}" && timeout "$SUITE_TIMEOUT" "$NODE" --test --test-reporter=tap "$2") >"$log" 2>&1
     rc=$?
     p=$(tap "$log" pass)
     f=$(tap "$log" fail)
@@ -274,10 +286,17 @@ tap() { sed -n -E "s/^# $2 ([0-9]+)\$/\\1/p" "$1" | tail -n1; }
 
 run_cli cli cli.sh
 run_cli cli-auth cli_auth.sh
+run_cli cli-identity cli_identity.sh
 run_pytest pytest test_boto3.py
 run_pytest pytest-auth test_boto3_auth.py
+run_pytest pytest-identity test_boto3_identity.py
+run_pytest pytest-lifecycle test_boto3_lifecycle.py
+run_pytest pytest-fixture test_boto3_fixture.py # starts its own server, with fixtures/example.json
 run_node node sdk.test.mjs
 run_node node-auth auth.test.mjs
+run_node node-identity identity.test.mjs
+run_node identity-js identity-js.test.mjs "$AMPLIFY"
+run_node amplify amplify.test.mjs "$AMPLIFY"
 
 # ------------------------------------------------------------------ stop the server
 if [[ -n "$SERVER_PID" ]]; then

@@ -1,0 +1,677 @@
+/*
+ * identity_login: checking the Logins map of cognito-identity requests, and the OpenID tokens
+ * of cognito-identity. See identity_login.h for the contract.
+ *
+ * The checks run in this order, each failing with NotAuthorizedException in the words real
+ * Cognito uses (captured in public issue trackers and code; the first source of each):
+ * - the entry's provider is not one the identity pool configures, or the token's aud is not
+ *   one of its ClientIds: "Token is not from a supported provider of this identity pool."
+ *   (aws-amplify/amplify-js#2067, amazon-archives/amazon-cognito-identity-js#153 and #7, where
+ *   a wrong user pool id or app client id in the pool's configuration caused it);
+ * - not a JWT: "Invalid login token. Not a valid OpenId Connect identity token." (captured
+ *   from GetId in app code and API docs, e.g. a cognito-identity stub raising it);
+ * - the token's issuer is another user pool than the entry's key: "Invalid login token.
+ *   Issuer doesn't match providerName" (amazon-cognito-identity-js#40, #68, #220);
+ * - a bad signature: "Invalid login token. Couldn't verify signed token." (stubbed GetId
+ *   errors in app test suites);
+ * - no aud (an access token): "Invalid login token. Missing a required claim: aud"
+ *   (amazon-cognito-identity-js#7);
+ * - expired: "Invalid login token. Token expired: <now> >= <exp>" (epoch seconds; several
+ *   app codebases quote it, e.g. "Token expired: 1762258551 >= 1762250421");
+ * - with ServerSideTokenCheck, a user deleted, disabled or signed out since: "Token is
+ *   inactive" (an app's table of Cognito identity errors lists it next to "Logins don't
+ *   match"; Cognito's documentation says only that the check is made).
+ * A developer provider name in the map is refused as an unsupported provider: "they cannot use
+ * your developer provider name in the logins map when calling GetId or GetOpenIdToken"
+ * (developer guide, authentication-flow.md).
+ *
+ * The OpenID token key is one RSA-2048 key for the whole emulator (cognito-identity has one
+ * issuer for every pool), stored like the user pools' keys so that tokens verify across
+ * restarts. The parsed key is cached behind a mutex and checked against the stored kid on
+ * every use, so a fresh store (tests, a reset) never meets a stale cached key.
+ */
+#include "config.h"
+
+#include "identity_login.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "jsonutil.h"
+#include "jwt.h"
+#include "keys.h"
+#include "log.h"
+#include "ops_common.h"
+#include "settings.h"
+
+#define KEY_NAME "cognito-identity"
+#define KEY_BITS 2048
+/* Room for "<public URL>/<pool id>" (settings.public_url is 512 bytes, a pool id < 96). */
+#define ISSUER_MAX 640
+
+static const char NOT_SUPPORTED[] = "Token is not from a supported provider of this identity pool.";
+static const char NOT_OIDC[] = "Invalid login token. Not a valid OpenId Connect identity token.";
+static const char BAD_ISSUER[] = "Invalid login token. Issuer doesn't match providerName";
+static const char BAD_SIGNATURE[] = "Invalid login token. Couldn't verify signed token.";
+static const char NO_AUD[] = "Invalid login token. Missing a required claim: aud";
+static const char INACTIVE[] = "Token is inactive";
+
+/* ---- The OpenID token key --------------------------------------------------------------- */
+
+static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
+static EVP_PKEY *cached_key; /* the cache's reference */
+static char cached_kid[KEYS_KID_MAX];
+
+static void log_ssl_error(const char *what)
+{
+    char buf[256] = "unknown error";
+    unsigned long e = ERR_get_error();
+
+    if (e != 0)
+        ERR_error_string_n(e, buf, sizeof(buf));
+    log_error("identity keys: %s: %s", what, buf);
+    ERR_clear_error();
+}
+
+/* The kid of pkey (base64 of the SHA-256 of its public key, as keys.c makes them). 0 or -1. */
+static int compute_kid(EVP_PKEY *pkey, char kid[KEYS_KID_MAX])
+{
+    unsigned char *der = NULL, digest[32];
+    unsigned int dlen = 0;
+    int len = i2d_PUBKEY(pkey, &der);
+    int rc = -1;
+
+    if (len > 0 && EVP_Digest(der, (size_t)len, digest, &dlen, EVP_sha256(), NULL) == 1 &&
+        dlen == sizeof(digest) && EVP_EncodeBlock((unsigned char *)kid, digest, 32) == 44)
+        rc = 0;
+    OPENSSL_free(der);
+    return rc;
+}
+
+/* pkey's private key as PKCS#8 PEM: a new string (free()), or NULL. */
+static char *key_to_pem(EVP_PKEY *pkey)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data = NULL, *pem = NULL;
+    long len;
+
+    if (bio != NULL && PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) == 1 &&
+        (len = BIO_get_mem_data(bio, &data)) > 0 && (pem = malloc((size_t)len + 1)) != NULL) {
+        memcpy(pem, data, (size_t)len);
+        pem[len] = '\0';
+    }
+    BIO_free(bio);
+    return pem;
+}
+
+/* Parse a stored PEM RSA private key: a new EVP_PKEY, or NULL. */
+static EVP_PKEY *key_from_pem(const char *pem)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+
+    BIO_free(bio);
+    if (pkey != NULL && !EVP_PKEY_is_a(pkey, "RSA")) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
+    return pkey;
+}
+
+static void free_secret(char *pem)
+{
+    if (pem != NULL)
+        OPENSSL_cleanse(pem, strlen(pem));
+    free(pem);
+}
+
+/* Make the key and store it; when another worker stored one first, STORE_EXISTS. */
+static int generate_key(struct store_conn *conn)
+{
+    EVP_PKEY *fresh = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)KEY_BITS);
+    char kid[KEYS_KID_MAX], *pem = NULL;
+    int rc = STORE_ERROR;
+
+    if (fresh == NULL || compute_kid(fresh, kid) != 0 || (pem = key_to_pem(fresh)) == NULL)
+        log_ssl_error("cannot make an RSA key");
+    else if ((rc = store_identity_key_put(conn, KEY_NAME, kid, pem)) == STORE_OK)
+        log_debug("identity keys: new OpenID token key %s", kid);
+    EVP_PKEY_free(fresh);
+    free_secret(pem);
+    return rc;
+}
+
+/*
+ * The current key: *pkey a new reference (EVP_PKEY_free) and its kid, made on first use.
+ * 0, or -1 (logged).
+ */
+static int key_current(struct store_conn *conn, EVP_PKEY **pkey, char kid[KEYS_KID_MAX])
+{
+    char *stored_kid = NULL, *pem = NULL;
+    int rc = store_identity_key_get(conn, KEY_NAME, &stored_kid, &pem);
+
+    *pkey = NULL;
+    if (rc == STORE_NOT_FOUND) {
+        rc = generate_key(conn);
+        if (rc == STORE_OK || rc == STORE_EXISTS)
+            rc = store_identity_key_get(conn, KEY_NAME, &stored_kid, &pem);
+    }
+    if (rc != STORE_OK || strlen(stored_kid) >= KEYS_KID_MAX) {
+        log_error("identity keys: cannot read the OpenID token key");
+        free(stored_kid);
+        free_secret(pem);
+        return -1;
+    }
+    pthread_mutex_lock(&key_lock);
+    if (cached_key == NULL || strcmp(cached_kid, stored_kid) != 0) {
+        EVP_PKEY *parsed = key_from_pem(pem);
+        if (parsed != NULL) {
+            EVP_PKEY_free(cached_key);
+            cached_key = parsed;
+            snprintf(cached_kid, sizeof(cached_kid), "%s", stored_kid);
+        } else {
+            log_ssl_error("the stored OpenID token key does not parse");
+        }
+    }
+    if (cached_key != NULL && strcmp(cached_kid, stored_kid) == 0 &&
+        EVP_PKEY_up_ref(cached_key) == 1) {
+        *pkey = cached_key;
+        snprintf(kid, KEYS_KID_MAX, "%s", cached_kid);
+    }
+    pthread_mutex_unlock(&key_lock);
+    free(stored_kid);
+    free_secret(pem);
+    return *pkey != NULL ? 0 : -1;
+}
+
+void identity_keys_cache_clear(void)
+{
+    pthread_mutex_lock(&key_lock);
+    EVP_PKEY_free(cached_key);
+    cached_key = NULL;
+    cached_kid[0] = '\0';
+    pthread_mutex_unlock(&key_lock);
+}
+
+char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
+{
+    EVP_PKEY *pkey;
+    char kid[KEYS_KID_MAX], *token;
+
+    if (key_current(conn, &pkey, kid) != 0)
+        return NULL;
+    token = jwt_sign_rs256(claims, kid, pkey);
+    EVP_PKEY_free(pkey);
+    return token;
+}
+
+/* A big-number parameter of an RSA key as base64url (a new string), or NULL. */
+static char *bn_param_b64url(EVP_PKEY *pkey, const char *param)
+{
+    BIGNUM *bn = NULL;
+    unsigned char *bin = NULL;
+    char *text = NULL;
+    int len;
+
+    if (EVP_PKEY_get_bn_param(pkey, param, &bn) == 1 && (len = BN_num_bytes(bn)) > 0 &&
+        (bin = malloc((size_t)len)) != NULL && BN_bn2bin(bn, bin) == len)
+        text = jwt_b64url_encode(bin, (size_t)len);
+    free(bin);
+    BN_free(bn);
+    return text;
+}
+
+cJSON *identity_jwks(struct store_conn *conn)
+{
+    EVP_PKEY *pkey;
+    char kid[KEYS_KID_MAX], *n = NULL, *e = NULL;
+    cJSON *doc = NULL, *list, *jwk;
+
+    if (key_current(conn, &pkey, kid) != 0)
+        return NULL;
+    e = bn_param_b64url(pkey, OSSL_PKEY_PARAM_RSA_E);
+    n = bn_param_b64url(pkey, OSSL_PKEY_PARAM_RSA_N);
+    doc = cJSON_CreateObject();
+    list = doc ? cJSON_AddArrayToObject(doc, "keys") : NULL;
+    jwk = cJSON_CreateObject();
+    /* Once in the list, jwk is freed with doc. */
+    if (list != NULL && jwk != NULL && !cJSON_AddItemToArray(list, jwk)) {
+        cJSON_Delete(jwk);
+        jwk = NULL;
+    } else if (list == NULL) {
+        cJSON_Delete(jwk);
+        jwk = NULL;
+    }
+    if (e == NULL || n == NULL || jwk == NULL || json_set_str(jwk, "kid", kid) != 0 ||
+        json_set_str(jwk, "alg", "RS256") != 0 || json_set_str(jwk, "kty", "RSA") != 0 ||
+        json_set_str(jwk, "e", e) != 0 || json_set_str(jwk, "n", n) != 0 ||
+        json_set_str(jwk, "use", "sig") != 0) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    free(e);
+    free(n);
+    EVP_PKEY_free(pkey);
+    return doc;
+}
+
+/* The verification key of cognito-identity's tokens for kid (jwt_verify_rs256's lookup). */
+struct identity_key_lookup {
+    struct store_conn *db;
+    EVP_PKEY *key; /* freed by the caller after verifying */
+};
+
+static EVP_PKEY *lookup_identity_key(void *arg, const char *kid)
+{
+    struct identity_key_lookup *lk = arg;
+    char current[KEYS_KID_MAX];
+
+    EVP_PKEY_free(lk->key);
+    lk->key = NULL;
+    if (key_current(lk->db, &lk->key, current) == 0 && strcmp(current, kid) != 0) {
+        EVP_PKEY_free(lk->key);
+        lk->key = NULL;
+    }
+    return lk->key;
+}
+
+/* ---- Providers -------------------------------------------------------------------------- */
+
+/* s with the other --issuer form, for matching names made under either. */
+static void issuer_without_scheme(const struct settings *s, int aws, const char *pool_id, char *out,
+                                  size_t n)
+{
+    struct settings form = *s;
+    char iss[ISSUER_MAX];
+    const char *p;
+
+    form.aws_issuer = aws;
+    settings_issuer(&form, pool_id, iss, sizeof(iss));
+    p = strstr(iss, "://");
+    snprintf(out, n, "%s", p ? p + 3 : iss);
+}
+
+/*
+ * Whether name is a provider name of a user pool: "cognito-idp.<region>.amazonaws.com/<id>"
+ * (the region of the pool id) or the emulator's issuer of that pool without its scheme. The
+ * pool id goes into pool_id (IDS_MAX bytes).
+ */
+static bool user_pool_of(const struct settings *s, const char *name, char *pool_id)
+{
+    const char *slash = name ? strrchr(name, '/') : NULL;
+    char form[ISSUER_MAX];
+
+    if (slash == NULL || slash[1] == '\0' || strlen(slash + 1) >= IDS_MAX ||
+        strchr(slash + 1, '_') == NULL)
+        return false;
+    snprintf(pool_id, IDS_MAX, "%s", slash + 1);
+    for (int aws = 0; aws <= 1; aws++) {
+        issuer_without_scheme(s, aws, pool_id, form, sizeof(form));
+        if (strcmp(form, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether iss is an issuer this emulator gives the tokens of pool_id (either form). */
+static bool issuer_of(const struct settings *s, const char *pool_id, const char *iss)
+{
+    struct settings form = *s;
+    char expect[ISSUER_MAX];
+
+    for (int aws = 0; aws <= 1; aws++) {
+        form.aws_issuer = aws;
+        settings_issuer(&form, pool_id, expect, sizeof(expect));
+        if (iss != NULL && strcmp(iss, expect) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The first CognitoIdentityProviders entry of pool for user pool pool_id, or NULL. */
+static const cJSON *configured_provider(const struct settings *s, const cJSON *pool,
+                                        const char *pool_id)
+{
+    const cJSON *entry;
+    char id[IDS_MAX];
+
+    cJSON_ArrayForEach(entry, json_get(pool, "CognitoIdentityProviders"))
+    {
+        if (user_pool_of(s, json_str(entry, "ProviderName"), id) && strcmp(id, pool_id) == 0)
+            return entry;
+    }
+    return NULL;
+}
+
+/*
+ * The entry of pool configuring user pool pool_id with app client client_id (several entries
+ * may name one user pool, one per client), or NULL.
+ */
+static const cJSON *configured_client(const struct settings *s, const cJSON *pool,
+                                      const char *pool_id, const char *client_id)
+{
+    const cJSON *entry;
+    char id[IDS_MAX];
+
+    cJSON_ArrayForEach(entry, json_get(pool, "CognitoIdentityProviders"))
+    {
+        const char *c = json_str(entry, "ClientId");
+        if (user_pool_of(s, json_str(entry, "ProviderName"), id) && strcmp(id, pool_id) == 0 &&
+            c != NULL && strcmp(c, client_id) == 0)
+            return entry;
+    }
+    return NULL;
+}
+
+char *identity_provider_name(const struct settings *s, const cJSON *pool, const char *name)
+{
+    char pool_id[IDS_MAX];
+    const cJSON *entry;
+
+    if (user_pool_of(s, name, pool_id) && (entry = configured_provider(s, pool, pool_id)) != NULL)
+        return strdup(json_str(entry, "ProviderName"));
+    return strdup(name);
+}
+
+/* Whether name is a provider pool lists but the emulator cannot verify (social, OIDC, SAML). */
+static bool external_provider(const cJSON *pool, const char *name)
+{
+    const cJSON *item;
+
+    if (json_get(json_get(pool, "SupportedLoginProviders"), name) != NULL)
+        return true;
+    cJSON_ArrayForEach(item, json_get(pool, "OpenIdConnectProviderARNs"))
+    {
+        const char *arn = cJSON_IsString(item) ? item->valuestring : "";
+        const char *host = strstr(arn, ":oidc-provider/");
+        if (strcmp(arn, name) == 0 || (host != NULL && strcmp(host + 15, name) == 0))
+            return true;
+    }
+    cJSON_ArrayForEach(item, json_get(pool, "SamlProviderARNs"))
+    {
+        if (cJSON_IsString(item) && strcmp(item->valuestring, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool identity_role_mapping_key_ok(const cJSON *pool, const char *key)
+{
+    const cJSON *entry;
+
+    cJSON_ArrayForEach(entry, json_get(pool, "CognitoIdentityProviders"))
+    {
+        const char *name = json_str(entry, "ProviderName"), *client = json_str(entry, "ClientId");
+        size_t n = name ? strlen(name) : 0;
+        if (name != NULL && client != NULL && strncmp(key, name, n) == 0 && key[n] == ':' &&
+            strcmp(key + n + 1, client) == 0)
+            return true;
+    }
+    return external_provider(pool, key);
+}
+
+/* ---- Token checks ----------------------------------------------------------------------- */
+
+static int not_authorized(struct op_ctx *ctx, const char *message)
+{
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "%s", message);
+}
+
+/* "Invalid login token. Token expired: <now> >= <exp>" unless claims' exp is in the future. */
+static int check_expiry(struct op_ctx *ctx, const cJSON *claims)
+{
+    const cJSON *exp = json_get(claims, "exp");
+    long long now = (long long)(ctx->now_ms / 1000);
+
+    if (!cJSON_IsNumber(exp))
+        return not_authorized(ctx, NOT_OIDC);
+    if ((double)ctx->now_ms >= exp->valuedouble * 1000.0)
+        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                           "Invalid login token. Token expired: %lld >= %lld", now,
+                           (long long)exp->valuedouble);
+    return 0;
+}
+
+static int dup_into(struct op_ctx *ctx, char **dst, const char *src)
+{
+    if (src == NULL)
+        return 0;
+    *dst = strdup(src);
+    return *dst ? 0 : ops_fail_internal(ctx, "out of memory");
+}
+
+/*
+ * ServerSideTokenCheck: the user of claims must still exist under that sub, be enabled and not
+ * have signed out (GlobalSignOut, AdminUserGlobalSignOut) since the token was issued.
+ */
+static int check_server_side(struct op_ctx *ctx, const char *pool_id, const cJSON *claims)
+{
+    struct store_user *u = NULL;
+    int revoked = 0, st;
+    const cJSON *iat = json_get(claims, "iat");
+
+    st = store_user_get_by_sub(ctx->db, pool_id, json_str(claims, "sub"), &u);
+    if (st == STORE_ERROR)
+        return ops_fail_internal(ctx, "could not read the user");
+    if (st == STORE_OK && u->enabled &&
+        store_token_revoked(ctx->db, u->seq, json_str(claims, "origin_jti"),
+                            cJSON_IsNumber(iat) ? (int64_t)iat->valuedouble * 1000 : 0,
+                            &revoked) != STORE_OK) {
+        store_user_free(u);
+        return ops_fail_internal(ctx, "could not read the user's sign-outs");
+    }
+    st = st == STORE_OK && u->enabled && !revoked ? 0 : not_authorized(ctx, INACTIVE);
+    store_user_free(u);
+    return st;
+}
+
+/* The verification key of one user pool, found by kid (jwt_verify_rs256's lookup). */
+struct pool_key_lookup {
+    struct store_conn *db;
+    const char *pool_id;
+    EVP_PKEY *key; /* the reference keys_find() returned; freed after verifying */
+};
+
+static EVP_PKEY *lookup_pool_key(void *arg, const char *kid)
+{
+    struct pool_key_lookup *lk = arg;
+
+    EVP_PKEY_free(lk->key);
+    lk->key = keys_find(lk->db, lk->pool_id, kid);
+    return lk->key;
+}
+
+/*
+ * Check token, presented for user pool user_pool (which pool configures), into *out: issuer,
+ * signature, aud, token_use, expiry and, where the pool asks for it, the server-side check.
+ */
+static int check_user_pool_token(struct op_ctx *ctx, const cJSON *pool, const char *user_pool,
+                                 const char *token, struct identity_login *out)
+{
+    struct pool_key_lookup lk = {.db = ctx->db, .pool_id = user_pool};
+    cJSON *peek = jwt_peek_payload(token), *claims = NULL;
+    const cJSON *client;
+    const char *aud, *use;
+    enum jwt_status st;
+    int rc = -1;
+
+    if (peek == NULL)
+        return not_authorized(ctx, NOT_OIDC);
+    if (!issuer_of(ctx->settings, user_pool, json_str(peek, "iss"))) {
+        cJSON_Delete(peek);
+        return not_authorized(ctx, BAD_ISSUER);
+    }
+    cJSON_Delete(peek);
+    st = jwt_verify_rs256(token, lookup_pool_key, &lk, &claims);
+    EVP_PKEY_free(lk.key);
+    if (st == JWT_MALFORMED)
+        return not_authorized(ctx, NOT_OIDC);
+    if (st != JWT_OK)
+        return not_authorized(ctx, BAD_SIGNATURE);
+    /* The signed iss must be the one peeked at (the key was that pool's). */
+    if (!issuer_of(ctx->settings, user_pool, json_str(claims, "iss"))) {
+        not_authorized(ctx, BAD_ISSUER);
+        goto out;
+    }
+    aud = json_str(claims, "aud");
+    use = json_str(claims, "token_use");
+    if (aud == NULL) {
+        not_authorized(ctx, NO_AUD);
+        goto out;
+    }
+    if ((client = configured_client(ctx->settings, pool, user_pool, aud)) == NULL) {
+        not_authorized(ctx, NOT_SUPPORTED);
+        goto out;
+    }
+    if (use == NULL || strcmp(use, "id") != 0 || json_str(claims, "sub") == NULL) {
+        not_authorized(ctx, NOT_OIDC);
+        goto out;
+    }
+    if (check_expiry(ctx, claims) != 0)
+        goto out;
+    if (json_bool(client, "ServerSideTokenCheck", false) &&
+        check_server_side(ctx, user_pool, claims) != 0)
+        goto out;
+    out->kind = IDENTITY_LOGIN_USER_POOL;
+    if (dup_into(ctx, &out->provider,
+                 json_str(configured_provider(ctx->settings, pool, user_pool), "ProviderName")) !=
+            0 ||
+        dup_into(ctx, &out->subject, json_str(claims, "sub")) != 0 ||
+        dup_into(ctx, &out->user_pool_id, user_pool) != 0 ||
+        dup_into(ctx, &out->username, json_str(claims, "cognito:username")) != 0 ||
+        dup_into(ctx, &out->client_id, aud) != 0)
+        goto out;
+    out->claims = claims;
+    claims = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(claims);
+    return rc;
+}
+
+/*
+ * Check an OpenID token of cognito-identity presented for pool into *out: signature with the
+ * identity key, issuer, audience (this identity pool) and expiry.
+ */
+static int check_openid_token(struct op_ctx *ctx, const cJSON *pool, const char *token,
+                              struct identity_login *out)
+{
+    struct identity_key_lookup lk = {.db = ctx->db};
+    cJSON *claims = NULL;
+    const char *aud, *iss, *pool_id = json_str(pool, "IdentityPoolId");
+    enum jwt_status st;
+    int rc = -1;
+
+    st = jwt_verify_rs256(token, lookup_identity_key, &lk, &claims);
+    EVP_PKEY_free(lk.key);
+    if (st == JWT_MALFORMED)
+        return not_authorized(ctx, NOT_OIDC);
+    if (st != JWT_OK)
+        return not_authorized(ctx, BAD_SIGNATURE);
+    iss = json_str(claims, "iss");
+    aud = json_str(claims, "aud");
+    if (iss == NULL || strcmp(iss, IDENTITY_TOKEN_ISSUER) != 0) {
+        not_authorized(ctx, BAD_ISSUER);
+        goto out;
+    }
+    if (aud == NULL) {
+        not_authorized(ctx, NO_AUD);
+        goto out;
+    }
+    if (pool_id == NULL || strcmp(aud, pool_id) != 0) {
+        not_authorized(ctx, NOT_SUPPORTED);
+        goto out;
+    }
+    if (json_str(claims, "sub") == NULL) {
+        not_authorized(ctx, NOT_OIDC);
+        goto out;
+    }
+    if (check_expiry(ctx, claims) != 0)
+        goto out;
+    out->kind = IDENTITY_LOGIN_OPENID;
+    if (dup_into(ctx, &out->subject, json_str(claims, "sub")) != 0)
+        goto out;
+    out->claims = claims;
+    claims = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(claims);
+    return rc;
+}
+
+/* Check one Logins entry name -> token of pool into *out. */
+static int check_one(struct op_ctx *ctx, const cJSON *pool, const char *name, const char *token,
+                     struct identity_login *out)
+{
+    char user_pool[IDS_MAX];
+    const char *dev = json_str(pool, "DeveloperProviderName");
+
+    if (strcmp(name, IDENTITY_TOKEN_LOGIN) == 0)
+        return check_openid_token(ctx, pool, token, out);
+    if (user_pool_of(ctx->settings, name, user_pool) &&
+        configured_provider(ctx->settings, pool, user_pool) != NULL)
+        return check_user_pool_token(ctx, pool, user_pool, token, out);
+    if (dev == NULL || strcmp(dev, name) != 0) {
+        if (external_provider(pool, name))
+            return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                               "Invalid login token. cognito-emu verifies ID tokens of its user "
+                               "pools and its own OpenID tokens, not tokens of %.128s.",
+                               name);
+    }
+    return not_authorized(ctx, NOT_SUPPORTED);
+}
+
+static void login_clear(struct identity_login *l)
+{
+    free(l->provider);
+    free(l->subject);
+    free(l->user_pool_id);
+    free(l->username);
+    free(l->client_id);
+    cJSON_Delete(l->claims);
+    memset(l, 0, sizeof(*l));
+}
+
+void identity_logins_free(struct identity_logins *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        login_clear(&list->items[i]);
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+int identity_logins_check(struct op_ctx *ctx, const cJSON *pool, const cJSON *logins,
+                          struct identity_logins *out)
+{
+    const cJSON *entry;
+    int n = cJSON_GetArraySize(logins);
+
+    memset(out, 0, sizeof(*out));
+    if (!cJSON_IsObject(logins) || n == 0)
+        return 0;
+    out->items = calloc((size_t)n, sizeof(*out->items));
+    if (out->items == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    cJSON_ArrayForEach(entry, logins)
+    {
+        /* The model checks the map's values are strings of 1..50000 characters. */
+        const char *token = cJSON_IsString(entry) ? entry->valuestring : "";
+        if (check_one(ctx, pool, entry->string, token, &out->items[out->count]) != 0) {
+            login_clear(&out->items[out->count]);
+            identity_logins_free(out);
+            return -1;
+        }
+        out->count++;
+    }
+    return 0;
+}
