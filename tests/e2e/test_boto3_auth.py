@@ -31,6 +31,7 @@ import threading
 import time
 import types
 import urllib.parse
+import urllib.request
 import uuid
 
 import pytest
@@ -572,9 +573,43 @@ def test_confirm_sign_up_unknown_user(idp, pools):
     )
 
 
-@pytest.mark.skip(reason="codes expire after 24 h: needs the emulator's clock API, not there yet")
-def test_sign_up_code_expires_after_24_hours():
-    pass
+def move_clock(advance_ms):
+    """Move the emulator clock through the control API (POST /_emu/clock)."""
+    req = urllib.request.Request(ENDPOINT + "/_emu/clock", method="POST",
+                                 data=json.dumps({"advanceMs": advance_ms}).encode())
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+
+
+def inbox_code(username):
+    """The newest code the emulator sent to username (GET /_emu/messages)."""
+    query = urllib.parse.urlencode({"username": username, "wait": 5})
+    with urllib.request.urlopen(f"{ENDPOINT}/_emu/messages?{query}", timeout=10) as resp:
+        messages = json.load(resp)["messages"]
+    assert messages, f"no code was sent to {username}"
+    return messages[0]["code"]
+
+
+def test_sign_up_code_expires_after_24_hours(idp, pools):
+    pool = pools(AutoVerifiedAttributes=["email"])
+    a = new_app(idp, pool["Id"])
+    username = unique("expiring")
+    sign_up(idp, a, username, email=f"{username}@example.com")
+    code = inbox_code(username)
+    extra = {"SecretHash": secret_hash(username, a)} if a.secret else {}
+    move_clock(24 * 3600 * 1000 + 60_000)
+    try:
+        expect_error(
+            "ExpiredCodeException",
+            "Invalid code provided, please request a code again.",
+            idp.confirm_sign_up,
+            ClientId=a.client_id,
+            Username=username,
+            ConfirmationCode=code,
+            **extra,
+        )
+    finally:
+        move_clock(-(24 * 3600 * 1000 + 60_000))
 
 
 # ---------------------------------------------------------------------------- sign-in errors
@@ -633,10 +668,12 @@ def test_initiate_auth_unknown_client(idp):
     )
 
 
-@pytest.mark.skip(reason="AdminDisableUser is not implemented yet")
-def test_disabled_user_cannot_sign_in():
-    # AdminDisableUser, then InitiateAuth -> NotAuthorizedException "User is disabled."
-    pass
+def test_disabled_user_cannot_sign_in(idp, app):
+    username, _, _ = confirmed_user(idp, app)
+    idp.admin_disable_user(UserPoolId=app.pool_id, Username=username)
+    expect_error("NotAuthorizedException", "User is disabled.", password_auth, idp=idp, app=app, username=username)
+    idp.admin_enable_user(UserPoolId=app.pool_id, Username=username)
+    assert tokens_of(password_auth(idp=idp, app=app, username=username))["AccessToken"]
 
 
 # ---------------------------------------------------------------------------- auth flows
