@@ -8,11 +8,17 @@
  *
  * Every answer carries "lastId", the newest message id so far, so that "the next code for
  * alice" is: remember lastId, act, then GET ?username=alice&after=<lastId>&wait=10.
+ *
+ * A wait holds no thread: the request is deferred (http_response_defer()) and looks again when
+ * the inbox records a message (its listener is http_wake), every INBOX_RECHECK_MS, and at the
+ * end of the wait, when it answers what there is (an empty list). The other connections of
+ * its worker thread are served meanwhile.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,28 +108,25 @@ static cJSON *message_json(const struct store_message *m)
     return o;
 }
 
-void control_messages_list(const struct control_req *req, struct http_response *resp)
+/*
+ * Look for the messages matching f in st: answer them (or a 500) in resp and return true, or
+ * return false, answering nothing, when none matches and may_wait.
+ */
+static bool look(struct store *st, const struct store_message_filter *f, bool may_wait,
+                 struct http_response *resp)
 {
-    struct store_message_filter f = {0};
     struct store_message **list = NULL;
-    long long after, limit;
-    int64_t wait_ms, last_id;
     size_t count = 0;
+    int64_t last_id;
     cJSON *doc = NULL, *array;
 
-    if (no_rest(req, resp) != 0 || query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
-        query_int(req, resp, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) != 0 ||
-        query_wait(req, resp, &wait_ms) != 0)
-        return;
-    f.pool_id = control_query(req, "pool");
-    f.username = control_query(req, "username");
-    f.kind = control_query(req, "kind");
-    f.destination = control_query(req, "destination");
-    f.after_id = after;
-    f.limit = (int)limit;
-    if (inbox_list(req->app->store, &f, wait_ms, &list, &count, &last_id) != 0) {
+    if (inbox_list(st, f, &list, &count, &last_id) != 0) {
         control_error(resp, 500, "InternalError", "Could not read the messages.");
-        return;
+        return true;
+    }
+    if (count == 0 && may_wait) {
+        store_message_list_free(list, count);
+        return false;
     }
     doc = cJSON_CreateObject();
     array = cJSON_AddArrayToObject(doc, "messages");
@@ -142,6 +145,101 @@ void control_messages_list(const struct control_req *req, struct http_response *
         doc = NULL;
     }
     control_json(resp, 200, doc);
+    return true;
+}
+
+/* A deferred GET: the store and the filter, whose strings it owns. */
+struct waiter {
+    struct store *store;
+    struct store_message_filter f;
+    char *strings[4];
+};
+
+static void waiter_free(void *arg)
+{
+    struct waiter *w = arg;
+
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < sizeof(w->strings) / sizeof(w->strings[0]); i++)
+        free(w->strings[i]);
+    free(w);
+}
+
+/* A copy of s into *slot (NULL stays NULL); 0, or -1 when out of memory. */
+static int keep(const char *s, char **slot, const char **member)
+{
+    *slot = NULL;
+    *member = NULL;
+    if (s == NULL)
+        return 0;
+    *slot = strdup(s);
+    *member = *slot;
+    return *slot == NULL ? -1 : 0;
+}
+
+/* A waiter for f in st (a new one, waiter_free()), or NULL when out of memory. */
+static struct waiter *waiter_new(struct store *st, const struct store_message_filter *f)
+{
+    struct waiter *w = calloc(1, sizeof(*w));
+
+    if (w == NULL)
+        return NULL;
+    w->store = st;
+    w->f = *f;
+    if (keep(f->pool_id, &w->strings[0], &w->f.pool_id) != 0 ||
+        keep(f->username, &w->strings[1], &w->f.username) != 0 ||
+        keep(f->kind, &w->strings[2], &w->f.kind) != 0 ||
+        keep(f->destination, &w->strings[3], &w->f.destination) != 0) {
+        waiter_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* The http_poll_fn of a deferred GET: answer once something matches, or at the end. */
+static bool waiter_poll(void *state, const struct http_request *req, struct http_response *resp,
+                        bool last)
+{
+    struct waiter *w = state;
+
+    return look(w->store, &w->f, !last && !inbox_stopping(), resp);
+}
+
+static pthread_once_t listen_once = PTHREAD_ONCE_INIT;
+
+/* Deferred GETs look again whenever the inbox records a message. */
+static void listen_to_inbox(void)
+{
+    inbox_listen(http_wake);
+}
+
+void control_messages_list(const struct control_req *req, struct http_response *resp)
+{
+    struct store_message_filter f = {0};
+    struct waiter *w;
+    long long after, limit;
+    int64_t wait_ms;
+
+    if (no_rest(req, resp) != 0 || query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
+        query_int(req, resp, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) != 0 ||
+        query_wait(req, resp, &wait_ms) != 0)
+        return;
+    f.pool_id = control_query(req, "pool");
+    f.username = control_query(req, "username");
+    f.kind = control_query(req, "kind");
+    f.destination = control_query(req, "destination");
+    f.after_id = after;
+    f.limit = (int)limit;
+    /* Listening starts before the first look, so a message recorded after it wakes the wait. */
+    pthread_once(&listen_once, listen_to_inbox);
+    if (look(req->app->store, &f, wait_ms > 0 && !inbox_stopping(), resp))
+        return;
+    if ((w = waiter_new(req->app->store, &f)) == NULL) {
+        control_error(resp, 500, "InternalError", "Out of memory.");
+        return;
+    }
+    http_response_defer(resp, waiter_poll, w, waiter_free, wait_ms, INBOX_RECHECK_MS);
 }
 
 void control_messages_clear(const struct control_req *req, struct http_response *resp)

@@ -5,18 +5,37 @@
  * once per chunk of body, and once at the end, when the handler runs. Per-request state
  * (struct exchange) is freed in on_completed(). A thread pool serves connections; each
  * request runs entirely on the thread that owns its connection.
+ *
+ * Deferred answers. A request whose handler defers is parked: on_request() suspends its
+ * connection (MHD_suspend_connection, allowed by MHD_ALLOW_SUSPEND_RESUME) and links its
+ * exchange on the server's parked list. One timer thread per server resumes parked connections
+ * (MHD_resume_connection, safe from any thread: the flag brings an inter-thread channel that
+ * wakes the owning worker) when they are due: their next interval or deadline has come, or
+ * http_wake() was called since their handler last ran. libmicrohttpd then calls on_request()
+ * again, which polls; a poll that does not answer parks the request again. libmicrohttpd
+ * forbids stopping a daemon with suspended connections, so http_stop() makes the timer resume
+ * them all, and stops parking new ones, before MHD_stop_daemon().
+ *
+ * Locking: wake_mu guards every server's parked list and the wake-up condition. It is held
+ * while calling MHD_suspend_connection() (so that the timer cannot resume a connection before
+ * it is suspended) but never while calling MHD_resume_connection(); libmicrohttpd never calls
+ * on_request() with its own locks held, so the order is always wake_mu, then libmicrohttpd's.
  */
 #include "config.h"
 
 #include "http.h"
 
+#include <float.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "clock.h"
 #include "log.h"
@@ -31,10 +50,15 @@
     "content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, "       \
     "authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256, cache-control"
 
+struct exchange;
+
 struct http_server {
     struct MHD_Daemon *daemon;
     struct http_config cfg;
     int port;
+    pthread_t timer;
+    struct exchange *parked; /* under wake_mu */
+    atomic_bool stopping;    /* set under wake_mu: nothing is parked after it */
 };
 
 struct exchange {
@@ -42,7 +66,31 @@ struct exchange {
     size_t len, cap;
     size_t discarded; /* bytes thrown away after the cap was passed */
     double start_ms;
+    /* A deferred answer (defer.poll != NULL), owned here and freed in on_completed(). */
+    struct http_defer defer;
+    char label[96];     /* the label the handler gave before deferring */
+    double deadline_ms; /* monotonic */
+    uint64_t seen;      /* wakes when the handler or poll last started */
+    /* While parked (on the server's list, under wake_mu). */
+    struct MHD_Connection *conn;
+    double due_ms; /* resume at this time (monotonic) even without a wake-up */
+    struct exchange *next;
 };
+
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t wake_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cv;      /* on CLOCK_MONOTONIC, the clock of clock_monotonic_ms() */
+static atomic_uint_least64_t wakes; /* http_wake() calls so far; changed under wake_mu */
+
+static void wake_init(void)
+{
+    pthread_condattr_t attr;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&wake_cv, &attr);
+    pthread_condattr_destroy(&attr);
+}
 
 const char *http_request_header(const struct http_request *req, const char *name)
 {
@@ -77,6 +125,33 @@ int http_response_set_json(struct http_response *resp, int status, const char *c
         return -1;
     memcpy(resp->body, text, len + 1);
     return 0;
+}
+
+void http_response_defer(struct http_response *resp, http_poll_fn *poll, void *state,
+                         void (*free_state)(void *state), int64_t wait_ms, int64_t interval_ms)
+{
+    free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+    resp->status = 0;
+    resp->defer = (struct http_defer){poll, state, free_state, wait_ms, interval_ms};
+}
+
+void http_wake(void)
+{
+    pthread_once(&wake_once, wake_init);
+    pthread_mutex_lock(&wake_mu);
+    atomic_fetch_add(&wakes, 1);
+    pthread_cond_broadcast(&wake_cv);
+    pthread_mutex_unlock(&wake_mu);
+}
+
+/* Free a deferral's state; the deferral is empty afterwards. */
+static void defer_release(struct http_defer *d)
+{
+    if (d->free_state != NULL)
+        d->free_state(d->state);
+    *d = (struct http_defer){0};
 }
 
 static void add_cors(struct MHD_Response *r, struct MHD_Connection *c)
@@ -151,6 +226,133 @@ static int take_body(struct exchange *x, size_t max_body, const char *data, size
     return 0;
 }
 
+/*
+ * Park x: suspend connection c until the timer resumes it. false when the server is stopping:
+ * then nothing is suspended and the caller answers now.
+ */
+static bool park(struct http_server *srv, struct exchange *x, struct MHD_Connection *c)
+{
+    double now = clock_monotonic_ms();
+    bool parked = false;
+
+    x->due_ms = x->deadline_ms;
+    if (x->defer.interval_ms > 0 && now + (double)x->defer.interval_ms < x->due_ms)
+        x->due_ms = now + (double)x->defer.interval_ms;
+    pthread_mutex_lock(&wake_mu);
+    if (!atomic_load(&srv->stopping)) {
+        MHD_suspend_connection(c);
+        x->conn = c;
+        x->next = srv->parked;
+        srv->parked = x;
+        parked = true;
+        pthread_cond_broadcast(&wake_cv); /* the timer may have to wake up sooner */
+    }
+    pthread_mutex_unlock(&wake_mu);
+    return parked;
+}
+
+/*
+ * Under wake_mu: unlink the parked exchanges that are due at now (all of them when the server
+ * stops) and return them as a list; *next is the earliest due time of those left (or stays).
+ */
+static struct exchange *take_due(struct http_server *srv, double now, double *next)
+{
+    struct exchange *due = NULL, **link = &srv->parked;
+    bool all = atomic_load(&srv->stopping);
+    uint64_t w = atomic_load(&wakes);
+
+    while (*link != NULL) {
+        struct exchange *x = *link;
+        if (all || x->seen != w || x->due_ms <= now) {
+            *link = x->next;
+            x->next = due;
+            due = x;
+        } else {
+            if (x->due_ms < *next)
+                *next = x->due_ms;
+            link = &x->next;
+        }
+    }
+    return due;
+}
+
+/* The timer thread of srv: resumes parked connections when due; at stop, all of them. */
+static void *timer_main(void *arg)
+{
+    struct http_server *srv = arg;
+
+    pthread_mutex_lock(&wake_mu);
+    for (;;) {
+        double next = DBL_MAX;
+        struct exchange *due = take_due(srv, clock_monotonic_ms(), &next);
+        bool stopping = atomic_load(&srv->stopping);
+
+        if (due != NULL) {
+            pthread_mutex_unlock(&wake_mu);
+            /* A resumed exchange may be parked again or freed at once: read next first. */
+            while (due != NULL) {
+                struct MHD_Connection *c = due->conn;
+                due = due->next;
+                MHD_resume_connection(c);
+            }
+            pthread_mutex_lock(&wake_mu);
+            continue;
+        }
+        if (stopping)
+            break;
+        if (srv->parked == NULL) {
+            pthread_cond_wait(&wake_cv, &wake_mu);
+        } else {
+            struct timespec ts = {.tv_sec = (time_t)(next / 1000.0)};
+            ts.tv_nsec = (long)((next - (double)ts.tv_sec * 1000.0) * 1e6);
+            if (ts.tv_nsec < 0)
+                ts.tv_nsec = 0;
+            if (ts.tv_nsec > 999999999L)
+                ts.tv_nsec = 999999999L;
+            pthread_cond_timedwait(&wake_cv, &wake_mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&wake_mu);
+    return NULL;
+}
+
+/* Run the handler for a request that has just come in; true when resp is an answer. */
+static bool handle(struct http_server *srv, struct exchange *x, const struct http_request *req,
+                   struct http_response *resp)
+{
+    if (strcmp(req->method, MHD_HTTP_METHOD_OPTIONS) == 0) {
+        preflight(req->conn, resp);
+        return true;
+    }
+    if (x->discarded > 0) {
+        srv->cfg.too_large(srv->cfg.handler_arg, req, resp);
+        return true;
+    }
+    srv->cfg.handler(srv->cfg.handler_arg, req, resp);
+    if (resp->defer.poll == NULL)
+        return true;
+    x->defer = resp->defer;
+    snprintf(x->label, sizeof(x->label), "%s", resp->label);
+    free(resp->body); /* whatever else the handler set is not the answer */
+    *resp = (struct http_response){0};
+    x->deadline_ms = x->start_ms + (double)(x->defer.wait_ms > 0 ? x->defer.wait_ms : 0);
+    return false;
+}
+
+/* Ask a deferred request's poll; true when resp is an answer (always when last). */
+static bool poll_deferred(struct exchange *x, const struct http_request *req,
+                          struct http_response *resp, bool last)
+{
+    bool answered = x->defer.poll(x->defer.state, req, resp, last);
+
+    defer_release(&resp->defer); /* a poll does not defer again */
+    if (!answered && !last) {
+        free(resp->body);
+        *resp = (struct http_response){0};
+    }
+    return answered || last;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **state)
@@ -160,6 +362,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct http_response resp = {0};
     struct http_request req;
     enum MHD_Result ret;
+    bool answered;
 
     if (x == NULL) {
         x = calloc(1, sizeof(*x));
@@ -176,19 +379,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 
     req = (struct http_request){method, url, x->body ? x->body : "", x->len, c};
-    if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
-        preflight(c, &resp);
-    else if (x->discarded > 0)
-        srv->cfg.too_large(srv->cfg.handler_arg, &req, &resp);
+    x->seen = atomic_load(&wakes); /* before looking: a wake-up from now on is not missed */
+    if (x->defer.poll == NULL)
+        answered = handle(srv, x, &req, &resp);
     else
-        srv->cfg.handler(srv->cfg.handler_arg, &req, &resp);
+        answered = poll_deferred(
+            x, &req, &resp, atomic_load(&srv->stopping) || clock_monotonic_ms() >= x->deadline_ms);
+    if (!answered) {
+        if (park(srv, x, c))
+            return MHD_YES;
+        poll_deferred(x, &req, &resp, true); /* stopping: answer now */
+    }
     if (resp.status == 0)
         resp.status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 
     int status = resp.status;
+    const char *label = resp.label[0] ? resp.label : x->label[0] ? x->label : "-";
     ret = send_response(c, &resp);
-    log_info("%s %s %s %d %.2fms", method, url, resp.label[0] ? resp.label : "-", status,
-             clock_monotonic_ms() - x->start_ms);
+    log_info("%s %s %s %d %.2fms", method, url, label, status, clock_monotonic_ms() - x->start_ms);
     return ret;
 }
 
@@ -197,7 +405,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 {
     struct exchange *x = *state;
 
+    /* Never parked here: libmicrohttpd ends no suspended connection, and http_stop() has the
+     * timer resume them all before the daemon stops. */
     if (x != NULL) {
+        defer_release(&x->defer);
         free(x->body);
         free(x);
         *state = NULL;
@@ -238,9 +449,11 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     struct sockaddr_storage addr;
     struct http_server *srv;
     int family;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
 
     *out = NULL;
+    pthread_once(&wake_once, wake_init);
     if (resolve(cfg, &addr, &family) != 0 || (srv = calloc(1, sizeof(*srv))) == NULL)
         return -1;
     srv->cfg = *cfg;
@@ -255,6 +468,12 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (srv->daemon == NULL) {
         log_error("http: cannot listen on %s port %d (in use, or not an address of this host)",
                   cfg->bind, cfg->port);
+        free(srv);
+        return -1;
+    }
+    if (pthread_create(&srv->timer, NULL, timer_main, srv) != 0) {
+        log_error("http: cannot start the timer thread");
+        MHD_stop_daemon(srv->daemon);
         free(srv);
         return -1;
     }
@@ -273,6 +492,11 @@ void http_stop(struct http_server *srv)
 {
     if (srv == NULL)
         return;
+    pthread_mutex_lock(&wake_mu);
+    atomic_store(&srv->stopping, true);
+    pthread_cond_broadcast(&wake_cv);
+    pthread_mutex_unlock(&wake_mu);
+    pthread_join(srv->timer, NULL); /* it resumes every parked connection on its way out */
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

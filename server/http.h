@@ -5,11 +5,17 @@
  * CORS preflights (OPTIONS on any path) itself, adds the CORS headers to every response,
  * passes every other request to one handler function, and logs one line per request
  * (method, label, status, milliseconds).
+ *
+ * A handler may also answer later (a long poll): it defers, the server parks the request
+ * without holding a worker thread, and asks again when woken (http_wake()), on a timer, and at
+ * a deadline. Which event a parked request waits for is the handler's business, not http's.
  */
 #ifndef COG_HTTP_H
 #define COG_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HTTP_MAX_HEADERS 8
 
@@ -29,6 +35,26 @@ struct http_header {
     char value[512];
 };
 
+struct http_response;
+
+/*
+ * The question a parked request asks each time it is woken: fill resp and return true to
+ * answer now, or return false to wait on. last is set once, when the deadline has passed or the
+ * server stops: then it must answer (false, or no status, answers 500). Runs on a worker
+ * thread; req (path, headers, query, body) stays valid while the request is parked.
+ */
+typedef bool http_poll_fn(void *state, const struct http_request *req, struct http_response *resp,
+                          bool last);
+
+/* A deferred answer, as http_response_defer() records it. */
+struct http_defer {
+    http_poll_fn *poll; /* NULL: the response is answered now */
+    void *state;
+    void (*free_state)(void *state);
+    int64_t wait_ms;     /* the deadline, from the start of the request */
+    int64_t interval_ms; /* also ask this often (0: only when woken and at the deadline) */
+};
+
 struct http_response {
     int status;
     char *body; /* owned: malloc'd, freed by the server after sending */
@@ -37,6 +63,7 @@ struct http_response {
     struct http_header headers[HTTP_MAX_HEADERS];
     int nheaders;
     char label[96]; /* what the request log line calls this request */
+    struct http_defer defer;
 };
 
 /*
@@ -49,7 +76,29 @@ void http_response_add_header(struct http_response *resp, const char *name, cons
 int http_response_set_json(struct http_response *resp, int status, const char *content_type,
                            const char *text);
 
-/* Handles one request: must set status and may set body, headers and label. */
+/*
+ * Answer later: instead of a status, the handler leaves this, and the server parks the request
+ * (libmicrohttpd suspends its connection, so the worker serves its other connections) and calls
+ * poll on a worker thread after every http_wake(), every interval_ms (when > 0), and with last
+ * set once wait_ms after the request started or when the server stops, whichever comes first.
+ * state belongs to the server from here on: free_state (may be NULL) releases it when the
+ * request ends, however it ends. The label set so far names the request in the log.
+ * Not for CORS preflights or the too_large answer.
+ */
+void http_response_defer(struct http_response *resp, http_poll_fn *poll, void *state,
+                         void (*free_state)(void *state), int64_t wait_ms, int64_t interval_ms);
+
+/*
+ * Something a parked request may be waiting for has happened: every parked request of every
+ * server polls again soon, and so does a request that was being handled (and then defers)
+ * while this was called, so a wake-up is never lost. Safe from any thread; never blocks long.
+ */
+void http_wake(void);
+
+/*
+ * Handles one request: must set status (or defer, http_response_defer()) and may set body,
+ * headers and label.
+ */
 typedef void http_handler(void *arg, const struct http_request *req, struct http_response *resp);
 
 struct http_config {
@@ -75,7 +124,11 @@ int http_start(const struct http_config *cfg, struct http_server **out);
 /* The port actually bound (useful with port 0). */
 int http_port(const struct http_server *srv);
 
-/* Stop accepting, finish in-flight requests, join the workers and free. Accepts NULL. */
+/*
+ * Stop accepting, finish in-flight requests, join the workers and free. Parked requests are
+ * polled a last time (last set) first, so that stopping never waits for their deadlines; an
+ * answer not yet sent when the workers stop is lost with its connection. Accepts NULL.
+ */
 void http_stop(struct http_server *srv);
 
 #endif

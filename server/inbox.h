@@ -2,15 +2,16 @@
  * inbox: every code and temporary password the emulator "sends", kept for tests to read (the
  * control API's GET /_emu/messages), so that nobody has to scrape codes from the log.
  *
- * delivery.c records each message here (in the messages table, through the store) and wakes
- * the readers waiting for one. A reader asks for the messages matching a filter, newest first,
- * and may wait a bounded time for a first match to arrive ("the next code for alice": a filter
- * with after = the last id it has seen). Waiting holds no database connection; it does hold
- * the HTTP worker thread that serves the request.
+ * delivery.c records each message here (in the messages table, through the store) and tells
+ * the one listener, so that readers waiting for a message look again. A reader asks for the
+ * messages matching a filter, newest first ("the next code for alice": a filter with after =
+ * the last id it has seen); waiting is the reader's business (control_messages.c parks its
+ * HTTP request), the inbox never blocks.
  */
 #ifndef COG_INBOX_H
 #define COG_INBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,25 +22,40 @@
 #define INBOX_MAX_WAIT_MS 30000
 
 /*
+ * How often a waiting reader should look again even when not told. The listener is told when
+ * a message is recorded, but a message recorded inside a transaction becomes visible only at
+ * the commit, after that.
+ */
+#define INBOX_RECHECK_MS 100
+
+/* Told that something changed (a message, or the inbox stopping); any thread, must be quick. */
+typedef void inbox_listener(void);
+
+/*
  * Record message d (sent now_ms) through conn, part of conn's transaction when one is open,
- * and wake the waiting readers. A failure is logged and otherwise ignored: the message was
- * still "sent" (logged by delivery.c), only the inbox misses it.
+ * and tell the listener. A failure is logged and otherwise ignored: the message was still
+ * "sent" (logged by delivery.c), only the inbox misses it.
  */
 void inbox_record(struct store_conn *conn, const struct delivery *d, int64_t now_ms);
 
 /*
- * The messages matching f, newest first, waiting up to wait_ms (0: answer at once) while none
- * matches. On 0 *out holds *count messages (store_message_list_free()) and *last_id the largest
- * message id given so far (a mark for a later "after"). -1 on a store failure (logged).
- * A wait ends early when the server stops (inbox_stop()).
+ * The messages matching f now, newest first. On 0 *out holds *count messages
+ * (store_message_list_free()) and *last_id the largest message id given so far (a mark for a
+ * later "after"). -1 on a store failure (logged).
  */
-int inbox_list(struct store *st, const struct store_message_filter *f, int64_t wait_ms,
-               struct store_message ***out, size_t *count, int64_t *last_id);
+int inbox_list(struct store *st, const struct store_message_filter *f, struct store_message ***out,
+               size_t *count, int64_t *last_id);
 
-/* Serving starts: waits are allowed (again). */
+/* Set the one listener (NULL: none); it may be called as soon as this returns. */
+void inbox_listen(inbox_listener *fn);
+
+/* Serving starts: readers may wait (again). */
 void inbox_start(void);
 
-/* Serving stops: end every wait now and refuse new ones, so that shutdown is not delayed. */
+/* Serving stops: readers should stop waiting; the listener is told, so that they look now. */
 void inbox_stop(void);
+
+/* True between inbox_stop() and inbox_start(): a reader answers with what there is. */
+bool inbox_stopping(void);
 
 #endif

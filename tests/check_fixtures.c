@@ -6,12 +6,18 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -489,8 +495,11 @@ static struct settings settings;
 static struct server *srv;
 static char base[64];
 
-/* Start the server with --fixtures path (may be NULL) and --fixed-code code (may be NULL). */
-static int start(const char *path, const char *code)
+/*
+ * Start the server with --fixtures path (may be NULL), --fixed-code code (may be NULL) and
+ * --threads threads.
+ */
+static int start_threads(const char *path, const char *code, const char *threads)
 {
     char *argv[16];
     int argc = 0;
@@ -501,7 +510,7 @@ static int start(const char *path, const char *code)
     argv[argc++] = (char *)"--port";
     argv[argc++] = (char *)"0";
     argv[argc++] = (char *)"--threads";
-    argv[argc++] = (char *)"4";
+    argv[argc++] = (char *)threads;
     argv[argc++] = (char *)"--log-level";
     argv[argc++] = (char *)"error";
     if (path != NULL) {
@@ -518,6 +527,11 @@ static int start(const char *path, const char *code)
         return -1;
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", server_port(srv));
     return 0;
+}
+
+static int start(const char *path, const char *code)
+{
+    return start_threads(path, code, "4");
 }
 
 static void stop(void)
@@ -698,6 +712,122 @@ START_TEST(test_fixtures_messages_wait_for_the_next_one)
     ck_assert_int_eq(cJSON_GetArraySize(tu_get(r, "messages")), 0);
     cJSON_Delete(r);
     stop();
+}
+END_TEST
+
+/* Open a connection and send GET path on it; the socket (reads time out after 10 s). */
+static int send_get(const char *path)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons((uint16_t)server_port(srv))};
+    struct timeval limit = {.tv_sec = 10};
+    char request[512];
+    int fd = socket(AF_INET, SOCK_STREAM, 0), n;
+
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+    n = snprintf(request, sizeof(request),
+                 "GET %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", path);
+    ck_assert_int_eq(write(fd, request, (size_t)n), n);
+    return fd;
+}
+
+/* Read fd to its end into buf (NUL-terminated); fails the test when the read times out. */
+static void read_answer(int fd, char *buf, size_t size)
+{
+    size_t len = 0;
+    ssize_t n;
+
+    while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+        len += (size_t)n;
+    ck_assert_msg(n >= 0 || errno != EAGAIN, "no answer within 10 s");
+    buf[len] = '\0';
+}
+
+/* The JSON body of an HTTP answer read by read_answer(), or NULL. */
+static cJSON *answer_json(const char *answer)
+{
+    const char *body = strstr(answer, "\r\n\r\n");
+
+    return body ? cJSON_Parse(body + 4) : NULL;
+}
+
+/* True when fd has nothing to read (no answer, no hang-up) right now. */
+static bool silent(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    return poll(&p, 1, 0) == 0;
+}
+
+/*
+ * Time for the server to take in and park a request just sent. Were it slower, the tests below
+ * would pass without proving their point, never fail wrongly.
+ */
+#define PARK_MS 200
+
+START_TEST(test_fixtures_messages_wait_leaves_the_only_worker_free)
+{
+    char path[256], answer[4096];
+    struct tu_http h;
+    cJSON *r;
+    int fd;
+
+    ck_assert_int_eq(start_threads(EXAMPLE, NULL, "1"), 0);
+    snprintf(path, sizeof(path), "/_emu/messages?username=frank&after=%lld&wait=5",
+             (long long)last_id());
+    fd = send_get(path);
+    usleep(PARK_MS * 1000);
+    /* One worker thread, and a waiter on it: another connection is still answered... */
+    snprintf(path, sizeof(path), "%s/health", base);
+    tu_http_request("GET", path, NULL, NULL, 0, &h);
+    ck_assert_int_eq(h.status, 200);
+    tu_http_free(&h);
+    ck_assert_msg(silent(fd), "the waiter was answered before any message came");
+    /* ...and so is the sign-up whose message wakes the waiter. */
+    sign_up("frank");
+    read_answer(fd, answer, sizeof(answer));
+    close(fd);
+    ck_assert_ptr_nonnull(strstr(answer, "HTTP/1.1 200"));
+    r = answer_json(answer);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(r, "messages")), 1);
+    ck_assert_str_eq(tu_str(cJSON_GetArrayItem(tu_get(r, "messages"), 0), "username"), "frank");
+    cJSON_Delete(r);
+
+    /* A waiter nothing answers gets an empty list at the end of its wait. */
+    fd = send_get("/_emu/messages?username=nobody&wait=0.5");
+    read_answer(fd, answer, sizeof(answer));
+    close(fd);
+    ck_assert_ptr_nonnull(strstr(answer, "HTTP/1.1 200"));
+    r = answer_json(answer);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(r, "messages")), 0);
+    cJSON_Delete(r);
+    stop();
+}
+END_TEST
+
+START_TEST(test_fixtures_stop_does_not_wait_for_waiters)
+{
+    char answer[4096];
+    double t0;
+    int fds[2];
+
+    ck_assert_int_eq(start_threads(EXAMPLE, NULL, "1"), 0);
+    fds[0] = send_get("/_emu/messages?username=nobody&wait=30");
+    fds[1] = send_get("/_emu/messages?kind=nothing&wait=30");
+    usleep(PARK_MS * 1000);
+    t0 = clock_monotonic_ms();
+    stop();
+    ck_assert_double_lt(clock_monotonic_ms() - t0, 5000); /* not the 30 s of the waits */
+    for (int i = 0; i < 2; i++) {
+        read_answer(fds[i], answer, sizeof(answer));
+        close(fds[i]);
+        /* What there is (nothing), or a closed connection if the workers stopped first. */
+        ck_assert_msg(answer[0] == '\0' || strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+    }
 }
 END_TEST
 
@@ -957,6 +1087,8 @@ Suite *test_suite(void)
     tcase_set_timeout(api, 60);
     tcase_add_test(api, test_fixtures_messages_are_recorded_and_filtered);
     tcase_add_test(api, test_fixtures_messages_wait_for_the_next_one);
+    tcase_add_test(api, test_fixtures_messages_wait_leaves_the_only_worker_free);
+    tcase_add_test(api, test_fixtures_stop_does_not_wait_for_waiters);
     tcase_add_test(api, test_fixtures_fixed_code_is_every_code);
     tcase_add_test(api, test_fixtures_reset_restores_the_fixtures);
     tcase_add_test(api, test_fixtures_reset_with_a_broken_file_changes_nothing);

@@ -1,11 +1,15 @@
 /*
  * check_http: the HTTP layer with a test handler on a real loopback socket: request
- * plumbing, CORS, the body cap, the idle timeout and bind failures.
+ * plumbing, CORS, the body cap, the idle timeout, bind failures, and deferred answers (a parked
+ * request leaves its worker free, wakes, times out, and does not hold up stopping).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +17,46 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "http.h"
 #include "testutil.h"
 
 static struct http_server *srv;
 static char base[64];
 
-/* Echo what the handler saw, as JSON. */
+/* The deferred requests of the test handler: GET /defer?wait=<ms>. */
+static atomic_int parked;   /* deferrals so far */
+static atomic_int freed;    /* their states freed */
+static atomic_int released; /* set: the polls answer "released" */
+
+static bool release_poll(void *state, const struct http_request *req, struct http_response *resp,
+                         bool last)
+{
+    if (!atomic_load(&released) && !last)
+        return false;
+    http_response_set_json(resp, 200, "application/json",
+                           atomic_load(&released) ? "{\"answer\":\"released\"}"
+                                                  : "{\"answer\":\"deadline\"}");
+    return true;
+}
+
+static void release_free(void *state)
+{
+    free(state);
+    atomic_fetch_add(&freed, 1);
+}
+
+/* Echo what the handler saw, as JSON; /defer?wait=<ms> answers later, when released. */
 static void echo(void *arg, const struct http_request *req, struct http_response *resp)
 {
     char text[2048];
+
+    if (strcmp(req->path, "/defer") == 0) {
+        snprintf(resp->label, sizeof(resp->label), "defer");
+        http_response_defer(resp, release_poll, malloc(1), release_free, 5000, 0);
+        atomic_fetch_add(&parked, 1); /* the worker parks the request right after this */
+        return;
+    }
     const char *hdr = http_request_header(req, "x-test");
 
     snprintf(text, sizeof(text), "{\"method\":\"%s\",\"path\":\"%s\",\"len\":%zu,\"x\":\"%s\"}",
@@ -37,11 +71,11 @@ static void too_large(void *arg, const struct http_request *req, struct http_res
     http_response_set_json(resp, 413, "application/json", "{\"too\":\"large\"}");
 }
 
-static int start(int port, unsigned timeout, struct http_server **out)
+static int start_with(int port, unsigned timeout, int threads, struct http_server **out)
 {
     struct http_config cfg = {.bind = "127.0.0.1",
                               .port = port,
-                              .threads = 2,
+                              .threads = threads,
                               .max_body = 1024,
                               .idle_timeout = timeout,
                               .handler = echo,
@@ -49,16 +83,79 @@ static int start(int port, unsigned timeout, struct http_server **out)
     return http_start(&cfg, out);
 }
 
-static void setup(void)
+static int start(int port, unsigned timeout, struct http_server **out)
 {
-    ck_assert_int_eq(start(0, 2, &srv), 0);
+    return start_with(port, timeout, 2, out);
+}
+
+static void setup_with(int threads)
+{
+    atomic_store(&parked, 0);
+    atomic_store(&freed, 0);
+    atomic_store(&released, 0);
+    ck_assert_int_eq(start_with(0, 2, threads, &srv), 0);
     ck_assert_int_gt(http_port(srv), 0);
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", http_port(srv));
+}
+
+static void setup(void)
+{
+    setup_with(2);
+}
+
+/* One worker thread: whatever blocks it would block every connection. */
+static void setup_one_worker(void)
+{
+    setup_with(1);
 }
 
 static void teardown(void)
 {
     http_stop(srv);
+}
+
+/* Open a connection to srv and send GET path on it; the socket (reads time out after 10 s). */
+static int send_get(const char *path)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)http_port(srv))};
+    struct timeval limit = {.tv_sec = 10};
+    char request[256];
+    int fd = socket(AF_INET, SOCK_STREAM, 0), n;
+
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+    n = snprintf(request, sizeof(request),
+                 "GET %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", path);
+    ck_assert_int_eq(write(fd, request, (size_t)n), n);
+    return fd;
+}
+
+/* Read fd to its end into buf (NUL-terminated); fails the test when the read times out. */
+static void read_answer(int fd, char *buf, size_t size)
+{
+    size_t len = 0;
+    ssize_t n;
+
+    while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+        len += (size_t)n;
+    ck_assert_msg(n >= 0 || errno != EAGAIN, "no answer within 10 s");
+    buf[len] = '\0';
+}
+
+/* True when fd has nothing to read (no answer, no hang-up) right now. */
+static bool silent(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    return poll(&p, 1, 0) == 0;
+}
+
+/* Wait until the handler has deferred count requests (each is parked as it returns). */
+static void wait_parked(int count)
+{
+    while (atomic_load(&parked) < count)
+        usleep(1000);
 }
 
 START_TEST(test_http_passes_method_path_body_and_headers)
@@ -186,6 +283,69 @@ START_TEST(test_http_port_in_use_fails_cleanly)
 }
 END_TEST
 
+START_TEST(test_http_parked_request_leaves_its_worker_free)
+{
+    struct tu_http r;
+    char answer[2048];
+    int fd = send_get("/defer");
+
+    wait_parked(1);
+    /* The only worker answers another connection while the first waits... */
+    tu_http_request("GET", base, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 201);
+    tu_http_free(&r);
+    ck_assert_msg(silent(fd), "the parked request was answered before it was released");
+    /* ...and the parked one answers once woken. */
+    atomic_store(&released, 1);
+    http_wake();
+    read_answer(fd, answer, sizeof(answer));
+    close(fd);
+    ck_assert_ptr_nonnull(strstr(answer, "HTTP/1.1 200"));
+    ck_assert_ptr_nonnull(strstr(answer, "{\"answer\":\"released\"}"));
+    ck_assert_ptr_nonnull(strstr(answer, "Access-Control-Allow-Origin"));
+    ck_assert_int_eq(atomic_load(&freed), 1);
+}
+END_TEST
+
+START_TEST(test_http_parked_request_answers_at_its_deadline)
+{
+    char answer[2048];
+    int fd = send_get("/defer");
+
+    /* Woken without being released, it waits on; at its 5 s deadline it answers. */
+    wait_parked(1);
+    http_wake();
+    read_answer(fd, answer, sizeof(answer));
+    close(fd);
+    ck_assert_ptr_nonnull(strstr(answer, "HTTP/1.1 200"));
+    ck_assert_ptr_nonnull(strstr(answer, "{\"answer\":\"deadline\"}"));
+}
+END_TEST
+
+START_TEST(test_http_stop_does_not_wait_for_parked_requests)
+{
+    char answer[2048];
+    int fds[3];
+    double t0;
+
+    for (int i = 0; i < 3; i++)
+        fds[i] = send_get("/defer");
+    wait_parked(3);
+    t0 = clock_monotonic_ms();
+    http_stop(srv);
+    srv = NULL;
+    /* Well before the 5 s deadlines, the states are freed and each connection ends. */
+    ck_assert_double_lt(clock_monotonic_ms() - t0, 2500);
+    ck_assert_int_eq(atomic_load(&freed), 3);
+    for (int i = 0; i < 3; i++) {
+        read_answer(fds[i], answer, sizeof(answer));
+        close(fds[i]);
+        /* Answered with what there is (last poll), or closed if the workers stopped first. */
+        ck_assert_msg(answer[0] == '\0' || strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("http");
@@ -202,5 +362,13 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_http_closes_idle_connections);
     tcase_add_test(tc, test_http_port_in_use_fails_cleanly);
     suite_add_tcase(s, tc);
+
+    TCase *deferred = tcase_create("deferred");
+    tcase_add_checked_fixture(deferred, setup_one_worker, teardown);
+    tcase_set_timeout(deferred, 30);
+    tcase_add_test(deferred, test_http_parked_request_leaves_its_worker_free);
+    tcase_add_test(deferred, test_http_parked_request_answers_at_its_deadline);
+    tcase_add_test(deferred, test_http_stop_does_not_wait_for_parked_requests);
+    suite_add_tcase(s, deferred);
     return s;
 }
