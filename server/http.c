@@ -459,12 +459,12 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     srv->cfg = *cfg;
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* The logger comes first so that libmicrohttpd's notes on later options go to our log. */
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->idle_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
+        cfg->idle_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         log_error("http: cannot listen on %s port %d (in use, or not an address of this host)",
                   cfg->bind, cfg->port);
