@@ -8,10 +8,12 @@
  * (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and its old name ADMIN_NO_SRP_AUTH,
  * USER_SRP_AUTH, REFRESH_TOKEN_AUTH and its alias REFRESH_TOKEN; CUSTOM_AUTH and USER_AUTH
  * are listed but not implemented yet); CHALLENGES maps each ChallengeName to the function
- * that checks a response (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED; the MFA challenges come
- * next). A flow ends by signing the user in (tokens.c) or by asking a challenge: a session
- * (an opaque random string, stored with the user, the challenge and its state, valid for the
- * client's AuthSessionValidity minutes) that the response must bring back: as Session, or for
+ * that checks a response (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, and the MFA challenges
+ * SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE and MFA_SETUP, asked after the password
+ * as Cognito orders them: mfa.h). Repeated wrong passwords lock the user out for a while
+ * ("Lockout" below). A flow ends by signing the user in (tokens.c) or by asking a challenge: a
+ * session (an opaque random string, stored with the user, the challenge and its state, valid for
+ * the client's AuthSessionValidity minutes) that the response must bring back: as Session, or for
  * PASSWORD_VERIFIER as its SECRET_BLOCK (see "USER_SRP_AUTH" below).
  *
  * Errors are Cognito's, in its order: the client, the flow, the parameters, SECRET_HASH,
@@ -33,8 +35,11 @@
 #include <string.h>
 
 #include "clock.h"
+#include "delivery.h"
 #include "ids.h"
 #include "jsonutil.h"
+#include "log.h"
+#include "mfa.h"
 #include "op.h"
 #include "ops_common.h"
 #include "secrets.h"
@@ -62,6 +67,7 @@ struct auth {
     struct store_user *user; /* owned, once known */
     bool proved;             /* a challenge's check outside the transaction passed */
     bool signed_in;          /* a challenge handler accepted the response: issue tokens */
+    bool wrong_password;     /* a->user's password was wrong: count it (lockout) */
 };
 
 static void auth_free(struct auth *a)
@@ -219,7 +225,7 @@ static int answer_challenge_with(struct auth *a, const char *name, cJSON *params
  * Ask challenge name of a->user: store a new session for it and answer ChallengeName,
  * ChallengeParameters (params, taken over) and Session. 0, or -1 with ctx->err set.
  */
-static int answer_challenge(struct auth *a, const char *name, cJSON *params)
+static int answer_challenge_data(struct auth *a, const char *name, cJSON *params, const char *data)
 {
     char *session = secrets_token(SESSION_BYTES);
     int rc = -1;
@@ -227,13 +233,293 @@ static int answer_challenge(struct auth *a, const char *name, cJSON *params)
     if (session == NULL) {
         cJSON_Delete(params);
         ops_fail_internal(a->ctx, "out of memory");
-    } else if (store_challenge(a, session, name, NULL) != 0) {
+    } else if (store_challenge(a, session, name, data) != 0) {
         cJSON_Delete(params);
     } else {
         rc = answer_challenge_with(a, name, params, session);
     }
     free(session);
     return rc;
+}
+
+static int answer_challenge(struct auth *a, const char *name, cJSON *params)
+{
+    return answer_challenge_data(a, name, params, NULL);
+}
+
+/* ---- MFA: SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP ------------- */
+
+/* How long a code sent by SMS or e-mail for MFA is good for (developer guide: 3 minutes). */
+#define MFA_CODE_MS (3 * 60 * 1000)
+
+/* Cognito's answer to a wrong MFA code (Amplify's error catalogue and app fixtures quote
+ * "Invalid code received for user"). */
+static int mfa_code_mismatch(struct op_ctx *ctx)
+{
+    return cog_err_set(&ctx->err, COG_E_CODE_MISMATCH, "Invalid code received for user");
+}
+
+/*
+ * Ask the challenge of factor: SOFTWARE_TOKEN_MFA (no parameters), or SMS_MFA / EMAIL_OTP with
+ * a code "sent" (delivery.c, kind "mfa") to the user's phone_number / email, whose masked
+ * destination the challenge names (CODE_DELIVERY_DELIVERY_MEDIUM, CODE_DELIVERY_DESTINATION,
+ * as real SMS_MFA challenges show them: amplify-ui's fixtures). The code and its expiry go into
+ * the session.
+ */
+static int ask_factor(struct auth *a, unsigned factor)
+{
+    bool sms = factor == MFA_SMS;
+    const char *attribute = sms ? "phone_number" : "email", *medium = sms ? "SMS" : "EMAIL";
+    cJSON *params = cJSON_CreateObject(), *details = NULL, *attrs = NULL, *data = NULL;
+    char code[7], *text = NULL;
+    struct delivery d = {.kind = "mfa", .medium = medium, .attribute = attribute, .code = code};
+    int rc = -1;
+
+    if (factor == MFA_TOTP)
+        return answer_challenge(a, "SOFTWARE_TOKEN_MFA", params);
+    secrets_code(code);
+    if (params == NULL || (details = cJSON_CreateObject()) == NULL ||
+        (attrs = userpool_attributes(a->user)) == NULL || (data = cJSON_CreateObject()) == NULL ||
+        json_set_str(data, "code", code) != 0 ||
+        json_set_num(data, "expires_ms", (double)(a->ctx->now_ms + MFA_CODE_MS)) != 0 ||
+        (text = cJSON_PrintUnformatted(data)) == NULL) {
+        ops_fail_internal(a->ctx, "out of memory");
+        goto out;
+    }
+    d.pool_id = json_str(a->pool, "Id");
+    d.username = a->user->username;
+    d.destination = json_str(attrs, attribute);
+    if (delivery_send(a->ctx, &d, details) != 0)
+        goto out;
+    if (json_set_str(params, "CODE_DELIVERY_DELIVERY_MEDIUM", medium) != 0 ||
+        json_set_str(params, "CODE_DELIVERY_DESTINATION", json_str(details, "Destination")) != 0) {
+        ops_fail_internal(a->ctx, "out of memory");
+        goto out;
+    }
+    rc = answer_challenge_data(a, sms ? "SMS_MFA" : "EMAIL_OTP", params, text);
+    params = NULL;
+out:
+    cJSON_Delete(params);
+    cJSON_Delete(details);
+    cJSON_Delete(attrs);
+    cJSON_Delete(data);
+    free(text);
+    return rc;
+}
+
+/* Ask SELECT_MFA_TYPE (MFAS_CAN_CHOOSE) or MFA_SETUP (MFAS_CAN_SETUP): the factors as JSON
+ * array text, ["SMS_MFA","SOFTWARE_TOKEN_MFA"] (amplify-ui fixtures, the API reference). */
+static int ask_list(struct auth *a, const char *name, const char *member, unsigned factors)
+{
+    cJSON *params = cJSON_CreateObject();
+    char *list = mfa_factor_list_text(factors), data[48];
+
+    snprintf(data, sizeof(data), "{\"factors\":%u}", factors);
+    if (params == NULL || list == NULL || json_set_str(params, member, list) != 0) {
+        free(list);
+        cJSON_Delete(params);
+        return ops_fail_internal(a->ctx, "out of memory");
+    }
+    free(list);
+    return answer_challenge_data(a, name, params, data);
+}
+
+/*
+ * The step after a proved password (and a new one, if one was required): tokens when the user
+ * has no MFA to pass, else the challenge mfa_decide() picks. Sets a->signed_in, or answers
+ * the challenge. 0 or -1.
+ */
+static int ask_mfa(struct auth *a)
+{
+    struct store_mfa m = {0};
+    unsigned factor, factors;
+    enum mfa_step step;
+
+    if (store_mfa_get(a->ctx->db, a->user->seq, &m) != STORE_OK)
+        return ops_fail_internal(a->ctx, "could not read the MFA settings");
+    step = mfa_decide(a->pool, a->user, &m, &factor, &factors);
+    store_mfa_clear(&m);
+    switch (step) {
+    case MFA_STEP_ASK:
+        return ask_factor(a, factor);
+    case MFA_STEP_SELECT:
+        return ask_list(a, "SELECT_MFA_TYPE", "MFAS_CAN_CHOOSE", factors);
+    case MFA_STEP_SETUP:
+        return ask_list(a, "MFA_SETUP", "MFAS_CAN_SETUP", factors);
+    case MFA_STEP_NONE:
+        break;
+    }
+    a->signed_in = true;
+    return 0;
+}
+
+/* RespondToAuthChallenge SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA_CODE, the TOTP of the user's
+ * verified secret (mfa_totp_ok: the emulator's clock, one step either way). */
+static int respond_software_token(struct auth *a, const struct store_session *s)
+{
+    const char *code = param(a, "SOFTWARE_TOKEN_MFA_CODE");
+    struct store_mfa m = {0};
+    bool ok;
+
+    (void)s;
+    if (a->user == NULL)
+        return invalid_session(a->ctx);
+    if (code == NULL)
+        return missing(a->ctx, "SOFTWARE_TOKEN_MFA_CODE");
+    if (store_mfa_get(a->ctx->db, a->user->seq, &m) != STORE_OK)
+        return ops_fail_internal(a->ctx, "could not read the MFA settings");
+    ok = mfa_totp_ok(m.totp_secret, code, a->ctx->now_ms);
+    store_mfa_clear(&m);
+    if (!ok)
+        return mfa_code_mismatch(a->ctx);
+    a->signed_in = true;
+    return 0;
+}
+
+/* The code of an SMS_MFA or EMAIL_OTP session in response member name. A wrong one may be
+ * tried again while the session lasts; one past its 3 minutes is ExpiredCodeException. */
+static int respond_sent_code(struct auth *a, const struct store_session *s, const char *name)
+{
+    const char *given = param(a, name);
+    cJSON *data;
+    int rc = 0;
+
+    if (a->user == NULL)
+        return invalid_session(a->ctx);
+    if (given == NULL)
+        return missing(a->ctx, name);
+    if ((data = cJSON_Parse(s->data)) == NULL)
+        return ops_fail_internal(a->ctx, "unreadable auth session");
+    if (json_str(data, "code") == NULL || !secrets_equal(json_str(data, "code"), given))
+        rc = mfa_code_mismatch(a->ctx);
+    else if (a->ctx->now_ms > json_int(data, "expires_ms", 0))
+        rc = cog_err_set(&a->ctx->err, COG_E_EXPIRED_CODE,
+                         "Invalid code provided, please request a code again.");
+    else
+        a->signed_in = true;
+    cJSON_Delete(data);
+    return rc;
+}
+
+static int respond_sms_mfa(struct auth *a, const struct store_session *s)
+{
+    return respond_sent_code(a, s, "SMS_MFA_CODE");
+}
+
+static int respond_email_otp(struct auth *a, const struct store_session *s)
+{
+    return respond_sent_code(a, s, "EMAIL_OTP_CODE");
+}
+
+/* The set of factors a SELECT_MFA_TYPE or MFA_SETUP session offered. */
+static unsigned session_factors(const struct store_session *s)
+{
+    cJSON *data = cJSON_Parse(s->data);
+    unsigned factors = (unsigned)json_int(data, "factors", 0);
+
+    cJSON_Delete(data);
+    return factors;
+}
+
+/* RespondToAuthChallenge SELECT_MFA_TYPE: ANSWER names one of MFAS_CAN_CHOOSE; that factor's
+ * challenge follows. Another answer: InvalidParameterException (the emulator's wording). */
+static int respond_select_mfa_type(struct auth *a, const struct store_session *s)
+{
+    const char *answer = param(a, "ANSWER");
+    unsigned factor = mfa_factor_of(answer);
+
+    if (a->user == NULL)
+        return invalid_session(a->ctx);
+    if (answer == NULL)
+        return missing(a->ctx, "ANSWER");
+    if ((factor & session_factors(s)) == 0)
+        return cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER,
+                           "Invalid MFA type %s for the user.", answer);
+    return ask_factor(a, factor);
+}
+
+/*
+ * RespondToAuthChallenge MFA_SETUP, with the Session that VerifySoftwareToken answered
+ * (ops_mfa.c rekeys the MFA_SETUP session at AssociateSoftwareToken and VerifySoftwareToken
+ * and marks it verified): the user is signed in. Before the token is verified: an error of the
+ * emulator's wording.
+ */
+static int respond_mfa_setup(struct auth *a, const struct store_session *s)
+{
+    cJSON *data = cJSON_Parse(s->data);
+    bool verified = json_bool(data, "verified", false);
+
+    cJSON_Delete(data);
+    if (a->user == NULL)
+        return invalid_session(a->ctx);
+    if (!verified)
+        return cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER,
+                           "MFA setup is not complete: call AssociateSoftwareToken and "
+                           "VerifySoftwareToken with the Session first.");
+    a->signed_in = true;
+    return 0;
+}
+
+/* ---- Lockout -----------------------------------------------------------------------------
+ *
+ * Cognito locks a user out after repeated wrong passwords: "After five failed sign-in
+ * attempts ... temporary lockouts start at one second and increase exponentially, doubling
+ * with each failed attempt up to about 15 minutes. Attempts during a temporary lockout period
+ * are ignored ... Waiting for about 15 minutes without any attempts also resets the temporary
+ * lockout" (developer guide, authentication flow, "Locking out users"), with
+ * NotAuthorizedException "Password attempts exceeded" (../shared/cognito-facts.md). So the
+ * n-th consecutive failure (n >= 5) locks for 2^(n-5) seconds, at most 15 minutes; a correct
+ * password after the lockout signs in and forgets the failures.
+ */
+
+#define LOCKOUT_FREE_FAILURES 5
+#define LOCKOUT_MAX_MS (15 * 60 * 1000LL)
+#define LOCKOUT_FORGET_MS (15 * 60 * 1000LL)
+
+/* Refuse a sign-in of a->user during its lockout. 0 or -1. */
+static int check_lockout(struct auth *a)
+{
+    struct store_lockout l;
+
+    if (store_lockout_get(a->ctx->db, a->user->seq, &l) != STORE_OK)
+        return ops_fail_internal(a->ctx, "could not read the lockout");
+    if (a->ctx->now_ms < l.locked_until_ms)
+        return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED, "Password attempts exceeded");
+    return 0;
+}
+
+/* Count a wrong password of a->user (outside any transaction that the error rolls back).
+ * The request fails anyway: a store error is only logged. */
+static void note_wrong_password(struct auth *a)
+{
+    struct store_lockout l;
+    int64_t now = a->ctx->now_ms, shift;
+
+    if (store_lockout_get(a->ctx->db, a->user->seq, &l) != STORE_OK)
+        return;
+    if (l.failures > 0 && now - l.last_failure_ms >= LOCKOUT_FORGET_MS)
+        l.failures = 0;
+    l.failures++;
+    l.last_failure_ms = now;
+    if (l.failures >= LOCKOUT_FREE_FAILURES) {
+        shift = l.failures - LOCKOUT_FREE_FAILURES;
+        l.locked_until_ms = now + (shift >= 20                          ? LOCKOUT_MAX_MS
+                                   : (1000LL << shift) < LOCKOUT_MAX_MS ? 1000LL << shift
+                                                                        : LOCKOUT_MAX_MS);
+    }
+    if (store_lockout_put(a->ctx->db, a->user->seq, &l) != STORE_OK)
+        log_error("auth: could not count a failed sign-in of user %s", a->user->username);
+}
+
+/* Forget a->user's failures after a proved password (no write when there are none). */
+static int clear_lockout(struct auth *a)
+{
+    struct store_lockout l;
+
+    if (store_lockout_get(a->ctx->db, a->user->seq, &l) != STORE_OK ||
+        (l.failures > 0 && store_lockout_clear(a->ctx->db, a->user->seq) != STORE_OK))
+        return ops_fail_internal(a->ctx, "could not update the lockout");
+    return 0;
 }
 
 /* ---- NEW_PASSWORD_REQUIRED --------------------------------------------------------------- */
@@ -390,8 +676,7 @@ static int respond_new_password(struct auth *a, const struct store_session *s)
         ops_fail_internal(a->ctx, "could not update the user");
         goto out;
     }
-    a->signed_in = true;
-    rc = 0;
+    rc = ask_mfa(a);
 out:
     cJSON_Delete(attrs);
     free(text);
@@ -437,8 +722,7 @@ static int password_accepted(struct auth *a)
                                "administrator.");
         return challenge_new_password(a);
     }
-    a->signed_in = true;
-    return 0;
+    return ask_mfa(a);
 }
 
 /*
@@ -472,14 +756,18 @@ static int start_password(struct auth *a)
         return -1;
     if (st != STORE_OK)
         return unknown_user(a);
+    if (check_lockout(a) != 0)
+        return -1;
     st = userpool_password_matches(a->pool, a->user, password);
     if (st < 0)
         return ops_fail_internal(a->ctx, "could not check the password");
+    if (st == 0)
+        note_wrong_password(a);
     if (check_reset_required(a, st == 1) != 0)
         return -1;
     if (st == 0)
         return incorrect_password(a->ctx);
-    if (password_accepted(a) != 0)
+    if (clear_lockout(a) != 0 || password_accepted(a) != 0)
         return -1;
     return a->signed_in ? answer_sign_in(a) : 0;
 }
@@ -905,10 +1193,16 @@ static int respond_password_verifier(struct auth *a, const struct store_session 
     cJSON_Delete(data);
     if (a->user == NULL)
         return incorrect_password(a->ctx);
+    if (check_lockout(a) != 0)
+        return -1;
+    /* Counted by respond() once this transaction is rolled back. */
+    a->wrong_password = !proved;
     if (check_reset_required(a, proved) != 0)
         return -1;
     if (!proved)
         return incorrect_password(a->ctx);
+    if (clear_lockout(a) != 0)
+        return -1;
     return password_accepted(a);
 }
 
@@ -1006,9 +1300,14 @@ struct challenge {
 };
 
 static const struct challenge CHALLENGES[] = {
+    {"EMAIL_OTP", NULL, NULL, respond_email_otp},
+    {"MFA_SETUP", NULL, NULL, respond_mfa_setup},
     {"NEW_PASSWORD_REQUIRED", NULL, NULL, respond_new_password},
     {"PASSWORD_VERIFIER", "PASSWORD_CLAIM_SECRET_BLOCK", verify_password_claim,
      respond_password_verifier},
+    {"SELECT_MFA_TYPE", NULL, NULL, respond_select_mfa_type},
+    {"SMS_MFA", NULL, NULL, respond_sms_mfa},
+    {"SOFTWARE_TOKEN_MFA", NULL, NULL, respond_software_token},
 };
 
 static const struct flow *find_flow(const char *name)
@@ -1177,6 +1476,8 @@ static int respond(struct op_ctx *ctx, bool admin)
     if (rc == 0 && store_session_delete(ctx->db, key) != STORE_OK)
         rc = ops_fail_internal(ctx, "could not delete the auth session");
     rc = ops_txn_end(ctx, rc);
+    if (rc != 0 && a.wrong_password && a.user != NULL)
+        note_wrong_password(&a);
     if (rc == 0 && a.signed_in)
         rc = answer_sign_in(&a);
 out:

@@ -54,6 +54,11 @@ int op_describe_user_pool(struct op_ctx *ctx)
         return -1;
     /* The document keeps settings; the number of users is counted when asked. */
     users = store_user_count(ctx->db, id);
+    /* The factors SetUserPoolMfaConfig keeps in the document are not UserPoolType members:
+     * GetUserPoolMfaConfig shows them (ops_mfa.c). */
+    cJSON_DeleteItemFromObjectCaseSensitive(pool, "SoftwareTokenMfaConfiguration");
+    cJSON_DeleteItemFromObjectCaseSensitive(pool, "SmsMfaConfiguration");
+    cJSON_DeleteItemFromObjectCaseSensitive(pool, "EmailMfaConfiguration");
     if (users >= 0 && json_set_num(pool, "EstimatedNumberOfUsers", (double)users) != 0) {
         cJSON_Delete(pool);
         return ops_fail_internal(ctx, "out of memory");

@@ -30,6 +30,7 @@
 #include "delivery.h"
 #include "ids.h"
 #include "jsonutil.h"
+#include "mfa.h"
 #include "op.h"
 #include "ops_common.h"
 #include "password.h"
@@ -630,7 +631,23 @@ out:
     return rc;
 }
 
-/* AdminGetUser: the user by any of its names; no MFA members while it has no MFA. */
+/*
+ * The user's PreferredMfaSetting and UserMFASettingList into ctx->out (mfa.h), as AdminGetUser
+ * and GetUser show them; nothing while the user has no factor turned on. 0 or -1.
+ */
+static int out_mfa_settings(struct op_ctx *ctx, const struct store_user *u)
+{
+    struct store_mfa m = {0};
+    int rc;
+
+    if (store_mfa_get(ctx->db, u->seq, &m) != STORE_OK)
+        return ops_fail_internal(ctx, "could not read the MFA settings");
+    rc = mfa_fill_user_settings(ctx->out, u, &m) == 0 ? 0 : ops_fail_internal(ctx, "out of memory");
+    store_mfa_clear(&m);
+    return rc;
+}
+
+/* AdminGetUser: the user by any of its names; the MFA members while it has MFA. */
 int op_admin_get_user(struct op_ctx *ctx)
 {
     cJSON *pool = NULL;
@@ -640,7 +657,7 @@ int op_admin_get_user(struct op_ctx *ctx)
     if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) == 0 &&
         find_request_user(ctx, pool, &u) == STORE_OK)
         rc = userpool_fill_user(ctx->out, u, "UserAttributes", NULL) == 0
-                 ? 0
+                 ? out_mfa_settings(ctx, u)
                  : ops_fail_internal(ctx, "out of memory");
     cJSON_Delete(pool);
     store_user_free(u);
@@ -663,8 +680,8 @@ int op_get_user(struct op_ctx *ctx)
     if ((list = userpool_attribute_list(u, client)) == NULL ||
         json_set_str(ctx->out, "Username", u->username) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
-    else
-        rc = ops_out_set(ctx, "UserAttributes", list);
+    else if ((rc = ops_out_set(ctx, "UserAttributes", list)) == 0)
+        rc = out_mfa_settings(ctx, u);
     list = NULL;
 out:
     cJSON_Delete(list);

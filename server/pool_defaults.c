@@ -486,6 +486,10 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
     bad |= copy_or(doc, in, "UserAttributeUpdateSettings", settings);
     settings = NULL;
     bad |= json_set_str(doc, "MfaConfiguration", str_or(in, "MfaConfiguration", "OFF"));
+    /* The MFA factors are SetUserPoolMfaConfig's (ops_mfa.c); UpdateUserPool keeps them. */
+    bad |= json_copy_member(doc, old, "SoftwareTokenMfaConfiguration");
+    bad |= json_copy_member(doc, old, "SmsMfaConfiguration");
+    bad |= json_copy_member(doc, old, "EmailMfaConfiguration");
     bad |= json_copy_member(doc, in, "DeviceConfiguration");
     bad |= json_set_num(doc, "EstimatedNumberOfUsers",
                         (double)json_int(old, "EstimatedNumberOfUsers", 0));

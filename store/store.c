@@ -195,6 +195,24 @@ static const char *const migrations[] = {
     "  kid TEXT NOT NULL,"
     "  private_pem TEXT NOT NULL"
     ") STRICT;",
+
+    /* 6: users' MFA settings (TOTP secrets, enabled factors, preference) and the failed
+     * sign-in counters of the lockout (store_mfa.c). */
+    "CREATE TABLE user_mfa ("
+    "  user_seq INTEGER PRIMARY KEY REFERENCES users(seq) ON DELETE CASCADE,"
+    "  totp_secret TEXT,"
+    "  totp_pending TEXT,"
+    "  sms_enabled INTEGER NOT NULL,"
+    "  totp_enabled INTEGER NOT NULL,"
+    "  email_enabled INTEGER NOT NULL,"
+    "  preferred TEXT"
+    ") STRICT;"
+    "CREATE TABLE user_lockouts ("
+    "  user_seq INTEGER PRIMARY KEY REFERENCES users(seq) ON DELETE CASCADE,"
+    "  failures INTEGER NOT NULL,"
+    "  last_failure_ms INTEGER NOT NULL,"
+    "  locked_until_ms INTEGER NOT NULL"
+    ") STRICT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

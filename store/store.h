@@ -563,4 +563,46 @@ int store_identity_key_get(struct store_conn *conn, const char *name, char **kid
 int store_identity_key_put(struct store_conn *conn, const char *name, const char *kid,
                            const char *pem);
 
+/* ---- MFA settings and the sign-in lockout of users (store_mfa.c) ------------------------ */
+
+/*
+ * A user's MFA settings: the verified TOTP secret and one associated but not yet verified
+ * (base32, NULL when none), which factors the user enabled, and the preferred one
+ * ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", or NULL).
+ */
+struct store_mfa {
+    char *totp_secret;
+    char *totp_pending;
+    int sms_enabled;
+    int totp_enabled;
+    int email_enabled;
+    char *preferred;
+};
+
+/* Free the strings of m and zero it. Accepts a zeroed struct. */
+void store_mfa_clear(struct store_mfa *m);
+
+/*
+ * The settings of user user_seq into *out (zeroed first; the caller store_mfa_clear()s it).
+ * A user who never set anything gets all zeroes and STORE_OK. STORE_OK or STORE_ERROR.
+ */
+int store_mfa_get(struct store_conn *conn, int64_t user_seq, struct store_mfa *out);
+
+/* Replace the settings of user user_seq with m. STORE_OK, STORE_NOT_FOUND (no user), ERROR. */
+int store_mfa_put(struct store_conn *conn, int64_t user_seq, const struct store_mfa *m);
+
+/* The failed password attempts of a user: how many, the last one, the end of the lockout. */
+struct store_lockout {
+    int64_t failures;
+    int64_t last_failure_ms;
+    int64_t locked_until_ms;
+};
+
+/* The counters of user user_seq (all zero when none). STORE_OK or STORE_ERROR. */
+int store_lockout_get(struct store_conn *conn, int64_t user_seq, struct store_lockout *out);
+
+/* Replace them; clear forgets them (none is STORE_OK). STORE_OK, STORE_NOT_FOUND, ERROR. */
+int store_lockout_put(struct store_conn *conn, int64_t user_seq, const struct store_lockout *l);
+int store_lockout_clear(struct store_conn *conn, int64_t user_seq);
+
 #endif

@@ -1041,12 +1041,12 @@ START_TEST(test_ops_auth_unimplemented_challenge_says_so)
     cJSON *resp;
 
     resp = tu_callf(env, IDP "RespondToAuthChallenge",
-                    "{\"ChallengeName\":\"SMS_MFA\",\"ClientId\":\"%s\",\"Session\":\"no-such-"
-                    "session-no-such-session\","
-                    "\"ChallengeResponses\":{\"USERNAME\":\"alice\",\"SMS_MFA_CODE\":\"123456\"}}",
+                    "{\"ChallengeName\":\"CUSTOM_CHALLENGE\",\"ClientId\":\"%s\",\"Session\":"
+                    "\"no-such-session-no-such-session\","
+                    "\"ChallengeResponses\":{\"USERNAME\":\"alice\",\"ANSWER\":\"123456\"}}",
                     client_id);
     tu_assert_error(resp, "InvalidParameterException",
-                    "cognito-emu does not implement the SMS_MFA challenge yet");
+                    "cognito-emu does not implement the CUSTOM_CHALLENGE challenge yet");
     cJSON_Delete(resp);
 }
 END_TEST
@@ -1353,7 +1353,9 @@ START_TEST(test_ops_auth_srp_tampered_responses_are_refused)
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
 
-    /* Refused answers leave the challenge open: the right one still signs in. */
+    /* Refused answers leave the challenge open: the right one still signs in, once the
+     * lockout that five wrong proofs started (one second, check_ops_mfa.c) is over. */
+    clock_set_offset_ms(1000);
     srp_client_sign(&c, pool_id, params, PASSWORD, ts, sig);
     resp = srp_respond(NULL, client_id, "alice", block, ts, sig, "");
     ck_assert_ptr_nonnull(tu_str(result_of(resp), "IdToken"));

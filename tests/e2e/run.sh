@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of cognito-emu with real clients: the AWS CLI (cli.sh, and cli_auth.sh for
 # sign-up / sign-in / tokens), boto3 + raw HTTP (test_boto3.py, test_boto3_auth.py,
-# test_boto3_lifecycle.py for passwords, attributes, revocation, admin and groups, and
+# test_boto3_lifecycle.py for passwords, attributes, revocation, admin and groups,
+# test_boto3_mfa.py for MFA and the lockout (TOTP codes from python3-pyotp), and
 # test_boto3_fixture.py on its own server started with fixtures/example.json; pytest) and
 # the AWS SDK for JavaScript v3 with aws-jwt-verify and jose (js/sdk.test.mjs,
 # js/auth.test.mjs; node --test), and USER_SRP_AUTH through amazon-cognito-identity-js and
@@ -96,6 +97,19 @@ else
     apt_install python3-boto3 python3-pytest
     PYTHON=/usr/bin/python3
     py_ok "$PYTHON" || die "$PYTHON still cannot import boto3 and pytest"
+fi
+
+# pyotp, the TOTP implementation test_boto3_mfa.py checks the server with, from Debian's
+# python3-pyotp. When $PYTHON is not Debian's, that suite sees the one package (pure Python)
+# through PYTHONPATH, in a directory that holds nothing else.
+PYOTP_PATH=""
+if ! "$PYTHON" -c 'import pyotp' >/dev/null 2>&1; then
+    /usr/bin/python3 -c 'import pyotp' >/dev/null 2>&1 || apt_install python3-pyotp
+    pyotp_dir=$(/usr/bin/python3 -c 'import os, pyotp; print(os.path.dirname(pyotp.__file__))' 2>/dev/null) ||
+        die "python3-pyotp is installed but /usr/bin/python3 cannot import pyotp"
+    mkdir -p "$WORK/pyotp"
+    ln -s "$pyotp_dir" "$WORK/pyotp/pyotp"
+    PYOTP_PATH="$WORK/pyotp"
 fi
 
 if command -v aws >/dev/null 2>&1 && aws --version >/dev/null 2>&1; then
@@ -291,6 +305,7 @@ run_pytest pytest test_boto3.py
 run_pytest pytest-auth test_boto3_auth.py
 run_pytest pytest-identity test_boto3_identity.py
 run_pytest pytest-lifecycle test_boto3_lifecycle.py
+PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-mfa test_boto3_mfa.py
 run_pytest pytest-fixture test_boto3_fixture.py # starts its own server, with fixtures/example.json
 run_node node sdk.test.mjs
 run_node node-auth auth.test.mjs

@@ -1,0 +1,85 @@
+/*
+ * mfa: the rules of multi-factor authentication that sign-in (ops_auth.c), the MFA operations
+ * (ops_mfa.c) and GetUser / AdminGetUser (ops_user.c) share: TOTP codes (RFC 6238), which
+ * factors a pool offers and a user has, which challenge a sign-in gets, and the UserMFASetting
+ * members of a user. No SQL and no error messages beyond what the functions say.
+ */
+#ifndef COG_MFA_H
+#define COG_MFA_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* The factors, as bits of a set. */
+enum mfa_factor {
+    MFA_SMS = 1,   /* SMS_MFA */
+    MFA_TOTP = 2,  /* SOFTWARE_TOKEN_MFA */
+    MFA_EMAIL = 4, /* EMAIL_OTP */
+};
+
+/* Length of a TOTP secret in base32 (20 random bytes, RFC 4226's recommended 160 bits). */
+#define MFA_SECRET_LEN 32
+
+/* The factor's AWS name ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"), and back (0: none). */
+const char *mfa_factor_name(unsigned factor);
+unsigned mfa_factor_of(const char *name);
+
+/*
+ * The 6-digit TOTP code (RFC 6238: HMAC-SHA-1, 30-second steps from the epoch) of key (raw
+ * bytes) at time unix_seconds, into out (7 bytes). 0, or -1 on a crypto failure.
+ */
+int mfa_totp(const unsigned char *key, size_t key_len, int64_t unix_seconds, char out[7]);
+
+/* A new random secret in base32 (MFA_SECRET_LEN characters, free()); NULL on failure. */
+char *mfa_secret_new(void);
+
+/*
+ * Whether code is the TOTP of the base32 secret at now_ms or one step either side (RFC 6238
+ * section 5.2's allowance for clock drift and typing time). Constant-time comparison.
+ */
+bool mfa_totp_ok(const char *secret, const char *code, int64_t now_ms);
+
+/* The pool's MfaConfiguration: "OFF", "ON" or "OPTIONAL". */
+const char *mfa_pool_mode(const cJSON *pool);
+
+/* The factors the pool offers (SetUserPoolMfaConfig), as a set of enum mfa_factor. */
+unsigned mfa_pool_factors(const cJSON *pool);
+
+/*
+ * The factors user u has turned on and can use in pool: enabled in m, offered by the pool,
+ * and with their means (a verified TOTP secret, a phone_number, an email).
+ */
+unsigned mfa_user_factors(const cJSON *pool, const struct store_user *u, const struct store_mfa *m);
+
+/* What a sign-in that proved the password asks next. */
+enum mfa_step {
+    MFA_STEP_NONE,   /* no MFA: tokens */
+    MFA_STEP_ASK,    /* the challenge of *factor */
+    MFA_STEP_SELECT, /* SELECT_MFA_TYPE among *factors */
+    MFA_STEP_SETUP,  /* MFA_SETUP offering *factors */
+};
+
+/*
+ * Decide the MFA step of u's sign-in in pool, as Cognito orders it: nothing when the pool's
+ * MFA is OFF; the user's enabled factors (the preferred one, the only one, or a choice among
+ * several); with none, in a pool where MFA is ON, SMS to the user's phone_number or an e-mail
+ * code to its email when the pool offers them, else MFA_SETUP. *factor gets the factor of
+ * MFA_STEP_ASK, *factors the set of MFA_STEP_SELECT / MFA_STEP_SETUP.
+ */
+enum mfa_step mfa_decide(const cJSON *pool, const struct store_user *u, const struct store_mfa *m,
+                         unsigned *factor, unsigned *factors);
+
+/* A JSON array text of the names of factors (free()), e.g. ["SMS_MFA","SOFTWARE_TOKEN_MFA"]. */
+char *mfa_factor_list_text(unsigned factors);
+
+/*
+ * Add UserMFASettingList and PreferredMfaSetting to obj, as AdminGetUser and GetUser show
+ * them, when the user has any factor turned on. 0, or -1 when out of memory.
+ */
+int mfa_fill_user_settings(cJSON *obj, const struct store_user *u, const struct store_mfa *m);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * store_mfa: what the store keeps of a user's multi-factor authentication (the TOTP secrets,
+ * the factors the user enabled, the preferred one) and of failed sign-ins (the counters of the
+ * lockout). One row per user in each table, deleted with the user. See store.h for the
+ * contract; the rules (which factor is asked, how long a lockout lasts) are the server's.
+ */
+#include "config.h"
+
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char SQL_MFA_GET[] =
+    "SELECT totp_secret, totp_pending, sms_enabled, totp_enabled, email_enabled, preferred"
+    " FROM user_mfa WHERE user_seq = ?1";
+static const char SQL_MFA_PUT[] =
+    "INSERT INTO user_mfa (user_seq, totp_secret, totp_pending, sms_enabled, totp_enabled,"
+    " email_enabled, preferred) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (user_seq) DO UPDATE SET totp_secret = ?2, totp_pending = ?3,"
+    " sms_enabled = ?4, totp_enabled = ?5, email_enabled = ?6, preferred = ?7";
+static const char SQL_LOCKOUT_GET[] =
+    "SELECT failures, last_failure_ms, locked_until_ms FROM user_lockouts WHERE user_seq = ?1";
+static const char SQL_LOCKOUT_PUT[] =
+    "INSERT INTO user_lockouts (user_seq, failures, last_failure_ms, locked_until_ms)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_seq) DO UPDATE SET failures = ?2,"
+    " last_failure_ms = ?3, locked_until_ms = ?4";
+static const char SQL_LOCKOUT_CLEAR[] = "DELETE FROM user_lockouts WHERE user_seq = ?1";
+
+static void bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+    if (text != NULL)
+        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* A copy of a nullable text column: NULL stays NULL; *ok drops to 0 when out of memory. */
+static char *column_or_null(sqlite3_stmt *st, int col, int *ok)
+{
+    char *s;
+
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return NULL;
+    if ((s = store_column_dup(st, col)) == NULL)
+        *ok = 0;
+    return s;
+}
+
+static int finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    store_stmt_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, what);
+}
+
+void store_mfa_clear(struct store_mfa *m)
+{
+    free(m->totp_secret);
+    free(m->totp_pending);
+    free(m->preferred);
+    memset(m, 0, sizeof(*m));
+}
+
+int store_mfa_get(struct store_conn *conn, int64_t user_seq, struct store_mfa *out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_MFA_GET);
+    int rc, ok = 1, status = STORE_OK;
+
+    memset(out, 0, sizeof(*out));
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->totp_secret = column_or_null(st, 0, &ok);
+        out->totp_pending = column_or_null(st, 1, &ok);
+        out->sms_enabled = sqlite3_column_int(st, 2);
+        out->totp_enabled = sqlite3_column_int(st, 3);
+        out->email_enabled = sqlite3_column_int(st, 4);
+        out->preferred = column_or_null(st, 5, &ok);
+        if (!ok) {
+            store_mfa_clear(out);
+            status = STORE_ERROR;
+        }
+    } else if (rc != SQLITE_DONE) {
+        status = store_status_from(conn, rc, "get mfa settings");
+    }
+    store_stmt_done(st);
+    return status;
+}
+
+int store_mfa_put(struct store_conn *conn, int64_t user_seq, const struct store_mfa *m)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_MFA_PUT);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    bind_text(st, 2, m->totp_secret);
+    bind_text(st, 3, m->totp_pending);
+    sqlite3_bind_int(st, 4, m->sms_enabled != 0);
+    sqlite3_bind_int(st, 5, m->totp_enabled != 0);
+    sqlite3_bind_int(st, 6, m->email_enabled != 0);
+    bind_text(st, 7, m->preferred);
+    return finish(conn, st, "put mfa settings");
+}
+
+int store_lockout_get(struct store_conn *conn, int64_t user_seq, struct store_lockout *out)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_LOCKOUT_GET);
+    int rc, status = STORE_OK;
+
+    memset(out, 0, sizeof(*out));
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->failures = sqlite3_column_int64(st, 0);
+        out->last_failure_ms = sqlite3_column_int64(st, 1);
+        out->locked_until_ms = sqlite3_column_int64(st, 2);
+    } else if (rc != SQLITE_DONE) {
+        status = store_status_from(conn, rc, "get lockout");
+    }
+    store_stmt_done(st);
+    return status;
+}
+
+int store_lockout_put(struct store_conn *conn, int64_t user_seq, const struct store_lockout *l)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_LOCKOUT_PUT);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    sqlite3_bind_int64(st, 2, l->failures);
+    sqlite3_bind_int64(st, 3, l->last_failure_ms);
+    sqlite3_bind_int64(st, 4, l->locked_until_ms);
+    return finish(conn, st, "put lockout");
+}
+
+int store_lockout_clear(struct store_conn *conn, int64_t user_seq)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_LOCKOUT_CLEAR);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    return finish(conn, st, "clear lockout");
+}
