@@ -14,6 +14,7 @@
 #include <openssl/hmac.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,12 +423,70 @@ out:
     return rc;
 }
 
+/*
+ * A memo of passwords already proven: recomputing v = g^x mod N (a constant-time 3072-bit
+ * exponentiation) is about half of a password sign-in's CPU. Once a password matched a stored
+ * verifier, the digest of (verifier, x) is remembered; the next sign-in with the same password
+ * computes x (two SHA-256) and finds it. Only matches are remembered, and x and the verifier
+ * both change with the password, so an entry can never vouch for another password. Memory only,
+ * fixed size (direct-mapped: a collision just evicts), one mutex held for a 32-byte copy.
+ */
+#define MEMO_SLOTS 8192
+
+static struct {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    int used;
+} memo[MEMO_SLOTS];
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* SHA-256 of the stored verifier text and x; 0, or -1 when OpenSSL fails. */
+static int memo_digest(const char *verifier_hex, const BIGNUM *x, unsigned char *out)
+{
+    unsigned char xbytes[SHA256_DIGEST_LENGTH];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int ok = md != NULL && BN_bn2binpad(x, xbytes, sizeof(xbytes)) == (int)sizeof(xbytes) &&
+             EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(md, verifier_hex, strlen(verifier_hex) + 1) == 1 &&
+             EVP_DigestUpdate(md, xbytes, sizeof(xbytes)) == 1 &&
+             EVP_DigestFinal_ex(md, out, NULL) == 1;
+
+    EVP_MD_CTX_free(md);
+    OPENSSL_cleanse(xbytes, sizeof(xbytes));
+    return ok ? 0 : -1;
+}
+
+static size_t memo_slot(const unsigned char *digest)
+{
+    return (((size_t)digest[0] << 8) | digest[1]) % MEMO_SLOTS;
+}
+
+static int memo_has(const unsigned char *digest)
+{
+    size_t i = memo_slot(digest);
+    int hit;
+
+    pthread_mutex_lock(&memo_lock);
+    hit = memo[i].used && CRYPTO_memcmp(memo[i].digest, digest, SHA256_DIGEST_LENGTH) == 0;
+    pthread_mutex_unlock(&memo_lock);
+    return hit;
+}
+
+static void memo_put(const unsigned char *digest)
+{
+    size_t i = memo_slot(digest);
+
+    pthread_mutex_lock(&memo_lock);
+    memcpy(memo[i].digest, digest, SHA256_DIGEST_LENGTH);
+    memo[i].used = 1;
+    pthread_mutex_unlock(&memo_lock);
+}
+
 int srp_check_password(const char *pool_name, const char *user_id, const char *password,
                        const char *salt_hex, const char *verifier_hex)
 {
-    BIGNUM *salt = NULL, *stored = NULL, *v = NULL;
-    unsigned char want[SRP_N_BYTES], got[SRP_N_BYTES];
-    int rc = -1;
+    BIGNUM *salt = NULL, *stored = NULL, *x = NULL, *v = NULL;
+    unsigned char want[SRP_N_BYTES], got[SRP_N_BYTES], digest[SHA256_DIGEST_LENGTH];
+    int rc = -1, have_digest;
 
     if (pool_name == NULL || user_id == NULL || password == NULL)
         return -1;
@@ -435,15 +494,25 @@ int srp_check_password(const char *pool_name, const char *user_id, const char *p
     stored = srp_bn_from_hex(verifier_hex, VERIFIER_MAX_DIGITS);
     if (salt == NULL || stored == NULL || !group_ready() || BN_cmp(stored, group.N) >= 0)
         goto out;
-    if ((v = verifier_for(pool_name, user_id, password, salt)) == NULL)
+    if ((x = srp_compute_x(pool_name, user_id, password, salt)) == NULL)
+        goto out;
+    have_digest = memo_digest(verifier_hex, x, digest) == 0;
+    if (have_digest && memo_has(digest)) {
+        rc = 1;
+        goto out;
+    }
+    if ((v = srp_compute_verifier(x)) == NULL)
         goto out;
     /* Fixed-width encodings, so the comparison's time depends on neither value. */
     if (BN_bn2binpad(stored, want, sizeof(want)) < 0 || BN_bn2binpad(v, got, sizeof(got)) < 0)
         goto out;
     rc = CRYPTO_memcmp(want, got, sizeof(want)) == 0;
+    if (rc == 1 && have_digest)
+        memo_put(digest);
 out:
     BN_free(salt);
     BN_free(stored);
+    BN_clear_free(x);
     BN_clear_free(v);
     return rc;
 }

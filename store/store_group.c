@@ -51,6 +51,7 @@ static const char SQL_REVOKE_USER_REFRESH[] =
     "UPDATE refresh_tokens SET revoked = 1 WHERE user_seq = ?1";
 static const char SQL_TOKEN_REVOKED[] =
     "SELECT EXISTS (SELECT 1 FROM refresh_tokens"
+    "               INDEXED BY refresh_tokens_by_origin" /* a user has many; an origin few */
     "               WHERE origin_jti = ?2 AND user_seq = ?1 AND revoked = 1)"
     "    OR EXISTS (SELECT 1 FROM user_sign_outs WHERE user_seq = ?1 AND signed_out_ms >= ?3)";
 

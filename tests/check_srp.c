@@ -393,6 +393,29 @@ START_TEST(test_srp_check_password_refuses_malformed_hex)
 }
 END_TEST
 
+START_TEST(test_srp_remembered_password_vouches_for_nothing_else)
+{
+    char *salt = NULL, *v = NULL, *salt2 = NULL, *v2 = NULL;
+
+    ck_assert_int_eq(srp_make_verifier("MeMo", "dora", "Old-pass1", &salt, &v), 0);
+    /* The first check computes g^x; the second is answered from the memo. */
+    ck_assert_int_eq(srp_check_password("MeMo", "dora", "Old-pass1", salt, v), 1);
+    ck_assert_int_eq(srp_check_password("MeMo", "dora", "Old-pass1", salt, v), 1);
+    ck_assert_int_eq(srp_check_password("MeMo", "dora", "Old-pass2", salt, v), 0);
+    ck_assert_int_eq(srp_check_password("MeMo", "dorb", "Old-pass1", salt, v), 0);
+    /* A new password (new salt and verifier): the remembered old one no longer matches. */
+    ck_assert_int_eq(srp_make_verifier("MeMo", "dora", "New-pass1", &salt2, &v2), 0);
+    ck_assert_int_eq(srp_check_password("MeMo", "dora", "Old-pass1", salt2, v2), 0);
+    ck_assert_int_eq(srp_check_password("MeMo", "dora", "New-pass1", salt2, v2), 1);
+    /* The old salt with the new verifier is not a pair the memo has seen either. */
+    ck_assert_int_eq(srp_check_password("MeMo", "dora", "Old-pass1", salt, v2), 0);
+    free(salt);
+    free(v);
+    free(salt2);
+    free(v2);
+}
+END_TEST
+
 START_TEST(test_srp_make_verifier_round_trips)
 {
     char *salt = NULL, *v = NULL, *salt2 = NULL, *v2 = NULL;
@@ -585,6 +608,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_srp_check_password_accepts_other_spellings_of_the_hex);
     tcase_add_test(tc, test_srp_check_password_refuses_malformed_hex);
     tcase_add_test(tc, test_srp_make_verifier_round_trips);
+    tcase_add_test(tc, test_srp_remembered_password_vouches_for_nothing_else);
     tcase_add_test(tc, test_srp_pool_name_is_the_part_after_underscore);
     tcase_add_test(tc, test_srp_server_side_of_the_clients_exchange);
     tcase_add_test(tc, test_srp_server_key_refuses_a_that_is_zero_mod_n);
