@@ -498,6 +498,35 @@ int store_parse_token(const char *token, int64_t *seq)
     return 0;
 }
 
+void store_bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+    if (text != NULL)
+        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+char *store_column_or_null(sqlite3_stmt *st, int col, int *ok)
+{
+    char *s;
+
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return NULL;
+    if ((s = store_column_dup(st, col)) == NULL)
+        *ok = 0;
+    return s;
+}
+
+int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    store_stmt_done(st);
+    if (rc != SQLITE_DONE)
+        return store_status_from(conn, rc, what);
+    return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
 char *store_column_dup(sqlite3_stmt *st, int col)
 {
     const unsigned char *text = sqlite3_column_text(st, col);

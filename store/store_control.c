@@ -44,25 +44,6 @@ static const char *const SQL_REKEY[STORE__KIND_COUNT] = {
     [STORE_IDENTITY_POOL] = "UPDATE identity_pools SET id = ?2, doc = ?3 WHERE id = ?1",
 };
 
-static void bind_text(sqlite3_stmt *st, int i, const char *text)
-{
-    if (text != NULL)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-/* Step a statement that changes rows; STORE_NOT_FOUND when it changed none. */
-static int finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, what);
-    return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
-}
-
 /* ---- Messages ----------------------------------------------------------------------------- */
 
 void store_message_free(struct store_message *m)
@@ -94,13 +75,13 @@ int store_message_put(struct store_conn *conn, const struct store_message *m, in
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, m->time_ms);
-    bind_text(st, 2, m->pool_id ? m->pool_id : "");
-    bind_text(st, 3, m->username ? m->username : "");
-    bind_text(st, 4, m->kind ? m->kind : "");
-    bind_text(st, 5, m->medium ? m->medium : "");
-    bind_text(st, 6, m->attribute);
-    bind_text(st, 7, m->destination);
-    bind_text(st, 8, m->code ? m->code : "");
+    store_bind_text(st, 2, m->pool_id ? m->pool_id : "");
+    store_bind_text(st, 3, m->username ? m->username : "");
+    store_bind_text(st, 4, m->kind ? m->kind : "");
+    store_bind_text(st, 5, m->medium ? m->medium : "");
+    store_bind_text(st, 6, m->attribute);
+    store_bind_text(st, 7, m->destination);
+    store_bind_text(st, 8, m->code ? m->code : "");
     rc = sqlite3_step(st);
     store_stmt_done(st);
     if (rc != SQLITE_DONE)
@@ -148,10 +129,10 @@ int store_message_list(struct store_conn *conn, const struct store_message_filte
         return STORE_ERROR;
     }
     sqlite3_bind_int64(st, 1, f->after_id);
-    bind_text(st, 2, f->pool_id);
-    bind_text(st, 3, f->username);
-    bind_text(st, 4, f->kind);
-    bind_text(st, 5, f->destination);
+    store_bind_text(st, 2, f->pool_id);
+    store_bind_text(st, 3, f->username);
+    store_bind_text(st, 4, f->kind);
+    store_bind_text(st, 5, f->destination);
     sqlite3_bind_int(st, 6, limit);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (((*out)[*count] = message_from_row(st)) == NULL) {
@@ -178,7 +159,7 @@ int store_message_clear(struct store_conn *conn)
 
     if (st == NULL)
         return STORE_ERROR;
-    rc = finish_change(conn, st, "clear messages");
+    rc = store_finish_change(conn, st, "clear messages");
     return rc == STORE_NOT_FOUND ? STORE_OK : rc;
 }
 
@@ -289,7 +270,7 @@ int store_keys_prune(struct store_conn *conn)
 
     if (st == NULL)
         return STORE_ERROR;
-    rc = finish_change(conn, st, "prune keys");
+    rc = store_finish_change(conn, st, "prune keys");
     return rc == STORE_NOT_FOUND ? STORE_OK : rc;
 }
 
@@ -304,10 +285,10 @@ int store_doc_rekey(struct store_conn *conn, enum store_kind kind, const char *o
         return STORE_ERROR;
     if ((st = store_stmt(conn, SQL_REKEY[kind])) == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, old_id);
-    bind_text(st, 2, new_id);
-    bind_text(st, 3, doc);
-    return finish_change(conn, st, "rekey document");
+    store_bind_text(st, 1, old_id);
+    store_bind_text(st, 2, new_id);
+    store_bind_text(st, 3, doc);
+    return store_finish_change(conn, st, "rekey document");
 }
 
 int store_user_set_identity(struct store_conn *conn, int64_t seq, const char *sub,
@@ -318,8 +299,8 @@ int store_user_set_identity(struct store_conn *conn, int64_t seq, const char *su
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, seq);
-    bind_text(st, 2, sub);
-    bind_text(st, 3, username);
-    bind_text(st, 4, username_key);
-    return finish_change(conn, st, "set user identity");
+    store_bind_text(st, 2, sub);
+    store_bind_text(st, 3, username);
+    store_bind_text(st, 4, username_key);
+    return store_finish_change(conn, st, "set user identity");
 }

@@ -33,11 +33,6 @@ static const struct kind_sql kinds[STORE__KIND_COUNT] = {
     [STORE_IDENTITY_POOL] = KIND_SQL("identity_pools"),
 };
 
-static int bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
-{
-    return text ? sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
-}
-
 /* Run a statement that changes rows; STORE_NOT_FOUND when it changed none. */
 static int run_change(struct store_conn *conn, const char *sql, const char *id,
                       const char *parent_id, const char *doc)
@@ -47,8 +42,8 @@ static int run_change(struct store_conn *conn, const char *sql, const char *id,
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text_or_null(st, 1, id);
-    bind_text_or_null(st, 2, parent_id);
+    store_bind_text(st, 1, id);
+    store_bind_text(st, 2, parent_id);
     if (doc != NULL)
         sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
@@ -86,7 +81,7 @@ int store_doc_get(struct store_conn *conn, enum store_kind kind, const char *id,
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 2, parent_id);
+    store_bind_text(st, 2, parent_id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *doc = store_column_dup(st, 0);
@@ -115,7 +110,7 @@ int store_doc_list(struct store_conn *conn, enum store_kind kind, const char *pa
         store_page_free(page);
         return STORE_ERROR;
     }
-    bind_text_or_null(st, 1, parent_id);
+    store_bind_text(st, 1, parent_id);
     sqlite3_bind_int64(st, 2, after);
     sqlite3_bind_int(st, 3, limit + 1); /* one more than asked tells whether a next page exists */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -157,7 +152,7 @@ int64_t store_doc_count(struct store_conn *conn, enum store_kind kind, const cha
 
     if (st == NULL)
         return -1;
-    bind_text_or_null(st, 1, parent_id);
+    store_bind_text(st, 1, parent_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     store_stmt_done(st);

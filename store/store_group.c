@@ -62,26 +62,6 @@ static const char SQL_PENDING_GET[] =
 static const char SQL_PENDING_DELETE[] =
     "DELETE FROM user_pending_attributes WHERE user_seq = ?1 AND name = ?2";
 
-static void bind_text(sqlite3_stmt *st, int i, const char *text)
-{
-    if (text != NULL)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-/* A copy of a nullable text column: NULL stays NULL; *ok drops to 0 when out of memory. */
-static char *column_or_null(sqlite3_stmt *st, int col, int *ok)
-{
-    char *s;
-
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return NULL;
-    if ((s = store_column_dup(st, col)) == NULL)
-        *ok = 0;
-    return s;
-}
-
 /* Step a statement that changes rows: STORE_OK, or the mapped error. */
 static int finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
 {
@@ -89,16 +69,6 @@ static int finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
 
     store_stmt_done(st);
     return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, what);
-}
-
-/* finish(), with STORE_NOT_FOUND when no row changed. */
-static int finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
-{
-    int status = finish(conn, st, what);
-
-    if (status == STORE_OK && sqlite3_changes(conn->db) == 0)
-        return STORE_NOT_FOUND;
-    return status;
 }
 
 /* ---- Groups ------------------------------------------------------------------------------ */
@@ -123,10 +93,10 @@ static struct store_group *group_from_row(sqlite3_stmt *st)
     if (g == NULL)
         return NULL;
     g->seq = sqlite3_column_int64(st, 0);
-    g->pool_id = column_or_null(st, 1, &ok);
-    g->name = column_or_null(st, 2, &ok);
-    g->description = column_or_null(st, 3, &ok);
-    g->role_arn = column_or_null(st, 4, &ok);
+    g->pool_id = store_column_or_null(st, 1, &ok);
+    g->name = store_column_or_null(st, 2, &ok);
+    g->description = store_column_or_null(st, 3, &ok);
+    g->role_arn = store_column_or_null(st, 4, &ok);
     g->has_precedence = sqlite3_column_type(st, 5) != SQLITE_NULL;
     g->precedence = sqlite3_column_int64(st, 5);
     g->created_ms = sqlite3_column_int64(st, 6);
@@ -153,10 +123,10 @@ int store_group_insert(struct store_conn *conn, struct store_group *g)
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, g->pool_id);
-    bind_text(st, 2, g->name);
-    bind_text(st, 3, g->description);
-    bind_text(st, 4, g->role_arn);
+    store_bind_text(st, 1, g->pool_id);
+    store_bind_text(st, 2, g->name);
+    store_bind_text(st, 3, g->description);
+    store_bind_text(st, 4, g->role_arn);
     bind_precedence(st, 5, g);
     sqlite3_bind_int64(st, 6, g->created_ms);
     sqlite3_bind_int64(st, 7, g->modified_ms);
@@ -175,8 +145,8 @@ int store_group_get(struct store_conn *conn, const char *pool_id, const char *na
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, name);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, name);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         status = (*out = group_from_row(st)) != NULL ? STORE_OK : STORE_ERROR;
@@ -193,11 +163,11 @@ int store_group_update(struct store_conn *conn, const struct store_group *g)
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, g->seq);
-    bind_text(st, 2, g->description);
-    bind_text(st, 3, g->role_arn);
+    store_bind_text(st, 2, g->description);
+    store_bind_text(st, 3, g->role_arn);
     bind_precedence(st, 4, g);
     sqlite3_bind_int64(st, 5, g->modified_ms);
-    return finish_change(conn, st, "update group");
+    return store_finish_change(conn, st, "update group");
 }
 
 int store_group_delete(struct store_conn *conn, int64_t seq)
@@ -207,7 +177,7 @@ int store_group_delete(struct store_conn *conn, int64_t seq)
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, seq);
-    return finish_change(conn, st, "delete group");
+    return store_finish_change(conn, st, "delete group");
 }
 
 void store_group_page_free(struct store_group_page *page)
@@ -276,7 +246,7 @@ int store_group_list(struct store_conn *conn, const char *pool_id, const char *t
         return STORE_BAD_TOKEN;
     if ((st = store_stmt(conn, SQL_GROUP_LIST)) == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
+    store_bind_text(st, 1, pool_id);
     sqlite3_bind_int64(st, 2, after);
     return fill_group_page(conn, st, limit < 1 ? 1 : limit, 0, false, page);
 }
@@ -401,7 +371,7 @@ int store_token_revoked(struct store_conn *conn, int64_t user_seq, const char *o
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, origin_jti);
+    store_bind_text(st, 2, origin_jti);
     sqlite3_bind_int64(st, 3, issued_before_ms);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -422,8 +392,8 @@ int store_pending_put(struct store_conn *conn, int64_t user_seq, const char *nam
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, name);
-    bind_text(st, 3, value);
+    store_bind_text(st, 2, name);
+    store_bind_text(st, 3, value);
     return finish(conn, st, "put pending attribute");
 }
 
@@ -436,7 +406,7 @@ int store_pending_get(struct store_conn *conn, int64_t user_seq, const char *nam
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, name);
+    store_bind_text(st, 2, name);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         status = (*value = store_column_dup(st, 0)) != NULL ? STORE_OK : STORE_ERROR;
@@ -454,6 +424,6 @@ int store_pending_delete(struct store_conn *conn, int64_t user_seq, const char *
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, name);
+    store_bind_text(st, 2, name);
     return finish(conn, st, "delete pending attribute");
 }

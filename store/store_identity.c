@@ -73,38 +73,6 @@ static const char SQL_IDENTITY_KEY_GET[] =
 static const char SQL_IDENTITY_KEY_PUT[] =
     "INSERT INTO identity_keys (name, kid, private_pem) VALUES (?1, ?2, ?3)";
 
-static void bind_text(sqlite3_stmt *st, int i, const char *text)
-{
-    if (text != NULL)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-/* A copy of a nullable text column: NULL stays NULL; *ok drops to 0 when out of memory. */
-static char *column_or_null(sqlite3_stmt *st, int col, int *ok)
-{
-    char *s;
-
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return NULL;
-    s = store_column_dup(st, col);
-    if (s == NULL)
-        *ok = 0;
-    return s;
-}
-
-/* Run a statement that changes rows; STORE_NOT_FOUND when it changed none. */
-static int finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, what);
-    return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
-}
-
 /* ---- Identities ------------------------------------------------------------------------- */
 
 void store_identity_free(struct store_identity *i)
@@ -125,8 +93,8 @@ static struct store_identity *identity_from_row(sqlite3_stmt *st)
     if (i == NULL)
         return NULL;
     i->seq = sqlite3_column_int64(st, 0);
-    i->id = column_or_null(st, 1, &ok);
-    i->pool_id = column_or_null(st, 2, &ok);
+    i->id = store_column_or_null(st, 1, &ok);
+    i->pool_id = store_column_or_null(st, 2, &ok);
     i->authenticated = sqlite3_column_int(st, 3);
     i->disabled = sqlite3_column_int(st, 4);
     i->created_ms = sqlite3_column_int64(st, 5);
@@ -145,8 +113,8 @@ int store_identity_insert(struct store_conn *conn, struct store_identity *i)
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, i->id);
-    bind_text(st, 2, i->pool_id);
+    store_bind_text(st, 1, i->id);
+    store_bind_text(st, 2, i->pool_id);
     sqlite3_bind_int(st, 3, i->authenticated);
     sqlite3_bind_int(st, 4, i->disabled);
     sqlite3_bind_int64(st, 5, i->created_ms);
@@ -167,7 +135,7 @@ int store_identity_get(struct store_conn *conn, const char *id, struct store_ide
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, id);
+    store_bind_text(st, 1, id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *out = identity_from_row(st);
@@ -189,7 +157,7 @@ int store_identity_update(struct store_conn *conn, const struct store_identity *
     sqlite3_bind_int(st, 2, i->authenticated);
     sqlite3_bind_int(st, 3, i->disabled);
     sqlite3_bind_int64(st, 4, i->modified_ms);
-    return finish_change(conn, st, "update identity");
+    return store_finish_change(conn, st, "update identity");
 }
 
 int store_identity_delete(struct store_conn *conn, const char *id)
@@ -198,8 +166,8 @@ int store_identity_delete(struct store_conn *conn, const char *id)
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, id);
-    return finish_change(conn, st, "delete identity");
+    store_bind_text(st, 1, id);
+    return store_finish_change(conn, st, "delete identity");
 }
 
 void store_identity_page_free(struct store_identity_page *page)
@@ -228,7 +196,7 @@ int store_identity_list(struct store_conn *conn, const char *pool_id, int hide_d
         store_identity_page_free(page);
         return STORE_ERROR;
     }
-    bind_text(st, 1, pool_id);
+    store_bind_text(st, 1, pool_id);
     sqlite3_bind_int64(st, 2, after);
     sqlite3_bind_int(st, 3, hide_disabled ? 1 : 0);
     sqlite3_bind_int(st, 4, limit + 1); /* one more tells whether a next page exists */
@@ -277,14 +245,14 @@ static struct store_login *login_from_row(sqlite3_stmt *st)
 
     if (l == NULL)
         return NULL;
-    l->pool_id = column_or_null(st, 0, &ok);
-    l->provider = column_or_null(st, 1, &ok);
-    l->subject = column_or_null(st, 2, &ok);
+    l->pool_id = store_column_or_null(st, 0, &ok);
+    l->provider = store_column_or_null(st, 1, &ok);
+    l->subject = store_column_or_null(st, 2, &ok);
     l->identity_seq = sqlite3_column_int64(st, 3);
-    l->identity_id = column_or_null(st, 4, &ok);
+    l->identity_id = store_column_or_null(st, 4, &ok);
     l->developer = sqlite3_column_int(st, 5);
-    l->user_pool_id = column_or_null(st, 6, &ok);
-    l->username = column_or_null(st, 7, &ok);
+    l->user_pool_id = store_column_or_null(st, 6, &ok);
+    l->username = store_column_or_null(st, 7, &ok);
     l->created_ms = sqlite3_column_int64(st, 8);
     l->used_ms = sqlite3_column_int64(st, 9);
     if (!ok || l->pool_id == NULL || l->provider == NULL || l->subject == NULL ||
@@ -304,9 +272,9 @@ int store_login_get(struct store_conn *conn, const char *pool_id, const char *pr
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, provider);
-    bind_text(st, 3, subject);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, provider);
+    store_bind_text(st, 3, subject);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *out = login_from_row(st);
@@ -324,16 +292,16 @@ int store_login_put(struct store_conn *conn, const struct store_login *l)
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, l->pool_id);
-    bind_text(st, 2, l->provider);
-    bind_text(st, 3, l->subject);
+    store_bind_text(st, 1, l->pool_id);
+    store_bind_text(st, 2, l->provider);
+    store_bind_text(st, 3, l->subject);
     sqlite3_bind_int64(st, 4, l->identity_seq);
     sqlite3_bind_int(st, 5, l->developer ? 1 : 0);
-    bind_text(st, 6, l->user_pool_id);
-    bind_text(st, 7, l->username);
+    store_bind_text(st, 6, l->user_pool_id);
+    store_bind_text(st, 7, l->username);
     sqlite3_bind_int64(st, 8, l->created_ms);
     sqlite3_bind_int64(st, 9, l->used_ms);
-    return finish_change(conn, st, "put login");
+    return store_finish_change(conn, st, "put login");
 }
 
 int store_login_delete(struct store_conn *conn, const char *pool_id, const char *provider,
@@ -343,10 +311,10 @@ int store_login_delete(struct store_conn *conn, const char *pool_id, const char 
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, provider);
-    bind_text(st, 3, subject);
-    return finish_change(conn, st, "delete login");
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, provider);
+    store_bind_text(st, 3, subject);
+    return store_finish_change(conn, st, "delete login");
 }
 
 void store_login_list_free(struct store_login_list *list)
@@ -408,9 +376,9 @@ int store_login_list_by_user(struct store_conn *conn, const char *user_pool_id, 
     memset(list, 0, sizeof(*list));
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, user_pool_id);
-    bind_text(st, 2, sub);
-    bind_text(st, 3, username);
+    store_bind_text(st, 1, user_pool_id);
+    store_bind_text(st, 2, sub);
+    store_bind_text(st, 3, username);
     return collect_logins(conn, st, list);
 }
 
@@ -423,7 +391,7 @@ int store_login_move(struct store_conn *conn, int64_t from_seq, int64_t to_seq)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, from_seq);
     sqlite3_bind_int64(st, 2, to_seq);
-    rc = finish_change(conn, st, "move logins");
+    rc = store_finish_change(conn, st, "move logins");
     return rc == STORE_NOT_FOUND ? STORE_OK : rc;
 }
 
@@ -450,20 +418,20 @@ int store_credentials_put(struct store_conn *conn, const struct store_credential
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, c->created_ms - CREDENTIALS_KEEP_MS);
-    rc = finish_change(conn, st, "prune credentials");
+    rc = store_finish_change(conn, st, "prune credentials");
     if (rc != STORE_OK && rc != STORE_NOT_FOUND)
         return rc;
     if ((st = store_stmt(conn, SQL_CREDENTIALS_PUT)) == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, c->access_key_id);
-    bind_text(st, 2, c->identity_id);
-    bind_text(st, 3, c->pool_id);
-    bind_text(st, 4, c->role_arn);
-    bind_text(st, 5, c->auth_type);
-    bind_text(st, 6, c->auth_provider);
+    store_bind_text(st, 1, c->access_key_id);
+    store_bind_text(st, 2, c->identity_id);
+    store_bind_text(st, 3, c->pool_id);
+    store_bind_text(st, 4, c->role_arn);
+    store_bind_text(st, 5, c->auth_type);
+    store_bind_text(st, 6, c->auth_provider);
     sqlite3_bind_int64(st, 7, c->created_ms);
     sqlite3_bind_int64(st, 8, c->expires_ms);
-    return finish_change(conn, st, "put credentials");
+    return store_finish_change(conn, st, "put credentials");
 }
 
 int store_credentials_get(struct store_conn *conn, const char *access_key_id,
@@ -476,17 +444,17 @@ int store_credentials_get(struct store_conn *conn, const char *access_key_id,
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, access_key_id);
+    store_bind_text(st, 1, access_key_id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         c = calloc(1, sizeof(*c));
         if (c != NULL) {
-            c->access_key_id = column_or_null(st, 0, &ok);
-            c->identity_id = column_or_null(st, 1, &ok);
-            c->pool_id = column_or_null(st, 2, &ok);
-            c->role_arn = column_or_null(st, 3, &ok);
-            c->auth_type = column_or_null(st, 4, &ok);
-            c->auth_provider = column_or_null(st, 5, &ok);
+            c->access_key_id = store_column_or_null(st, 0, &ok);
+            c->identity_id = store_column_or_null(st, 1, &ok);
+            c->pool_id = store_column_or_null(st, 2, &ok);
+            c->role_arn = store_column_or_null(st, 3, &ok);
+            c->auth_type = store_column_or_null(st, 4, &ok);
+            c->auth_provider = store_column_or_null(st, 5, &ok);
             c->created_ms = sqlite3_column_int64(st, 6);
             c->expires_ms = sqlite3_column_int64(st, 7);
         }
@@ -515,7 +483,7 @@ int store_identity_key_get(struct store_conn *conn, const char *name, char **kid
     *pem = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, name);
+    store_bind_text(st, 1, name);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *kid = store_column_dup(st, 0);
@@ -541,8 +509,8 @@ int store_identity_key_put(struct store_conn *conn, const char *name, const char
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, name);
-    bind_text(st, 2, kid);
-    bind_text(st, 3, pem);
-    return finish_change(conn, st, "put identity key");
+    store_bind_text(st, 1, name);
+    store_bind_text(st, 2, kid);
+    store_bind_text(st, 3, pem);
+    return store_finish_change(conn, st, "put identity key");
 }

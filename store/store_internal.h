@@ -50,6 +50,18 @@ int store_status_from(struct store_conn *conn, int rc, const char *what);
  */
 int store_parse_token(const char *token, int64_t *seq);
 
+/* Bind text to parameter i, or SQL NULL when text is NULL (borrowed until the step). */
+void store_bind_text(sqlite3_stmt *st, int i, const char *text);
+
+/* A copy of a nullable text column: NULL stays NULL; *ok drops to 0 when out of memory. */
+char *store_column_or_null(sqlite3_stmt *st, int col, int *ok);
+
+/*
+ * Step a bound statement that changes rows, then reset it. STORE_OK, STORE_NOT_FOUND when it
+ * changed no row, or the mapped failure (store_status_from, naming what).
+ */
+int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what);
+
 /* A malloc'd copy of a text column, or NULL when out of memory. */
 char *store_column_dup(sqlite3_stmt *st, int col);
 

@@ -27,26 +27,6 @@ static const char SQL_LOCKOUT_PUT[] =
     " last_failure_ms = ?3, locked_until_ms = ?4";
 static const char SQL_LOCKOUT_CLEAR[] = "DELETE FROM user_lockouts WHERE user_seq = ?1";
 
-static void bind_text(sqlite3_stmt *st, int i, const char *text)
-{
-    if (text != NULL)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-/* A copy of a nullable text column: NULL stays NULL; *ok drops to 0 when out of memory. */
-static char *column_or_null(sqlite3_stmt *st, int col, int *ok)
-{
-    char *s;
-
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return NULL;
-    if ((s = store_column_dup(st, col)) == NULL)
-        *ok = 0;
-    return s;
-}
-
 static int finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
@@ -74,12 +54,12 @@ int store_mfa_get(struct store_conn *conn, int64_t user_seq, struct store_mfa *o
     sqlite3_bind_int64(st, 1, user_seq);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        out->totp_secret = column_or_null(st, 0, &ok);
-        out->totp_pending = column_or_null(st, 1, &ok);
+        out->totp_secret = store_column_or_null(st, 0, &ok);
+        out->totp_pending = store_column_or_null(st, 1, &ok);
         out->sms_enabled = sqlite3_column_int(st, 2);
         out->totp_enabled = sqlite3_column_int(st, 3);
         out->email_enabled = sqlite3_column_int(st, 4);
-        out->preferred = column_or_null(st, 5, &ok);
+        out->preferred = store_column_or_null(st, 5, &ok);
         if (!ok) {
             store_mfa_clear(out);
             status = STORE_ERROR;
@@ -98,12 +78,12 @@ int store_mfa_put(struct store_conn *conn, int64_t user_seq, const struct store_
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, m->totp_secret);
-    bind_text(st, 3, m->totp_pending);
+    store_bind_text(st, 2, m->totp_secret);
+    store_bind_text(st, 3, m->totp_pending);
     sqlite3_bind_int(st, 4, m->sms_enabled != 0);
     sqlite3_bind_int(st, 5, m->totp_enabled != 0);
     sqlite3_bind_int(st, 6, m->email_enabled != 0);
-    bind_text(st, 7, m->preferred);
+    store_bind_text(st, 7, m->preferred);
     return finish(conn, st, "put mfa settings");
 }
 

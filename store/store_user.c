@@ -82,38 +82,6 @@ static const char SQL_SESSION_GET[] =
     " WHERE session = ?1";
 static const char SQL_SESSION_DELETE[] = "DELETE FROM auth_sessions WHERE session = ?1";
 
-static void bind_text(sqlite3_stmt *st, int i, const char *text)
-{
-    if (text != NULL)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-/* A copy of a nullable text column: NULL stays NULL; *ok drops to 0 when out of memory. */
-static char *column_or_null(sqlite3_stmt *st, int col, int *ok)
-{
-    char *s;
-
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return NULL;
-    s = store_column_dup(st, col);
-    if (s == NULL)
-        *ok = 0;
-    return s;
-}
-
-/* Run a statement that changes rows; STORE_NOT_FOUND when it changed none. */
-static int finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, what);
-    return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
-}
-
 void store_user_free(struct store_user *u)
 {
     if (u == NULL)
@@ -138,15 +106,15 @@ static struct store_user *user_from_row(sqlite3_stmt *st)
     if (u == NULL)
         return NULL;
     u->seq = sqlite3_column_int64(st, 0);
-    u->pool_id = column_or_null(st, 1, &ok);
-    u->username = column_or_null(st, 2, &ok);
-    u->username_key = column_or_null(st, 3, &ok);
-    u->sub = column_or_null(st, 4, &ok);
-    u->status = column_or_null(st, 5, &ok);
+    u->pool_id = store_column_or_null(st, 1, &ok);
+    u->username = store_column_or_null(st, 2, &ok);
+    u->username_key = store_column_or_null(st, 3, &ok);
+    u->sub = store_column_or_null(st, 4, &ok);
+    u->status = store_column_or_null(st, 5, &ok);
     u->enabled = sqlite3_column_int(st, 6);
-    u->attributes = column_or_null(st, 7, &ok);
-    u->srp_salt = column_or_null(st, 8, &ok);
-    u->srp_verifier = column_or_null(st, 9, &ok);
+    u->attributes = store_column_or_null(st, 7, &ok);
+    u->srp_salt = store_column_or_null(st, 8, &ok);
+    u->srp_verifier = store_column_or_null(st, 9, &ok);
     u->created_ms = sqlite3_column_int64(st, 10);
     u->modified_ms = sqlite3_column_int64(st, 11);
     if (!ok) {
@@ -179,15 +147,15 @@ int store_user_insert(struct store_conn *conn, struct store_user *u)
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, u->pool_id);
-    bind_text(st, 2, u->username);
-    bind_text(st, 3, u->username_key);
-    bind_text(st, 4, u->sub);
-    bind_text(st, 5, u->status);
+    store_bind_text(st, 1, u->pool_id);
+    store_bind_text(st, 2, u->username);
+    store_bind_text(st, 3, u->username_key);
+    store_bind_text(st, 4, u->sub);
+    store_bind_text(st, 5, u->status);
     sqlite3_bind_int(st, 6, u->enabled);
-    bind_text(st, 7, u->attributes ? u->attributes : "{}");
-    bind_text(st, 8, u->srp_salt);
-    bind_text(st, 9, u->srp_verifier);
+    store_bind_text(st, 7, u->attributes ? u->attributes : "{}");
+    store_bind_text(st, 8, u->srp_salt);
+    store_bind_text(st, 9, u->srp_verifier);
     sqlite3_bind_int64(st, 10, u->created_ms);
     sqlite3_bind_int64(st, 11, u->modified_ms);
     rc = sqlite3_step(st);
@@ -206,8 +174,8 @@ int store_user_get(struct store_conn *conn, const char *pool_id, const char *use
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, username_key);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, username_key);
     return fetch_user(conn, st, out);
 }
 
@@ -219,8 +187,8 @@ int store_user_get_by_sub(struct store_conn *conn, const char *pool_id, const ch
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, sub);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, sub);
     return fetch_user(conn, st, out);
 }
 
@@ -243,9 +211,9 @@ int store_user_get_by_alias(struct store_conn *conn, const char *pool_id, const 
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, name);
-    bind_text(st, 3, value_key);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, name);
+    store_bind_text(st, 3, value_key);
     return fetch_user(conn, st, out);
 }
 
@@ -256,13 +224,13 @@ int store_user_update(struct store_conn *conn, const struct store_user *u)
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, u->seq);
-    bind_text(st, 2, u->status);
+    store_bind_text(st, 2, u->status);
     sqlite3_bind_int(st, 3, u->enabled);
-    bind_text(st, 4, u->attributes ? u->attributes : "{}");
-    bind_text(st, 5, u->srp_salt);
-    bind_text(st, 6, u->srp_verifier);
+    store_bind_text(st, 4, u->attributes ? u->attributes : "{}");
+    store_bind_text(st, 5, u->srp_salt);
+    store_bind_text(st, 6, u->srp_verifier);
     sqlite3_bind_int64(st, 7, u->modified_ms);
-    return finish_change(conn, st, "update user");
+    return store_finish_change(conn, st, "update user");
 }
 
 int store_user_delete(struct store_conn *conn, int64_t seq)
@@ -272,7 +240,7 @@ int store_user_delete(struct store_conn *conn, int64_t seq)
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, seq);
-    return finish_change(conn, st, "delete user");
+    return store_finish_change(conn, st, "delete user");
 }
 
 int64_t store_user_count(struct store_conn *conn, const char *pool_id)
@@ -282,7 +250,7 @@ int64_t store_user_count(struct store_conn *conn, const char *pool_id)
 
     if (st == NULL)
         return -1;
-    bind_text(st, 1, pool_id);
+    store_bind_text(st, 1, pool_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     store_stmt_done(st);
@@ -297,9 +265,9 @@ int store_alias_set(struct store_conn *conn, const char *pool_id, const char *na
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, name);
-    bind_text(st, 3, value_key);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, name);
+    store_bind_text(st, 3, value_key);
     rc = sqlite3_step(st);
     int64_t owner = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     store_stmt_done(st);
@@ -310,11 +278,11 @@ int store_alias_set(struct store_conn *conn, const char *pool_id, const char *na
 
     if ((st = store_stmt(conn, SQL_ALIAS_SET)) == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, name);
-    bind_text(st, 3, value_key);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, name);
+    store_bind_text(st, 3, value_key);
     sqlite3_bind_int64(st, 4, user_seq);
-    return finish_change(conn, st, "set alias");
+    return store_finish_change(conn, st, "set alias");
 }
 
 int store_alias_clear(struct store_conn *conn, int64_t user_seq, const char *name)
@@ -324,8 +292,8 @@ int store_alias_clear(struct store_conn *conn, int64_t user_seq, const char *nam
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, name);
-    int rc = finish_change(conn, st, "clear alias");
+    store_bind_text(st, 2, name);
+    int rc = store_finish_change(conn, st, "clear alias");
     return rc == STORE_NOT_FOUND ? STORE_OK : rc;
 }
 
@@ -356,10 +324,10 @@ int store_user_list(struct store_conn *conn, const char *pool_id,
         store_user_page_free(page);
         return STORE_ERROR;
     }
-    bind_text(st, 1, pool_id);
+    store_bind_text(st, 1, pool_id);
     sqlite3_bind_int64(st, 2, after);
-    bind_text(st, 3, filter ? filter->name : NULL);
-    bind_text(st, 4, filter ? filter->value : NULL);
+    store_bind_text(st, 3, filter ? filter->name : NULL);
+    store_bind_text(st, 4, filter ? filter->value : NULL);
     sqlite3_bind_int(st, 5, filter ? filter->prefix : 0);
     sqlite3_bind_int(st, 6, limit + 1); /* one more tells whether a next page exists */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -392,10 +360,10 @@ int store_code_put(struct store_conn *conn, int64_t user_seq, const char *purpos
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, purpose);
-    bind_text(st, 3, code);
+    store_bind_text(st, 2, purpose);
+    store_bind_text(st, 3, code);
     sqlite3_bind_int64(st, 4, expires_ms);
-    return finish_change(conn, st, "put code");
+    return store_finish_change(conn, st, "put code");
 }
 
 int store_code_get(struct store_conn *conn, int64_t user_seq, const char *purpose, char **code,
@@ -408,7 +376,7 @@ int store_code_get(struct store_conn *conn, int64_t user_seq, const char *purpos
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, purpose);
+    store_bind_text(st, 2, purpose);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *code = store_column_dup(st, 0);
@@ -428,8 +396,8 @@ int store_code_delete(struct store_conn *conn, int64_t user_seq, const char *pur
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    bind_text(st, 2, purpose);
-    return finish_change(conn, st, "delete code");
+    store_bind_text(st, 2, purpose);
+    return store_finish_change(conn, st, "delete code");
 }
 
 int store_key_get(struct store_conn *conn, const char *pool_id, const char *use, char **kid,
@@ -441,8 +409,8 @@ int store_key_get(struct store_conn *conn, const char *pool_id, const char *use,
     *kid = *pem = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, use);
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, use);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *kid = store_column_dup(st, 0);
@@ -467,11 +435,11 @@ int store_key_put(struct store_conn *conn, const char *pool_id, const char *use,
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, pool_id);
-    bind_text(st, 2, use);
-    bind_text(st, 3, kid);
-    bind_text(st, 4, pem);
-    return finish_change(conn, st, "put key");
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, use);
+    store_bind_text(st, 3, kid);
+    store_bind_text(st, 4, pem);
+    return store_finish_change(conn, st, "put key");
 }
 
 void store_refresh_free(struct store_refresh *r)
@@ -491,15 +459,15 @@ int store_refresh_put(struct store_conn *conn, const char *token_hash,
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, token_hash);
-    bind_text(st, 2, r->pool_id);
-    bind_text(st, 3, r->client_id);
+    store_bind_text(st, 1, token_hash);
+    store_bind_text(st, 2, r->pool_id);
+    store_bind_text(st, 3, r->client_id);
     sqlite3_bind_int64(st, 4, r->user_seq);
-    bind_text(st, 5, r->origin_jti);
+    store_bind_text(st, 5, r->origin_jti);
     sqlite3_bind_int64(st, 6, r->auth_time);
     sqlite3_bind_int64(st, 7, r->expires_ms);
     sqlite3_bind_int(st, 8, r->revoked);
-    return finish_change(conn, st, "put refresh token");
+    return store_finish_change(conn, st, "put refresh token");
 }
 
 int store_refresh_get(struct store_conn *conn, const char *token_hash, struct store_refresh **out)
@@ -511,13 +479,13 @@ int store_refresh_get(struct store_conn *conn, const char *token_hash, struct st
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, token_hash);
+    store_bind_text(st, 1, token_hash);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && (r = calloc(1, sizeof(*r))) != NULL) {
-        r->pool_id = column_or_null(st, 0, &ok);
-        r->client_id = column_or_null(st, 1, &ok);
+        r->pool_id = store_column_or_null(st, 0, &ok);
+        r->client_id = store_column_or_null(st, 1, &ok);
         r->user_seq = sqlite3_column_int64(st, 2);
-        r->origin_jti = column_or_null(st, 3, &ok);
+        r->origin_jti = store_column_or_null(st, 3, &ok);
         r->auth_time = sqlite3_column_int64(st, 4);
         r->expires_ms = sqlite3_column_int64(st, 5);
         r->revoked = sqlite3_column_int(st, 6);
@@ -541,8 +509,8 @@ int store_refresh_revoke(struct store_conn *conn, const char *origin_jti)
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, origin_jti);
-    return finish_change(conn, st, "revoke refresh");
+    store_bind_text(st, 1, origin_jti);
+    return store_finish_change(conn, st, "revoke refresh");
 }
 
 void store_session_free(struct store_session *s)
@@ -562,17 +530,17 @@ int store_session_put(struct store_conn *conn, const char *session, const struct
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, session);
-    bind_text(st, 2, s->pool_id);
-    bind_text(st, 3, s->client_id);
+    store_bind_text(st, 1, session);
+    store_bind_text(st, 2, s->pool_id);
+    store_bind_text(st, 3, s->client_id);
     if (s->user_seq > 0)
         sqlite3_bind_int64(st, 4, s->user_seq);
     else
         sqlite3_bind_null(st, 4);
-    bind_text(st, 5, s->challenge);
-    bind_text(st, 6, s->data ? s->data : "{}");
+    store_bind_text(st, 5, s->challenge);
+    store_bind_text(st, 6, s->data ? s->data : "{}");
     sqlite3_bind_int64(st, 7, s->expires_ms);
-    return finish_change(conn, st, "put session");
+    return store_finish_change(conn, st, "put session");
 }
 
 int store_session_get(struct store_conn *conn, const char *session, struct store_session **out)
@@ -584,14 +552,14 @@ int store_session_get(struct store_conn *conn, const char *session, struct store
     *out = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, session);
+    store_bind_text(st, 1, session);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && (s = calloc(1, sizeof(*s))) != NULL) {
-        s->pool_id = column_or_null(st, 0, &ok);
-        s->client_id = column_or_null(st, 1, &ok);
+        s->pool_id = store_column_or_null(st, 0, &ok);
+        s->client_id = store_column_or_null(st, 1, &ok);
         s->user_seq = sqlite3_column_int64(st, 2);
-        s->challenge = column_or_null(st, 3, &ok);
-        s->data = column_or_null(st, 4, &ok);
+        s->challenge = store_column_or_null(st, 3, &ok);
+        s->data = store_column_or_null(st, 4, &ok);
         s->expires_ms = sqlite3_column_int64(st, 5);
         status = ok ? STORE_OK : STORE_ERROR;
     } else if (rc == SQLITE_ROW) {
@@ -613,6 +581,6 @@ int store_session_delete(struct store_conn *conn, const char *session)
 
     if (st == NULL)
         return STORE_ERROR;
-    bind_text(st, 1, session);
-    return finish_change(conn, st, "delete session");
+    store_bind_text(st, 1, session);
+    return store_finish_change(conn, st, "delete session");
 }
