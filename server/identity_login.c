@@ -83,51 +83,6 @@ static void log_ssl_error(const char *what)
     ERR_clear_error();
 }
 
-/* The kid of pkey (base64 of the SHA-256 of its public key, as keys.c makes them). 0 or -1. */
-static int compute_kid(EVP_PKEY *pkey, char kid[KEYS_KID_MAX])
-{
-    unsigned char *der = NULL, digest[32];
-    unsigned int dlen = 0;
-    int len = i2d_PUBKEY(pkey, &der);
-    int rc = -1;
-
-    if (len > 0 && EVP_Digest(der, (size_t)len, digest, &dlen, EVP_sha256(), NULL) == 1 &&
-        dlen == sizeof(digest) && EVP_EncodeBlock((unsigned char *)kid, digest, 32) == 44)
-        rc = 0;
-    OPENSSL_free(der);
-    return rc;
-}
-
-/* pkey's private key as PKCS#8 PEM: a new string (free()), or NULL. */
-static char *key_to_pem(EVP_PKEY *pkey)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *data = NULL, *pem = NULL;
-    long len;
-
-    if (bio != NULL && PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) == 1 &&
-        (len = BIO_get_mem_data(bio, &data)) > 0 && (pem = malloc((size_t)len + 1)) != NULL) {
-        memcpy(pem, data, (size_t)len);
-        pem[len] = '\0';
-    }
-    BIO_free(bio);
-    return pem;
-}
-
-/* Parse a stored PEM RSA private key: a new EVP_PKEY, or NULL. */
-static EVP_PKEY *key_from_pem(const char *pem)
-{
-    BIO *bio = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-
-    BIO_free(bio);
-    if (pkey != NULL && !EVP_PKEY_is_a(pkey, "RSA")) {
-        EVP_PKEY_free(pkey);
-        pkey = NULL;
-    }
-    return pkey;
-}
-
 static void free_secret(char *pem)
 {
     if (pem != NULL)
@@ -142,7 +97,7 @@ static int generate_key(struct store_conn *conn)
     char kid[KEYS_KID_MAX], *pem = NULL;
     int rc = STORE_ERROR;
 
-    if (fresh == NULL || compute_kid(fresh, kid) != 0 || (pem = key_to_pem(fresh)) == NULL)
+    if (fresh == NULL || keys_kid(fresh, kid) != 0 || (pem = keys_to_pem(fresh)) == NULL)
         log_ssl_error("cannot make an RSA key");
     else if ((rc = store_identity_key_put(conn, KEY_NAME, kid, pem)) == STORE_OK)
         log_debug("identity keys: new OpenID token key %s", kid);
@@ -174,7 +129,7 @@ static int key_current(struct store_conn *conn, EVP_PKEY **pkey, char kid[KEYS_K
     }
     pthread_mutex_lock(&key_lock);
     if (cached_key == NULL || strcmp(cached_kid, stored_kid) != 0) {
-        EVP_PKEY *parsed = key_from_pem(pem);
+        EVP_PKEY *parsed = keys_from_pem(pem);
         if (parsed != NULL) {
             EVP_PKEY_free(cached_key);
             cached_key = parsed;
@@ -215,53 +170,22 @@ char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
     return token;
 }
 
-/* A big-number parameter of an RSA key as base64url (a new string), or NULL. */
-static char *bn_param_b64url(EVP_PKEY *pkey, const char *param)
-{
-    BIGNUM *bn = NULL;
-    unsigned char *bin = NULL;
-    char *text = NULL;
-    int len;
-
-    if (EVP_PKEY_get_bn_param(pkey, param, &bn) == 1 && (len = BN_num_bytes(bn)) > 0 &&
-        (bin = malloc((size_t)len)) != NULL && BN_bn2bin(bn, bin) == len)
-        text = jwt_b64url_encode(bin, (size_t)len);
-    free(bin);
-    BN_free(bn);
-    return text;
-}
-
 cJSON *identity_jwks(struct store_conn *conn)
 {
-    EVP_PKEY *pkey;
-    char kid[KEYS_KID_MAX], *n = NULL, *e = NULL;
+    struct signing_key key;
     cJSON *doc = NULL, *list, *jwk;
 
-    if (key_current(conn, &pkey, kid) != 0)
+    if (key_current(conn, &key.pkey, key.kid) != 0)
         return NULL;
-    e = bn_param_b64url(pkey, OSSL_PKEY_PARAM_RSA_E);
-    n = bn_param_b64url(pkey, OSSL_PKEY_PARAM_RSA_N);
+    jwk = keys_jwk(&key);
     doc = cJSON_CreateObject();
     list = doc ? cJSON_AddArrayToObject(doc, "keys") : NULL;
-    jwk = cJSON_CreateObject();
-    /* Once in the list, jwk is freed with doc. */
-    if (list != NULL && jwk != NULL && !cJSON_AddItemToArray(list, jwk)) {
+    if (jwk == NULL || list == NULL || !cJSON_AddItemToArray(list, jwk)) {
         cJSON_Delete(jwk);
-        jwk = NULL;
-    } else if (list == NULL) {
-        cJSON_Delete(jwk);
-        jwk = NULL;
-    }
-    if (e == NULL || n == NULL || jwk == NULL || json_set_str(jwk, "kid", kid) != 0 ||
-        json_set_str(jwk, "alg", "RS256") != 0 || json_set_str(jwk, "kty", "RSA") != 0 ||
-        json_set_str(jwk, "e", e) != 0 || json_set_str(jwk, "n", n) != 0 ||
-        json_set_str(jwk, "use", "sig") != 0) {
         cJSON_Delete(doc);
         doc = NULL;
     }
-    free(e);
-    free(n);
-    EVP_PKEY_free(pkey);
+    EVP_PKEY_free(key.pkey);
     return doc;
 }
 

@@ -147,8 +147,7 @@ static int cache_insert(const char *pool_id, enum key_use use, const char *kid, 
     return rc;
 }
 
-/* The kid of pkey into kid (KEYS_KID_MAX bytes). 0, or -1. */
-static int compute_kid(EVP_PKEY *pkey, char kid[KEYS_KID_MAX])
+int keys_kid(EVP_PKEY *pkey, char kid[KEYS_KID_MAX])
 {
     unsigned char *der = NULL, digest[32];
     unsigned int dlen = 0;
@@ -163,8 +162,7 @@ static int compute_kid(EVP_PKEY *pkey, char kid[KEYS_KID_MAX])
     return rc;
 }
 
-/* pkey's private key as PKCS#8 PEM: a new string (free()), or NULL. */
-static char *key_to_pem(EVP_PKEY *pkey)
+char *keys_to_pem(EVP_PKEY *pkey)
 {
     BIO *bio = BIO_new(BIO_s_mem());
     char *data = NULL, *pem = NULL;
@@ -179,8 +177,7 @@ static char *key_to_pem(EVP_PKEY *pkey)
     return pem;
 }
 
-/* Parse a stored PEM private key: a new EVP_PKEY, or NULL (not PEM, not RSA). */
-static EVP_PKEY *key_from_pem(const char *pem)
+EVP_PKEY *keys_from_pem(const char *pem)
 {
     BIO *bio = BIO_new_mem_buf(pem, -1);
     EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
@@ -208,7 +205,7 @@ static int load_stored(struct store_conn *conn, const char *pool_id, enum key_us
         if (strlen(stored_kid) >= KEYS_KID_MAX) {
             log_error("keys: stored %s kid of pool %s is too long", use_name(use), pool_id);
             rc = STORE_ERROR;
-        } else if ((*pkey = key_from_pem(pem)) == NULL) {
+        } else if ((*pkey = keys_from_pem(pem)) == NULL) {
             log_ssl_error("stored key does not parse", pool_id);
             rc = STORE_ERROR;
         } else {
@@ -235,7 +232,7 @@ static int generate_stored(struct store_conn *conn, const char *pool_id, enum ke
     int rc = STORE_ERROR;
 
     *pkey = NULL;
-    if (fresh == NULL || compute_kid(fresh, kid) != 0 || (pem = key_to_pem(fresh)) == NULL) {
+    if (fresh == NULL || keys_kid(fresh, kid) != 0 || (pem = keys_to_pem(fresh)) == NULL) {
         log_ssl_error("cannot make an RSA key", pool_id);
         goto out;
     }
@@ -336,8 +333,7 @@ out:
     return text;
 }
 
-/* The JWK of key, members in the order Cognito's JWKS has them; NULL on failure. */
-static cJSON *jwk_of(const struct signing_key *key)
+cJSON *keys_jwk(const struct signing_key *key)
 {
     char *n = bn_param_b64url(key->pkey, OSSL_PKEY_PARAM_RSA_N);
     char *e = bn_param_b64url(key->pkey, OSSL_PKEY_PARAM_RSA_E);
@@ -369,7 +365,7 @@ cJSON *keys_jwks(struct store_conn *conn, const char *pool_id)
 
         if (keys_get(conn, pool_id, uses[i], &key) != 0)
             goto fail;
-        jwk = jwk_of(&key);
+        jwk = keys_jwk(&key);
         EVP_PKEY_free(key.pkey);
         if (jwk == NULL) {
             log_ssl_error("cannot export the public key", pool_id);

@@ -45,6 +45,18 @@ EVP_PKEY *keys_find(struct store_conn *conn, const char *pool_id, const char *ki
  */
 cJSON *keys_jwks(struct store_conn *conn, const char *pool_id);
 
+/* The kid of pkey (standard base64 of the SHA-256 of its DER public key) into kid. 0, or -1. */
+int keys_kid(EVP_PKEY *pkey, char kid[KEYS_KID_MAX]);
+
+/* pkey's private key as PKCS#8 PEM: a new string (free()), or NULL. */
+char *keys_to_pem(EVP_PKEY *pkey);
+
+/* Parse a stored PEM private key: a new EVP_PKEY (EVP_PKEY_free), or NULL (not PEM, not RSA). */
+EVP_PKEY *keys_from_pem(const char *pem);
+
+/* The JWK of key {alg, e, kid, kty, n, use}, in Cognito's member order; NULL on failure. */
+cJSON *keys_jwk(const struct signing_key *key);
+
 /* Forget cached keys of a pool (after it is deleted). */
 void keys_forget(const char *pool_id);
 
