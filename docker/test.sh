@@ -103,6 +103,8 @@ fi
 log=$(mktemp -d)
 COG_EMU_ENDPOINT=$endpoint bash "$top/tests/e2e/run.sh" >"$log/e2e" 2>&1
 grep -E 'passed, [0-9]+ failed' "$log/e2e"
+# On a failure, show what failed (run.sh prints a failing suite's output in full).
+grep -qE ' [1-9][0-9]* failed' "$log/e2e" && grep -E -B2 -A8 '^(FAIL|not ok)' "$log/e2e" | head -n 80
 add_counts "$log/e2e" "e2e suites against the container"
 
 python3 "$top/docker/persist_check.py" seed "$endpoint" "$log/state.json" >"$log/seed" 2>&1
