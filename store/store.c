@@ -8,6 +8,7 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -525,6 +526,34 @@ int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *w
     if (rc != SQLITE_DONE)
         return store_status_from(conn, rc, what);
     return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_page_rows(struct store_conn *conn, sqlite3_stmt *st, int limit, int seq_col,
+                    int64_t next_position, store_row_fn *keep, void *page, char **next_token,
+                    const char *what)
+{
+    int64_t last_seq = 0;
+    int kept = 0, rc, status = STORE_OK;
+
+    *next_token = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (kept == limit) {
+            char next[32];
+            snprintf(next, sizeof(next), "%" PRId64, next_position > 0 ? next_position : last_seq);
+            status = (*next_token = strdup(next)) != NULL ? STORE_OK : STORE_ERROR;
+            break;
+        }
+        if (keep(page, st) != 0) {
+            status = STORE_ERROR;
+            break;
+        }
+        last_seq = sqlite3_column_int64(st, seq_col);
+        kept++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        status = store_status_from(conn, rc, what);
+    store_stmt_done(st);
+    return status;
 }
 
 char *store_column_dup(sqlite3_stmt *st, int col)

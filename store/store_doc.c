@@ -7,7 +7,6 @@
 
 #include "store_internal.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,12 +92,23 @@ int store_doc_get(struct store_conn *conn, enum store_kind kind, const char *id,
     return status;
 }
 
+/* store_row_fn: the document (column 1) appended to a struct store_page. */
+static int keep_doc(void *arg, sqlite3_stmt *st)
+{
+    struct store_page *page = arg;
+
+    if ((page->docs[page->count] = store_column_dup(st, 1)) == NULL)
+        return -1;
+    page->count++;
+    return 0;
+}
+
 int store_doc_list(struct store_conn *conn, enum store_kind kind, const char *parent_id,
                    const char *token, int limit, struct store_page *page)
 {
     sqlite3_stmt *st;
-    int64_t after, last_seq = 0;
-    int rc, status = STORE_OK;
+    int64_t after;
+    int status;
 
     memset(page, 0, sizeof(*page));
     if (store_parse_token(token, &after) != 0)
@@ -113,24 +123,7 @@ int store_doc_list(struct store_conn *conn, enum store_kind kind, const char *pa
     store_bind_text(st, 1, parent_id);
     sqlite3_bind_int64(st, 2, after);
     sqlite3_bind_int(st, 3, limit + 1); /* one more than asked tells whether a next page exists */
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (page->count == (size_t)limit) {
-            char next[32];
-            snprintf(next, sizeof(next), "%" PRId64, last_seq);
-            page->next_token = strdup(next);
-            status = page->next_token ? STORE_OK : STORE_ERROR;
-            break;
-        }
-        last_seq = sqlite3_column_int64(st, 0);
-        if ((page->docs[page->count] = store_column_dup(st, 1)) == NULL) {
-            status = STORE_ERROR;
-            break;
-        }
-        page->count++;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        status = store_status_from(conn, rc, "list");
-    store_stmt_done(st);
+    status = store_page_rows(conn, st, limit, 0, 0, keep_doc, page, &page->next_token, "list");
     if (status != STORE_OK)
         store_page_free(page);
     return status;

@@ -194,42 +194,35 @@ void store_group_page_free(struct store_group_page *page)
  * row tells that a next page exists. Its token is the last group's seq, or with by_rank the
  * position after this page (offset + limit) for lists not ordered by seq.
  */
+/* store_row_fn: the group appended to a struct store_group_page, growing its array. */
+static int keep_group(void *arg, sqlite3_stmt *st)
+{
+    struct store_group_page *page = arg;
+
+    /* The array grows with the rows: most users are in a few groups, and tokens ask for all
+     * of them. Grown to powers of two from 8, so count tells the room. */
+    if (page->count >= 8 && (page->count & (page->count - 1)) == 0) {
+        struct store_group **g = realloc(page->groups, 2 * page->count * sizeof(*g));
+        if (g == NULL)
+            return -1;
+        page->groups = g;
+    } else if (page->groups == NULL && (page->groups = malloc(8 * sizeof(*page->groups))) == NULL) {
+        return -1;
+    }
+    if ((page->groups[page->count] = group_from_row(st)) == NULL)
+        return -1;
+    page->count++;
+    return 0;
+}
+
 static int fill_group_page(struct store_conn *conn, sqlite3_stmt *st, int limit, int64_t offset,
                            bool by_rank, struct store_group_page *page)
 {
-    size_t room = 0;
-    int rc, status = STORE_OK;
+    int status;
 
     sqlite3_bind_int(st, 3, limit + 1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (page->count == (size_t)limit) {
-            char next[32];
-            snprintf(next, sizeof(next), "%" PRId64,
-                     by_rank ? offset + limit : page->groups[page->count - 1]->seq);
-            status = (page->next_token = strdup(next)) != NULL ? STORE_OK : STORE_ERROR;
-            break;
-        }
-        /* The array grows with the rows: most users are in a few groups, and tokens ask for
-         * all of them. */
-        if (page->count == room) {
-            size_t more = room ? 2 * room : 8;
-            struct store_group **g = realloc(page->groups, more * sizeof(*g));
-            if (g == NULL) {
-                status = STORE_ERROR;
-                break;
-            }
-            page->groups = g;
-            room = more;
-        }
-        if ((page->groups[page->count] = group_from_row(st)) == NULL) {
-            status = STORE_ERROR;
-            break;
-        }
-        page->count++;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        status = store_status_from(conn, rc, "list groups");
-    store_stmt_done(st);
+    status = store_page_rows(conn, st, limit, 0, by_rank ? offset + limit : 0, keep_group, page,
+                             &page->next_token, "list groups");
     if (status != STORE_OK)
         store_group_page_free(page);
     return status;

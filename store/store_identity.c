@@ -13,7 +13,6 @@
 
 #include "store_internal.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,12 +178,23 @@ void store_identity_page_free(struct store_identity_page *page)
     memset(page, 0, sizeof(*page));
 }
 
+/* store_row_fn: the row appended to a struct store_identity_page. */
+static int keep_identity(void *arg, sqlite3_stmt *st)
+{
+    struct store_identity_page *page = arg;
+
+    if ((page->identities[page->count] = identity_from_row(st)) == NULL)
+        return -1;
+    page->count++;
+    return 0;
+}
+
 int store_identity_list(struct store_conn *conn, const char *pool_id, int hide_disabled,
                         const char *token, int limit, struct store_identity_page *page)
 {
     sqlite3_stmt *st;
     int64_t after;
-    int rc, status = STORE_OK;
+    int status;
 
     memset(page, 0, sizeof(*page));
     if (store_parse_token(token, &after) != 0)
@@ -200,23 +210,8 @@ int store_identity_list(struct store_conn *conn, const char *pool_id, int hide_d
     sqlite3_bind_int64(st, 2, after);
     sqlite3_bind_int(st, 3, hide_disabled ? 1 : 0);
     sqlite3_bind_int(st, 4, limit + 1); /* one more tells whether a next page exists */
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (page->count == (size_t)limit) {
-            char next[32];
-            snprintf(next, sizeof(next), "%" PRId64, page->identities[page->count - 1]->seq);
-            page->next_token = strdup(next);
-            status = page->next_token ? STORE_OK : STORE_ERROR;
-            break;
-        }
-        if ((page->identities[page->count] = identity_from_row(st)) == NULL) {
-            status = STORE_ERROR;
-            break;
-        }
-        page->count++;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        status = store_status_from(conn, rc, "list identities");
-    store_stmt_done(st);
+    status = store_page_rows(conn, st, limit, 0, 0, keep_identity, page, &page->next_token,
+                             "list identities");
     if (status != STORE_OK)
         store_identity_page_free(page);
     return status;

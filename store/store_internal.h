@@ -62,6 +62,19 @@ char *store_column_or_null(sqlite3_stmt *st, int col, int *ok);
  */
 int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what);
 
+/* Keeps one row of a page: appends it to the caller's page. 0, or -1 (out of memory). */
+typedef int store_row_fn(void *page, sqlite3_stmt *st);
+
+/*
+ * The loop of every List: step st, a bound statement that asks for limit + 1 rows, handing at
+ * most limit rows to keep(page, st). When a further row exists, *next_token becomes a new
+ * string: the seq (column seq_col) of the last kept row, or next_position when it is > 0 (for
+ * lists not ordered by seq). Resets st. STORE_OK or STORE_ERROR (what names the list in logs).
+ */
+int store_page_rows(struct store_conn *conn, sqlite3_stmt *st, int limit, int seq_col,
+                    int64_t next_position, store_row_fn *keep, void *page, char **next_token,
+                    const char *what);
+
 /* A malloc'd copy of a text column, or NULL when out of memory. */
 char *store_column_dup(sqlite3_stmt *st, int col);
 

@@ -6,7 +6,6 @@
 
 #include "store_internal.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,13 +305,24 @@ void store_user_page_free(struct store_user_page *page)
     memset(page, 0, sizeof(*page));
 }
 
+/* store_row_fn: the row appended to a struct store_user_page. */
+static int keep_user(void *arg, sqlite3_stmt *st)
+{
+    struct store_user_page *page = arg;
+
+    if ((page->users[page->count] = user_from_row(st)) == NULL)
+        return -1;
+    page->count++;
+    return 0;
+}
+
 int store_user_list(struct store_conn *conn, const char *pool_id,
                     const struct store_user_filter *filter, const char *token, int limit,
                     struct store_user_page *page)
 {
     sqlite3_stmt *st;
     int64_t after;
-    int rc, status = STORE_OK;
+    int status;
 
     memset(page, 0, sizeof(*page));
     if (store_parse_token(token, &after) != 0)
@@ -330,23 +340,8 @@ int store_user_list(struct store_conn *conn, const char *pool_id,
     store_bind_text(st, 4, filter ? filter->value : NULL);
     sqlite3_bind_int(st, 5, filter ? filter->prefix : 0);
     sqlite3_bind_int(st, 6, limit + 1); /* one more tells whether a next page exists */
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (page->count == (size_t)limit) {
-            char next[32];
-            snprintf(next, sizeof(next), "%" PRId64, page->users[page->count - 1]->seq);
-            page->next_token = strdup(next);
-            status = page->next_token ? STORE_OK : STORE_ERROR;
-            break;
-        }
-        if ((page->users[page->count] = user_from_row(st)) == NULL) {
-            status = STORE_ERROR;
-            break;
-        }
-        page->count++;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        status = store_status_from(conn, rc, "list users");
-    store_stmt_done(st);
+    status =
+        store_page_rows(conn, st, limit, 0, 0, keep_user, page, &page->next_token, "list users");
     if (status != STORE_OK)
         store_user_page_free(page);
     return status;
