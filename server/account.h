@@ -16,7 +16,7 @@
 #include <stdbool.h>
 
 #include "op.h"
-#include "store.h"
+#include "store/store.h"
 
 /* Code purposes in the store (store_code_*): a password reset, an attribute verification. */
 #define ACCOUNT_RESET_PURPOSE "forgot-password"

@@ -30,7 +30,7 @@
 #include "control.h"
 #include "identity_login.h"
 #include "jsonutil.h"
-#include "store.h"
+#include "store/store.h"
 
 #define SEGMENT_MAX 1100 /* a username or developer id is at most 1024 characters */
 

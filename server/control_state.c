@@ -28,7 +28,7 @@
 #include "keys.h"
 #include "log.h"
 #include "settings.h"
-#include "store.h"
+#include "store/store.h"
 
 /* The endpoint takes no path after its prefix. */
 static int no_rest(const struct control_req *req, struct http_response *resp)

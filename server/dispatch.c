@@ -14,7 +14,7 @@
 #include "log.h"
 #include "params.h"
 #include "settings.h"
-#include "store.h"
+#include "store/store.h"
 
 #define IDP_PREFIX "AWSCognitoIdentityProviderService"
 #define IDENTITY_PREFIX "AWSCognitoIdentityService"

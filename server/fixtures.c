@@ -31,7 +31,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "srp.h"
-#include "store.h"
+#include "store/store.h"
 #include "userpool.h"
 
 /* A fixture file larger than this is refused (it would be a mistake, not a seed). */

@@ -26,7 +26,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "pool_defaults.h"
-#include "store.h"
+#include "store/store.h"
 
 #define PAGE 60
 

@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 #include "op.h"
-#include "store.h"
+#include "store/store.h"
 
 /* The issuer of cognito-identity's OpenID tokens, and the Logins key that presents one. */
 #define IDENTITY_TOKEN_ISSUER "https://cognito-identity.amazonaws.com"

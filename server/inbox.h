@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "delivery.h"
-#include "store.h"
+#include "store/store.h"
 
 /* The longest wait a reader may ask for, in milliseconds. */
 #define INBOX_MAX_WAIT_MS 30000

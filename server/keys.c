@@ -36,7 +36,7 @@
 
 #include "jwt.h"
 #include "log.h"
-#include "store.h"
+#include "store/store.h"
 
 #define KEY_BITS 2048
 #define CACHE_BUCKETS 256

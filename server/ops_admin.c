@@ -29,7 +29,7 @@
 #include "op.h"
 #include "ops_common.h"
 #include "pool_defaults.h"
-#include "store.h"
+#include "store/store.h"
 #include "userpool.h"
 
 /* Cognito's quota of custom attributes in a pool (developer guide, "Quotas in Amazon

@@ -45,7 +45,7 @@
 #include "secrets.h"
 #include "srp.h"
 #include "srp_group.h"
-#include "store.h"
+#include "store/store.h"
 #include "tokens.h"
 #include "userpool.h"
 

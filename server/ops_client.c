@@ -16,7 +16,7 @@
 #include "op.h"
 #include "ops_common.h"
 #include "pool_defaults.h"
-#include "store.h"
+#include "store/store.h"
 
 /* App clients: documents under their user pool. */
 static const struct ops_doc_type CLIENT = {

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 
 #include "op.h"
-#include "store.h"
+#include "store/store.h"
 
 /* How the handlers store and name one kind of document. */
 struct ops_doc_type {

@@ -22,7 +22,7 @@
 #include "jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
-#include "store.h"
+#include "store/store.h"
 #include "userpool.h"
 
 /* The default and largest page of the List operations (QueryLimitType's maximum). */

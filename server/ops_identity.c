@@ -58,7 +58,7 @@
 #include "jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
-#include "store.h"
+#include "store/store.h"
 
 #define CREDENTIALS_TTL_S 3600
 #define OPENID_TTL_S 600          /* GetOpenIdToken: "valid for 10 minutes" */

@@ -37,7 +37,7 @@
 #include "jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
-#include "store.h"
+#include "store/store.h"
 
 /* The members of the IdentityPool shape, in the model's order. */
 static const char *const pool_members[] = {

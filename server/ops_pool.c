@@ -19,7 +19,7 @@
 #include "ops_common.h"
 #include "pool_defaults.h"
 #include "settings.h"
-#include "store.h"
+#include "store/store.h"
 
 int op_create_user_pool(struct op_ctx *ctx)
 {

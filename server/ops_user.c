@@ -35,7 +35,7 @@
 #include "ops_common.h"
 #include "password.h"
 #include "secrets.h"
-#include "store.h"
+#include "store/store.h"
 #include "tokens.h"
 #include "userpool.h"
 

@@ -21,7 +21,7 @@
 #include "dispatch.h"
 #include "keys.h"
 #include "settings.h"
-#include "store.h"
+#include "store/store.h"
 
 #define AMZ_JSON "application/x-amz-json-1.1"
 

@@ -15,7 +15,7 @@
 #include "log.h"
 #include "routes.h"
 #include "secrets.h"
-#include "store.h"
+#include "store/store.h"
 
 struct server {
     struct app app;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "op.h"
-#include "store.h"
+#include "store/store.h"
 
 struct token_grant {
     const cJSON *pool;             /* the pool document */

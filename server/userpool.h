@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "op.h"
-#include "store.h"
+#include "store/store.h"
 
 /* Load pool_id into *pool (cJSON_Delete). ResourceNotFoundException "User pool <id> does not
  * exist." */

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store/store.h"
 
 #define STORE_STMT_CACHE 128
 

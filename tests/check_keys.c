@@ -19,7 +19,7 @@
 #include "jwt.h"
 #include "keys.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */

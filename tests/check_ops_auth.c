@@ -30,7 +30,7 @@
 #include "settings.h"
 #include "srp.h"
 #include "srp_group.h"
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 #include "tokens.h"
 #include "userpool.h"

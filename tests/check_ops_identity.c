@@ -23,7 +23,7 @@
 #include "jsonutil.h"
 #include "jwt.h"
 #include "settings.h"
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static struct tu_env *const env = &tu_fixture;

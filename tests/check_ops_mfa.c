@@ -18,7 +18,7 @@
 
 #include "clock.h"
 #include "mfa.h"
-#include "store.h"
+#include "store/store.h"
 #include "testlife.h"
 #include "testutil.h"
 

@@ -10,7 +10,7 @@
 
 #include "clock.h"
 #include "dispatch.h"
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static struct tu_env *const env = &tu_fixture;

@@ -13,7 +13,7 @@
 
 #include "clock.h"
 #include "secrets.h"
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 #include "tokens.h"
 #include "userpool.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "secrets.h"
-#include "store.h"
+#include "store/store.h"
 
 static struct tu_env *const env = &tu_fixture;
 

@@ -14,7 +14,7 @@
 #include "clock.h"
 #include "dispatch.h"
 #include "keys.h"
-#include "store.h"
+#include "store/store.h"
 
 void tu_env_init(struct tu_env *env)
 {
