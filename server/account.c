@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "delivery.h"
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "ops_common.h"
 #include "secrets.h"
 #include "userpool.h"

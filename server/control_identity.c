@@ -26,10 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "control.h"
 #include "identity_login.h"
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "store/store.h"
 
 #define SEGMENT_MAX 1100 /* a username or developer id is at most 1024 characters */

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "control.h"
 #include "inbox.h"
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 
 #define DEFAULT_LIMIT 100
 #define MAX_LIMIT 1000

@@ -21,12 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "control.h"
 #include "fixtures.h"
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "keys.h"
-#include "log.h"
+#include "util/log.h"
 #include "settings.h"
 #include "store/store.h"
 

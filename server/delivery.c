@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "inbox.h"
-#include "jsonutil.h"
-#include "log.h"
+#include "util/jsonutil.h"
+#include "util/log.h"
 
 /*
  * Cognito's masking, as seen in real responses: an email keeps the first character of its

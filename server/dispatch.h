@@ -13,7 +13,7 @@
 
 #include "app.h"
 #include "errors.h"
-#include "ids.h"
+#include "util/ids.h"
 #include "op.h"
 
 struct dispatch_result {

@@ -24,12 +24,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "dispatch.h"
 #include "fixtures_internal.h"
-#include "ids.h"
-#include "jsonutil.h"
-#include "log.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
+#include "util/log.h"
 #include "srp.h"
 #include "store/store.h"
 #include "userpool.h"

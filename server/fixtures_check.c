@@ -14,7 +14,7 @@
 
 #include "fixtures.h"
 #include "fixtures_internal.h"
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "model_tables.h"
 #include "params.h"
 

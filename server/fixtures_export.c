@@ -23,8 +23,8 @@
 
 #include "fixtures.h"
 #include "fixtures_internal.h"
-#include "jsonutil.h"
-#include "log.h"
+#include "util/jsonutil.h"
+#include "util/log.h"
 #include "pool_defaults.h"
 #include "store/store.h"
 

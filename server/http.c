@@ -37,8 +37,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "clock.h"
-#include "log.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 /* A body this many times over the cap is not worth reading to the end: drop the connection. */
 #define DISCARD_FACTOR 16

@@ -46,11 +46,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "jwt.h"
 #include "keys.h"
-#include "log.h"
+#include "util/log.h"
 #include "ops_common.h"
 #include "settings.h"
 

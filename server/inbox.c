@@ -10,7 +10,7 @@
 
 #include <stdatomic.h>
 
-#include "log.h"
+#include "util/log.h"
 
 static _Atomic(inbox_listener *) listener;
 static atomic_bool stopping;

@@ -35,7 +35,7 @@
 #include <string.h>
 
 #include "jwt.h"
-#include "log.h"
+#include "util/log.h"
 #include "store/store.h"
 
 #define KEY_BITS 2048

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "healthcheck.h"
-#include "log.h"
+#include "util/log.h"
 #include "server.h"
 #include "settings.h"
 

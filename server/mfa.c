@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "secrets.h"
 #include "userpool.h"
 

@@ -29,7 +29,7 @@
 
 #include "account.h"
 #include "delivery.h"
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "jwt.h"
 #include "op.h"
 #include "ops_common.h"

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "account.h"
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
 #include "pool_defaults.h"

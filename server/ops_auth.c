@@ -34,11 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "delivery.h"
-#include "ids.h"
-#include "jsonutil.h"
-#include "log.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
+#include "util/log.h"
 #include "mfa.h"
 #include "op.h"
 #include "ops_common.h"

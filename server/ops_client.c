@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
 #include "pool_defaults.h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "ops_common.h"
 
 const struct ops_doc_type OPS_USER_POOL = {

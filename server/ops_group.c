@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
 #include "store/store.h"

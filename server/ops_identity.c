@@ -54,8 +54,8 @@
 #include <string.h>
 
 #include "identity_login.h"
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
 #include "store/store.h"

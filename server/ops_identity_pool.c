@@ -33,8 +33,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "op.h"
 #include "ops_common.h"
 #include "store/store.h"

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "mfa.h"
 #include "op.h"
 #include "ops_common.h"

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "keys.h"
 #include "op.h"
 #include "ops_common.h"

@@ -28,8 +28,8 @@
 #include <strings.h>
 
 #include "delivery.h"
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "mfa.h"
 #include "op.h"
 #include "ops_common.h"

@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 
 /* AWS's default password policy ([cli-2019]; TemporaryPasswordValidityDays 7 per [api]). */
 #define DEFAULT_MIN_LENGTH 8

@@ -12,7 +12,7 @@
 #include "http.h"
 #include "inbox.h"
 #include "keys.h"
-#include "log.h"
+#include "util/log.h"
 #include "routes.h"
 #include "secrets.h"
 #include "store/store.h"

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "log.h"
+#include "util/log.h"
 
 struct settings {
     int port;             /* 9229; 0 picks a free port */

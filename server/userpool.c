@@ -22,7 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 #include "ops_common.h"
 #include "password.h"
 #include "secrets.h"

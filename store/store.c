@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
 
 /*
  * The schema, as migrations: migrations[i] takes a database from version i to i + 1. Never

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "util/log.h"
 
 static const char SQL_MESSAGE_PUT[] =
     "INSERT INTO messages (time_ms, pool_id, username, kind, medium, attribute, destination,"

@@ -20,7 +20,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "fixtures.h"
 #include "secrets.h"
 #include "server.h"

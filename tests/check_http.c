@@ -17,7 +17,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "http.h"
 #include "testutil.h"
 

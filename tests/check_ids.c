@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "ids.h"
+#include "util/ids.h"
 #include "testutil.h"
 
 START_TEST(test_ids_user_pool_id_is_region_underscore_nine_alphanumerics)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "account.h"
-#include "clock.h"
+#include "util/clock.h"
 #include "testlife.h"
 #include "testutil.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "account.h"
-#include "clock.h"
+#include "util/clock.h"
 #include "testlife.h"
 #include "testutil.h"
 

@@ -20,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/clock.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "jwt.h"
 #include "keys.h"
 #include "op.h"

@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "control.h"
 #include "dispatch.h"
 #include "identity_login.h"
-#include "ids.h"
-#include "jsonutil.h"
+#include "util/ids.h"
+#include "util/jsonutil.h"
 #include "jwt.h"
 #include "settings.h"
 #include "store/store.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "dispatch.h"
 #include "store/store.h"
 #include "testutil.h"

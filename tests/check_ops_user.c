@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "secrets.h"
 #include "store/store.h"
 #include "testutil.h"

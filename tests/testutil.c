@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "dispatch.h"
 #include "keys.h"
 #include "store/store.h"

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "clock.h"
+#include "util/clock.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "ids.h"
+#include "util/ids.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "jsonutil.h"
+#include "util/jsonutil.h"
 
 cJSON *json_get(const cJSON *obj, const char *name)
 {

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "log.h"
+#include "util/log.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
