@@ -34,7 +34,7 @@
  * are made by SignUp + AdminConfirmSignUp.
  */
 #define _GNU_SOURCE
-#include "srp_group.h"
+#include "crypto/srp_group.h"
 
 #include <cJSON.h>
 #include <curl/curl.h>

@@ -26,7 +26,7 @@
 #include "delivery.h"
 #include "util/jsonutil.h"
 #include "ops_common.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "userpool.h"
 
 /* Password-reset codes last 1 hour (the issue, after Cognito); attribute verification codes

@@ -25,7 +25,7 @@
 #include "control.h"
 #include "fixtures.h"
 #include "util/jsonutil.h"
-#include "keys.h"
+#include "crypto/keys.h"
 #include "util/log.h"
 #include "settings.h"
 #include "store/store.h"

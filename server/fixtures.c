@@ -30,7 +30,7 @@
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
-#include "srp.h"
+#include "crypto/srp.h"
 #include "store/store.h"
 #include "userpool.h"
 

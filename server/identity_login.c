@@ -48,8 +48,8 @@
 
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "jwt.h"
-#include "keys.h"
+#include "crypto/jwt.h"
+#include "crypto/keys.h"
 #include "util/log.h"
 #include "ops_common.h"
 #include "settings.h"

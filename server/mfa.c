@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "util/jsonutil.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "userpool.h"
 
 #define TOTP_STEP_SECONDS 30

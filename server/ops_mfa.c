@@ -20,7 +20,7 @@
 #include "mfa.h"
 #include "op.h"
 #include "ops_common.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "store/store.h"
 #include "tokens.h"
 #include "userpool.h"

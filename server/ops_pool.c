@@ -14,7 +14,7 @@
 
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "keys.h"
+#include "crypto/keys.h"
 #include "op.h"
 #include "ops_common.h"
 #include "pool_defaults.h"

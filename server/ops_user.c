@@ -34,7 +34,7 @@
 #include "op.h"
 #include "ops_common.h"
 #include "password.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "store/store.h"
 #include "tokens.h"
 #include "userpool.h"

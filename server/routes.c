@@ -19,7 +19,7 @@
 #include "app.h"
 #include "control.h"
 #include "dispatch.h"
-#include "keys.h"
+#include "crypto/keys.h"
 #include "settings.h"
 #include "store/store.h"
 

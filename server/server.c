@@ -11,10 +11,10 @@
 #include "fixtures.h"
 #include "http.h"
 #include "inbox.h"
-#include "keys.h"
+#include "crypto/keys.h"
 #include "util/log.h"
 #include "routes.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "store/store.h"
 
 struct server {

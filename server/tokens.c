@@ -26,11 +26,11 @@
 
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "jwt.h"
-#include "keys.h"
+#include "crypto/jwt.h"
+#include "crypto/keys.h"
 #include "ops_common.h"
 #include "pool_defaults.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "settings.h"
 #include "userpool.h"
 

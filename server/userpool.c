@@ -25,8 +25,8 @@
 #include "util/jsonutil.h"
 #include "ops_common.h"
 #include "password.h"
-#include "secrets.h"
-#include "srp.h"
+#include "crypto/secrets.h"
+#include "crypto/srp.h"
 
 /* App clients found by id alone, or by id within their pool. */
 static const struct ops_doc_type CLIENT = {

@@ -22,7 +22,7 @@
 
 #include "util/clock.h"
 #include "fixtures.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "server.h"
 #include "testutil.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwt.h"
+#include "crypto/jwt.h"
 #include "testutil.h"
 
 /* Two RSA keys and an EC key, made once for the whole suite (before Check forks). */

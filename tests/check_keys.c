@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jwt.h"
-#include "keys.h"
+#include "crypto/jwt.h"
+#include "crypto/keys.h"
 #include "server.h"
 #include "store/store.h"
 #include "testutil.h"

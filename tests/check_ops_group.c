@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwt.h"
+#include "crypto/jwt.h"
 #include "testlife.h"
 #include "testutil.h"
 

@@ -21,7 +21,7 @@
 #include "identity_login.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "jwt.h"
+#include "crypto/jwt.h"
 #include "settings.h"
 #include "store/store.h"
 #include "testutil.h"

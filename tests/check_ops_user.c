@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "store/store.h"
 #include "testutil.h"
 #include "tokens.h"

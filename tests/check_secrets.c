@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "testutil.h"
 
 static const struct {

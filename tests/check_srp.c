@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "srp.h"
-#include "srp_group.h"
+#include "crypto/srp.h"
+#include "crypto/srp_group.h"
 #include "testutil.h"
 
 struct srp_vector {

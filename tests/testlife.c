@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "secrets.h"
+#include "crypto/secrets.h"
 #include "store/store.h"
 
 static struct tu_env *const env = &tu_fixture;

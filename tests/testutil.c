@@ -13,7 +13,7 @@
 
 #include "util/clock.h"
 #include "dispatch.h"
-#include "keys.h"
+#include "crypto/keys.h"
 #include "store/store.h"
 
 void tu_env_init(struct tu_env *env)

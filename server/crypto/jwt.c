@@ -9,7 +9,7 @@
  */
 #include "config.h"
 
-#include "jwt.h"
+#include "crypto/jwt.h"
 
 #include <openssl/err.h>
 #include <stdbool.h>

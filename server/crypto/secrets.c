@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "secrets.h"
+#include "crypto/secrets.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

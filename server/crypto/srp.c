@@ -6,8 +6,8 @@
  */
 #include "config.h"
 
-#include "srp.h"
-#include "srp_group.h"
+#include "crypto/srp.h"
+#include "crypto/srp_group.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -19,7 +19,7 @@
  */
 #include "config.h"
 
-#include "keys.h"
+#include "crypto/keys.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwt.h"
+#include "crypto/jwt.h"
 #include "util/log.h"
 #include "store/store.h"
 
