@@ -14,7 +14,7 @@
 #include <cJSON.h>
 
 #include "app.h"
-#include "http.h"
+#include "http/http.h"
 
 #define CONTROL_PREFIX "/_emu"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "healthcheck.h"
+#include "http/healthcheck.h"
 #include "util/log.h"
 #include "server.h"
 #include "settings.h"

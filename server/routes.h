@@ -6,7 +6,7 @@
 #ifndef COG_ROUTES_H
 #define COG_ROUTES_H
 
-#include "http.h"
+#include "http/http.h"
 
 /* An http_handler; arg is a struct app *. */
 void routes_handle(void *arg, const struct http_request *req, struct http_response *resp);

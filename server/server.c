@@ -9,7 +9,7 @@
 
 #include "app.h"
 #include "fixtures.h"
-#include "http.h"
+#include "http/http.h"
 #include "inbox.h"
 #include "crypto/keys.h"
 #include "util/log.h"

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
-#include "http.h"
+#include "http/http.h"
 #include "testutil.h"
 
 static struct http_server *srv;

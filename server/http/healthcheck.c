@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "healthcheck.h"
+#include "http/healthcheck.h"
 
 #include <netdb.h>
 #include <stdio.h>

@@ -23,7 +23,7 @@
  */
 #include "config.h"
 
-#include "http.h"
+#include "http/http.h"
 
 #include <float.h>
 #include <microhttpd.h>
