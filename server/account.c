@@ -3,7 +3,7 @@
  * ops_account.c and ops_admin.c. See account.h for the contract.
  *
  * Sources of Cognito's behaviour and wording, cited once here and referred to below:
- *   [api]   the API reference text carried in server/model/cognito-idp.json (UpdateUserAttributes,
+ *   [api]   the API reference text carried in server/aws/model/cognito-idp.json (UpdateUserAttributes,
  *           AdminUpdateUserAttributes, UserAttributeUpdateSettingsType, ForgotPassword).
  *   [facts] ../shared/cognito-facts.md (code messages).
  *   [seen]  messages of real Cognito quoted in issue reports and application codebases:
@@ -25,7 +25,7 @@
 
 #include "delivery.h"
 #include "util/jsonutil.h"
-#include "ops_common.h"
+#include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "userpool.h"
 

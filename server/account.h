@@ -15,7 +15,7 @@
 #include <cJSON.h>
 #include <stdbool.h>
 
-#include "op.h"
+#include "aws/op.h"
 #include "store/store.h"
 
 /* Code purposes in the store (store_code_*): a password reset, an attribute verification. */

@@ -9,7 +9,7 @@
 
 #include <cJSON.h>
 
-#include "op.h"
+#include "aws/op.h"
 
 struct delivery {
     const char *pool_id;

@@ -12,7 +12,7 @@
 
 #include "util/clock.h"
 #include "util/log.h"
-#include "params.h"
+#include "aws/params.h"
 #include "settings.h"
 #include "store/store.h"
 

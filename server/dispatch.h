@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 #include "app.h"
-#include "errors.h"
+#include "aws/errors.h"
 #include "util/ids.h"
-#include "op.h"
+#include "aws/op.h"
 
 struct dispatch_result {
     int status;                        /* 200, 400, 413 or 500 */

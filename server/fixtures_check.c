@@ -15,8 +15,8 @@
 #include "fixtures.h"
 #include "fixtures_internal.h"
 #include "util/jsonutil.h"
-#include "model_tables.h"
-#include "params.h"
+#include "aws/model_tables.h"
+#include "aws/params.h"
 
 /* The stand-in ids used to validate the requests of elements without a fixed id. */
 #define PLACEHOLDER_POOL_ID "us-east-1_Placeholder0"

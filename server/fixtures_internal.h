@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 #include "app.h"
-#include "errors.h"
+#include "aws/errors.h"
 #include "fixtures.h"
-#include "op.h"
+#include "aws/op.h"
 
 #define FX_IDP "AWSCognitoIdentityProviderService."
 #define FX_IDENTITY "AWSCognitoIdentityService."

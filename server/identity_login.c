@@ -51,7 +51,7 @@
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
 #include "util/log.h"
-#include "ops_common.h"
+#include "aws/ops_common.h"
 #include "settings.h"
 
 #define KEY_NAME "cognito-identity"

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "op.h"
+#include "aws/op.h"
 #include "store/store.h"
 
 /* The issuer of cognito-identity's OpenID tokens, and the Logins key that presents one. */

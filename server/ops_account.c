@@ -16,7 +16,7 @@
  *   [errors] the developer guide's "Managing user existence error responses": with
  *            PreventUserExistenceErrors ENABLED, password recovery answers an unknown user with
  *            a code "sent" to a simulated destination.
- *   [api]    the API reference text carried in server/model/cognito-idp.json.
+ *   [api]    the API reference text carried in server/aws/model/cognito-idp.json.
  *   [revoke] the developer guide's token revocation endpoint: a token that is not a refresh
  *            token is an unsupported_token_type, revocation turned off an invalid_request.
  * Wording marked "the emulator's" was not found anywhere and is this emulator's own.
@@ -31,8 +31,8 @@
 #include "delivery.h"
 #include "util/jsonutil.h"
 #include "crypto/jwt.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
 #include "tokens.h"

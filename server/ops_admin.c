@@ -12,7 +12,7 @@
  * committed.
  *
  * Sources of Cognito's behaviour and wording, cited once here and referred to below:
- *   [api]    the API reference text carried in server/model/cognito-idp.json.
+ *   [api]    the API reference text carried in server/aws/model/cognito-idp.json.
  *   [facts]  ../shared/cognito-facts.md ("User does not exist.").
  *   [custom] "custom:<name>: Existing attribute already has name custom:<name>." for a
  *            duplicate custom attribute (moto's test of AddCustomAttributes, which mirrors
@@ -26,8 +26,8 @@
 
 #include "account.h"
 #include "util/jsonutil.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "pool_defaults.h"
 #include "store/store.h"
 #include "userpool.h"

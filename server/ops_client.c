@@ -13,8 +13,8 @@
 
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "pool_defaults.h"
 #include "store/store.h"
 

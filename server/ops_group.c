@@ -6,7 +6,7 @@
  * cognito:preferred_role) is tokens.c's.
  *
  * Sources of Cognito's behaviour and wording:
- *   [api]   the API reference text carried in server/model/cognito-idp.json (GroupType,
+ *   [api]   the API reference text carried in server/aws/model/cognito-idp.json (GroupType,
  *           UpdateGroup "updates any of the properties").
  *   [seen]  GroupExistsException "A group with the name already exists." and
  *           ResourceNotFoundException "Group not found." as real Cognito answers (quoted in
@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "util/jsonutil.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "store/store.h"
 #include "userpool.h"
 

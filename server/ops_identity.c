@@ -56,8 +56,8 @@
 #include "identity_login.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "store/store.h"
 
 #define CREDENTIALS_TTL_S 3600

@@ -35,8 +35,8 @@
 
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "store/store.h"
 
 /* The members of the IdentityPool shape, in the model's order. */

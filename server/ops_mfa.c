@@ -18,8 +18,8 @@
 
 #include "util/jsonutil.h"
 #include "mfa.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
 #include "tokens.h"

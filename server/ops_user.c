@@ -15,7 +15,7 @@
  *   [case]   the developer guide's "User pool case sensitivity": in a case-insensitive pool,
  *            username, email and preferred_username are case-insensitive and "mixed-case
  *            attribute values ... are flattened to lowercase in user pool text output".
- *   [api]    the API reference text carried in server/model/cognito-idp.json.
+ *   [api]    the API reference text carried in server/aws/model/cognito-idp.json.
  *   [seen]   messages of real Cognito quoted in many application codebases and issue
  *            reports (dictionaries of Amplify UI translations, error handlers).
  * Wording marked "the emulator's" was not found anywhere and is this emulator's own.
@@ -31,8 +31,8 @@
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "mfa.h"
-#include "op.h"
-#include "ops_common.h"
+#include "aws/op.h"
+#include "aws/ops_common.h"
 #include "password.h"
 #include "crypto/secrets.h"
 #include "store/store.h"

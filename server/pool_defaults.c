@@ -10,7 +10,7 @@
  *              ("custom:" and "dev:custom:" names), VerificationMessageTemplate mirrored into
  *              the legacy message members, UnusedAccountValidityDays equal to
  *              TemporaryPasswordValidityDays, UserAttributeUpdateSettings.
- *   [api]      the API reference text carried in server/model/cognito-idp.json
+ *   [api]      the API reference text carried in server/aws/model/cognito-idp.json
  *              (CreateUserPoolClient and PasswordPolicyType member documentation).
  *   [client]   DescribeUserPoolClient output of a CLI-created client, 2023 (RefreshTokenValidity
  *              30, TokenValidityUnits {}, AllowedOAuthFlowsUserPoolClient false,

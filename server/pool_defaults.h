@@ -27,7 +27,7 @@
 #include <cJSON.h>
 #include <stdint.h>
 
-#include "errors.h"
+#include "aws/errors.h"
 
 /*
  * A new user pool document for the CreateUserPool request in, with identifier id and ARN arn,

@@ -28,7 +28,7 @@
 #include "util/jsonutil.h"
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
-#include "ops_common.h"
+#include "aws/ops_common.h"
 #include "pool_defaults.h"
 #include "crypto/secrets.h"
 #include "settings.h"

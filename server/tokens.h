@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "op.h"
+#include "aws/op.h"
 #include "store/store.h"
 
 struct token_grant {

@@ -23,7 +23,7 @@
 #include <strings.h>
 
 #include "util/jsonutil.h"
-#include "ops_common.h"
+#include "aws/ops_common.h"
 #include "password.h"
 #include "crypto/secrets.h"
 #include "crypto/srp.h"
@@ -316,7 +316,7 @@ fail:
 /*
  * Sources of the wording below: [seen] messages of real Cognito quoted in application
  * codebases and issue reports (error dictionaries, handlers); [case] the developer guide's
- * "User pool case sensitivity"; [api] the API reference in server/model/cognito-idp.json.
+ * "User pool case sensitivity"; [api] the API reference in server/aws/model/cognito-idp.json.
  */
 
 bool userpool_list_has(const cJSON *list, const char *value)

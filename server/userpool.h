@@ -10,7 +10,7 @@
 #include <cJSON.h>
 #include <stdbool.h>
 
-#include "op.h"
+#include "aws/op.h"
 #include "store/store.h"
 
 /* Load pool_id into *pool (cJSON_Delete). ResourceNotFoundException "User pool <id> does not

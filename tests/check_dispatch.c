@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dispatch.h"
-#include "params.h"
+#include "aws/params.h"
 #include "testutil.h"
 
 static struct tu_env *const env = &tu_fixture;

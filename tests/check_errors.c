@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
+#include "aws/errors.h"
 #include "testutil.h"
 
 START_TEST(test_errors_types_and_statuses_follow_the_table)

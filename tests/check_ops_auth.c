@@ -25,7 +25,7 @@
 #include "util/jsonutil.h"
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
-#include "op.h"
+#include "aws/op.h"
 #include "crypto/secrets.h"
 #include "settings.h"
 #include "crypto/srp.h"

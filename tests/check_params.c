@@ -18,8 +18,8 @@
 #include <cJSON.h>
 #include <check.h>
 
-#include "model_tables.h"
-#include "params.h"
+#include "aws/model_tables.h"
+#include "aws/params.h"
 #include "testutil.h"
 
 /* Validate json (which must parse) as operation of svc; *err receives the failure. */

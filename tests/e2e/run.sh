@@ -25,7 +25,7 @@
 # It exports COG_EMU_ISSUER_BASE=http://localhost:<port> (the server's --public-url default),
 # the base the tokens' issuer must have.
 #
-# boto3 and the AWS CLI get the repository's cognito-idp model (server/model) through
+# boto3 and the AWS CLI get the repository's cognito-idp model (server/aws/model) through
 # AWS_DATA_PATH, so that older ones (Debian's boto3 1.26) know GetTokensFromRefreshToken.
 #
 # Tools missing from the machine are installed from Debian's packages (as root; apt-get) and
@@ -168,7 +168,7 @@ export PYTHONDONTWRITEBYTECODE=1
 export AWS_CLI PYTHON NODE
 
 # The repository's model for botocore (boto3 and the AWS CLI): <dir>/<service>/<api>/service-2.json.
-MODEL="$ROOT/server/model/cognito-idp.json"
+MODEL="$ROOT/server/aws/model/cognito-idp.json"
 if [[ -f "$MODEL" ]]; then
     mkdir -p "$WORK/aws-data/cognito-idp/2016-04-18"
     ln -s "$MODEL" "$WORK/aws-data/cognito-idp/2016-04-18/service-2.json"

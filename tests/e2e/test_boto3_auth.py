@@ -11,7 +11,7 @@ Environment:
   COG_EMU_ISSUER_BASE  the base URL the tokens' issuer must start with (run.sh sets it to
                        http://localhost:PORT, the server's --public-url default); without it the
                        issuer is compared with the pool's openid-configuration only.
-  AWS_DATA_PATH        run.sh points it at the repository's model (server/model), so that an
+  AWS_DATA_PATH        run.sh points it at the repository's model (server/aws/model), so that an
                        old boto3 (Debian's 1.26) knows GetTokensFromRefreshToken; when it does not
                        hold that model, this module lays one out in a temporary directory itself.
 """

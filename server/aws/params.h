@@ -1,11 +1,11 @@
 /*
- * params: request validation driven by the AWS service models (server/model/cognito-idp.json and
+ * params: request validation driven by the AWS service models (server/aws/model/cognito-idp.json and
  * cognito-identity.json).
  *
  * Every operation's input shape is checked here, in one place, before any handler runs:
  * required members, JSON types, string and list lengths, number ranges, patterns and enums,
  * recursively through structures, lists and maps. The tables come from model_tables.c, which
- * server/model/gen_model_tables.py generates from the models; nothing is re-written by hand.
+ * server/aws/model/gen_model_tables.py generates from the models; nothing is re-written by hand.
  *
  * Messages follow AWS: "1 validation error detected: Value 'x' at 'userPoolId' failed to
  * satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+"
@@ -20,8 +20,8 @@
 #include <cJSON.h>
 #include <stdbool.h>
 
-#include "errors.h"
-#include "op.h"
+#include "aws/errors.h"
+#include "aws/op.h"
 
 /* True when the model of svc has an operation of that name (implemented or not). */
 bool params_has_operation(enum aws_service svc, const char *operation);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "util/jsonutil.h"
-#include "ops_common.h"
+#include "aws/ops_common.h"
 
 const struct ops_doc_type OPS_USER_POOL = {
     .kind = STORE_USER_POOL,

@@ -15,7 +15,7 @@
 #include <cJSON.h>
 #include <stdbool.h>
 
-#include "op.h"
+#include "aws/op.h"
 #include "store/store.h"
 
 /* How the handlers store and name one kind of document. */

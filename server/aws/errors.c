@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "errors.h"
+#include "aws/errors.h"
 
 #include <cJSON.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@ static const struct {
 } error_table[COG_E__COUNT] = {
     [COG_OK] = {"", 200},
 #define COG_ERROR(name, type, status) [COG_E_##name] = {type, status},
-#include "errors.def"
+#include "aws/errors.def"
 #undef COG_ERROR
 };
 

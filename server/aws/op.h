@@ -11,7 +11,7 @@
 #include <cJSON.h>
 #include <stdint.h>
 
-#include "errors.h"
+#include "aws/errors.h"
 
 struct settings;
 struct store_conn;

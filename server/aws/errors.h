@@ -14,7 +14,7 @@
 enum cog_error {
     COG_OK = 0,
 #define COG_ERROR(name, type, status) COG_E_##name,
-#include "errors.def"
+#include "aws/errors.def"
 #undef COG_ERROR
     COG_E__COUNT
 };

@@ -1,8 +1,8 @@
 /*
  * model_tables: the C form of the AWS service models, as params.c reads them.
  *
- * model_tables.c is generated from the JSON models in server/model/ by
- * server/model/gen_model_tables.py and holds only const data: one shape table shared by both
+ * model_tables.c is generated from the JSON models in server/aws/model/ by
+ * server/aws/model/gen_model_tables.py and holds only const data: one shape table shared by both
  * services (only the shapes reachable from an operation's input), the distinct regular
  * expressions the shapes use, and per service its operations sorted by name. Shapes refer to
  * each other by index into model_shapes; -1 means "none". Nothing but params.c (and its tests)

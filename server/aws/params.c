@@ -39,7 +39,7 @@
  */
 #include "config.h"
 
-#include "params.h"
+#include "aws/params.h"
 
 #include <float.h>
 #include <stdarg.h>
@@ -51,7 +51,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "model_tables.h"
+#include "aws/model_tables.h"
 
 #define MAX_VIOLATIONS 10 /* AWS reports at most ten */
 #define MAX_DEPTH 64      /* shape nesting; the current models nest 7 deep, without cycles */
