@@ -24,7 +24,7 @@
 
 #include "util/clock.h"
 #include "control.h"
-#include "inbox.h"
+#include "userpool/inbox.h"
 #include "util/jsonutil.h"
 
 #define DEFAULT_LIMIT 100

@@ -32,7 +32,7 @@
 #include "util/log.h"
 #include "crypto/srp.h"
 #include "store/store.h"
-#include "userpool.h"
+#include "userpool/userpool.h"
 
 /* A fixture file larger than this is refused (it would be a mistake, not a seed). */
 #define MAX_FILE_BYTES (64L * 1024 * 1024)

@@ -25,7 +25,7 @@
 #include "fixtures_internal.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
-#include "pool_defaults.h"
+#include "userpool/pool_defaults.h"
 #include "store/store.h"
 
 #define PAGE 60

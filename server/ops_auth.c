@@ -35,19 +35,19 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "delivery.h"
+#include "userpool/delivery.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
-#include "mfa.h"
+#include "userpool/mfa.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "crypto/srp.h"
 #include "crypto/srp_group.h"
 #include "store/store.h"
-#include "tokens.h"
-#include "userpool.h"
+#include "userpool/tokens.h"
+#include "userpool/userpool.h"
 
 /* Random bytes in a challenge session (86 base64url characters). */
 #define SESSION_BYTES 64

@@ -10,7 +10,7 @@
 #include "app.h"
 #include "fixtures.h"
 #include "http/http.h"
-#include "inbox.h"
+#include "userpool/inbox.h"
 #include "crypto/keys.h"
 #include "util/log.h"
 #include "routes.h"

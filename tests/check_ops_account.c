@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
+#include "userpool/account.h"
 #include "util/clock.h"
 #include "testlife.h"
 #include "testutil.h"

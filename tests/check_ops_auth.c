@@ -32,8 +32,8 @@
 #include "crypto/srp_group.h"
 #include "store/store.h"
 #include "testutil.h"
-#include "tokens.h"
-#include "userpool.h"
+#include "userpool/tokens.h"
+#include "userpool/userpool.h"
 
 static struct tu_env *const env = &tu_fixture;
 static char pool_id[IDS_MAX];

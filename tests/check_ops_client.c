@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "pool_defaults.h"
+#include "userpool/pool_defaults.h"
 #include "testutil.h"
 
 static struct tu_env *const env = &tu_fixture;

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "mfa.h"
+#include "userpool/mfa.h"
 #include "store/store.h"
 #include "testlife.h"
 #include "testutil.h"

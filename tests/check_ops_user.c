@@ -15,8 +15,8 @@
 #include "crypto/secrets.h"
 #include "store/store.h"
 #include "testutil.h"
-#include "tokens.h"
-#include "userpool.h"
+#include "userpool/tokens.h"
+#include "userpool/userpool.h"
 
 static struct tu_env *const env = &tu_fixture;
 

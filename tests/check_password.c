@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "password.h"
+#include "userpool/password.h"
 #include "testutil.h"
 
 #define P "Password did not conform with policy: "

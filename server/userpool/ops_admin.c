@@ -24,13 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
+#include "userpool/account.h"
 #include "util/jsonutil.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
-#include "pool_defaults.h"
+#include "userpool/pool_defaults.h"
 #include "store/store.h"
-#include "userpool.h"
+#include "userpool/userpool.h"
 
 /* Cognito's quota of custom attributes in a pool (developer guide, "Quotas in Amazon
  * Cognito": 50 custom attributes); the wording of the refusal is the emulator's. */

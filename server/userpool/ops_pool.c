@@ -17,7 +17,7 @@
 #include "crypto/keys.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
-#include "pool_defaults.h"
+#include "userpool/pool_defaults.h"
 #include "settings.h"
 #include "store/store.h"
 

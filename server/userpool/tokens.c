@@ -17,7 +17,7 @@
  */
 #include "config.h"
 
-#include "tokens.h"
+#include "userpool/tokens.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,10 +29,10 @@
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
 #include "aws/ops_common.h"
-#include "pool_defaults.h"
+#include "userpool/pool_defaults.h"
 #include "crypto/secrets.h"
 #include "settings.h"
-#include "userpool.h"
+#include "userpool/userpool.h"
 
 /* Random bytes in a refresh token (128 base64url characters). */
 #define REFRESH_TOKEN_BYTES 96

@@ -17,13 +17,13 @@
 #include <string.h>
 
 #include "util/jsonutil.h"
-#include "mfa.h"
+#include "userpool/mfa.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
-#include "tokens.h"
-#include "userpool.h"
+#include "userpool/tokens.h"
+#include "userpool/userpool.h"
 
 /* Random bytes of a session (as ops_auth.c's), and Cognito's default AuthSessionValidity. */
 #define SESSION_BYTES 64

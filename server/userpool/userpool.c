@@ -15,7 +15,7 @@
  */
 #include "config.h"
 
-#include "userpool.h"
+#include "userpool/userpool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@
 
 #include "util/jsonutil.h"
 #include "aws/ops_common.h"
-#include "password.h"
+#include "userpool/password.h"
 #include "crypto/secrets.h"
 #include "crypto/srp.h"
 

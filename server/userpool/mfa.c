@@ -10,7 +10,7 @@
  */
 #include "config.h"
 
-#include "mfa.h"
+#include "userpool/mfa.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -22,7 +22,7 @@
 
 #include "util/jsonutil.h"
 #include "crypto/secrets.h"
-#include "userpool.h"
+#include "userpool/userpool.h"
 
 #define TOTP_STEP_SECONDS 30
 #define SECRET_BYTES 20

@@ -27,16 +27,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
-#include "delivery.h"
+#include "userpool/account.h"
+#include "userpool/delivery.h"
 #include "util/jsonutil.h"
 #include "crypto/jwt.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
-#include "tokens.h"
-#include "userpool.h"
+#include "userpool/tokens.h"
+#include "userpool/userpool.h"
 
 /* ---- Token-authorized operations --------------------------------------------------------- */
 

@@ -11,13 +11,13 @@
  */
 #include "config.h"
 
-#include "delivery.h"
+#include "userpool/delivery.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "util/clock.h"
-#include "inbox.h"
+#include "userpool/inbox.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
 

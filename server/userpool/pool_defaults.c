@@ -21,7 +21,7 @@
  */
 #include "config.h"
 
-#include "pool_defaults.h"
+#include "userpool/pool_defaults.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -17,17 +17,17 @@
  */
 #include "config.h"
 
-#include "account.h"
+#include "userpool/account.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "delivery.h"
+#include "userpool/delivery.h"
 #include "util/jsonutil.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
-#include "userpool.h"
+#include "userpool/userpool.h"
 
 /* Password-reset codes last 1 hour (the issue, after Cognito); attribute verification codes
  * 24 hours, as sign-up codes ([facts]). */

@@ -23,7 +23,7 @@
  */
 #include "config.h"
 
-#include "password.h"
+#include "userpool/password.h"
 
 #include <openssl/rand.h>
 #include <stdbool.h>

@@ -15,7 +15,7 @@
 #include "util/jsonutil.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
-#include "pool_defaults.h"
+#include "userpool/pool_defaults.h"
 #include "store/store.h"
 
 /* App clients: documents under their user pool. */

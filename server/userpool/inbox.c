@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "inbox.h"
+#include "userpool/inbox.h"
 
 #include <stdatomic.h>
 

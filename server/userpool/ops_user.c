@@ -27,17 +27,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include "delivery.h"
+#include "userpool/delivery.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
-#include "mfa.h"
+#include "userpool/mfa.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
-#include "password.h"
+#include "userpool/password.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
-#include "tokens.h"
-#include "userpool.h"
+#include "userpool/tokens.h"
+#include "userpool/userpool.h"
 
 /* Sign-up codes last 24 hours [facts]. */
 #define CODE_LIFETIME_MS (24LL * 60 * 60 * 1000)

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "delivery.h"
+#include "userpool/delivery.h"
 #include "store/store.h"
 
 /* The longest wait a reader may ask for, in milliseconds. */

@@ -23,7 +23,7 @@
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "store/store.h"
-#include "userpool.h"
+#include "userpool/userpool.h"
 
 /* The default and largest page of the List operations (QueryLimitType's maximum). */
 #define PAGE_MAX 60
