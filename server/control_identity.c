@@ -28,7 +28,7 @@
 
 #include "util/clock.h"
 #include "control.h"
-#include "identity_login.h"
+#include "identity/identity_logins.h"
 #include "util/jsonutil.h"
 #include "store/store.h"
 

@@ -18,7 +18,7 @@
 #include "util/clock.h"
 #include "control.h"
 #include "dispatch.h"
-#include "identity_login.h"
+#include "identity/identity_logins.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "crypto/jwt.h"

@@ -53,7 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "identity_login.h"
+#include "identity/identity_logins.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "aws/op.h"

@@ -32,7 +32,7 @@
  */
 #include "config.h"
 
-#include "identity_login.h"
+#include "identity/identity_logins.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
