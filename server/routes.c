@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "control.h"
+#include "control/control.h"
 #include "dispatch.h"
 #include "crypto/keys.h"
 #include "settings.h"

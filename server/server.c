@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "app.h"
-#include "fixtures.h"
+#include "control/fixtures.h"
 #include "http/http.h"
 #include "userpool/inbox.h"
 #include "crypto/keys.h"

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
-#include "fixtures.h"
+#include "control/fixtures.h"
 #include "crypto/secrets.h"
 #include "server.h"
 #include "testutil.h"

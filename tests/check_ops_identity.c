@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "control.h"
+#include "control/control.h"
 #include "dispatch.h"
 #include "identity/identity_logins.h"
 #include "util/ids.h"

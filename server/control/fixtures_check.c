@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fixtures.h"
-#include "fixtures_internal.h"
+#include "control/fixtures.h"
+#include "control/fixtures_internal.h"
 #include "util/jsonutil.h"
 #include "aws/model_tables.h"
 #include "aws/params.h"

@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "control.h"
+#include "control/control.h"
 #include "identity/identity_logins.h"
 #include "util/jsonutil.h"
 #include "store/store.h"

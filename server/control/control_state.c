@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "control.h"
-#include "fixtures.h"
+#include "control/control.h"
+#include "control/fixtures.h"
 #include "util/jsonutil.h"
 #include "crypto/keys.h"
 #include "util/log.h"

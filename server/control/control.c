@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "control.h"
+#include "control/control.h"
 
 #include <microhttpd.h>
 #include <stdarg.h>
@@ -20,7 +20,7 @@ struct control_route {
 
 static const struct control_route routes[] = {
 #define CONTROL(method, prefix, fn) {method, prefix, fn},
-#include "control.def"
+#include "control/control.def"
 #undef CONTROL
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

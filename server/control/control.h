@@ -28,7 +28,7 @@ struct control_req {
 typedef void control_fn(const struct control_req *req, struct http_response *resp);
 
 #define CONTROL(method, prefix, fn) control_fn fn;
-#include "control.def"
+#include "control/control.def"
 #undef CONTROL
 
 /* True when path is under CONTROL_PREFIX. */

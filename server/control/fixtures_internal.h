@@ -13,7 +13,7 @@
 
 #include "app.h"
 #include "aws/errors.h"
-#include "fixtures.h"
+#include "control/fixtures.h"
 #include "aws/op.h"
 
 #define FX_IDP "AWSCognitoIdentityProviderService."

@@ -15,7 +15,7 @@
  */
 #include "config.h"
 
-#include "fixtures.h"
+#include "control/fixtures.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,7 +26,7 @@
 
 #include "util/clock.h"
 #include "dispatch.h"
-#include "fixtures_internal.h"
+#include "control/fixtures_internal.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "util/log.h"

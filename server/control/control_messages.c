@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "control.h"
+#include "control/control.h"
 #include "userpool/inbox.h"
 #include "util/jsonutil.h"
 

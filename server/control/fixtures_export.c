@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fixtures.h"
-#include "fixtures_internal.h"
+#include "control/fixtures.h"
+#include "control/fixtures_internal.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
 #include "userpool/pool_defaults.h"
