@@ -1,6 +1,6 @@
 /*
- * params: request validation driven by the AWS service models (server/aws/model/cognito-idp.json and
- * cognito-identity.json).
+ * params: request validation driven by the AWS service models (server/aws/model/cognito-idp.json
+ * and cognito-identity.json).
  *
  * Every operation's input shape is checked here, in one place, before any handler runs:
  * required members, JSON types, string and list lengths, number ranges, patterns and enums,

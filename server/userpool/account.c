@@ -3,17 +3,16 @@
  * ops_account.c and ops_admin.c. See account.h for the contract.
  *
  * Sources of Cognito's behaviour and wording, cited once here and referred to below:
- *   [api]   the API reference text carried in server/aws/model/cognito-idp.json (UpdateUserAttributes,
- *           AdminUpdateUserAttributes, UserAttributeUpdateSettingsType, ForgotPassword).
- *   [facts] ../shared/cognito-facts.md (code messages).
- *   [seen]  messages of real Cognito quoted in issue reports and application codebases:
- *           "Cannot modify the non-mutable attribute sub" (an AWS rejection quoted in a backup
- *           tool's tests); "User password cannot be reset in the current state." for a user
- *           who never set a password (aws-solutions/distributed-load-testing-on-aws#1,
- *           RunaVault/RunaVault#15); "Cannot reset password for the user as there is no
- *           registered/verified email or phone_number" (amazon-cognito-identity-js#678,
- *           aws-amplify/aws-sdk-android#142).
- * Wording marked "the emulator's" was not found anywhere and is this emulator's own.
+ *   [api]   the API reference text carried in server/aws/model/cognito-idp.json
+ * (UpdateUserAttributes, AdminUpdateUserAttributes, UserAttributeUpdateSettingsType,
+ * ForgotPassword). [facts] ../shared/cognito-facts.md (code messages). [seen]  messages of real
+ * Cognito quoted in issue reports and application codebases: "Cannot modify the non-mutable
+ * attribute sub" (an AWS rejection quoted in a backup tool's tests); "User password cannot be reset
+ * in the current state." for a user who never set a password
+ * (aws-solutions/distributed-load-testing-on-aws#1, RunaVault/RunaVault#15); "Cannot reset password
+ * for the user as there is no registered/verified email or phone_number"
+ * (amazon-cognito-identity-js#678, aws-amplify/aws-sdk-android#142). Wording marked "the
+ * emulator's" was not found anywhere and is this emulator's own.
  */
 #include "config.h"
 
