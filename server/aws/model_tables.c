@@ -39,6 +39,7 @@ const char *const model_patterns[] = {
     "^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$",
     "^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$",
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
+    "(arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)?",
     "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+",
     "[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+",
     "^[\\w\\- ]+$",
@@ -62,7 +63,7 @@ const char *const model_patterns[] = {
     "[\\w.;_/-]+",
     "(un)?authenticated",
 };
-const size_t model_pattern_count = 42;
+const size_t model_pattern_count = 43;
 _Static_assert(sizeof(model_patterns) / sizeof(model_patterns[0]) <= MODEL_PATTERN_MAX,
                "raise MODEL_PATTERN_MAX in model_tables.h");
 
@@ -73,21 +74,21 @@ static const char *const enum_5[] = { /* AccountTakeoverEventActionType */
     "MFA_REQUIRED",
     "NO_ACTION",
 };
-static const char *const enum_38[] = { /* AdvancedSecurityEnabledModeType */
+static const char *const enum_39[] = { /* AdvancedSecurityEnabledModeType */
     "AUDIT",
     "ENFORCED",
 };
-static const char *const enum_39[] = { /* AdvancedSecurityModeType */
+static const char *const enum_40[] = { /* AdvancedSecurityModeType */
     "OFF",
     "AUDIT",
     "ENFORCED",
 };
-static const char *const enum_40[] = { /* AliasAttributeType */
+static const char *const enum_41[] = { /* AliasAttributeType */
     "phone_number",
     "email",
     "preferred_username",
 };
-static const char *const enum_47[] = { /* AssetCategoryType */
+static const char *const enum_48[] = { /* AssetCategoryType */
     "FAVICON_ICO",
     "FAVICON_SVG",
     "EMAIL_GRAPHIC",
@@ -104,26 +105,27 @@ static const char *const enum_47[] = { /* AssetCategoryType */
     "FORM_LOGO",
     "IDP_BUTTON_ICON",
 };
-static const char *const enum_48[] = { /* AssetExtensionType */
+static const char *const enum_49[] = { /* AssetExtensionType */
     "ICO",
     "JPEG",
     "PNG",
     "SVG",
     "WEBP",
 };
-static const char *const enum_52[] = { /* AttributeDataType */
+static const char *const enum_53[] = { /* AttributeDataType */
     "String",
     "Number",
     "DateTime",
     "Boolean",
 };
-static const char *const enum_61[] = { /* AuthFactorType */
+static const char *const enum_62[] = { /* AuthFactorType */
     "PASSWORD",
     "EMAIL_OTP",
     "SMS_OTP",
     "WEB_AUTHN",
+    "SOFTWARE_TOKEN",
 };
-static const char *const enum_62[] = { /* AuthFlowType */
+static const char *const enum_63[] = { /* AuthFlowType */
     "USER_SRP_AUTH",
     "REFRESH_TOKEN_AUTH",
     "REFRESH_TOKEN",
@@ -133,7 +135,7 @@ static const char *const enum_62[] = { /* AuthFlowType */
     "ADMIN_USER_PASSWORD_AUTH",
     "USER_AUTH",
 };
-static const char *const enum_69[] = { /* ChallengeNameType */
+static const char *const enum_70[] = { /* ChallengeNameType */
     "SMS_MFA",
     "EMAIL_OTP",
     "SOFTWARE_TOKEN_MFA",
@@ -151,48 +153,52 @@ static const char *const enum_69[] = { /* ChallengeNameType */
     "WEB_AUTHN",
     "PASSWORD_SRP",
 };
-static const char *const enum_80[] = { /* ColorSchemeModeType */
+static const char *const enum_81[] = { /* ColorSchemeModeType */
     "LIGHT",
     "DARK",
     "DYNAMIC",
 };
-static const char *const enum_83[] = { /* CompromisedCredentialsEventActionType */
+static const char *const enum_84[] = { /* CompromisedCredentialsEventActionType */
     "BLOCK",
     "NO_ACTION",
 };
-static const char *const enum_103[] = { /* CustomEmailSenderLambdaVersionType */
+static const char *const enum_105[] = { /* CustomEmailSenderLambdaVersionType */
     "V1_0",
 };
-static const char *const enum_106[] = { /* DefaultEmailOptionType */
+static const char *const enum_108[] = { /* DefaultEmailOptionType */
     "CONFIRM_WITH_LINK",
     "CONFIRM_WITH_CODE",
 };
-static const char *const enum_119[] = { /* DeletionProtectionType */
+static const char *const enum_122[] = { /* DeletionProtectionType */
     "ACTIVE",
     "INACTIVE",
 };
-static const char *const enum_121[] = { /* DeliveryMediumType */
+static const char *const enum_124[] = { /* DeliveryMediumType */
     "SMS",
     "EMAIL",
 };
-static const char *const enum_136[] = { /* DeviceRememberedStatusType */
+static const char *const enum_139[] = { /* DeviceRememberedStatusType */
     "remembered",
     "not_remembered",
 };
-static const char *const enum_149[] = { /* EmailSendingAccountType */
+static const char *const enum_152[] = { /* EmailSendingAccountType */
     "COGNITO_DEFAULT",
     "DEVELOPER",
 };
-static const char *const enum_154[] = { /* EventFilterType */
+static const char *const enum_158[] = { /* EncryptionKeyType */
+    "AWS_OWNED_KEY",
+    "CUSTOMER_MANAGED_KEY",
+};
+static const char *const enum_160[] = { /* EventFilterType */
     "SIGN_IN",
     "PASSWORD_CHANGE",
     "SIGN_UP",
 };
-static const char *const enum_157[] = { /* EventSourceName */
+static const char *const enum_163[] = { /* EventSourceName */
     "userNotification",
     "userAuthEvents",
 };
-static const char *const enum_159[] = { /* ExplicitAuthFlowsType */
+static const char *const enum_165[] = { /* ExplicitAuthFlowsType */
     "ADMIN_NO_SRP_AUTH",
     "CUSTOM_AUTH_FLOW_ONLY",
     "USER_PASSWORD_AUTH",
@@ -203,15 +209,15 @@ static const char *const enum_159[] = { /* ExplicitAuthFlowsType */
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_AUTH",
 };
-static const char *const enum_160[] = { /* FeatureType */
+static const char *const enum_167[] = { /* FeatureType */
     "ENABLED",
     "DISABLED",
 };
-static const char *const enum_161[] = { /* FeedbackValueType */
+static const char *const enum_168[] = { /* FeedbackValueType */
     "Valid",
     "Invalid",
 };
-static const char *const enum_185[] = { /* IdentityProviderTypeType */
+static const char *const enum_194[] = { /* IdentityProviderTypeType */
     "SAML",
     "Facebook",
     "Google",
@@ -219,85 +225,103 @@ static const char *const enum_185[] = { /* IdentityProviderTypeType */
     "SignInWithApple",
     "OIDC",
 };
-static const char *const enum_214[] = { /* LogLevel */
+static const char *const enum_203[] = { /* IssuerType */
+    "ORIGINAL",
+    "UPDATED",
+};
+static const char *const enum_207[] = { /* LimitClass */
+    "API_CATEGORY",
+};
+static const char *const enum_230[] = { /* LogLevel */
     "ERROR",
     "INFO",
 };
-static const char *const enum_219[] = { /* MessageActionType */
+static const char *const enum_235[] = { /* MessageActionType */
     "RESEND",
     "SUPPRESS",
 };
-static const char *const enum_224[] = { /* OAuthFlowType */
+static const char *const enum_240[] = { /* OAuthFlowType */
     "code",
     "implicit",
     "client_credentials",
 };
-static const char *const enum_233[] = { /* PreTokenGenerationLambdaVersionType */
+static const char *const enum_245[] = { /* PasswordHashingAlgorithmType */
+    "BCRYPT",
+    "SCRYPT",
+    "ARGON2ID",
+    "PBKDF2_SHA256",
+};
+static const char *const enum_251[] = { /* PreTokenGenerationLambdaVersionType */
     "V1_0",
     "V2_0",
     "V3_0",
 };
-static const char *const enum_236[] = { /* PreventUserExistenceErrorTypes */
+static const char *const enum_254[] = { /* PreventUserExistenceErrorTypes */
     "LEGACY",
     "ENABLED",
 };
-static const char *const enum_245[] = { /* RecoveryOptionNameType */
+static const char *const enum_263[] = { /* RecoveryOptionNameType */
     "verified_email",
     "verified_phone_number",
     "admin_only",
 };
-static const char *const enum_302[] = { /* TermsEnforcementType */
+static const char *const enum_295[] = { /* SecurityPolicyType */
+    "TLS_V1",
+    "TLS_V1_2_2021",
+    "TLS_V1_3_2025",
+};
+static const char *const enum_324[] = { /* TermsEnforcementType */
     "NONE",
 };
-static const char *const enum_305[] = { /* TermsSourceType */
+static const char *const enum_327[] = { /* TermsSourceType */
     "LINK",
 };
-static const char *const enum_306[] = { /* TimeUnitsType */
+static const char *const enum_328[] = { /* TimeUnitsType */
     "seconds",
     "minutes",
     "hours",
     "days",
 };
-static const char *const enum_328[] = { /* UserPoolMfaType */
+static const char *const enum_353[] = { /* UserPoolMfaType */
     "OFF",
     "ON",
     "OPTIONAL",
 };
-static const char *const enum_333[] = { /* UserPoolTierType */
+static const char *const enum_358[] = { /* UserPoolTierType */
     "LITE",
     "ESSENTIALS",
     "PLUS",
 };
-static const char *const enum_334[] = { /* UserVerificationType */
+static const char *const enum_359[] = { /* UserVerificationType */
     "required",
     "preferred",
 };
-static const char *const enum_335[] = { /* UsernameAttributeType */
+static const char *const enum_360[] = { /* UsernameAttributeType */
     "phone_number",
     "email",
 };
-static const char *const enum_346[] = { /* WebAuthnFactorConfigurationType */
+static const char *const enum_371[] = { /* WebAuthnFactorConfigurationType */
     "SINGLE_FACTOR",
     "MULTI_FACTOR_WITH_USER_VERIFICATION",
 };
-static const char *const enum_352[] = { /* AmbiguousRoleResolutionType */
+static const char *const enum_377[] = { /* AmbiguousRoleResolutionType */
     "AuthenticatedRole",
     "Deny",
 };
-static const char *const enum_394[] = { /* MappingRuleMatchType */
+static const char *const enum_419[] = { /* MappingRuleMatchType */
     "Equals",
     "Contains",
     "StartsWith",
     "NotEqual",
 };
-static const char *const enum_405[] = { /* RoleMappingType */
+static const char *const enum_430[] = { /* RoleMappingType */
     "Token",
     "Rules",
 };
 
 /* Structure members, in the models' order: name, shape, required. */
 static const struct model_member members_1[] = { /* AccountRecoverySettingType */
-    {"RecoveryMechanisms", 244, false},
+    {"RecoveryMechanisms", 262, false},
 };
 static const struct model_member members_3[] = { /* AccountTakeoverActionType */
     {"Notify", 2, true},
@@ -309,1124 +333,1189 @@ static const struct model_member members_4[] = { /* AccountTakeoverActionsType *
     {"HighAction", 3, false},
 };
 static const struct model_member members_6[] = { /* AccountTakeoverRiskConfigurationType */
-    {"NotifyConfiguration", 221, false},
+    {"NotifyConfiguration", 237, false},
     {"Actions", 4, true},
 };
 static const struct model_member members_7[] = { /* AddCustomAttributesRequest */
-    {"UserPoolId", 327, true},
-    {"CustomAttributes", 100, true},
+    {"UserPoolId", 352, true},
+    {"CustomAttributes", 102, true},
 };
 static const struct model_member members_8[] = { /* AddUserPoolClientSecretRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"ClientSecret", 78, false},
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"ClientSecret", 79, false},
 };
 static const struct model_member members_9[] = { /* AdminAddUserToGroupRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"GroupName", 180, true},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"GroupName", 188, true},
 };
 static const struct model_member members_10[] = { /* AdminConfirmSignUpRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"ClientMetadata", 73, false},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"ClientMetadata", 74, false},
 };
 static const struct model_member members_11[] = { /* AdminCreateUserConfigType */
-    {"AllowAdminCreateUserOnly", 66, false},
+    {"AllowAdminCreateUserOnly", 67, false},
     {"UnusedAccountValidityDays", 13, false},
-    {"InviteMessageTemplate", 220, false},
+    {"InviteMessageTemplate", 236, false},
 };
 static const struct model_member members_12[] = { /* AdminCreateUserRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"UserAttributes", 53, false},
-    {"ValidationData", 53, false},
-    {"TemporaryPassword", 231, false},
-    {"ForceAliasCreation", 163, false},
-    {"MessageAction", 219, false},
-    {"DesiredDeliveryMediums", 120, false},
-    {"ClientMetadata", 73, false},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"UserAttributes", 54, false},
+    {"ValidationData", 54, false},
+    {"TemporaryPassword", 249, false},
+    {"ForceAliasCreation", 170, false},
+    {"MessageAction", 235, false},
+    {"DesiredDeliveryMediums", 123, false},
+    {"ClientMetadata", 74, false},
 };
 static const struct model_member members_14[] = { /* AdminDeleteUserAttributesRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"UserAttributeNames", 56, true},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"UserAttributeNames", 57, true},
 };
 static const struct model_member members_15[] = { /* AdminDeleteUserRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
 };
 static const struct model_member members_16[] = { /* AdminDisableProviderForUserRequest */
-    {"UserPoolId", 296, true},
-    {"User", 241, true},
+    {"UserPoolId", 318, true},
+    {"User", 259, true},
 };
 static const struct model_member members_17[] = { /* AdminDisableUserRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
 };
 static const struct model_member members_18[] = { /* AdminEnableUserRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
 };
 static const struct model_member members_19[] = { /* AdminForgetDeviceRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"DeviceKey", 134, true},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"DeviceKey", 137, true},
 };
 static const struct model_member members_20[] = { /* AdminGetDeviceRequest */
-    {"DeviceKey", 134, true},
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
+    {"DeviceKey", 137, true},
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
 };
-static const struct model_member members_21[] = { /* AdminGetUserRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
+static const struct model_member members_21[] = { /* AdminGetUserAuthFactorsRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
 };
-static const struct model_member members_22[] = { /* AdminInitiateAuthRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"AuthFlow", 62, true},
-    {"AuthParameters", 63, false},
-    {"ClientMetadata", 73, false},
-    {"AnalyticsMetadata", 44, false},
-    {"ContextData", 89, false},
-    {"Session", 275, false},
+static const struct model_member members_22[] = { /* AdminGetUserRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
 };
-static const struct model_member members_23[] = { /* AdminLinkProviderForUserRequest */
-    {"UserPoolId", 296, true},
-    {"DestinationUser", 241, true},
-    {"SourceUser", 241, true},
+static const struct model_member members_23[] = { /* AdminInitiateAuthRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"AuthFlow", 63, true},
+    {"AuthParameters", 64, false},
+    {"ClientMetadata", 74, false},
+    {"AnalyticsMetadata", 45, false},
+    {"ContextData", 90, false},
+    {"Session", 296, false},
 };
-static const struct model_member members_24[] = { /* AdminListDevicesRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"Limit", 243, false},
-    {"PaginationToken", 272, false},
+static const struct model_member members_24[] = { /* AdminLinkProviderForUserRequest */
+    {"UserPoolId", 318, true},
+    {"DestinationUser", 259, true},
+    {"SourceUser", 259, true},
 };
-static const struct model_member members_25[] = { /* AdminListGroupsForUserRequest */
-    {"Username", 338, true},
-    {"UserPoolId", 327, true},
-    {"Limit", 243, false},
-    {"NextToken", 226, false},
+static const struct model_member members_25[] = { /* AdminListDevicesRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"Limit", 261, false},
+    {"PaginationToken", 292, false},
 };
-static const struct model_member members_26[] = { /* AdminListUserAuthEventsRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"MaxResults", 243, false},
-    {"NextToken", 226, false},
+static const struct model_member members_26[] = { /* AdminListGroupsForUserRequest */
+    {"Username", 363, true},
+    {"UserPoolId", 352, true},
+    {"Limit", 261, false},
+    {"NextToken", 243, false},
 };
-static const struct model_member members_27[] = { /* AdminRemoveUserFromGroupRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"GroupName", 180, true},
+static const struct model_member members_27[] = { /* AdminListUserAuthEventsRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"MaxResults", 261, false},
+    {"NextToken", 243, false},
 };
-static const struct model_member members_28[] = { /* AdminResetUserPasswordRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"ClientMetadata", 73, false},
+static const struct model_member members_28[] = { /* AdminRemoveUserFromGroupRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"GroupName", 188, true},
 };
-static const struct model_member members_29[] = { /* AdminRespondToAuthChallengeRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"ChallengeName", 69, true},
-    {"ChallengeResponses", 70, false},
-    {"Session", 275, false},
-    {"AnalyticsMetadata", 44, false},
-    {"ContextData", 89, false},
-    {"ClientMetadata", 73, false},
+static const struct model_member members_29[] = { /* AdminResetUserPasswordRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"ClientMetadata", 74, false},
 };
-static const struct model_member members_30[] = { /* AdminSetUserMFAPreferenceRequest */
-    {"SMSMfaSettings", 267, false},
-    {"SoftwareTokenMfaSettings", 291, false},
-    {"EmailMfaSettings", 145, false},
-    {"WebAuthnMfaSettings", 347, false},
-    {"Username", 338, true},
-    {"UserPoolId", 327, true},
+static const struct model_member members_30[] = { /* AdminRespondToAuthChallengeRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"ChallengeName", 70, true},
+    {"ChallengeResponses", 71, false},
+    {"Session", 296, false},
+    {"AnalyticsMetadata", 45, false},
+    {"ContextData", 90, false},
+    {"ClientMetadata", 74, false},
 };
-static const struct model_member members_31[] = { /* AdminSetUserPasswordRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"Password", 231, true},
-    {"Permanent", 66, false},
+static const struct model_member members_31[] = { /* AdminSetUserMFAPreferenceRequest */
+    {"SMSMfaSettings", 287, false},
+    {"SoftwareTokenMfaSettings", 312, false},
+    {"EmailMfaSettings", 148, false},
+    {"WebAuthnMfaSettings", 372, false},
+    {"Username", 363, true},
+    {"UserPoolId", 352, true},
 };
-static const struct model_member members_32[] = { /* AdminSetUserSettingsRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"MFAOptions", 216, true},
+static const struct model_member members_32[] = { /* AdminSetUserPasswordRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"Password", 249, true},
+    {"Permanent", 67, false},
 };
-static const struct model_member members_33[] = { /* AdminUpdateAuthEventFeedbackRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"EventId", 156, true},
-    {"FeedbackValue", 161, true},
+static const struct model_member members_33[] = { /* AdminSetUserSettingsRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"MFAOptions", 232, true},
 };
-static const struct model_member members_34[] = { /* AdminUpdateDeviceStatusRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"DeviceKey", 134, true},
-    {"DeviceRememberedStatus", 136, false},
+static const struct model_member members_34[] = { /* AdminUpdateAuthEventFeedbackRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"EventId", 162, true},
+    {"FeedbackValue", 168, true},
 };
-static const struct model_member members_35[] = { /* AdminUpdateUserAttributesRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"UserAttributes", 53, true},
-    {"ClientMetadata", 73, false},
+static const struct model_member members_35[] = { /* AdminUpdateDeviceStatusRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"DeviceKey", 137, true},
+    {"DeviceRememberedStatus", 139, false},
 };
-static const struct model_member members_36[] = { /* AdminUserGlobalSignOutRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
+static const struct model_member members_36[] = { /* AdminUpdateUserAttributesRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"UserAttributes", 54, true},
+    {"ClientMetadata", 74, false},
 };
-static const struct model_member members_37[] = { /* AdvancedSecurityAdditionalFlowsType */
-    {"CustomAuthMode", 38, false},
+static const struct model_member members_37[] = { /* AdminUserGlobalSignOutRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
 };
-static const struct model_member members_43[] = { /* AnalyticsConfigurationType */
-    {"ApplicationId", 181, false},
-    {"ApplicationArn", 45, false},
-    {"RoleArn", 45, false},
-    {"ExternalId", 296, false},
-    {"UserDataShared", 66, false},
+static const struct model_member members_38[] = { /* AdvancedSecurityAdditionalFlowsType */
+    {"CustomAuthMode", 39, false},
 };
-static const struct model_member members_44[] = { /* AnalyticsMetadataType */
-    {"AnalyticsEndpointId", 296, false},
+static const struct model_member members_44[] = { /* AnalyticsConfigurationType */
+    {"ApplicationId", 190, false},
+    {"ApplicationArn", 46, false},
+    {"RoleArn", 46, false},
+    {"ExternalId", 318, false},
+    {"UserDataShared", 67, false},
 };
-static const struct model_member members_50[] = { /* AssetType */
-    {"Category", 47, true},
-    {"ColorMode", 80, true},
-    {"Extension", 48, true},
-    {"Bytes", 46, false},
-    {"ResourceId", 253, false},
+static const struct model_member members_45[] = { /* AnalyticsMetadataType */
+    {"AnalyticsEndpointId", 318, false},
 };
-static const struct model_member members_51[] = { /* AssociateSoftwareTokenRequest */
-    {"AccessToken", 307, false},
-    {"Session", 275, false},
+static const struct model_member members_51[] = { /* AssetType */
+    {"Category", 48, true},
+    {"ColorMode", 81, true},
+    {"Extension", 49, true},
+    {"Bytes", 47, false},
+    {"ResourceId", 272, false},
 };
-static const struct model_member members_58[] = { /* AttributeType */
-    {"Name", 57, true},
-    {"Value", 59, false},
+static const struct model_member members_52[] = { /* AssociateSoftwareTokenRequest */
+    {"AccessToken", 329, false},
+    {"Session", 296, false},
 };
-static const struct model_member members_71[] = { /* ChangePasswordRequest */
-    {"PreviousPassword", 231, false},
-    {"ProposedPassword", 231, true},
-    {"AccessToken", 307, true},
+static const struct model_member members_59[] = { /* AttributeType */
+    {"Name", 58, true},
+    {"Value", 60, false},
 };
-static const struct model_member members_79[] = { /* CloudWatchLogsConfigurationType */
-    {"LogGroupArn", 45, false},
+static const struct model_member members_72[] = { /* ChangePasswordRequest */
+    {"PreviousPassword", 249, false},
+    {"ProposedPassword", 249, true},
+    {"AccessToken", 329, true},
 };
-static const struct model_member members_81[] = { /* CompleteWebAuthnRegistrationRequest */
-    {"AccessToken", 307, true},
-    {"Credential", 138, true},
+static const struct model_member members_80[] = { /* CloudWatchLogsConfigurationType */
+    {"LogGroupArn", 46, false},
 };
-static const struct model_member members_82[] = { /* CompromisedCredentialsActionsType */
-    {"EventAction", 83, true},
+static const struct model_member members_82[] = { /* CompleteWebAuthnRegistrationRequest */
+    {"AccessToken", 329, true},
+    {"Credential", 141, true},
 };
-static const struct model_member members_84[] = { /* CompromisedCredentialsRiskConfigurationType */
-    {"EventFilter", 155, false},
-    {"Actions", 82, true},
+static const struct model_member members_83[] = { /* CompromisedCredentialsActionsType */
+    {"EventAction", 84, true},
 };
-static const struct model_member members_85[] = { /* ConfirmDeviceRequest */
-    {"AccessToken", 307, true},
-    {"DeviceKey", 134, true},
-    {"DeviceSecretVerifierConfig", 137, false},
-    {"DeviceName", 135, false},
+static const struct model_member members_85[] = { /* CompromisedCredentialsRiskConfigurationType */
+    {"EventFilter", 161, false},
+    {"Actions", 83, true},
 };
-static const struct model_member members_86[] = { /* ConfirmForgotPasswordRequest */
-    {"ClientId", 72, true},
-    {"SecretHash", 274, false},
-    {"Username", 338, true},
-    {"ConfirmationCode", 88, true},
-    {"Password", 231, true},
-    {"AnalyticsMetadata", 44, false},
-    {"UserContextData", 322, false},
-    {"ClientMetadata", 73, false},
+static const struct model_member members_86[] = { /* ConfirmDeviceRequest */
+    {"AccessToken", 329, true},
+    {"DeviceKey", 137, true},
+    {"DeviceSecretVerifierConfig", 140, false},
+    {"DeviceName", 138, false},
 };
-static const struct model_member members_87[] = { /* ConfirmSignUpRequest */
-    {"ClientId", 72, true},
-    {"SecretHash", 274, false},
-    {"Username", 338, true},
-    {"ConfirmationCode", 88, true},
-    {"ForceAliasCreation", 163, false},
-    {"AnalyticsMetadata", 44, false},
-    {"UserContextData", 322, false},
-    {"ClientMetadata", 73, false},
-    {"Session", 275, false},
+static const struct model_member members_87[] = { /* ConfirmForgotPasswordRequest */
+    {"ClientId", 73, true},
+    {"SecretHash", 294, false},
+    {"Username", 363, true},
+    {"ConfirmationCode", 89, true},
+    {"Password", 249, true},
+    {"AnalyticsMetadata", 45, false},
+    {"UserContextData", 347, false},
+    {"ClientMetadata", 74, false},
 };
-static const struct model_member members_89[] = { /* ContextDataType */
-    {"IpAddress", 296, true},
-    {"ServerName", 296, true},
-    {"ServerPath", 296, true},
-    {"HttpHeaders", 183, true},
-    {"EncodedData", 296, false},
+static const struct model_member members_88[] = { /* ConfirmSignUpRequest */
+    {"ClientId", 73, true},
+    {"SecretHash", 294, false},
+    {"Username", 363, true},
+    {"ConfirmationCode", 89, true},
+    {"ForceAliasCreation", 170, false},
+    {"AnalyticsMetadata", 45, false},
+    {"UserContextData", 347, false},
+    {"ClientMetadata", 74, false},
+    {"Session", 296, false},
 };
-static const struct model_member members_90[] = { /* CreateGroupRequest */
-    {"GroupName", 180, true},
-    {"UserPoolId", 327, true},
-    {"Description", 132, false},
-    {"RoleArn", 45, false},
-    {"Precedence", 235, false},
+static const struct model_member members_90[] = { /* ContextDataType */
+    {"IpAddress", 318, true},
+    {"ServerName", 318, true},
+    {"ServerPath", 318, true},
+    {"HttpHeaders", 192, true},
+    {"EncodedData", 318, false},
 };
-static const struct model_member members_91[] = { /* CreateIdentityProviderRequest */
-    {"UserPoolId", 327, true},
-    {"ProviderName", 240, true},
-    {"ProviderType", 185, true},
-    {"ProviderDetails", 238, true},
-    {"AttributeMapping", 55, false},
-    {"IdpIdentifiers", 187, false},
+static const struct model_member members_91[] = { /* CreateGroupRequest */
+    {"GroupName", 188, true},
+    {"UserPoolId", 352, true},
+    {"Description", 135, false},
+    {"RoleArn", 46, false},
+    {"Precedence", 253, false},
 };
-static const struct model_member members_92[] = { /* CreateManagedLoginBrandingRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"UseCognitoProvidedValues", 66, false},
-    {"Settings", 138, false},
-    {"Assets", 49, false},
+static const struct model_member members_92[] = { /* CreateIdentityProviderRequest */
+    {"UserPoolId", 352, true},
+    {"ProviderName", 258, true},
+    {"ProviderType", 194, true},
+    {"ProviderDetails", 256, true},
+    {"AttributeMapping", 56, false},
+    {"IdpIdentifiers", 196, false},
 };
-static const struct model_member members_93[] = { /* CreateResourceServerRequest */
-    {"UserPoolId", 327, true},
-    {"Identifier", 254, true},
-    {"Name", 255, true},
-    {"Scopes", 257, false},
+static const struct model_member members_93[] = { /* CreateManagedLoginBrandingRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"UseCognitoProvidedValues", 67, false},
+    {"Settings", 141, false},
+    {"Assets", 50, false},
 };
-static const struct model_member members_94[] = { /* CreateTermsRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"TermsName", 304, true},
-    {"TermsSource", 305, true},
-    {"Enforcement", 302, true},
-    {"Links", 195, false},
+static const struct model_member members_94[] = { /* CreateResourceServerRequest */
+    {"UserPoolId", 352, true},
+    {"Identifier", 273, true},
+    {"Name", 274, true},
+    {"Scopes", 276, false},
 };
-static const struct model_member members_95[] = { /* CreateUserImportJobRequest */
-    {"JobName", 325, true},
-    {"UserPoolId", 327, true},
-    {"CloudWatchLogsRoleArn", 45, true},
+static const struct model_member members_95[] = { /* CreateTermsRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"TermsName", 326, true},
+    {"TermsSource", 327, true},
+    {"Enforcement", 324, true},
+    {"Links", 210, false},
 };
-static const struct model_member members_96[] = { /* CreateUserPoolClientRequest */
-    {"UserPoolId", 327, true},
-    {"ClientName", 74, true},
-    {"GenerateSecret", 166, false},
-    {"ClientSecret", 78, false},
-    {"RefreshTokenValidity", 249, false},
+static const struct model_member members_96[] = { /* CreateUserImportJobRequest */
+    {"JobName", 350, true},
+    {"UserPoolId", 352, true},
+    {"CloudWatchLogsRoleArn", 46, true},
+    {"PasswordHashingAlgorithm", 245, false},
+};
+static const struct model_member members_97[] = { /* CreateUserPoolClientRequest */
+    {"UserPoolId", 352, true},
+    {"ClientName", 75, true},
+    {"GenerateSecret", 173, false},
+    {"ClientSecret", 79, false},
+    {"RefreshTokenValidity", 267, false},
     {"AccessTokenValidity", 0, false},
-    {"IdTokenValidity", 184, false},
-    {"TokenValidityUnits", 308, false},
-    {"ReadAttributes", 75, false},
-    {"WriteAttributes", 75, false},
-    {"ExplicitAuthFlows", 158, false},
-    {"SupportedIdentityProviders", 297, false},
-    {"CallbackURLs", 68, false},
-    {"LogoutURLs", 215, false},
-    {"DefaultRedirectURI", 247, false},
-    {"AllowedOAuthFlows", 225, false},
-    {"AllowedOAuthScopes", 270, false},
-    {"AllowedOAuthFlowsUserPoolClient", 66, false},
-    {"AnalyticsConfiguration", 43, false},
-    {"PreventUserExistenceErrors", 236, false},
-    {"EnableTokenRevocation", 348, false},
-    {"EnablePropagateAdditionalUserContextData", 348, false},
-    {"AuthSessionValidity", 64, false},
-    {"RefreshTokenRotation", 248, false},
+    {"IdTokenValidity", 193, false},
+    {"TokenValidityUnits", 330, false},
+    {"ReadAttributes", 76, false},
+    {"WriteAttributes", 76, false},
+    {"ExplicitAuthFlows", 164, false},
+    {"SupportedIdentityProviders", 319, false},
+    {"CallbackURLs", 69, false},
+    {"LogoutURLs", 231, false},
+    {"DefaultRedirectURI", 265, false},
+    {"AllowedOAuthFlows", 241, false},
+    {"AllowedOAuthScopes", 290, false},
+    {"AllowedOAuthFlowsUserPoolClient", 67, false},
+    {"AnalyticsConfiguration", 44, false},
+    {"PreventUserExistenceErrors", 254, false},
+    {"EnableTokenRevocation", 373, false},
+    {"EnablePropagateAdditionalUserContextData", 373, false},
+    {"AuthSessionValidity", 65, false},
+    {"RefreshTokenRotation", 266, false},
 };
-static const struct model_member members_97[] = { /* CreateUserPoolDomainRequest */
-    {"Domain", 139, true},
-    {"UserPoolId", 327, true},
-    {"ManagedLoginVersion", 349, false},
-    {"CustomDomainConfig", 101, false},
+static const struct model_member members_98[] = { /* CreateUserPoolDomainRequest */
+    {"Domain", 142, true},
+    {"UserPoolId", 352, true},
+    {"ManagedLoginVersion", 374, false},
+    {"CustomDomainConfig", 103, false},
+    {"Routing", 283, false},
 };
-static const struct model_member members_98[] = { /* CreateUserPoolRequest */
-    {"PoolName", 329, true},
-    {"Policies", 330, false},
-    {"DeletionProtection", 119, false},
-    {"LambdaConfig", 192, false},
-    {"AutoVerifiedAttributes", 341, false},
-    {"AliasAttributes", 41, false},
-    {"UsernameAttributes", 336, false},
-    {"SmsVerificationMessage", 288, false},
-    {"EmailVerificationMessage", 151, false},
-    {"EmailVerificationSubject", 153, false},
-    {"VerificationMessageTemplate", 339, false},
-    {"SmsAuthenticationMessage", 288, false},
-    {"MfaConfiguration", 328, false},
-    {"UserAttributeUpdateSettings", 321, false},
-    {"DeviceConfiguration", 133, false},
-    {"EmailConfiguration", 141, false},
-    {"SmsConfiguration", 285, false},
-    {"UserPoolTags", 332, false},
+static const struct model_member members_99[] = { /* CreateUserPoolReplicaRequest */
+    {"UserPoolId", 352, true},
+    {"RegionName", 269, true},
+    {"UserPoolTags", 357, false},
+};
+static const struct model_member members_100[] = { /* CreateUserPoolRequest */
+    {"PoolName", 354, true},
+    {"Policies", 355, false},
+    {"DeletionProtection", 122, false},
+    {"LambdaConfig", 205, false},
+    {"AutoVerifiedAttributes", 366, false},
+    {"AliasAttributes", 42, false},
+    {"UsernameAttributes", 361, false},
+    {"SmsVerificationMessage", 309, false},
+    {"EmailVerificationMessage", 154, false},
+    {"EmailVerificationSubject", 156, false},
+    {"VerificationMessageTemplate", 364, false},
+    {"SmsAuthenticationMessage", 309, false},
+    {"MfaConfiguration", 353, false},
+    {"UserAttributeUpdateSettings", 346, false},
+    {"DeviceConfiguration", 136, false},
+    {"EmailConfiguration", 144, false},
+    {"SmsConfiguration", 306, false},
+    {"UserPoolTags", 357, false},
     {"AdminCreateUserConfig", 11, false},
-    {"Schema", 269, false},
-    {"UserPoolAddOns", 326, false},
-    {"UsernameConfiguration", 337, false},
+    {"Schema", 289, false},
+    {"UserPoolAddOns", 351, false},
+    {"UsernameConfiguration", 362, false},
     {"AccountRecoverySetting", 1, false},
-    {"UserPoolTier", 333, false},
+    {"UserPoolTier", 358, false},
+    {"KeyConfiguration", 204, false},
+    {"IssuerConfiguration", 202, false},
 };
-static const struct model_member members_101[] = { /* CustomDomainConfigType */
-    {"CertificateArn", 45, true},
+static const struct model_member members_103[] = { /* CustomDomainConfigType */
+    {"CertificateArn", 46, true},
+    {"SecurityPolicy", 295, false},
 };
-static const struct model_member members_102[] = { /* CustomEmailLambdaVersionConfigType */
-    {"LambdaVersion", 103, true},
-    {"LambdaArn", 45, true},
-};
-static const struct model_member members_104[] = { /* CustomSMSLambdaVersionConfigType */
+static const struct model_member members_104[] = { /* CustomEmailLambdaVersionConfigType */
     {"LambdaVersion", 105, true},
-    {"LambdaArn", 45, true},
-};
-static const struct model_member members_107[] = { /* DeleteGroupRequest */
-    {"GroupName", 180, true},
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_108[] = { /* DeleteIdentityProviderRequest */
-    {"UserPoolId", 327, true},
-    {"ProviderName", 239, true},
-};
-static const struct model_member members_109[] = { /* DeleteManagedLoginBrandingRequest */
-    {"ManagedLoginBrandingId", 218, true},
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_110[] = { /* DeleteResourceServerRequest */
-    {"UserPoolId", 327, true},
-    {"Identifier", 254, true},
-};
-static const struct model_member members_111[] = { /* DeleteTermsRequest */
-    {"TermsId", 303, true},
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_112[] = { /* DeleteUserAttributesRequest */
-    {"UserAttributeNames", 56, true},
-    {"AccessToken", 307, true},
-};
-static const struct model_member members_113[] = { /* DeleteUserPoolClientRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-};
-static const struct model_member members_114[] = { /* DeleteUserPoolClientSecretRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"ClientSecretId", 77, true},
-};
-static const struct model_member members_115[] = { /* DeleteUserPoolDomainRequest */
-    {"Domain", 139, true},
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_116[] = { /* DeleteUserPoolRequest */
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_117[] = { /* DeleteUserRequest */
-    {"AccessToken", 307, true},
-};
-static const struct model_member members_118[] = { /* DeleteWebAuthnCredentialRequest */
-    {"AccessToken", 307, true},
-    {"CredentialId", 296, true},
+    {"LambdaArn", 46, true},
 };
-static const struct model_member members_122[] = { /* DescribeIdentityProviderRequest */
-    {"UserPoolId", 327, true},
-    {"ProviderName", 239, true},
-};
-static const struct model_member members_123[] = { /* DescribeManagedLoginBrandingByClientRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"ReturnMergedResources", 66, false},
-};
-static const struct model_member members_124[] = { /* DescribeManagedLoginBrandingRequest */
-    {"UserPoolId", 327, true},
-    {"ManagedLoginBrandingId", 218, true},
-    {"ReturnMergedResources", 66, false},
-};
-static const struct model_member members_125[] = { /* DescribeResourceServerRequest */
-    {"UserPoolId", 327, true},
-    {"Identifier", 254, true},
-};
-static const struct model_member members_126[] = { /* DescribeRiskConfigurationRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, false},
-};
-static const struct model_member members_127[] = { /* DescribeTermsRequest */
-    {"TermsId", 303, true},
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_128[] = { /* DescribeUserImportJobRequest */
-    {"UserPoolId", 327, true},
-    {"JobId", 324, true},
-};
-static const struct model_member members_129[] = { /* DescribeUserPoolClientRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-};
-static const struct model_member members_130[] = { /* DescribeUserPoolDomainRequest */
-    {"Domain", 139, true},
-};
-static const struct model_member members_131[] = { /* DescribeUserPoolRequest */
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_133[] = { /* DeviceConfigurationType */
-    {"ChallengeRequiredOnNewDevice", 66, false},
-    {"DeviceOnlyRememberedOnUserPrompt", 66, false},
-};
-static const struct model_member members_137[] = { /* DeviceSecretVerifierConfigType */
-    {"PasswordVerifier", 296, false},
-    {"Salt", 296, false},
-};
-static const struct model_member members_141[] = { /* EmailConfigurationType */
-    {"SourceArn", 45, false},
-    {"ReplyToEmailAddress", 140, false},
-    {"EmailSendingAccount", 149, false},
-    {"From", 296, false},
-    {"ConfigurationSet", 266, false},
-};
-static const struct model_member members_143[] = { /* EmailMfaConfigType */
-    {"Message", 144, false},
-    {"Subject", 146, false},
-};
-static const struct model_member members_145[] = { /* EmailMfaSettingsType */
-    {"Enabled", 66, false},
-    {"PreferredMfa", 66, false},
-};
-static const struct model_member members_162[] = { /* FirehoseConfigurationType */
-    {"StreamArn", 45, false},
-};
-static const struct model_member members_164[] = { /* ForgetDeviceRequest */
-    {"AccessToken", 307, false},
-    {"DeviceKey", 134, true},
-};
-static const struct model_member members_165[] = { /* ForgotPasswordRequest */
-    {"ClientId", 72, true},
-    {"SecretHash", 274, false},
-    {"UserContextData", 322, false},
-    {"Username", 338, true},
-    {"AnalyticsMetadata", 44, false},
-    {"ClientMetadata", 73, false},
-};
-static const struct model_member members_167[] = { /* GetCSVHeaderRequest */
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_168[] = { /* GetDeviceRequest */
-    {"DeviceKey", 134, true},
-    {"AccessToken", 307, false},
-};
-static const struct model_member members_169[] = { /* GetGroupRequest */
-    {"GroupName", 180, true},
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_170[] = { /* GetIdentityProviderByIdentifierRequest */
-    {"UserPoolId", 327, true},
-    {"IdpIdentifier", 186, true},
-};
-static const struct model_member members_171[] = { /* GetLogDeliveryConfigurationRequest */
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_172[] = { /* GetSigningCertificateRequest */
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_173[] = { /* GetTokensFromRefreshTokenRequest */
-    {"RefreshToken", 307, true},
-    {"ClientId", 72, true},
-    {"ClientSecret", 78, false},
-    {"DeviceKey", 134, false},
-    {"ClientMetadata", 73, false},
-};
-static const struct model_member members_174[] = { /* GetUICustomizationRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, false},
-};
-static const struct model_member members_175[] = { /* GetUserAttributeVerificationCodeRequest */
-    {"AccessToken", 307, true},
-    {"AttributeName", 57, true},
-    {"ClientMetadata", 73, false},
-};
-static const struct model_member members_176[] = { /* GetUserAuthFactorsRequest */
-    {"AccessToken", 307, true},
-};
-static const struct model_member members_177[] = { /* GetUserPoolMfaConfigRequest */
-    {"UserPoolId", 327, true},
-};
-static const struct model_member members_178[] = { /* GetUserRequest */
-    {"AccessToken", 307, true},
-};
-static const struct model_member members_179[] = { /* GlobalSignOutRequest */
-    {"AccessToken", 307, true},
-};
-static const struct model_member members_182[] = { /* HttpHeader */
-    {"headerName", 296, false},
-    {"headerValue", 296, false},
-};
-static const struct model_member members_189[] = { /* InboundFederationLambdaType */
-    {"LambdaVersion", 190, true},
-    {"LambdaArn", 45, true},
-};
-static const struct model_member members_191[] = { /* InitiateAuthRequest */
-    {"AuthFlow", 62, true},
-    {"AuthParameters", 63, false},
-    {"ClientMetadata", 73, false},
-    {"ClientId", 72, true},
-    {"AnalyticsMetadata", 44, false},
-    {"UserContextData", 322, false},
-    {"Session", 275, false},
-};
-static const struct model_member members_192[] = { /* LambdaConfigType */
-    {"PreSignUp", 45, false},
-    {"CustomMessage", 45, false},
-    {"PostConfirmation", 45, false},
-    {"PreAuthentication", 45, false},
-    {"PostAuthentication", 45, false},
-    {"DefineAuthChallenge", 45, false},
-    {"CreateAuthChallenge", 45, false},
-    {"VerifyAuthChallengeResponse", 45, false},
-    {"PreTokenGeneration", 45, false},
-    {"UserMigration", 45, false},
-    {"PreTokenGenerationConfig", 234, false},
-    {"CustomSMSSender", 104, false},
-    {"CustomEmailSender", 102, false},
-    {"KMSKeyID", 45, false},
-    {"InboundFederation", 189, false},
-};
-static const struct model_member members_196[] = { /* ListDevicesRequest */
-    {"AccessToken", 307, true},
-    {"Limit", 243, false},
-    {"PaginationToken", 272, false},
-};
-static const struct model_member members_197[] = { /* ListGroupsRequest */
-    {"UserPoolId", 327, true},
-    {"Limit", 243, false},
-    {"NextToken", 226, false},
-};
-static const struct model_member members_198[] = { /* ListIdentityProvidersRequest */
-    {"UserPoolId", 327, true},
-    {"MaxResults", 199, false},
-    {"NextToken", 227, false},
-};
-static const struct model_member members_201[] = { /* ListResourceServersRequest */
-    {"UserPoolId", 327, true},
-    {"MaxResults", 200, false},
-    {"NextToken", 227, false},
-};
-static const struct model_member members_202[] = { /* ListTagsForResourceRequest */
-    {"ResourceArn", 45, true},
-};
-static const struct model_member members_203[] = { /* ListTermsRequest */
-    {"UserPoolId", 327, true},
-    {"MaxResults", 204, false},
-    {"NextToken", 296, false},
-};
-static const struct model_member members_205[] = { /* ListUserImportJobsRequest */
-    {"UserPoolId", 327, true},
-    {"MaxResults", 232, true},
-    {"PaginationToken", 227, false},
-};
-static const struct model_member members_206[] = { /* ListUserPoolClientSecretsRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"NextToken", 226, false},
-};
-static const struct model_member members_207[] = { /* ListUserPoolClientsRequest */
-    {"UserPoolId", 327, true},
-    {"MaxResults", 242, false},
-    {"NextToken", 226, false},
-};
-static const struct model_member members_208[] = { /* ListUserPoolsRequest */
-    {"NextToken", 227, false},
-    {"MaxResults", 232, true},
-};
-static const struct model_member members_209[] = { /* ListUsersInGroupRequest */
-    {"UserPoolId", 327, true},
-    {"GroupName", 180, true},
-    {"Limit", 243, false},
-    {"NextToken", 226, false},
-};
-static const struct model_member members_210[] = { /* ListUsersRequest */
-    {"UserPoolId", 327, true},
-    {"AttributesToGet", 273, false},
-    {"Limit", 243, false},
-    {"PaginationToken", 272, false},
-    {"Filter", 323, false},
-};
-static const struct model_member members_211[] = { /* ListWebAuthnCredentialsRequest */
-    {"AccessToken", 307, true},
-    {"NextToken", 226, false},
-    {"MaxResults", 345, false},
-};
-static const struct model_member members_213[] = { /* LogConfigurationType */
-    {"LogLevel", 214, true},
-    {"EventSource", 157, true},
-    {"CloudWatchLogsConfiguration", 79, false},
-    {"S3Configuration", 265, false},
-    {"FirehoseConfiguration", 162, false},
-};
-static const struct model_member members_217[] = { /* MFAOptionType */
-    {"DeliveryMedium", 121, false},
-    {"AttributeName", 57, false},
-};
-static const struct model_member members_220[] = { /* MessageTemplateType */
-    {"SMSMessage", 286, false},
-    {"EmailMessage", 142, false},
-    {"EmailSubject", 153, false},
-};
-static const struct model_member members_221[] = { /* NotifyConfigurationType */
-    {"From", 296, false},
-    {"ReplyTo", 296, false},
-    {"SourceArn", 45, true},
-    {"BlockEmail", 222, false},
-    {"NoActionEmail", 222, false},
-    {"MfaEmail", 222, false},
-};
-static const struct model_member members_222[] = { /* NotifyEmailType */
-    {"Subject", 148, true},
-    {"HtmlBody", 147, false},
-    {"TextBody", 147, false},
-};
-static const struct model_member members_223[] = { /* NumberAttributeConstraintsType */
-    {"MinValue", 296, false},
-    {"MaxValue", 296, false},
-};
-static const struct model_member members_230[] = { /* PasswordPolicyType */
-    {"MinimumLength", 229, false},
-    {"RequireUppercase", 66, false},
-    {"RequireLowercase", 66, false},
-    {"RequireNumbers", 66, false},
-    {"RequireSymbols", 66, false},
-    {"PasswordHistorySize", 228, false},
-    {"TemporaryPasswordValidityDays", 301, false},
-};
-static const struct model_member members_234[] = { /* PreTokenGenerationVersionConfigType */
-    {"LambdaVersion", 233, true},
-    {"LambdaArn", 45, true},
-};
-static const struct model_member members_241[] = { /* ProviderUserIdentifierType */
-    {"ProviderName", 239, false},
-    {"ProviderAttributeName", 296, false},
-    {"ProviderAttributeValue", 296, false},
-};
-static const struct model_member members_246[] = { /* RecoveryOptionType */
-    {"Priority", 237, true},
-    {"Name", 245, true},
-};
-static const struct model_member members_248[] = { /* RefreshTokenRotationType */
-    {"Feature", 160, true},
-    {"RetryGracePeriodSeconds", 261, false},
-};
-static const struct model_member members_252[] = { /* ResendConfirmationCodeRequest */
-    {"ClientId", 72, true},
-    {"SecretHash", 274, false},
-    {"UserContextData", 322, false},
-    {"Username", 338, true},
-    {"AnalyticsMetadata", 44, false},
-    {"ClientMetadata", 73, false},
-};
-static const struct model_member members_259[] = { /* ResourceServerScopeType */
-    {"ScopeName", 258, true},
-    {"ScopeDescription", 256, true},
-};
-static const struct model_member members_260[] = { /* RespondToAuthChallengeRequest */
-    {"ClientId", 72, true},
-    {"ChallengeName", 69, true},
-    {"Session", 275, false},
-    {"ChallengeResponses", 70, false},
-    {"AnalyticsMetadata", 44, false},
-    {"UserContextData", 322, false},
-    {"ClientMetadata", 73, false},
-};
-static const struct model_member members_262[] = { /* RevokeTokenRequest */
-    {"Token", 307, true},
-    {"ClientId", 72, true},
-    {"ClientSecret", 78, false},
-};
-static const struct model_member members_263[] = { /* RiskExceptionConfigurationType */
-    {"BlockedIPRangeList", 65, false},
-    {"SkippedIPRangeList", 284, false},
-};
-static const struct model_member members_265[] = { /* S3ConfigurationType */
-    {"BucketArn", 264, false},
-};
-static const struct model_member members_267[] = { /* SMSMfaSettingsType */
-    {"Enabled", 66, false},
-    {"PreferredMfa", 66, false},
-};
-static const struct model_member members_268[] = { /* SchemaAttributeType */
-    {"Name", 99, false},
-    {"AttributeDataType", 52, false},
-    {"DeveloperOnlyAttribute", 66, false},
-    {"Mutable", 66, false},
-    {"Required", 66, false},
-    {"NumberAttributeConstraints", 223, false},
-    {"StringAttributeConstraints", 295, false},
-};
-static const struct model_member members_276[] = { /* SetLogDeliveryConfigurationRequest */
-    {"UserPoolId", 327, true},
-    {"LogConfigurations", 212, true},
-};
-static const struct model_member members_277[] = { /* SetRiskConfigurationRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, false},
-    {"CompromisedCredentialsRiskConfiguration", 84, false},
+static const struct model_member members_106[] = { /* CustomSMSLambdaVersionConfigType */
+    {"LambdaVersion", 107, true},
+    {"LambdaArn", 46, true},
+};
+static const struct model_member members_109[] = { /* DeleteGroupRequest */
+    {"GroupName", 188, true},
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_110[] = { /* DeleteIdentityProviderRequest */
+    {"UserPoolId", 352, true},
+    {"ProviderName", 257, true},
+};
+static const struct model_member members_111[] = { /* DeleteManagedLoginBrandingRequest */
+    {"ManagedLoginBrandingId", 234, true},
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_112[] = { /* DeleteResourceServerRequest */
+    {"UserPoolId", 352, true},
+    {"Identifier", 273, true},
+};
+static const struct model_member members_113[] = { /* DeleteTermsRequest */
+    {"TermsId", 325, true},
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_114[] = { /* DeleteUserAttributesRequest */
+    {"UserAttributeNames", 57, true},
+    {"AccessToken", 329, true},
+};
+static const struct model_member members_115[] = { /* DeleteUserPoolClientRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+};
+static const struct model_member members_116[] = { /* DeleteUserPoolClientSecretRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"ClientSecretId", 78, true},
+};
+static const struct model_member members_117[] = { /* DeleteUserPoolDomainRequest */
+    {"Domain", 142, true},
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_118[] = { /* DeleteUserPoolReplicaRequest */
+    {"UserPoolId", 352, true},
+    {"RegionName", 269, true},
+};
+static const struct model_member members_119[] = { /* DeleteUserPoolRequest */
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_120[] = { /* DeleteUserRequest */
+    {"AccessToken", 329, true},
+};
+static const struct model_member members_121[] = { /* DeleteWebAuthnCredentialRequest */
+    {"AccessToken", 329, true},
+    {"CredentialId", 318, true},
+};
+static const struct model_member members_125[] = { /* DescribeIdentityProviderRequest */
+    {"UserPoolId", 352, true},
+    {"ProviderName", 257, true},
+};
+static const struct model_member members_126[] = { /* DescribeManagedLoginBrandingByClientRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"ReturnMergedResources", 67, false},
+};
+static const struct model_member members_127[] = { /* DescribeManagedLoginBrandingRequest */
+    {"UserPoolId", 352, true},
+    {"ManagedLoginBrandingId", 234, true},
+    {"ReturnMergedResources", 67, false},
+};
+static const struct model_member members_128[] = { /* DescribeResourceServerRequest */
+    {"UserPoolId", 352, true},
+    {"Identifier", 273, true},
+};
+static const struct model_member members_129[] = { /* DescribeRiskConfigurationRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, false},
+};
+static const struct model_member members_130[] = { /* DescribeTermsRequest */
+    {"TermsId", 325, true},
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_131[] = { /* DescribeUserImportJobRequest */
+    {"UserPoolId", 352, true},
+    {"JobId", 349, true},
+};
+static const struct model_member members_132[] = { /* DescribeUserPoolClientRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+};
+static const struct model_member members_133[] = { /* DescribeUserPoolDomainRequest */
+    {"Domain", 142, true},
+};
+static const struct model_member members_134[] = { /* DescribeUserPoolRequest */
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_136[] = { /* DeviceConfigurationType */
+    {"ChallengeRequiredOnNewDevice", 67, false},
+    {"DeviceOnlyRememberedOnUserPrompt", 67, false},
+};
+static const struct model_member members_140[] = { /* DeviceSecretVerifierConfigType */
+    {"PasswordVerifier", 318, false},
+    {"Salt", 318, false},
+};
+static const struct model_member members_144[] = { /* EmailConfigurationType */
+    {"SourceArn", 46, false},
+    {"ReplyToEmailAddress", 143, false},
+    {"EmailSendingAccount", 152, false},
+    {"From", 318, false},
+    {"ConfigurationSet", 286, false},
+};
+static const struct model_member members_146[] = { /* EmailMfaConfigType */
+    {"Message", 147, false},
+    {"Subject", 149, false},
+};
+static const struct model_member members_148[] = { /* EmailMfaSettingsType */
+    {"Enabled", 67, false},
+    {"PreferredMfa", 67, false},
+};
+static const struct model_member members_159[] = { /* EumsSmsConfigurationType */
+    {"CallerArn", 46, true},
+    {"ExternalId", 318, false},
+    {"OriginationIdentity", 318, false},
+    {"ConfigurationSetName", 318, false},
+    {"InEntityId", 318, false},
+    {"InTemplateId", 318, false},
+    {"Region", 268, false},
+};
+static const struct model_member members_166[] = { /* FailoverType */
+    {"SecondaryRegion", 269, true},
+    {"PrimaryRoute53HealthCheckId", 189, true},
+};
+static const struct model_member members_169[] = { /* FirehoseConfigurationType */
+    {"StreamArn", 46, false},
+};
+static const struct model_member members_171[] = { /* ForgetDeviceRequest */
+    {"AccessToken", 329, false},
+    {"DeviceKey", 137, true},
+};
+static const struct model_member members_172[] = { /* ForgotPasswordRequest */
+    {"ClientId", 73, true},
+    {"SecretHash", 294, false},
+    {"UserContextData", 347, false},
+    {"Username", 363, true},
+    {"AnalyticsMetadata", 45, false},
+    {"ClientMetadata", 74, false},
+};
+static const struct model_member members_174[] = { /* GetCSVHeaderRequest */
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_175[] = { /* GetDeviceRequest */
+    {"DeviceKey", 137, true},
+    {"AccessToken", 329, false},
+};
+static const struct model_member members_176[] = { /* GetGroupRequest */
+    {"GroupName", 188, true},
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_177[] = { /* GetIdentityProviderByIdentifierRequest */
+    {"UserPoolId", 352, true},
+    {"IdpIdentifier", 195, true},
+};
+static const struct model_member members_178[] = { /* GetLogDeliveryConfigurationRequest */
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_179[] = { /* GetProvisionedLimitRequest */
+    {"LimitDefinition", 208, true},
+};
+static const struct model_member members_180[] = { /* GetSigningCertificateRequest */
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_181[] = { /* GetTokensFromRefreshTokenRequest */
+    {"RefreshToken", 329, true},
+    {"ClientId", 73, true},
+    {"ClientSecret", 79, false},
+    {"DeviceKey", 137, false},
+    {"ClientMetadata", 74, false},
+};
+static const struct model_member members_182[] = { /* GetUICustomizationRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, false},
+};
+static const struct model_member members_183[] = { /* GetUserAttributeVerificationCodeRequest */
+    {"AccessToken", 329, true},
+    {"AttributeName", 58, true},
+    {"ClientMetadata", 74, false},
+};
+static const struct model_member members_184[] = { /* GetUserAuthFactorsRequest */
+    {"AccessToken", 329, true},
+};
+static const struct model_member members_185[] = { /* GetUserPoolMfaConfigRequest */
+    {"UserPoolId", 352, true},
+};
+static const struct model_member members_186[] = { /* GetUserRequest */
+    {"AccessToken", 329, true},
+};
+static const struct model_member members_187[] = { /* GlobalSignOutRequest */
+    {"AccessToken", 329, true},
+};
+static const struct model_member members_191[] = { /* HttpHeader */
+    {"headerName", 318, false},
+    {"headerValue", 318, false},
+};
+static const struct model_member members_198[] = { /* InboundFederationLambdaType */
+    {"LambdaVersion", 199, true},
+    {"LambdaArn", 46, true},
+};
+static const struct model_member members_200[] = { /* InitiateAuthRequest */
+    {"AuthFlow", 63, true},
+    {"AuthParameters", 64, false},
+    {"ClientMetadata", 74, false},
+    {"ClientId", 73, true},
+    {"AnalyticsMetadata", 45, false},
+    {"UserContextData", 347, false},
+    {"Session", 296, false},
+};
+static const struct model_member members_202[] = { /* IssuerConfigurationType */
+    {"Type", 203, false},
+};
+static const struct model_member members_204[] = { /* KeyConfigurationType */
+    {"KeyType", 158, false},
+    {"KmsKeyArn", 157, false},
+};
+static const struct model_member members_205[] = { /* LambdaConfigType */
+    {"PreSignUp", 46, false},
+    {"CustomMessage", 46, false},
+    {"PostConfirmation", 46, false},
+    {"PreAuthentication", 46, false},
+    {"PostAuthentication", 46, false},
+    {"DefineAuthChallenge", 46, false},
+    {"CreateAuthChallenge", 46, false},
+    {"VerifyAuthChallengeResponse", 46, false},
+    {"PreTokenGeneration", 46, false},
+    {"UserMigration", 46, false},
+    {"PreTokenGenerationConfig", 252, false},
+    {"CustomSMSSender", 106, false},
+    {"CustomEmailSender", 104, false},
+    {"KMSKeyID", 46, false},
+    {"InboundFederation", 198, false},
+};
+static const struct model_member members_208[] = { /* LimitDefinitionType */
+    {"LimitClass", 207, true},
+    {"Attributes", 317, true},
+};
+static const struct model_member members_211[] = { /* ListDevicesRequest */
+    {"AccessToken", 329, true},
+    {"Limit", 261, false},
+    {"PaginationToken", 292, false},
+};
+static const struct model_member members_212[] = { /* ListGroupsRequest */
+    {"UserPoolId", 352, true},
+    {"Limit", 261, false},
+    {"NextToken", 243, false},
+};
+static const struct model_member members_213[] = { /* ListIdentityProvidersRequest */
+    {"UserPoolId", 352, true},
+    {"MaxResults", 214, false},
+    {"NextToken", 244, false},
+};
+static const struct model_member members_216[] = { /* ListResourceServersRequest */
+    {"UserPoolId", 352, true},
+    {"MaxResults", 215, false},
+    {"NextToken", 244, false},
+};
+static const struct model_member members_217[] = { /* ListTagsForResourceRequest */
+    {"ResourceArn", 46, true},
+};
+static const struct model_member members_218[] = { /* ListTermsRequest */
+    {"UserPoolId", 352, true},
+    {"MaxResults", 219, false},
+    {"NextToken", 318, false},
+};
+static const struct model_member members_220[] = { /* ListUserImportJobsRequest */
+    {"UserPoolId", 352, true},
+    {"MaxResults", 250, true},
+    {"PaginationToken", 244, false},
+};
+static const struct model_member members_221[] = { /* ListUserPoolClientSecretsRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"NextToken", 243, false},
+};
+static const struct model_member members_222[] = { /* ListUserPoolClientsRequest */
+    {"UserPoolId", 352, true},
+    {"MaxResults", 260, false},
+    {"NextToken", 243, false},
+};
+static const struct model_member members_223[] = { /* ListUserPoolReplicasRequest */
+    {"UserPoolId", 352, true},
+    {"NextToken", 244, false},
+};
+static const struct model_member members_224[] = { /* ListUserPoolsRequest */
+    {"NextToken", 244, false},
+    {"MaxResults", 250, true},
+};
+static const struct model_member members_225[] = { /* ListUsersInGroupRequest */
+    {"UserPoolId", 352, true},
+    {"GroupName", 188, true},
+    {"Limit", 261, false},
+    {"NextToken", 243, false},
+};
+static const struct model_member members_226[] = { /* ListUsersRequest */
+    {"UserPoolId", 352, true},
+    {"AttributesToGet", 293, false},
+    {"Limit", 261, false},
+    {"PaginationToken", 292, false},
+    {"Filter", 348, false},
+};
+static const struct model_member members_227[] = { /* ListWebAuthnCredentialsRequest */
+    {"AccessToken", 329, true},
+    {"NextToken", 243, false},
+    {"MaxResults", 370, false},
+};
+static const struct model_member members_229[] = { /* LogConfigurationType */
+    {"LogLevel", 230, true},
+    {"EventSource", 163, true},
+    {"CloudWatchLogsConfiguration", 80, false},
+    {"S3Configuration", 285, false},
+    {"FirehoseConfiguration", 169, false},
+};
+static const struct model_member members_233[] = { /* MFAOptionType */
+    {"DeliveryMedium", 124, false},
+    {"AttributeName", 58, false},
+};
+static const struct model_member members_236[] = { /* MessageTemplateType */
+    {"SMSMessage", 307, false},
+    {"EmailMessage", 145, false},
+    {"EmailSubject", 156, false},
+};
+static const struct model_member members_237[] = { /* NotifyConfigurationType */
+    {"From", 318, false},
+    {"ReplyTo", 318, false},
+    {"SourceArn", 46, true},
+    {"BlockEmail", 238, false},
+    {"NoActionEmail", 238, false},
+    {"MfaEmail", 238, false},
+};
+static const struct model_member members_238[] = { /* NotifyEmailType */
+    {"Subject", 151, true},
+    {"HtmlBody", 150, false},
+    {"TextBody", 150, false},
+};
+static const struct model_member members_239[] = { /* NumberAttributeConstraintsType */
+    {"MinValue", 318, false},
+    {"MaxValue", 318, false},
+};
+static const struct model_member members_248[] = { /* PasswordPolicyType */
+    {"MinimumLength", 247, false},
+    {"RequireUppercase", 67, false},
+    {"RequireLowercase", 67, false},
+    {"RequireNumbers", 67, false},
+    {"RequireSymbols", 67, false},
+    {"PasswordHistorySize", 246, false},
+    {"TemporaryPasswordValidityDays", 323, false},
+};
+static const struct model_member members_252[] = { /* PreTokenGenerationVersionConfigType */
+    {"LambdaVersion", 251, true},
+    {"LambdaArn", 46, true},
+};
+static const struct model_member members_259[] = { /* ProviderUserIdentifierType */
+    {"ProviderName", 257, false},
+    {"ProviderAttributeName", 318, false},
+    {"ProviderAttributeValue", 318, false},
+};
+static const struct model_member members_264[] = { /* RecoveryOptionType */
+    {"Priority", 255, true},
+    {"Name", 263, true},
+};
+static const struct model_member members_266[] = { /* RefreshTokenRotationType */
+    {"Feature", 167, true},
+    {"RetryGracePeriodSeconds", 280, false},
+};
+static const struct model_member members_271[] = { /* ResendConfirmationCodeRequest */
+    {"ClientId", 73, true},
+    {"SecretHash", 294, false},
+    {"UserContextData", 347, false},
+    {"Username", 363, true},
+    {"AnalyticsMetadata", 45, false},
+    {"ClientMetadata", 74, false},
+};
+static const struct model_member members_278[] = { /* ResourceServerScopeType */
+    {"ScopeName", 277, true},
+    {"ScopeDescription", 275, true},
+};
+static const struct model_member members_279[] = { /* RespondToAuthChallengeRequest */
+    {"ClientId", 73, true},
+    {"ChallengeName", 70, true},
+    {"Session", 296, false},
+    {"ChallengeResponses", 71, false},
+    {"AnalyticsMetadata", 45, false},
+    {"UserContextData", 347, false},
+    {"ClientMetadata", 74, false},
+};
+static const struct model_member members_281[] = { /* RevokeTokenRequest */
+    {"Token", 329, true},
+    {"ClientId", 73, true},
+    {"ClientSecret", 79, false},
+};
+static const struct model_member members_282[] = { /* RiskExceptionConfigurationType */
+    {"BlockedIPRangeList", 66, false},
+    {"SkippedIPRangeList", 305, false},
+};
+static const struct model_member members_283[] = { /* RoutingType */
+    {"Failover", 166, false},
+};
+static const struct model_member members_285[] = { /* S3ConfigurationType */
+    {"BucketArn", 284, false},
+};
+static const struct model_member members_287[] = { /* SMSMfaSettingsType */
+    {"Enabled", 67, false},
+    {"PreferredMfa", 67, false},
+};
+static const struct model_member members_288[] = { /* SchemaAttributeType */
+    {"Name", 101, false},
+    {"AttributeDataType", 53, false},
+    {"DeveloperOnlyAttribute", 67, false},
+    {"Mutable", 67, false},
+    {"Required", 67, false},
+    {"NumberAttributeConstraints", 239, false},
+    {"StringAttributeConstraints", 316, false},
+};
+static const struct model_member members_297[] = { /* SetLogDeliveryConfigurationRequest */
+    {"UserPoolId", 352, true},
+    {"LogConfigurations", 228, true},
+};
+static const struct model_member members_298[] = { /* SetRiskConfigurationRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, false},
+    {"CompromisedCredentialsRiskConfiguration", 85, false},
     {"AccountTakeoverRiskConfiguration", 6, false},
-    {"RiskExceptionConfiguration", 263, false},
+    {"RiskExceptionConfiguration", 282, false},
 };
-static const struct model_member members_278[] = { /* SetUICustomizationRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, false},
-    {"CSS", 67, false},
-    {"ImageFile", 188, false},
+static const struct model_member members_299[] = { /* SetUICustomizationRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, false},
+    {"CSS", 68, false},
+    {"ImageFile", 197, false},
 };
-static const struct model_member members_279[] = { /* SetUserMFAPreferenceRequest */
-    {"SMSMfaSettings", 267, false},
-    {"SoftwareTokenMfaSettings", 291, false},
-    {"EmailMfaSettings", 145, false},
-    {"WebAuthnMfaSettings", 347, false},
-    {"AccessToken", 307, true},
+static const struct model_member members_300[] = { /* SetUserMFAPreferenceRequest */
+    {"SMSMfaSettings", 287, false},
+    {"SoftwareTokenMfaSettings", 312, false},
+    {"EmailMfaSettings", 148, false},
+    {"WebAuthnMfaSettings", 372, false},
+    {"AccessToken", 329, true},
 };
-static const struct model_member members_280[] = { /* SetUserPoolMfaConfigRequest */
-    {"UserPoolId", 327, true},
-    {"SmsMfaConfiguration", 287, false},
-    {"SoftwareTokenMfaConfiguration", 290, false},
-    {"EmailMfaConfiguration", 143, false},
-    {"MfaConfiguration", 328, false},
-    {"WebAuthnConfiguration", 344, false},
+static const struct model_member members_301[] = { /* SetUserPoolMfaConfigRequest */
+    {"UserPoolId", 352, true},
+    {"SmsMfaConfiguration", 308, false},
+    {"SoftwareTokenMfaConfiguration", 311, false},
+    {"EmailMfaConfiguration", 146, false},
+    {"MfaConfiguration", 353, false},
+    {"WebAuthnConfiguration", 369, false},
 };
-static const struct model_member members_281[] = { /* SetUserSettingsRequest */
-    {"AccessToken", 307, true},
-    {"MFAOptions", 216, true},
+static const struct model_member members_302[] = { /* SetUserSettingsRequest */
+    {"AccessToken", 329, true},
+    {"MFAOptions", 232, true},
 };
-static const struct model_member members_282[] = { /* SignInPolicyType */
-    {"AllowedFirstAuthFactors", 42, false},
+static const struct model_member members_303[] = { /* SignInPolicyType */
+    {"AllowedFirstAuthFactors", 43, false},
 };
-static const struct model_member members_283[] = { /* SignUpRequest */
-    {"ClientId", 72, true},
-    {"SecretHash", 274, false},
-    {"Username", 338, true},
-    {"Password", 231, false},
-    {"UserAttributes", 53, false},
-    {"ValidationData", 53, false},
-    {"AnalyticsMetadata", 44, false},
-    {"UserContextData", 322, false},
-    {"ClientMetadata", 73, false},
+static const struct model_member members_304[] = { /* SignUpRequest */
+    {"ClientId", 73, true},
+    {"SecretHash", 294, false},
+    {"Username", 363, true},
+    {"Password", 249, false},
+    {"UserAttributes", 54, false},
+    {"ValidationData", 54, false},
+    {"AnalyticsMetadata", 45, false},
+    {"UserContextData", 347, false},
+    {"ClientMetadata", 74, false},
 };
-static const struct model_member members_285[] = { /* SmsConfigurationType */
-    {"SnsCallerArn", 45, true},
-    {"ExternalId", 296, false},
-    {"SnsRegion", 250, false},
+static const struct model_member members_306[] = { /* SmsConfigurationType */
+    {"SnsCallerArn", 242, false},
+    {"ExternalId", 318, false},
+    {"SnsRegion", 268, false},
+    {"EumsSms", 159, false},
 };
-static const struct model_member members_287[] = { /* SmsMfaConfigType */
-    {"SmsAuthenticationMessage", 288, false},
-    {"SmsConfiguration", 285, false},
+static const struct model_member members_308[] = { /* SmsMfaConfigType */
+    {"SmsAuthenticationMessage", 309, false},
+    {"SmsConfiguration", 306, false},
 };
-static const struct model_member members_290[] = { /* SoftwareTokenMfaConfigType */
-    {"Enabled", 66, false},
+static const struct model_member members_311[] = { /* SoftwareTokenMfaConfigType */
+    {"Enabled", 67, false},
 };
-static const struct model_member members_291[] = { /* SoftwareTokenMfaSettingsType */
-    {"Enabled", 66, false},
-    {"PreferredMfa", 66, false},
+static const struct model_member members_312[] = { /* SoftwareTokenMfaSettingsType */
+    {"Enabled", 67, false},
+    {"PreferredMfa", 67, false},
 };
-static const struct model_member members_292[] = { /* StartUserImportJobRequest */
-    {"UserPoolId", 327, true},
-    {"JobId", 324, true},
+static const struct model_member members_313[] = { /* StartUserImportJobRequest */
+    {"UserPoolId", 352, true},
+    {"JobId", 349, true},
 };
-static const struct model_member members_293[] = { /* StartWebAuthnRegistrationRequest */
-    {"AccessToken", 307, true},
+static const struct model_member members_314[] = { /* StartWebAuthnRegistrationRequest */
+    {"AccessToken", 329, true},
 };
-static const struct model_member members_294[] = { /* StopUserImportJobRequest */
-    {"UserPoolId", 327, true},
-    {"JobId", 324, true},
+static const struct model_member members_315[] = { /* StopUserImportJobRequest */
+    {"UserPoolId", 352, true},
+    {"JobId", 349, true},
 };
-static const struct model_member members_295[] = { /* StringAttributeConstraintsType */
-    {"MinLength", 296, false},
-    {"MaxLength", 296, false},
+static const struct model_member members_316[] = { /* StringAttributeConstraintsType */
+    {"MinLength", 318, false},
+    {"MaxLength", 318, false},
 };
-static const struct model_member members_299[] = { /* TagResourceRequest */
-    {"ResourceArn", 45, true},
-    {"Tags", 332, true},
+static const struct model_member members_321[] = { /* TagResourceRequest */
+    {"ResourceArn", 46, true},
+    {"Tags", 357, true},
 };
-static const struct model_member members_308[] = { /* TokenValidityUnitsType */
-    {"AccessToken", 306, false},
-    {"IdToken", 306, false},
-    {"RefreshToken", 306, false},
+static const struct model_member members_330[] = { /* TokenValidityUnitsType */
+    {"AccessToken", 328, false},
+    {"IdToken", 328, false},
+    {"RefreshToken", 328, false},
 };
-static const struct model_member members_309[] = { /* UntagResourceRequest */
-    {"ResourceArn", 45, true},
-    {"TagKeys", 331, true},
+static const struct model_member members_331[] = { /* UntagResourceRequest */
+    {"ResourceArn", 46, true},
+    {"TagKeys", 356, true},
 };
-static const struct model_member members_310[] = { /* UpdateAuthEventFeedbackRequest */
-    {"UserPoolId", 327, true},
-    {"Username", 338, true},
-    {"EventId", 156, true},
-    {"FeedbackToken", 307, true},
-    {"FeedbackValue", 161, true},
+static const struct model_member members_332[] = { /* UpdateAuthEventFeedbackRequest */
+    {"UserPoolId", 352, true},
+    {"Username", 363, true},
+    {"EventId", 162, true},
+    {"FeedbackToken", 329, true},
+    {"FeedbackValue", 168, true},
 };
-static const struct model_member members_311[] = { /* UpdateDeviceStatusRequest */
-    {"AccessToken", 307, true},
-    {"DeviceKey", 134, true},
-    {"DeviceRememberedStatus", 136, false},
+static const struct model_member members_333[] = { /* UpdateDeviceStatusRequest */
+    {"AccessToken", 329, true},
+    {"DeviceKey", 137, true},
+    {"DeviceRememberedStatus", 139, false},
 };
-static const struct model_member members_312[] = { /* UpdateGroupRequest */
-    {"GroupName", 180, true},
-    {"UserPoolId", 327, true},
-    {"Description", 132, false},
-    {"RoleArn", 45, false},
-    {"Precedence", 235, false},
+static const struct model_member members_334[] = { /* UpdateGroupRequest */
+    {"GroupName", 188, true},
+    {"UserPoolId", 352, true},
+    {"Description", 135, false},
+    {"RoleArn", 46, false},
+    {"Precedence", 253, false},
 };
-static const struct model_member members_313[] = { /* UpdateIdentityProviderRequest */
-    {"UserPoolId", 327, true},
-    {"ProviderName", 239, true},
-    {"ProviderDetails", 238, false},
-    {"AttributeMapping", 55, false},
-    {"IdpIdentifiers", 187, false},
+static const struct model_member members_335[] = { /* UpdateIdentityProviderRequest */
+    {"UserPoolId", 352, true},
+    {"ProviderName", 257, true},
+    {"ProviderDetails", 256, false},
+    {"AttributeMapping", 56, false},
+    {"IdpIdentifiers", 196, false},
 };
-static const struct model_member members_314[] = { /* UpdateManagedLoginBrandingRequest */
-    {"UserPoolId", 327, false},
-    {"ManagedLoginBrandingId", 218, false},
-    {"UseCognitoProvidedValues", 66, false},
-    {"Settings", 138, false},
-    {"Assets", 49, false},
+static const struct model_member members_336[] = { /* UpdateManagedLoginBrandingRequest */
+    {"UserPoolId", 352, false},
+    {"ManagedLoginBrandingId", 234, false},
+    {"UseCognitoProvidedValues", 67, false},
+    {"Settings", 141, false},
+    {"Assets", 50, false},
 };
-static const struct model_member members_315[] = { /* UpdateResourceServerRequest */
-    {"UserPoolId", 327, true},
-    {"Identifier", 254, true},
-    {"Name", 255, true},
-    {"Scopes", 257, false},
+static const struct model_member members_337[] = { /* UpdateProvisionedLimitRequest */
+    {"LimitDefinition", 208, true},
+    {"RequestedLimitValue", 201, true},
 };
-static const struct model_member members_316[] = { /* UpdateTermsRequest */
-    {"TermsId", 303, true},
-    {"UserPoolId", 327, true},
-    {"TermsName", 304, false},
-    {"TermsSource", 305, false},
-    {"Enforcement", 302, false},
-    {"Links", 195, false},
+static const struct model_member members_339[] = { /* UpdateResourceServerRequest */
+    {"UserPoolId", 352, true},
+    {"Identifier", 273, true},
+    {"Name", 274, true},
+    {"Scopes", 276, false},
 };
-static const struct model_member members_317[] = { /* UpdateUserAttributesRequest */
-    {"UserAttributes", 53, true},
-    {"AccessToken", 307, true},
-    {"ClientMetadata", 73, false},
+static const struct model_member members_340[] = { /* UpdateTermsRequest */
+    {"TermsId", 325, true},
+    {"UserPoolId", 352, true},
+    {"TermsName", 326, false},
+    {"TermsSource", 327, false},
+    {"Enforcement", 324, false},
+    {"Links", 210, false},
 };
-static const struct model_member members_318[] = { /* UpdateUserPoolClientRequest */
-    {"UserPoolId", 327, true},
-    {"ClientId", 72, true},
-    {"ClientName", 74, false},
-    {"RefreshTokenValidity", 249, false},
+static const struct model_member members_341[] = { /* UpdateUserAttributesRequest */
+    {"UserAttributes", 54, true},
+    {"AccessToken", 329, true},
+    {"ClientMetadata", 74, false},
+};
+static const struct model_member members_342[] = { /* UpdateUserPoolClientRequest */
+    {"UserPoolId", 352, true},
+    {"ClientId", 73, true},
+    {"ClientName", 75, false},
+    {"RefreshTokenValidity", 267, false},
     {"AccessTokenValidity", 0, false},
-    {"IdTokenValidity", 184, false},
-    {"TokenValidityUnits", 308, false},
-    {"ReadAttributes", 75, false},
-    {"WriteAttributes", 75, false},
-    {"ExplicitAuthFlows", 158, false},
-    {"SupportedIdentityProviders", 297, false},
-    {"CallbackURLs", 68, false},
-    {"LogoutURLs", 215, false},
-    {"DefaultRedirectURI", 247, false},
-    {"AllowedOAuthFlows", 225, false},
-    {"AllowedOAuthScopes", 270, false},
-    {"AllowedOAuthFlowsUserPoolClient", 66, false},
-    {"AnalyticsConfiguration", 43, false},
-    {"PreventUserExistenceErrors", 236, false},
-    {"EnableTokenRevocation", 348, false},
-    {"EnablePropagateAdditionalUserContextData", 348, false},
-    {"AuthSessionValidity", 64, false},
-    {"RefreshTokenRotation", 248, false},
+    {"IdTokenValidity", 193, false},
+    {"TokenValidityUnits", 330, false},
+    {"ReadAttributes", 76, false},
+    {"WriteAttributes", 76, false},
+    {"ExplicitAuthFlows", 164, false},
+    {"SupportedIdentityProviders", 319, false},
+    {"CallbackURLs", 69, false},
+    {"LogoutURLs", 231, false},
+    {"DefaultRedirectURI", 265, false},
+    {"AllowedOAuthFlows", 241, false},
+    {"AllowedOAuthScopes", 290, false},
+    {"AllowedOAuthFlowsUserPoolClient", 67, false},
+    {"AnalyticsConfiguration", 44, false},
+    {"PreventUserExistenceErrors", 254, false},
+    {"EnableTokenRevocation", 373, false},
+    {"EnablePropagateAdditionalUserContextData", 373, false},
+    {"AuthSessionValidity", 65, false},
+    {"RefreshTokenRotation", 266, false},
 };
-static const struct model_member members_319[] = { /* UpdateUserPoolDomainRequest */
-    {"Domain", 139, true},
-    {"UserPoolId", 327, true},
-    {"ManagedLoginVersion", 349, false},
-    {"CustomDomainConfig", 101, false},
+static const struct model_member members_343[] = { /* UpdateUserPoolDomainRequest */
+    {"Domain", 142, true},
+    {"UserPoolId", 352, true},
+    {"ManagedLoginVersion", 374, false},
+    {"CustomDomainConfig", 103, false},
+    {"Routing", 283, false},
 };
-static const struct model_member members_320[] = { /* UpdateUserPoolRequest */
-    {"UserPoolId", 327, true},
-    {"Policies", 330, false},
-    {"DeletionProtection", 119, false},
-    {"LambdaConfig", 192, false},
-    {"AutoVerifiedAttributes", 341, false},
-    {"SmsVerificationMessage", 288, false},
-    {"EmailVerificationMessage", 151, false},
-    {"EmailVerificationSubject", 153, false},
-    {"VerificationMessageTemplate", 339, false},
-    {"SmsAuthenticationMessage", 288, false},
-    {"UserAttributeUpdateSettings", 321, false},
-    {"MfaConfiguration", 328, false},
-    {"DeviceConfiguration", 133, false},
-    {"EmailConfiguration", 141, false},
-    {"SmsConfiguration", 285, false},
-    {"UserPoolTags", 332, false},
+static const struct model_member members_344[] = { /* UpdateUserPoolReplicaRequest */
+    {"UserPoolId", 352, true},
+    {"RegionName", 269, true},
+    {"Status", 338, true},
+};
+static const struct model_member members_345[] = { /* UpdateUserPoolRequest */
+    {"UserPoolId", 352, true},
+    {"Policies", 355, false},
+    {"DeletionProtection", 122, false},
+    {"LambdaConfig", 205, false},
+    {"AutoVerifiedAttributes", 366, false},
+    {"SmsVerificationMessage", 309, false},
+    {"EmailVerificationMessage", 154, false},
+    {"EmailVerificationSubject", 156, false},
+    {"VerificationMessageTemplate", 364, false},
+    {"SmsAuthenticationMessage", 309, false},
+    {"UserAttributeUpdateSettings", 346, false},
+    {"MfaConfiguration", 353, false},
+    {"DeviceConfiguration", 136, false},
+    {"EmailConfiguration", 144, false},
+    {"SmsConfiguration", 306, false},
+    {"UserPoolTags", 357, false},
     {"AdminCreateUserConfig", 11, false},
-    {"UserPoolAddOns", 326, false},
+    {"UserPoolAddOns", 351, false},
     {"AccountRecoverySetting", 1, false},
-    {"PoolName", 329, false},
-    {"UserPoolTier", 333, false},
+    {"PoolName", 354, false},
+    {"UserPoolTier", 358, false},
+    {"KeyConfiguration", 204, false},
+    {"IssuerConfiguration", 202, false},
 };
-static const struct model_member members_321[] = { /* UserAttributeUpdateSettingsType */
-    {"AttributesRequireVerificationBeforeUpdate", 60, false},
+static const struct model_member members_346[] = { /* UserAttributeUpdateSettingsType */
+    {"AttributesRequireVerificationBeforeUpdate", 61, false},
 };
-static const struct model_member members_322[] = { /* UserContextDataType */
-    {"IpAddress", 296, false},
-    {"EncodedData", 296, false},
+static const struct model_member members_347[] = { /* UserContextDataType */
+    {"IpAddress", 318, false},
+    {"EncodedData", 318, false},
 };
-static const struct model_member members_326[] = { /* UserPoolAddOnsType */
-    {"AdvancedSecurityMode", 39, true},
-    {"AdvancedSecurityAdditionalFlows", 37, false},
+static const struct model_member members_351[] = { /* UserPoolAddOnsType */
+    {"AdvancedSecurityMode", 40, true},
+    {"AdvancedSecurityAdditionalFlows", 38, false},
 };
-static const struct model_member members_330[] = { /* UserPoolPolicyType */
-    {"PasswordPolicy", 230, false},
-    {"SignInPolicy", 282, false},
+static const struct model_member members_355[] = { /* UserPoolPolicyType */
+    {"PasswordPolicy", 248, false},
+    {"SignInPolicy", 303, false},
 };
-static const struct model_member members_337[] = { /* UsernameConfigurationType */
-    {"CaseSensitive", 348, true},
+static const struct model_member members_362[] = { /* UsernameConfigurationType */
+    {"CaseSensitive", 373, true},
 };
-static const struct model_member members_339[] = { /* VerificationMessageTemplateType */
-    {"SmsMessage", 288, false},
-    {"EmailMessage", 151, false},
-    {"EmailSubject", 153, false},
-    {"EmailMessageByLink", 150, false},
-    {"EmailSubjectByLink", 152, false},
-    {"DefaultEmailOption", 106, false},
+static const struct model_member members_364[] = { /* VerificationMessageTemplateType */
+    {"SmsMessage", 309, false},
+    {"EmailMessage", 154, false},
+    {"EmailSubject", 156, false},
+    {"EmailMessageByLink", 153, false},
+    {"EmailSubjectByLink", 155, false},
+    {"DefaultEmailOption", 108, false},
 };
-static const struct model_member members_342[] = { /* VerifySoftwareTokenRequest */
-    {"AccessToken", 307, false},
-    {"Session", 275, false},
-    {"UserCode", 289, true},
-    {"FriendlyDeviceName", 296, false},
+static const struct model_member members_367[] = { /* VerifySoftwareTokenRequest */
+    {"AccessToken", 329, false},
+    {"Session", 296, false},
+    {"UserCode", 310, true},
+    {"FriendlyDeviceName", 318, false},
 };
-static const struct model_member members_343[] = { /* VerifyUserAttributeRequest */
-    {"AccessToken", 307, true},
-    {"AttributeName", 57, true},
-    {"Code", 88, true},
+static const struct model_member members_368[] = { /* VerifyUserAttributeRequest */
+    {"AccessToken", 329, true},
+    {"AttributeName", 58, true},
+    {"Code", 89, true},
 };
-static const struct model_member members_344[] = { /* WebAuthnConfigurationType */
-    {"RelyingPartyId", 251, false},
-    {"UserVerification", 334, false},
-    {"FactorConfiguration", 346, false},
+static const struct model_member members_369[] = { /* WebAuthnConfigurationType */
+    {"RelyingPartyId", 270, false},
+    {"UserVerification", 359, false},
+    {"FactorConfiguration", 371, false},
 };
-static const struct model_member members_347[] = { /* WebAuthnMfaSettingsType */
-    {"Enabled", 66, false},
+static const struct model_member members_372[] = { /* WebAuthnMfaSettingsType */
+    {"Enabled", 67, false},
 };
-static const struct model_member members_356[] = { /* CognitoIdentityProvider */
-    {"ProviderName", 359, false},
-    {"ClientId", 357, false},
-    {"ServerSideTokenCheck", 360, false},
+static const struct model_member members_381[] = { /* CognitoIdentityProvider */
+    {"ProviderName", 384, false},
+    {"ClientId", 382, false},
+    {"ServerSideTokenCheck", 385, false},
 };
-static const struct model_member members_361[] = { /* CreateIdentityPoolInput */
-    {"IdentityPoolName", 379, true},
-    {"AllowUnauthenticatedIdentities", 382, true},
-    {"AllowClassicFlow", 355, false},
-    {"SupportedLoginProviders", 386, false},
-    {"DeveloperProviderName", 366, false},
-    {"OpenIdConnectProviderARNs", 397, false},
-    {"CognitoIdentityProviders", 358, false},
-    {"SamlProviderARNs", 409, false},
-    {"IdentityPoolTags", 381, false},
+static const struct model_member members_386[] = { /* CreateIdentityPoolInput */
+    {"IdentityPoolName", 404, true},
+    {"AllowUnauthenticatedIdentities", 407, true},
+    {"AllowClassicFlow", 380, false},
+    {"SupportedLoginProviders", 411, false},
+    {"DeveloperProviderName", 391, false},
+    {"OpenIdConnectProviderARNs", 422, false},
+    {"CognitoIdentityProviders", 383, false},
+    {"SamlProviderARNs", 434, false},
+    {"IdentityPoolTags", 406, false},
 };
-static const struct model_member members_362[] = { /* DeleteIdentitiesInput */
-    {"IdentityIdsToDelete", 376, true},
+static const struct model_member members_387[] = { /* DeleteIdentitiesInput */
+    {"IdentityIdsToDelete", 401, true},
 };
-static const struct model_member members_363[] = { /* DeleteIdentityPoolInput */
-    {"IdentityPoolId", 378, true},
+static const struct model_member members_388[] = { /* DeleteIdentityPoolInput */
+    {"IdentityPoolId", 403, true},
 };
-static const struct model_member members_364[] = { /* DescribeIdentityInput */
-    {"IdentityId", 375, true},
+static const struct model_member members_389[] = { /* DescribeIdentityInput */
+    {"IdentityId", 400, true},
 };
-static const struct model_member members_365[] = { /* DescribeIdentityPoolInput */
-    {"IdentityPoolId", 378, true},
+static const struct model_member members_390[] = { /* DescribeIdentityPoolInput */
+    {"IdentityPoolId", 403, true},
 };
-static const struct model_member members_368[] = { /* GetCredentialsForIdentityInput */
-    {"IdentityId", 375, true},
-    {"Logins", 391, false},
-    {"CustomRoleArn", 350, false},
+static const struct model_member members_393[] = { /* GetCredentialsForIdentityInput */
+    {"IdentityId", 400, true},
+    {"Logins", 416, false},
+    {"CustomRoleArn", 375, false},
 };
-static const struct model_member members_369[] = { /* GetIdInput */
-    {"AccountId", 351, false},
-    {"IdentityPoolId", 378, true},
-    {"Logins", 391, false},
+static const struct model_member members_394[] = { /* GetIdInput */
+    {"AccountId", 376, false},
+    {"IdentityPoolId", 403, true},
+    {"Logins", 416, false},
 };
-static const struct model_member members_370[] = { /* GetIdentityPoolRolesInput */
-    {"IdentityPoolId", 378, true},
+static const struct model_member members_395[] = { /* GetIdentityPoolRolesInput */
+    {"IdentityPoolId", 403, true},
 };
-static const struct model_member members_371[] = { /* GetOpenIdTokenForDeveloperIdentityInput */
-    {"IdentityPoolId", 378, true},
-    {"IdentityId", 375, false},
-    {"Logins", 391, true},
-    {"PrincipalTags", 401, false},
-    {"TokenDuration", 415, false},
+static const struct model_member members_396[] = { /* GetOpenIdTokenForDeveloperIdentityInput */
+    {"IdentityPoolId", 403, true},
+    {"IdentityId", 400, false},
+    {"Logins", 416, true},
+    {"PrincipalTags", 426, false},
+    {"TokenDuration", 440, false},
 };
-static const struct model_member members_372[] = { /* GetOpenIdTokenInput */
-    {"IdentityId", 375, true},
-    {"Logins", 391, false},
+static const struct model_member members_397[] = { /* GetOpenIdTokenInput */
+    {"IdentityId", 400, true},
+    {"Logins", 416, false},
 };
-static const struct model_member members_373[] = { /* GetPrincipalTagAttributeMapInput */
-    {"IdentityPoolId", 378, true},
-    {"IdentityProviderName", 384, true},
+static const struct model_member members_398[] = { /* GetPrincipalTagAttributeMapInput */
+    {"IdentityPoolId", 403, true},
+    {"IdentityProviderName", 409, true},
 };
-static const struct model_member members_377[] = { /* IdentityPool */
-    {"IdentityPoolId", 378, true},
-    {"IdentityPoolName", 379, true},
-    {"AllowUnauthenticatedIdentities", 382, true},
-    {"AllowClassicFlow", 355, false},
-    {"SupportedLoginProviders", 386, false},
-    {"DeveloperProviderName", 366, false},
-    {"OpenIdConnectProviderARNs", 397, false},
-    {"CognitoIdentityProviders", 358, false},
-    {"SamlProviderARNs", 409, false},
-    {"IdentityPoolTags", 381, false},
+static const struct model_member members_402[] = { /* IdentityPool */
+    {"IdentityPoolId", 403, true},
+    {"IdentityPoolName", 404, true},
+    {"AllowUnauthenticatedIdentities", 407, true},
+    {"AllowClassicFlow", 380, false},
+    {"SupportedLoginProviders", 411, false},
+    {"DeveloperProviderName", 391, false},
+    {"OpenIdConnectProviderARNs", 422, false},
+    {"CognitoIdentityProviders", 383, false},
+    {"SamlProviderARNs", 434, false},
+    {"IdentityPoolTags", 406, false},
 };
-static const struct model_member members_387[] = { /* ListIdentitiesInput */
-    {"IdentityPoolId", 378, true},
-    {"MaxResults", 402, true},
-    {"NextToken", 398, false},
-    {"HideDisabled", 374, false},
+static const struct model_member members_412[] = { /* ListIdentitiesInput */
+    {"IdentityPoolId", 403, true},
+    {"MaxResults", 427, true},
+    {"NextToken", 423, false},
+    {"HideDisabled", 399, false},
 };
-static const struct model_member members_388[] = { /* ListIdentityPoolsInput */
-    {"MaxResults", 402, true},
-    {"NextToken", 398, false},
+static const struct model_member members_413[] = { /* ListIdentityPoolsInput */
+    {"MaxResults", 427, true},
+    {"NextToken", 423, false},
 };
-static const struct model_member members_389[] = { /* ListTagsForResourceInput */
-    {"ResourceArn", 350, true},
+static const struct model_member members_414[] = { /* ListTagsForResourceInput */
+    {"ResourceArn", 375, true},
 };
-static const struct model_member members_392[] = { /* LookupDeveloperIdentityInput */
-    {"IdentityPoolId", 378, true},
-    {"IdentityId", 375, false},
-    {"DeveloperUserIdentifier", 367, false},
-    {"MaxResults", 402, false},
-    {"NextToken", 398, false},
+static const struct model_member members_417[] = { /* LookupDeveloperIdentityInput */
+    {"IdentityPoolId", 403, true},
+    {"IdentityId", 400, false},
+    {"DeveloperUserIdentifier", 392, false},
+    {"MaxResults", 427, false},
+    {"NextToken", 423, false},
 };
-static const struct model_member members_393[] = { /* MappingRule */
-    {"Claim", 353, true},
-    {"MatchType", 394, true},
-    {"Value", 354, true},
-    {"RoleARN", 350, true},
+static const struct model_member members_418[] = { /* MappingRule */
+    {"Claim", 378, true},
+    {"MatchType", 419, true},
+    {"Value", 379, true},
+    {"RoleARN", 375, true},
 };
-static const struct model_member members_396[] = { /* MergeDeveloperIdentitiesInput */
-    {"SourceUserIdentifier", 367, true},
-    {"DestinationUserIdentifier", 367, true},
-    {"DeveloperProviderName", 366, true},
-    {"IdentityPoolId", 378, true},
+static const struct model_member members_421[] = { /* MergeDeveloperIdentitiesInput */
+    {"SourceUserIdentifier", 392, true},
+    {"DestinationUserIdentifier", 392, true},
+    {"DeveloperProviderName", 391, true},
+    {"IdentityPoolId", 403, true},
 };
-static const struct model_member members_403[] = { /* RoleMapping */
-    {"Type", 405, true},
-    {"AmbiguousRoleResolution", 352, false},
-    {"RulesConfiguration", 408, false},
+static const struct model_member members_428[] = { /* RoleMapping */
+    {"Type", 430, true},
+    {"AmbiguousRoleResolution", 377, false},
+    {"RulesConfiguration", 433, false},
 };
-static const struct model_member members_408[] = { /* RulesConfigurationType */
-    {"Rules", 395, true},
+static const struct model_member members_433[] = { /* RulesConfigurationType */
+    {"Rules", 420, true},
 };
-static const struct model_member members_410[] = { /* SetIdentityPoolRolesInput */
-    {"IdentityPoolId", 378, true},
-    {"Roles", 407, true},
-    {"RoleMappings", 404, false},
+static const struct model_member members_435[] = { /* SetIdentityPoolRolesInput */
+    {"IdentityPoolId", 403, true},
+    {"Roles", 432, true},
+    {"RoleMappings", 429, false},
 };
-static const struct model_member members_411[] = { /* SetPrincipalTagAttributeMapInput */
-    {"IdentityPoolId", 378, true},
-    {"IdentityProviderName", 384, true},
-    {"UseDefaults", 419, false},
-    {"PrincipalTags", 401, false},
+static const struct model_member members_436[] = { /* SetPrincipalTagAttributeMapInput */
+    {"IdentityPoolId", 403, true},
+    {"IdentityProviderName", 409, true},
+    {"UseDefaults", 444, false},
+    {"PrincipalTags", 426, false},
 };
-static const struct model_member members_413[] = { /* TagResourceInput */
-    {"ResourceArn", 350, true},
-    {"Tags", 381, true},
+static const struct model_member members_438[] = { /* TagResourceInput */
+    {"ResourceArn", 375, true},
+    {"Tags", 406, true},
 };
-static const struct model_member members_416[] = { /* UnlinkDeveloperIdentityInput */
-    {"IdentityId", 375, true},
-    {"IdentityPoolId", 378, true},
-    {"DeveloperProviderName", 366, true},
-    {"DeveloperUserIdentifier", 367, true},
+static const struct model_member members_441[] = { /* UnlinkDeveloperIdentityInput */
+    {"IdentityId", 400, true},
+    {"IdentityPoolId", 403, true},
+    {"DeveloperProviderName", 391, true},
+    {"DeveloperUserIdentifier", 392, true},
 };
-static const struct model_member members_417[] = { /* UnlinkIdentityInput */
-    {"IdentityId", 375, true},
-    {"Logins", 391, true},
-    {"LoginsToRemove", 390, true},
+static const struct model_member members_442[] = { /* UnlinkIdentityInput */
+    {"IdentityId", 400, true},
+    {"Logins", 416, true},
+    {"LoginsToRemove", 415, true},
 };
-static const struct model_member members_418[] = { /* UntagResourceInput */
-    {"ResourceArn", 350, true},
-    {"TagKeys", 380, true},
+static const struct model_member members_443[] = { /* UntagResourceInput */
+    {"ResourceArn", 375, true},
+    {"TagKeys", 405, true},
 };
 
 /*
@@ -1456,408 +1545,433 @@ const struct model_shape model_shapes[] = {
     {"AdminEnableUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_18}, /* 18 */
     {"AdminForgetDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_19}, /* 19 */
     {"AdminGetDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_20}, /* 20 */
-    {"AdminGetUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_21}, /* 21 */
-    {"AdminInitiateAuthRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 8, members_22}, /* 22 */
-    {"AdminLinkProviderForUserRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_23}, /* 23 */
-    {"AdminListDevicesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_24}, /* 24 */
-    {"AdminListGroupsForUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_25}, /* 25 */
-    {"AdminListUserAuthEventsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_26}, /* 26 */
-    {"AdminRemoveUserFromGroupRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_27}, /* 27 */
-    {"AdminResetUserPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_28}, /* 28 */
-    {"AdminRespondToAuthChallengeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 8, members_29}, /* 29 */
-    {"AdminSetUserMFAPreferenceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_30}, /* 30 */
-    {"AdminSetUserPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_31}, /* 31 */
-    {"AdminSetUserSettingsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_32}, /* 32 */
-    {"AdminUpdateAuthEventFeedbackRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_33}, /* 33 */
-    {"AdminUpdateDeviceStatusRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_34}, /* 34 */
-    {"AdminUpdateUserAttributesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_35}, /* 35 */
-    {"AdminUserGlobalSignOutRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_36}, /* 36 */
-    {"AdvancedSecurityAdditionalFlowsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_37}, /* 37 */
-    {"AdvancedSecurityEnabledModeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_38, 0, NULL}, /* 38 */
-    {"AdvancedSecurityModeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_39, 0, NULL}, /* 39 */
-    {"AliasAttributeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_40, 0, NULL}, /* 40 */
-    {"AliasAttributesListType", MODEL_LIST, 0, 0, 0, -1, 40, -1, 0, NULL, 0, NULL}, /* 41 */
-    {"AllowedFirstAuthFactorsListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 4, -1, 61, -1, 0, NULL, 0, NULL}, /* 42 */
-    {"AnalyticsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_43}, /* 43 */
-    {"AnalyticsMetadataType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_44}, /* 44 */
-    {"ArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 20, 2048, 0, -1, -1, 0, NULL, 0, NULL}, /* 45 */
-    {"AssetBytesType", MODEL_BLOB, MODEL_HAS_MAX, 0, 1000000, -1, -1, -1, 0, NULL, 0, NULL}, /* 46 */
-    {"AssetCategoryType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 15, enum_47, 0, NULL}, /* 47 */
-    {"AssetExtensionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 5, enum_48, 0, NULL}, /* 48 */
-    {"AssetListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 40, -1, 50, -1, 0, NULL, 0, NULL}, /* 49 */
-    {"AssetType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_50}, /* 50 */
-    {"AssociateSoftwareTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_51}, /* 51 */
-    {"AttributeDataType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_52, 0, NULL}, /* 52 */
-    {"AttributeListType", MODEL_LIST, MODEL_REDACT, 0, 0, -1, 58, -1, 0, NULL, 0, NULL}, /* 53 */
-    {"AttributeMappingKeyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, -1, -1, -1, 0, NULL, 0, NULL}, /* 54 */
-    {"AttributeMappingType", MODEL_MAP, 0, 0, 0, -1, 296, 54, 0, NULL, 0, NULL}, /* 55 */
-    {"AttributeNameListType", MODEL_LIST, 0, 0, 0, -1, 57, -1, 0, NULL, 0, NULL}, /* 56 */
-    {"AttributeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 1, -1, -1, 0, NULL, 0, NULL}, /* 57 */
-    {"AttributeType", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_58}, /* 58 */
-    {"AttributeValueType", MODEL_STRING, MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 0, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 59 */
-    {"AttributesRequireVerificationBeforeUpdateType", MODEL_LIST, 0, 0, 0, -1, 340, -1, 0, NULL, 0, NULL}, /* 60 */
-    {"AuthFactorType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_61, 0, NULL}, /* 61 */
-    {"AuthFlowType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 8, enum_62, 0, NULL}, /* 62 */
-    {"AuthParametersType", MODEL_MAP, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, -1, 296, 296, 0, NULL, 0, NULL}, /* 63 */
-    {"AuthSessionValidityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 3, 15, -1, -1, -1, 0, NULL, 0, NULL}, /* 64 */
-    {"BlockedIPRangeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 200, -1, 296, -1, 0, NULL, 0, NULL}, /* 65 */
-    {"BooleanType", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 66 */
-    {"CSSType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 131072, -1, -1, -1, 0, NULL, 0, NULL}, /* 67 */
-    {"CallbackURLsListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 100, -1, 247, -1, 0, NULL, 0, NULL}, /* 68 */
-    {"ChallengeNameType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 16, enum_69, 0, NULL}, /* 69 */
-    {"ChallengeResponsesType", MODEL_MAP, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, -1, 296, 296, 0, NULL, 0, NULL}, /* 70 */
-    {"ChangePasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_71}, /* 71 */
-    {"ClientIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 2, -1, -1, 0, NULL, 0, NULL}, /* 72 */
-    {"ClientMetadataType", MODEL_MAP, 0, 0, 0, -1, 296, 296, 0, NULL, 0, NULL}, /* 73 */
-    {"ClientNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 74 */
-    {"ClientPermissionListType", MODEL_LIST, 0, 0, 0, -1, 76, -1, 0, NULL, 0, NULL}, /* 75 */
-    {"ClientPermissionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 76 */
-    {"ClientSecretIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 77 */
-    {"ClientSecretType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 24, 64, 2, -1, -1, 0, NULL, 0, NULL}, /* 78 */
-    {"CloudWatchLogsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_79}, /* 79 */
-    {"ColorSchemeModeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_80, 0, NULL}, /* 80 */
-    {"CompleteWebAuthnRegistrationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_81}, /* 81 */
-    {"CompromisedCredentialsActionsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_82}, /* 82 */
-    {"CompromisedCredentialsEventActionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_83, 0, NULL}, /* 83 */
-    {"CompromisedCredentialsRiskConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_84}, /* 84 */
-    {"ConfirmDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_85}, /* 85 */
-    {"ConfirmForgotPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 8, members_86}, /* 86 */
-    {"ConfirmSignUpRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 9, members_87}, /* 87 */
-    {"ConfirmationCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2048, 4, -1, -1, 0, NULL, 0, NULL}, /* 88 */
-    {"ContextDataType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_89}, /* 89 */
-    {"CreateGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_90}, /* 90 */
-    {"CreateIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_91}, /* 91 */
-    {"CreateManagedLoginBrandingRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_92}, /* 92 */
-    {"CreateResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_93}, /* 93 */
-    {"CreateTermsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_94}, /* 94 */
-    {"CreateUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_95}, /* 95 */
-    {"CreateUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 24, members_96}, /* 96 */
-    {"CreateUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_97}, /* 97 */
-    {"CreateUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 24, members_98}, /* 98 */
-    {"CustomAttributeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 20, 5, -1, -1, 0, NULL, 0, NULL}, /* 99 */
-    {"CustomAttributesListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 25, -1, 268, -1, 0, NULL, 0, NULL}, /* 100 */
-    {"CustomDomainConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_101}, /* 101 */
-    {"CustomEmailLambdaVersionConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_102}, /* 102 */
-    {"CustomEmailSenderLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_103, 0, NULL}, /* 103 */
-    {"CustomSMSLambdaVersionConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_104}, /* 104 */
-    {"CustomSMSSenderLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_103, 0, NULL}, /* 105 */
-    {"DefaultEmailOptionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_106, 0, NULL}, /* 106 */
-    {"DeleteGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_107}, /* 107 */
-    {"DeleteIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_108}, /* 108 */
-    {"DeleteManagedLoginBrandingRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_109}, /* 109 */
-    {"DeleteResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_110}, /* 110 */
-    {"DeleteTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_111}, /* 111 */
-    {"DeleteUserAttributesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_112}, /* 112 */
-    {"DeleteUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_113}, /* 113 */
-    {"DeleteUserPoolClientSecretRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_114}, /* 114 */
-    {"DeleteUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_115}, /* 115 */
-    {"DeleteUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_116}, /* 116 */
-    {"DeleteUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_117}, /* 117 */
-    {"DeleteWebAuthnCredentialRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_118}, /* 118 */
-    {"DeletionProtectionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_119, 0, NULL}, /* 119 */
-    {"DeliveryMediumListType", MODEL_LIST, 0, 0, 0, -1, 121, -1, 0, NULL, 0, NULL}, /* 120 */
-    {"DeliveryMediumType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_121, 0, NULL}, /* 121 */
-    {"DescribeIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_122}, /* 122 */
-    {"DescribeManagedLoginBrandingByClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_123}, /* 123 */
-    {"DescribeManagedLoginBrandingRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_124}, /* 124 */
-    {"DescribeResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_125}, /* 125 */
-    {"DescribeRiskConfigurationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_126}, /* 126 */
-    {"DescribeTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_127}, /* 127 */
-    {"DescribeUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_128}, /* 128 */
-    {"DescribeUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_129}, /* 129 */
-    {"DescribeUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_130}, /* 130 */
-    {"DescribeUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_131}, /* 131 */
-    {"DescriptionType", MODEL_STRING, MODEL_HAS_MAX, 0, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 132 */
-    {"DeviceConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_133}, /* 133 */
-    {"DeviceKeyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 6, -1, -1, 0, NULL, 0, NULL}, /* 134 */
-    {"DeviceNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, -1, -1, -1, 0, NULL, 0, NULL}, /* 135 */
-    {"DeviceRememberedStatusType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_136, 0, NULL}, /* 136 */
-    {"DeviceSecretVerifierConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_137}, /* 137 */
-    {"Document", MODEL_DOCUMENT, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 138 */
-    {"DomainType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 63, 7, -1, -1, 0, NULL, 0, NULL}, /* 139 */
-    {"EmailAddressType", MODEL_STRING, 0, 0, 0, 8, -1, -1, 0, NULL, 0, NULL}, /* 140 */
-    {"EmailConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_141}, /* 141 */
-    {"EmailInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 9, -1, -1, 0, NULL, 0, NULL}, /* 142 */
-    {"EmailMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_143}, /* 143 */
-    {"EmailMfaMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 10, -1, -1, 0, NULL, 0, NULL}, /* 144 */
-    {"EmailMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_145}, /* 145 */
-    {"EmailMfaSubjectType", MODEL_STRING, 0, 0, 0, 11, -1, -1, 0, NULL, 0, NULL}, /* 146 */
-    {"EmailNotificationBodyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 12, -1, -1, 0, NULL, 0, NULL}, /* 147 */
-    {"EmailNotificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 148 */
-    {"EmailSendingAccountType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_149, 0, NULL}, /* 149 */
-    {"EmailVerificationMessageByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 13, -1, -1, 0, NULL, 0, NULL}, /* 150 */
-    {"EmailVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 10, -1, -1, 0, NULL, 0, NULL}, /* 151 */
-    {"EmailVerificationSubjectByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 152 */
-    {"EmailVerificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 153 */
-    {"EventFilterType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_154, 0, NULL}, /* 154 */
-    {"EventFiltersType", MODEL_LIST, 0, 0, 0, -1, 154, -1, 0, NULL, 0, NULL}, /* 155 */
-    {"EventIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, 14, -1, -1, 0, NULL, 0, NULL}, /* 156 */
-    {"EventSourceName", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_157, 0, NULL}, /* 157 */
-    {"ExplicitAuthFlowsListType", MODEL_LIST, 0, 0, 0, -1, 159, -1, 0, NULL, 0, NULL}, /* 158 */
-    {"ExplicitAuthFlowsType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 9, enum_159, 0, NULL}, /* 159 */
-    {"FeatureType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_160, 0, NULL}, /* 160 */
-    {"FeedbackValueType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_161, 0, NULL}, /* 161 */
-    {"FirehoseConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_162}, /* 162 */
-    {"ForceAliasCreation", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 163 */
-    {"ForgetDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_164}, /* 164 */
-    {"ForgotPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_165}, /* 165 */
-    {"GenerateSecret", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 166 */
-    {"GetCSVHeaderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_167}, /* 167 */
-    {"GetDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_168}, /* 168 */
-    {"GetGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_169}, /* 169 */
-    {"GetIdentityProviderByIdentifierRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_170}, /* 170 */
-    {"GetLogDeliveryConfigurationRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_171}, /* 171 */
-    {"GetSigningCertificateRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_172}, /* 172 */
-    {"GetTokensFromRefreshTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_173}, /* 173 */
-    {"GetUICustomizationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_174}, /* 174 */
-    {"GetUserAttributeVerificationCodeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_175}, /* 175 */
-    {"GetUserAuthFactorsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_176}, /* 176 */
-    {"GetUserPoolMfaConfigRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_177}, /* 177 */
-    {"GetUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_178}, /* 178 */
-    {"GlobalSignOutRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_179}, /* 179 */
-    {"GroupNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 5, -1, -1, 0, NULL, 0, NULL}, /* 180 */
-    {"HexStringType", MODEL_STRING, 0, 0, 0, 15, -1, -1, 0, NULL, 0, NULL}, /* 181 */
-    {"HttpHeader", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_182}, /* 182 */
-    {"HttpHeaderList", MODEL_LIST, 0, 0, 0, -1, 182, -1, 0, NULL, 0, NULL}, /* 183 */
-    {"IdTokenValidityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 86400, -1, -1, -1, 0, NULL, 0, NULL}, /* 184 */
-    {"IdentityProviderTypeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 6, enum_185, 0, NULL}, /* 185 */
-    {"IdpIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 16, -1, -1, 0, NULL, 0, NULL}, /* 186 */
-    {"IdpIdentifiersListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 50, -1, 186, -1, 0, NULL, 0, NULL}, /* 187 */
-    {"ImageFileType", MODEL_BLOB, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 131072, -1, -1, -1, 0, NULL, 0, NULL}, /* 188 */
-    {"InboundFederationLambdaType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_189}, /* 189 */
-    {"InboundFederationLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_103, 0, NULL}, /* 190 */
-    {"InitiateAuthRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 7, members_191}, /* 191 */
-    {"LambdaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 15, members_192}, /* 192 */
-    {"LanguageIdType", MODEL_STRING, 0, 0, 0, 17, -1, -1, 0, NULL, 0, NULL}, /* 193 */
-    {"LinkUrlType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, 18, -1, -1, 0, NULL, 0, NULL}, /* 194 */
-    {"LinksType", MODEL_MAP, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 13, -1, 194, 193, 0, NULL, 0, NULL}, /* 195 */
-    {"ListDevicesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_196}, /* 196 */
-    {"ListGroupsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_197}, /* 197 */
-    {"ListIdentityProvidersRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_198}, /* 198 */
-    {"ListProvidersLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 199 */
-    {"ListResourceServersLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, -1, -1, -1, 0, NULL, 0, NULL}, /* 200 */
-    {"ListResourceServersRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_201}, /* 201 */
-    {"ListTagsForResourceRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_202}, /* 202 */
-    {"ListTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_203}, /* 203 */
-    {"ListTermsRequestMaxResultsInteger", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 204 */
-    {"ListUserImportJobsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_205}, /* 205 */
-    {"ListUserPoolClientSecretsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_206}, /* 206 */
-    {"ListUserPoolClientsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_207}, /* 207 */
-    {"ListUserPoolsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_208}, /* 208 */
-    {"ListUsersInGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_209}, /* 209 */
-    {"ListUsersRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_210}, /* 210 */
-    {"ListWebAuthnCredentialsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_211}, /* 211 */
-    {"LogConfigurationListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 2, -1, 213, -1, 0, NULL, 0, NULL}, /* 212 */
-    {"LogConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_213}, /* 213 */
-    {"LogLevel", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_214, 0, NULL}, /* 214 */
-    {"LogoutURLsListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 100, -1, 247, -1, 0, NULL, 0, NULL}, /* 215 */
-    {"MFAOptionListType", MODEL_LIST, 0, 0, 0, -1, 217, -1, 0, NULL, 0, NULL}, /* 216 */
-    {"MFAOptionType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_217}, /* 217 */
-    {"ManagedLoginBrandingIdType", MODEL_STRING, 0, 0, 0, 19, -1, -1, 0, NULL, 0, NULL}, /* 218 */
-    {"MessageActionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_219, 0, NULL}, /* 219 */
-    {"MessageTemplateType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_220}, /* 220 */
-    {"NotifyConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_221}, /* 221 */
-    {"NotifyEmailType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_222}, /* 222 */
-    {"NumberAttributeConstraintsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_223}, /* 223 */
-    {"OAuthFlowType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_224, 0, NULL}, /* 224 */
-    {"OAuthFlowsType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 3, -1, 224, -1, 0, NULL, 0, NULL}, /* 225 */
-    {"PaginationKey", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 131072, 4, -1, -1, 0, NULL, 0, NULL}, /* 226 */
-    {"PaginationKeyType", MODEL_STRING, MODEL_HAS_MIN, 1, 0, 4, -1, -1, 0, NULL, 0, NULL}, /* 227 */
-    {"PasswordHistorySizeType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 24, -1, -1, -1, 0, NULL, 0, NULL}, /* 228 */
-    {"PasswordPolicyMinLengthType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 99, -1, -1, -1, 0, NULL, 0, NULL}, /* 229 */
-    {"PasswordPolicyType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 7, members_230}, /* 230 */
-    {"PasswordType", MODEL_STRING, MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 0, 256, 4, -1, -1, 0, NULL, 0, NULL}, /* 231 */
-    {"PoolQueryLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 232 */
-    {"PreTokenGenerationLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_233, 0, NULL}, /* 233 */
-    {"PreTokenGenerationVersionConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_234}, /* 234 */
-    {"PrecedenceType", MODEL_INTEGER, MODEL_HAS_MIN, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 235 */
-    {"PreventUserExistenceErrorTypes", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_236, 0, NULL}, /* 236 */
-    {"PriorityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2, -1, -1, -1, 0, NULL, 0, NULL}, /* 237 */
-    {"ProviderDetailsType", MODEL_MAP, 0, 0, 0, -1, 296, 296, 0, NULL, 0, NULL}, /* 238 */
-    {"ProviderNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 20, -1, -1, 0, NULL, 0, NULL}, /* 239 */
-    {"ProviderNameTypeV2", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 21, -1, -1, 0, NULL, 0, NULL}, /* 240 */
-    {"ProviderUserIdentifierType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_241}, /* 241 */
-    {"QueryLimit", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 242 */
-    {"QueryLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 243 */
-    {"RecoveryMechanismsType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2, -1, 246, -1, 0, NULL, 0, NULL}, /* 244 */
-    {"RecoveryOptionNameType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_245, 0, NULL}, /* 245 */
-    {"RecoveryOptionType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_246}, /* 246 */
-    {"RedirectUrlType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, 5, -1, -1, 0, NULL, 0, NULL}, /* 247 */
-    {"RefreshTokenRotationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_248}, /* 248 */
-    {"RefreshTokenValidityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 315360000, -1, -1, -1, 0, NULL, 0, NULL}, /* 249 */
-    {"RegionCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 5, 32, -1, -1, -1, 0, NULL, 0, NULL}, /* 250 */
-    {"RelyingPartyIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 127, -1, -1, -1, 0, NULL, 0, NULL}, /* 251 */
-    {"ResendConfirmationCodeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_252}, /* 252 */
-    {"ResourceIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 22, -1, -1, 0, NULL, 0, NULL}, /* 253 */
-    {"ResourceServerIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 23, -1, -1, 0, NULL, 0, NULL}, /* 254 */
-    {"ResourceServerNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 3, -1, -1, 0, NULL, 0, NULL}, /* 255 */
-    {"ResourceServerScopeDescriptionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 256 */
-    {"ResourceServerScopeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 100, -1, 259, -1, 0, NULL, 0, NULL}, /* 257 */
-    {"ResourceServerScopeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 24, -1, -1, 0, NULL, 0, NULL}, /* 258 */
-    {"ResourceServerScopeType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_259}, /* 259 */
-    {"RespondToAuthChallengeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 7, members_260}, /* 260 */
-    {"RetryGracePeriodSecondsType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 261 */
-    {"RevokeTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_262}, /* 262 */
-    {"RiskExceptionConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_263}, /* 263 */
-    {"S3ArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 3, 1024, 25, -1, -1, 0, NULL, 0, NULL}, /* 264 */
-    {"S3ConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_265}, /* 265 */
-    {"SESConfigurationSet", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 64, 26, -1, -1, 0, NULL, 0, NULL}, /* 266 */
-    {"SMSMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_267}, /* 267 */
-    {"SchemaAttributeType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 7, members_268}, /* 268 */
-    {"SchemaAttributesListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, -1, 268, -1, 0, NULL, 0, NULL}, /* 269 */
-    {"ScopeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 50, -1, 271, -1, 0, NULL, 0, NULL}, /* 270 */
-    {"ScopeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 23, -1, -1, 0, NULL, 0, NULL}, /* 271 */
-    {"SearchPaginationTokenType", MODEL_STRING, MODEL_HAS_MIN, 1, 0, 4, -1, -1, 0, NULL, 0, NULL}, /* 272 */
-    {"SearchedAttributeNamesListType", MODEL_LIST, 0, 0, 0, -1, 57, -1, 0, NULL, 0, NULL}, /* 273 */
-    {"SecretHashType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 27, -1, -1, 0, NULL, 0, NULL}, /* 274 */
-    {"SessionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 20, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 275 */
-    {"SetLogDeliveryConfigurationRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_276}, /* 276 */
-    {"SetRiskConfigurationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_277}, /* 277 */
-    {"SetUICustomizationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_278}, /* 278 */
-    {"SetUserMFAPreferenceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_279}, /* 279 */
-    {"SetUserPoolMfaConfigRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_280}, /* 280 */
-    {"SetUserSettingsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_281}, /* 281 */
-    {"SignInPolicyType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_282}, /* 282 */
-    {"SignUpRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 9, members_283}, /* 283 */
-    {"SkippedIPRangeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 200, -1, 296, -1, 0, NULL, 0, NULL}, /* 284 */
-    {"SmsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_285}, /* 285 */
-    {"SmsInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 28, -1, -1, 0, NULL, 0, NULL}, /* 286 */
-    {"SmsMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_287}, /* 287 */
-    {"SmsVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 29, -1, -1, 0, NULL, 0, NULL}, /* 288 */
-    {"SoftwareTokenMFAUserCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 6, 6, 30, -1, -1, 0, NULL, 0, NULL}, /* 289 */
-    {"SoftwareTokenMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_290}, /* 290 */
-    {"SoftwareTokenMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_291}, /* 291 */
-    {"StartUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_292}, /* 292 */
-    {"StartWebAuthnRegistrationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_293}, /* 293 */
-    {"StopUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_294}, /* 294 */
-    {"StringAttributeConstraintsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_295}, /* 295 */
-    {"StringType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 131072, -1, -1, -1, 0, NULL, 0, NULL}, /* 296 */
-    {"SupportedIdentityProvidersListType", MODEL_LIST, 0, 0, 0, -1, 239, -1, 0, NULL, 0, NULL}, /* 297 */
-    {"TagKeysType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 298 */
-    {"TagResourceRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_299}, /* 299 */
-    {"TagValueType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 300 */
-    {"TemporaryPasswordValidityDaysType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 365, -1, -1, -1, 0, NULL, 0, NULL}, /* 301 */
-    {"TermsEnforcementType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_302, 0, NULL}, /* 302 */
-    {"TermsIdType", MODEL_STRING, 0, 0, 0, 19, -1, -1, 0, NULL, 0, NULL}, /* 303 */
-    {"TermsNameType", MODEL_STRING, 0, 0, 0, 31, -1, -1, 0, NULL, 0, NULL}, /* 304 */
-    {"TermsSourceType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_305, 0, NULL}, /* 305 */
-    {"TimeUnitsType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_306, 0, NULL}, /* 306 */
-    {"TokenModelType", MODEL_STRING, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, 32, -1, -1, 0, NULL, 0, NULL}, /* 307 */
-    {"TokenValidityUnitsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_308}, /* 308 */
-    {"UntagResourceRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_309}, /* 309 */
-    {"UpdateAuthEventFeedbackRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_310}, /* 310 */
-    {"UpdateDeviceStatusRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_311}, /* 311 */
-    {"UpdateGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_312}, /* 312 */
-    {"UpdateIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_313}, /* 313 */
-    {"UpdateManagedLoginBrandingRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_314}, /* 314 */
-    {"UpdateResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_315}, /* 315 */
-    {"UpdateTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_316}, /* 316 */
-    {"UpdateUserAttributesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_317}, /* 317 */
-    {"UpdateUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 23, members_318}, /* 318 */
-    {"UpdateUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_319}, /* 319 */
-    {"UpdateUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 21, members_320}, /* 320 */
-    {"UserAttributeUpdateSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_321}, /* 321 */
-    {"UserContextDataType", MODEL_STRUCTURE, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_322}, /* 322 */
-    {"UserFilterType", MODEL_STRING, MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 323 */
-    {"UserImportJobIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 33, -1, -1, 0, NULL, 0, NULL}, /* 324 */
-    {"UserImportJobNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 325 */
-    {"UserPoolAddOnsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_326}, /* 326 */
-    {"UserPoolIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 34, -1, -1, 0, NULL, 0, NULL}, /* 327 */
-    {"UserPoolMfaType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_328, 0, NULL}, /* 328 */
-    {"UserPoolNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 329 */
-    {"UserPoolPolicyType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_330}, /* 330 */
-    {"UserPoolTagsListType", MODEL_LIST, 0, 0, 0, -1, 298, -1, 0, NULL, 0, NULL}, /* 331 */
-    {"UserPoolTagsType", MODEL_MAP, 0, 0, 0, -1, 300, 298, 0, NULL, 0, NULL}, /* 332 */
-    {"UserPoolTierType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_333, 0, NULL}, /* 333 */
-    {"UserVerificationType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_334, 0, NULL}, /* 334 */
-    {"UsernameAttributeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_335, 0, NULL}, /* 335 */
-    {"UsernameAttributesListType", MODEL_LIST, 0, 0, 0, -1, 335, -1, 0, NULL, 0, NULL}, /* 336 */
-    {"UsernameConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_337}, /* 337 */
-    {"UsernameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 5, -1, -1, 0, NULL, 0, NULL}, /* 338 */
-    {"VerificationMessageTemplateType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_339}, /* 339 */
-    {"VerifiedAttributeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_335, 0, NULL}, /* 340 */
-    {"VerifiedAttributesListType", MODEL_LIST, 0, 0, 0, -1, 340, -1, 0, NULL, 0, NULL}, /* 341 */
-    {"VerifySoftwareTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_342}, /* 342 */
-    {"VerifyUserAttributeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_343}, /* 343 */
-    {"WebAuthnConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_344}, /* 344 */
-    {"WebAuthnCredentialsQueryLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 20, -1, -1, -1, 0, NULL, 0, NULL}, /* 345 */
-    {"WebAuthnFactorConfigurationType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_346, 0, NULL}, /* 346 */
-    {"WebAuthnMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_347}, /* 347 */
-    {"WrappedBooleanType", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 348 */
-    {"WrappedIntegerType", MODEL_INTEGER, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 349 */
+    {"AdminGetUserAuthFactorsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_21}, /* 21 */
+    {"AdminGetUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_22}, /* 22 */
+    {"AdminInitiateAuthRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 8, members_23}, /* 23 */
+    {"AdminLinkProviderForUserRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_24}, /* 24 */
+    {"AdminListDevicesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_25}, /* 25 */
+    {"AdminListGroupsForUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_26}, /* 26 */
+    {"AdminListUserAuthEventsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_27}, /* 27 */
+    {"AdminRemoveUserFromGroupRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_28}, /* 28 */
+    {"AdminResetUserPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_29}, /* 29 */
+    {"AdminRespondToAuthChallengeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 8, members_30}, /* 30 */
+    {"AdminSetUserMFAPreferenceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_31}, /* 31 */
+    {"AdminSetUserPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_32}, /* 32 */
+    {"AdminSetUserSettingsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_33}, /* 33 */
+    {"AdminUpdateAuthEventFeedbackRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_34}, /* 34 */
+    {"AdminUpdateDeviceStatusRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_35}, /* 35 */
+    {"AdminUpdateUserAttributesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_36}, /* 36 */
+    {"AdminUserGlobalSignOutRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_37}, /* 37 */
+    {"AdvancedSecurityAdditionalFlowsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_38}, /* 38 */
+    {"AdvancedSecurityEnabledModeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_39, 0, NULL}, /* 39 */
+    {"AdvancedSecurityModeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_40, 0, NULL}, /* 40 */
+    {"AliasAttributeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_41, 0, NULL}, /* 41 */
+    {"AliasAttributesListType", MODEL_LIST, 0, 0, 0, -1, 41, -1, 0, NULL, 0, NULL}, /* 42 */
+    {"AllowedFirstAuthFactorsListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 5, -1, 62, -1, 0, NULL, 0, NULL}, /* 43 */
+    {"AnalyticsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_44}, /* 44 */
+    {"AnalyticsMetadataType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_45}, /* 45 */
+    {"ArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 20, 2048, 0, -1, -1, 0, NULL, 0, NULL}, /* 46 */
+    {"AssetBytesType", MODEL_BLOB, MODEL_HAS_MAX, 0, 1000000, -1, -1, -1, 0, NULL, 0, NULL}, /* 47 */
+    {"AssetCategoryType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 15, enum_48, 0, NULL}, /* 48 */
+    {"AssetExtensionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 5, enum_49, 0, NULL}, /* 49 */
+    {"AssetListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 40, -1, 51, -1, 0, NULL, 0, NULL}, /* 50 */
+    {"AssetType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_51}, /* 51 */
+    {"AssociateSoftwareTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_52}, /* 52 */
+    {"AttributeDataType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_53, 0, NULL}, /* 53 */
+    {"AttributeListType", MODEL_LIST, MODEL_REDACT, 0, 0, -1, 59, -1, 0, NULL, 0, NULL}, /* 54 */
+    {"AttributeMappingKeyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, -1, -1, -1, 0, NULL, 0, NULL}, /* 55 */
+    {"AttributeMappingType", MODEL_MAP, 0, 0, 0, -1, 318, 55, 0, NULL, 0, NULL}, /* 56 */
+    {"AttributeNameListType", MODEL_LIST, 0, 0, 0, -1, 58, -1, 0, NULL, 0, NULL}, /* 57 */
+    {"AttributeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 1, -1, -1, 0, NULL, 0, NULL}, /* 58 */
+    {"AttributeType", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_59}, /* 59 */
+    {"AttributeValueType", MODEL_STRING, MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 0, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 60 */
+    {"AttributesRequireVerificationBeforeUpdateType", MODEL_LIST, 0, 0, 0, -1, 365, -1, 0, NULL, 0, NULL}, /* 61 */
+    {"AuthFactorType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 5, enum_62, 0, NULL}, /* 62 */
+    {"AuthFlowType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 8, enum_63, 0, NULL}, /* 63 */
+    {"AuthParametersType", MODEL_MAP, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, -1, 318, 318, 0, NULL, 0, NULL}, /* 64 */
+    {"AuthSessionValidityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 3, 15, -1, -1, -1, 0, NULL, 0, NULL}, /* 65 */
+    {"BlockedIPRangeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 200, -1, 318, -1, 0, NULL, 0, NULL}, /* 66 */
+    {"BooleanType", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 67 */
+    {"CSSType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 131072, -1, -1, -1, 0, NULL, 0, NULL}, /* 68 */
+    {"CallbackURLsListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 100, -1, 265, -1, 0, NULL, 0, NULL}, /* 69 */
+    {"ChallengeNameType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 16, enum_70, 0, NULL}, /* 70 */
+    {"ChallengeResponsesType", MODEL_MAP, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, -1, 318, 318, 0, NULL, 0, NULL}, /* 71 */
+    {"ChangePasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_72}, /* 72 */
+    {"ClientIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 2, -1, -1, 0, NULL, 0, NULL}, /* 73 */
+    {"ClientMetadataType", MODEL_MAP, 0, 0, 0, -1, 318, 318, 0, NULL, 0, NULL}, /* 74 */
+    {"ClientNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 75 */
+    {"ClientPermissionListType", MODEL_LIST, 0, 0, 0, -1, 77, -1, 0, NULL, 0, NULL}, /* 76 */
+    {"ClientPermissionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 77 */
+    {"ClientSecretIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 78 */
+    {"ClientSecretType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 24, 64, 2, -1, -1, 0, NULL, 0, NULL}, /* 79 */
+    {"CloudWatchLogsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_80}, /* 80 */
+    {"ColorSchemeModeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_81, 0, NULL}, /* 81 */
+    {"CompleteWebAuthnRegistrationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_82}, /* 82 */
+    {"CompromisedCredentialsActionsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_83}, /* 83 */
+    {"CompromisedCredentialsEventActionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_84, 0, NULL}, /* 84 */
+    {"CompromisedCredentialsRiskConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_85}, /* 85 */
+    {"ConfirmDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_86}, /* 86 */
+    {"ConfirmForgotPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 8, members_87}, /* 87 */
+    {"ConfirmSignUpRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 9, members_88}, /* 88 */
+    {"ConfirmationCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2048, 4, -1, -1, 0, NULL, 0, NULL}, /* 89 */
+    {"ContextDataType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_90}, /* 90 */
+    {"CreateGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_91}, /* 91 */
+    {"CreateIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_92}, /* 92 */
+    {"CreateManagedLoginBrandingRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_93}, /* 93 */
+    {"CreateResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_94}, /* 94 */
+    {"CreateTermsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_95}, /* 95 */
+    {"CreateUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_96}, /* 96 */
+    {"CreateUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 24, members_97}, /* 97 */
+    {"CreateUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_98}, /* 98 */
+    {"CreateUserPoolReplicaRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_99}, /* 99 */
+    {"CreateUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 26, members_100}, /* 100 */
+    {"CustomAttributeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 20, 5, -1, -1, 0, NULL, 0, NULL}, /* 101 */
+    {"CustomAttributesListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 25, -1, 288, -1, 0, NULL, 0, NULL}, /* 102 */
+    {"CustomDomainConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_103}, /* 103 */
+    {"CustomEmailLambdaVersionConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_104}, /* 104 */
+    {"CustomEmailSenderLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_105, 0, NULL}, /* 105 */
+    {"CustomSMSLambdaVersionConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_106}, /* 106 */
+    {"CustomSMSSenderLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_105, 0, NULL}, /* 107 */
+    {"DefaultEmailOptionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_108, 0, NULL}, /* 108 */
+    {"DeleteGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_109}, /* 109 */
+    {"DeleteIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_110}, /* 110 */
+    {"DeleteManagedLoginBrandingRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_111}, /* 111 */
+    {"DeleteResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_112}, /* 112 */
+    {"DeleteTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_113}, /* 113 */
+    {"DeleteUserAttributesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_114}, /* 114 */
+    {"DeleteUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_115}, /* 115 */
+    {"DeleteUserPoolClientSecretRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_116}, /* 116 */
+    {"DeleteUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_117}, /* 117 */
+    {"DeleteUserPoolReplicaRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_118}, /* 118 */
+    {"DeleteUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_119}, /* 119 */
+    {"DeleteUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_120}, /* 120 */
+    {"DeleteWebAuthnCredentialRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_121}, /* 121 */
+    {"DeletionProtectionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_122, 0, NULL}, /* 122 */
+    {"DeliveryMediumListType", MODEL_LIST, 0, 0, 0, -1, 124, -1, 0, NULL, 0, NULL}, /* 123 */
+    {"DeliveryMediumType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_124, 0, NULL}, /* 124 */
+    {"DescribeIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_125}, /* 125 */
+    {"DescribeManagedLoginBrandingByClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_126}, /* 126 */
+    {"DescribeManagedLoginBrandingRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_127}, /* 127 */
+    {"DescribeResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_128}, /* 128 */
+    {"DescribeRiskConfigurationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_129}, /* 129 */
+    {"DescribeTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_130}, /* 130 */
+    {"DescribeUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_131}, /* 131 */
+    {"DescribeUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_132}, /* 132 */
+    {"DescribeUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_133}, /* 133 */
+    {"DescribeUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_134}, /* 134 */
+    {"DescriptionType", MODEL_STRING, MODEL_HAS_MAX, 0, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 135 */
+    {"DeviceConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_136}, /* 136 */
+    {"DeviceKeyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 6, -1, -1, 0, NULL, 0, NULL}, /* 137 */
+    {"DeviceNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, -1, -1, -1, 0, NULL, 0, NULL}, /* 138 */
+    {"DeviceRememberedStatusType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_139, 0, NULL}, /* 139 */
+    {"DeviceSecretVerifierConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_140}, /* 140 */
+    {"Document", MODEL_DOCUMENT, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 141 */
+    {"DomainType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 63, 7, -1, -1, 0, NULL, 0, NULL}, /* 142 */
+    {"EmailAddressType", MODEL_STRING, 0, 0, 0, 8, -1, -1, 0, NULL, 0, NULL}, /* 143 */
+    {"EmailConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_144}, /* 144 */
+    {"EmailInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 9, -1, -1, 0, NULL, 0, NULL}, /* 145 */
+    {"EmailMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_146}, /* 146 */
+    {"EmailMfaMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 10, -1, -1, 0, NULL, 0, NULL}, /* 147 */
+    {"EmailMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_148}, /* 148 */
+    {"EmailMfaSubjectType", MODEL_STRING, 0, 0, 0, 11, -1, -1, 0, NULL, 0, NULL}, /* 149 */
+    {"EmailNotificationBodyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 12, -1, -1, 0, NULL, 0, NULL}, /* 150 */
+    {"EmailNotificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 151 */
+    {"EmailSendingAccountType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_152, 0, NULL}, /* 152 */
+    {"EmailVerificationMessageByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 13, -1, -1, 0, NULL, 0, NULL}, /* 153 */
+    {"EmailVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 10, -1, -1, 0, NULL, 0, NULL}, /* 154 */
+    {"EmailVerificationSubjectByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 155 */
+    {"EmailVerificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 156 */
+    {"EncryptionKeyArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 20, 2048, 0, -1, -1, 0, NULL, 0, NULL}, /* 157 */
+    {"EncryptionKeyType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_158, 0, NULL}, /* 158 */
+    {"EumsSmsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 7, members_159}, /* 159 */
+    {"EventFilterType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_160, 0, NULL}, /* 160 */
+    {"EventFiltersType", MODEL_LIST, 0, 0, 0, -1, 160, -1, 0, NULL, 0, NULL}, /* 161 */
+    {"EventIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, 14, -1, -1, 0, NULL, 0, NULL}, /* 162 */
+    {"EventSourceName", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_163, 0, NULL}, /* 163 */
+    {"ExplicitAuthFlowsListType", MODEL_LIST, 0, 0, 0, -1, 165, -1, 0, NULL, 0, NULL}, /* 164 */
+    {"ExplicitAuthFlowsType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 9, enum_165, 0, NULL}, /* 165 */
+    {"FailoverType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_166}, /* 166 */
+    {"FeatureType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_167, 0, NULL}, /* 167 */
+    {"FeedbackValueType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_168, 0, NULL}, /* 168 */
+    {"FirehoseConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_169}, /* 169 */
+    {"ForceAliasCreation", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 170 */
+    {"ForgetDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_171}, /* 171 */
+    {"ForgotPasswordRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_172}, /* 172 */
+    {"GenerateSecret", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 173 */
+    {"GetCSVHeaderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_174}, /* 174 */
+    {"GetDeviceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_175}, /* 175 */
+    {"GetGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_176}, /* 176 */
+    {"GetIdentityProviderByIdentifierRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_177}, /* 177 */
+    {"GetLogDeliveryConfigurationRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_178}, /* 178 */
+    {"GetProvisionedLimitRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_179}, /* 179 */
+    {"GetSigningCertificateRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_180}, /* 180 */
+    {"GetTokensFromRefreshTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_181}, /* 181 */
+    {"GetUICustomizationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_182}, /* 182 */
+    {"GetUserAttributeVerificationCodeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_183}, /* 183 */
+    {"GetUserAuthFactorsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_184}, /* 184 */
+    {"GetUserPoolMfaConfigRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_185}, /* 185 */
+    {"GetUserRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_186}, /* 186 */
+    {"GlobalSignOutRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_187}, /* 187 */
+    {"GroupNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 5, -1, -1, 0, NULL, 0, NULL}, /* 188 */
+    {"HealthCheckIdType", MODEL_STRING, MODEL_HAS_MAX, 0, 64, -1, -1, -1, 0, NULL, 0, NULL}, /* 189 */
+    {"HexStringType", MODEL_STRING, 0, 0, 0, 15, -1, -1, 0, NULL, 0, NULL}, /* 190 */
+    {"HttpHeader", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_191}, /* 191 */
+    {"HttpHeaderList", MODEL_LIST, 0, 0, 0, -1, 191, -1, 0, NULL, 0, NULL}, /* 192 */
+    {"IdTokenValidityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 86400, -1, -1, -1, 0, NULL, 0, NULL}, /* 193 */
+    {"IdentityProviderTypeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 6, enum_194, 0, NULL}, /* 194 */
+    {"IdpIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 16, -1, -1, 0, NULL, 0, NULL}, /* 195 */
+    {"IdpIdentifiersListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 50, -1, 195, -1, 0, NULL, 0, NULL}, /* 196 */
+    {"ImageFileType", MODEL_BLOB, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 131072, -1, -1, -1, 0, NULL, 0, NULL}, /* 197 */
+    {"InboundFederationLambdaType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_198}, /* 198 */
+    {"InboundFederationLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_105, 0, NULL}, /* 199 */
+    {"InitiateAuthRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 7, members_200}, /* 200 */
+    {"IntegerType", MODEL_INTEGER, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 201 */
+    {"IssuerConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_202}, /* 202 */
+    {"IssuerType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_203, 0, NULL}, /* 203 */
+    {"KeyConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_204}, /* 204 */
+    {"LambdaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 15, members_205}, /* 205 */
+    {"LanguageIdType", MODEL_STRING, 0, 0, 0, 17, -1, -1, 0, NULL, 0, NULL}, /* 206 */
+    {"LimitClass", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_207, 0, NULL}, /* 207 */
+    {"LimitDefinitionType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_208}, /* 208 */
+    {"LinkUrlType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, 18, -1, -1, 0, NULL, 0, NULL}, /* 209 */
+    {"LinksType", MODEL_MAP, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 13, -1, 209, 206, 0, NULL, 0, NULL}, /* 210 */
+    {"ListDevicesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_211}, /* 211 */
+    {"ListGroupsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_212}, /* 212 */
+    {"ListIdentityProvidersRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_213}, /* 213 */
+    {"ListProvidersLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 214 */
+    {"ListResourceServersLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, -1, -1, -1, 0, NULL, 0, NULL}, /* 215 */
+    {"ListResourceServersRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_216}, /* 216 */
+    {"ListTagsForResourceRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_217}, /* 217 */
+    {"ListTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_218}, /* 218 */
+    {"ListTermsRequestMaxResultsInteger", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 219 */
+    {"ListUserImportJobsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_220}, /* 220 */
+    {"ListUserPoolClientSecretsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_221}, /* 221 */
+    {"ListUserPoolClientsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_222}, /* 222 */
+    {"ListUserPoolReplicasRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_223}, /* 223 */
+    {"ListUserPoolsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_224}, /* 224 */
+    {"ListUsersInGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_225}, /* 225 */
+    {"ListUsersRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_226}, /* 226 */
+    {"ListWebAuthnCredentialsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_227}, /* 227 */
+    {"LogConfigurationListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 2, -1, 229, -1, 0, NULL, 0, NULL}, /* 228 */
+    {"LogConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_229}, /* 229 */
+    {"LogLevel", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_230, 0, NULL}, /* 230 */
+    {"LogoutURLsListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 100, -1, 265, -1, 0, NULL, 0, NULL}, /* 231 */
+    {"MFAOptionListType", MODEL_LIST, 0, 0, 0, -1, 233, -1, 0, NULL, 0, NULL}, /* 232 */
+    {"MFAOptionType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_233}, /* 233 */
+    {"ManagedLoginBrandingIdType", MODEL_STRING, 0, 0, 0, 19, -1, -1, 0, NULL, 0, NULL}, /* 234 */
+    {"MessageActionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_235, 0, NULL}, /* 235 */
+    {"MessageTemplateType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_236}, /* 236 */
+    {"NotifyConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_237}, /* 237 */
+    {"NotifyEmailType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_238}, /* 238 */
+    {"NumberAttributeConstraintsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_239}, /* 239 */
+    {"OAuthFlowType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_240, 0, NULL}, /* 240 */
+    {"OAuthFlowsType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 3, -1, 240, -1, 0, NULL, 0, NULL}, /* 241 */
+    {"OptionalArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 2048, 20, -1, -1, 0, NULL, 0, NULL}, /* 242 */
+    {"PaginationKey", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 131072, 4, -1, -1, 0, NULL, 0, NULL}, /* 243 */
+    {"PaginationKeyType", MODEL_STRING, MODEL_HAS_MIN, 1, 0, 4, -1, -1, 0, NULL, 0, NULL}, /* 244 */
+    {"PasswordHashingAlgorithmType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_245, 0, NULL}, /* 245 */
+    {"PasswordHistorySizeType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 24, -1, -1, -1, 0, NULL, 0, NULL}, /* 246 */
+    {"PasswordPolicyMinLengthType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 99, -1, -1, -1, 0, NULL, 0, NULL}, /* 247 */
+    {"PasswordPolicyType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 7, members_248}, /* 248 */
+    {"PasswordType", MODEL_STRING, MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 0, 256, 4, -1, -1, 0, NULL, 0, NULL}, /* 249 */
+    {"PoolQueryLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 250 */
+    {"PreTokenGenerationLambdaVersionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_251, 0, NULL}, /* 251 */
+    {"PreTokenGenerationVersionConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_252}, /* 252 */
+    {"PrecedenceType", MODEL_INTEGER, MODEL_HAS_MIN, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 253 */
+    {"PreventUserExistenceErrorTypes", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_254, 0, NULL}, /* 254 */
+    {"PriorityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2, -1, -1, -1, 0, NULL, 0, NULL}, /* 255 */
+    {"ProviderDetailsType", MODEL_MAP, 0, 0, 0, -1, 318, 318, 0, NULL, 0, NULL}, /* 256 */
+    {"ProviderNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 21, -1, -1, 0, NULL, 0, NULL}, /* 257 */
+    {"ProviderNameTypeV2", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 22, -1, -1, 0, NULL, 0, NULL}, /* 258 */
+    {"ProviderUserIdentifierType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_259}, /* 259 */
+    {"QueryLimit", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 260 */
+    {"QueryLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 261 */
+    {"RecoveryMechanismsType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2, -1, 264, -1, 0, NULL, 0, NULL}, /* 262 */
+    {"RecoveryOptionNameType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_263, 0, NULL}, /* 263 */
+    {"RecoveryOptionType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_264}, /* 264 */
+    {"RedirectUrlType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, 5, -1, -1, 0, NULL, 0, NULL}, /* 265 */
+    {"RefreshTokenRotationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_266}, /* 266 */
+    {"RefreshTokenValidityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 315360000, -1, -1, -1, 0, NULL, 0, NULL}, /* 267 */
+    {"RegionCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 5, 32, -1, -1, -1, 0, NULL, 0, NULL}, /* 268 */
+    {"RegionNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 5, 32, -1, -1, -1, 0, NULL, 0, NULL}, /* 269 */
+    {"RelyingPartyIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 127, -1, -1, -1, 0, NULL, 0, NULL}, /* 270 */
+    {"ResendConfirmationCodeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_271}, /* 271 */
+    {"ResourceIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 23, -1, -1, 0, NULL, 0, NULL}, /* 272 */
+    {"ResourceServerIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 24, -1, -1, 0, NULL, 0, NULL}, /* 273 */
+    {"ResourceServerNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 3, -1, -1, 0, NULL, 0, NULL}, /* 274 */
+    {"ResourceServerScopeDescriptionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 275 */
+    {"ResourceServerScopeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 100, -1, 278, -1, 0, NULL, 0, NULL}, /* 276 */
+    {"ResourceServerScopeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 25, -1, -1, 0, NULL, 0, NULL}, /* 277 */
+    {"ResourceServerScopeType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_278}, /* 278 */
+    {"RespondToAuthChallengeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 7, members_279}, /* 279 */
+    {"RetryGracePeriodSecondsType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 280 */
+    {"RevokeTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_281}, /* 281 */
+    {"RiskExceptionConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_282}, /* 282 */
+    {"RoutingType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_283}, /* 283 */
+    {"S3ArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 3, 1024, 26, -1, -1, 0, NULL, 0, NULL}, /* 284 */
+    {"S3ConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_285}, /* 285 */
+    {"SESConfigurationSet", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 64, 27, -1, -1, 0, NULL, 0, NULL}, /* 286 */
+    {"SMSMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_287}, /* 287 */
+    {"SchemaAttributeType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 7, members_288}, /* 288 */
+    {"SchemaAttributesListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, -1, 288, -1, 0, NULL, 0, NULL}, /* 289 */
+    {"ScopeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 50, -1, 291, -1, 0, NULL, 0, NULL}, /* 290 */
+    {"ScopeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 24, -1, -1, 0, NULL, 0, NULL}, /* 291 */
+    {"SearchPaginationTokenType", MODEL_STRING, MODEL_HAS_MIN, 1, 0, 4, -1, -1, 0, NULL, 0, NULL}, /* 292 */
+    {"SearchedAttributeNamesListType", MODEL_LIST, 0, 0, 0, -1, 58, -1, 0, NULL, 0, NULL}, /* 293 */
+    {"SecretHashType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 28, -1, -1, 0, NULL, 0, NULL}, /* 294 */
+    {"SecurityPolicyType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_295, 0, NULL}, /* 295 */
+    {"SessionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 20, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 296 */
+    {"SetLogDeliveryConfigurationRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_297}, /* 297 */
+    {"SetRiskConfigurationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_298}, /* 298 */
+    {"SetUICustomizationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_299}, /* 299 */
+    {"SetUserMFAPreferenceRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_300}, /* 300 */
+    {"SetUserPoolMfaConfigRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_301}, /* 301 */
+    {"SetUserSettingsRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_302}, /* 302 */
+    {"SignInPolicyType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_303}, /* 303 */
+    {"SignUpRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 9, members_304}, /* 304 */
+    {"SkippedIPRangeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 200, -1, 318, -1, 0, NULL, 0, NULL}, /* 305 */
+    {"SmsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_306}, /* 306 */
+    {"SmsInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 29, -1, -1, 0, NULL, 0, NULL}, /* 307 */
+    {"SmsMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_308}, /* 308 */
+    {"SmsVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 30, -1, -1, 0, NULL, 0, NULL}, /* 309 */
+    {"SoftwareTokenMFAUserCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 6, 6, 31, -1, -1, 0, NULL, 0, NULL}, /* 310 */
+    {"SoftwareTokenMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_311}, /* 311 */
+    {"SoftwareTokenMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_312}, /* 312 */
+    {"StartUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_313}, /* 313 */
+    {"StartWebAuthnRegistrationRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_314}, /* 314 */
+    {"StopUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_315}, /* 315 */
+    {"StringAttributeConstraintsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_316}, /* 316 */
+    {"StringToStringMapType", MODEL_MAP, 0, 0, 0, -1, 318, 318, 0, NULL, 0, NULL}, /* 317 */
+    {"StringType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 131072, -1, -1, -1, 0, NULL, 0, NULL}, /* 318 */
+    {"SupportedIdentityProvidersListType", MODEL_LIST, 0, 0, 0, -1, 257, -1, 0, NULL, 0, NULL}, /* 319 */
+    {"TagKeysType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 320 */
+    {"TagResourceRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_321}, /* 321 */
+    {"TagValueType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 322 */
+    {"TemporaryPasswordValidityDaysType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 365, -1, -1, -1, 0, NULL, 0, NULL}, /* 323 */
+    {"TermsEnforcementType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_324, 0, NULL}, /* 324 */
+    {"TermsIdType", MODEL_STRING, 0, 0, 0, 19, -1, -1, 0, NULL, 0, NULL}, /* 325 */
+    {"TermsNameType", MODEL_STRING, 0, 0, 0, 32, -1, -1, 0, NULL, 0, NULL}, /* 326 */
+    {"TermsSourceType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_327, 0, NULL}, /* 327 */
+    {"TimeUnitsType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_328, 0, NULL}, /* 328 */
+    {"TokenModelType", MODEL_STRING, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, 33, -1, -1, 0, NULL, 0, NULL}, /* 329 */
+    {"TokenValidityUnitsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_330}, /* 330 */
+    {"UntagResourceRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_331}, /* 331 */
+    {"UpdateAuthEventFeedbackRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_332}, /* 332 */
+    {"UpdateDeviceStatusRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_333}, /* 333 */
+    {"UpdateGroupRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_334}, /* 334 */
+    {"UpdateIdentityProviderRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_335}, /* 335 */
+    {"UpdateManagedLoginBrandingRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_336}, /* 336 */
+    {"UpdateProvisionedLimitRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_337}, /* 337 */
+    {"UpdateReplicaStatusType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_122, 0, NULL}, /* 338 */
+    {"UpdateResourceServerRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_339}, /* 339 */
+    {"UpdateTermsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_340}, /* 340 */
+    {"UpdateUserAttributesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_341}, /* 341 */
+    {"UpdateUserPoolClientRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 23, members_342}, /* 342 */
+    {"UpdateUserPoolDomainRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_343}, /* 343 */
+    {"UpdateUserPoolReplicaRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_344}, /* 344 */
+    {"UpdateUserPoolRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 23, members_345}, /* 345 */
+    {"UserAttributeUpdateSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_346}, /* 346 */
+    {"UserContextDataType", MODEL_STRUCTURE, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_347}, /* 347 */
+    {"UserFilterType", MODEL_STRING, MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 348 */
+    {"UserImportJobIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 34, -1, -1, 0, NULL, 0, NULL}, /* 349 */
+    {"UserImportJobNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 350 */
+    {"UserPoolAddOnsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_351}, /* 351 */
+    {"UserPoolIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 35, -1, -1, 0, NULL, 0, NULL}, /* 352 */
+    {"UserPoolMfaType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_353, 0, NULL}, /* 353 */
+    {"UserPoolNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 354 */
+    {"UserPoolPolicyType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_355}, /* 355 */
+    {"UserPoolTagsListType", MODEL_LIST, 0, 0, 0, -1, 320, -1, 0, NULL, 0, NULL}, /* 356 */
+    {"UserPoolTagsType", MODEL_MAP, 0, 0, 0, -1, 322, 320, 0, NULL, 0, NULL}, /* 357 */
+    {"UserPoolTierType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_358, 0, NULL}, /* 358 */
+    {"UserVerificationType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_359, 0, NULL}, /* 359 */
+    {"UsernameAttributeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_360, 0, NULL}, /* 360 */
+    {"UsernameAttributesListType", MODEL_LIST, 0, 0, 0, -1, 360, -1, 0, NULL, 0, NULL}, /* 361 */
+    {"UsernameConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_362}, /* 362 */
+    {"UsernameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 5, -1, -1, 0, NULL, 0, NULL}, /* 363 */
+    {"VerificationMessageTemplateType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_364}, /* 364 */
+    {"VerifiedAttributeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_360, 0, NULL}, /* 365 */
+    {"VerifiedAttributesListType", MODEL_LIST, 0, 0, 0, -1, 365, -1, 0, NULL, 0, NULL}, /* 366 */
+    {"VerifySoftwareTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 4, members_367}, /* 367 */
+    {"VerifyUserAttributeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_368}, /* 368 */
+    {"WebAuthnConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_369}, /* 369 */
+    {"WebAuthnCredentialsQueryLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 20, -1, -1, -1, 0, NULL, 0, NULL}, /* 370 */
+    {"WebAuthnFactorConfigurationType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_371, 0, NULL}, /* 371 */
+    {"WebAuthnMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_372}, /* 372 */
+    {"WrappedBooleanType", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 373 */
+    {"WrappedIntegerType", MODEL_INTEGER, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 374 */
     /* cognito-identity */
-    {"ARNString", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 20, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 350 */
-    {"AccountId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 15, 35, -1, -1, 0, NULL, 0, NULL}, /* 351 */
-    {"AmbiguousRoleResolutionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_352, 0, NULL}, /* 352 */
-    {"ClaimName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 64, 5, -1, -1, 0, NULL, 0, NULL}, /* 353 */
-    {"ClaimValue", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 354 */
-    {"ClassicFlow", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 355 */
-    {"CognitoIdentityProvider", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_356}, /* 356 */
-    {"CognitoIdentityProviderClientId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 36, -1, -1, 0, NULL, 0, NULL}, /* 357 */
-    {"CognitoIdentityProviderList", MODEL_LIST, 0, 0, 0, -1, 356, -1, 0, NULL, 0, NULL}, /* 358 */
-    {"CognitoIdentityProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 37, -1, -1, 0, NULL, 0, NULL}, /* 359 */
-    {"CognitoIdentityProviderTokenCheck", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 360 */
-    {"CreateIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 9, members_361}, /* 361 */
-    {"DeleteIdentitiesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_362}, /* 362 */
-    {"DeleteIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_363}, /* 363 */
-    {"DescribeIdentityInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_364}, /* 364 */
-    {"DescribeIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_365}, /* 365 */
-    {"DeveloperProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 38, -1, -1, 0, NULL, 0, NULL}, /* 366 */
-    {"DeveloperUserIdentifier", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, -1, -1, -1, 0, NULL, 0, NULL}, /* 367 */
-    {"GetCredentialsForIdentityInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_368}, /* 368 */
-    {"GetIdInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_369}, /* 369 */
-    {"GetIdentityPoolRolesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_370}, /* 370 */
-    {"GetOpenIdTokenForDeveloperIdentityInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_371}, /* 371 */
-    {"GetOpenIdTokenInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_372}, /* 372 */
-    {"GetPrincipalTagAttributeMapInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_373}, /* 373 */
-    {"HideDisabled", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 374 */
-    {"IdentityId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 39, -1, -1, 0, NULL, 0, NULL}, /* 375 */
-    {"IdentityIdList", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, 375, -1, 0, NULL, 0, NULL}, /* 376 */
-    {"IdentityPool", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 10, members_377}, /* 377 */
-    {"IdentityPoolId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 39, -1, -1, 0, NULL, 0, NULL}, /* 378 */
-    {"IdentityPoolName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 379 */
-    {"IdentityPoolTagsListType", MODEL_LIST, 0, 0, 0, -1, 412, -1, 0, NULL, 0, NULL}, /* 380 */
-    {"IdentityPoolTagsType", MODEL_MAP, 0, 0, 0, -1, 414, 412, 0, NULL, 0, NULL}, /* 381 */
-    {"IdentityPoolUnauthenticated", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 382 */
-    {"IdentityProviderId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 40, -1, -1, 0, NULL, 0, NULL}, /* 383 */
-    {"IdentityProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 384 */
-    {"IdentityProviderToken", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 50000, -1, -1, -1, 0, NULL, 0, NULL}, /* 385 */
-    {"IdentityProviders", MODEL_MAP, MODEL_HAS_MAX, 0, 10, -1, 383, 384, 0, NULL, 0, NULL}, /* 386 */
-    {"ListIdentitiesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_387}, /* 387 */
-    {"ListIdentityPoolsInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_388}, /* 388 */
-    {"ListTagsForResourceInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_389}, /* 389 */
-    {"LoginsList", MODEL_LIST, 0, 0, 0, -1, 384, -1, 0, NULL, 0, NULL}, /* 390 */
-    {"LoginsMap", MODEL_MAP, MODEL_HAS_MAX | MODEL_REDACT, 0, 10, -1, 385, 384, 0, NULL, 0, NULL}, /* 391 */
-    {"LookupDeveloperIdentityInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_392}, /* 392 */
-    {"MappingRule", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_393}, /* 393 */
-    {"MappingRuleMatchType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_394, 0, NULL}, /* 394 */
-    {"MappingRulesList", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 400, -1, 393, -1, 0, NULL, 0, NULL}, /* 395 */
-    {"MergeDeveloperIdentitiesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_396}, /* 396 */
-    {"OIDCProviderList", MODEL_LIST, 0, 0, 0, -1, 350, -1, 0, NULL, 0, NULL}, /* 397 */
-    {"PaginationKey", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 65535, 4, -1, -1, 0, NULL, 0, NULL}, /* 398 */
-    {"PrincipalTagID", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 399 */
-    {"PrincipalTagValue", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 400 */
-    {"PrincipalTags", MODEL_MAP, MODEL_HAS_MAX, 0, 50, -1, 400, 399, 0, NULL, 0, NULL}, /* 401 */
-    {"QueryLimit", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 402 */
-    {"RoleMapping", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_403}, /* 403 */
-    {"RoleMappingMap", MODEL_MAP, MODEL_HAS_MAX, 0, 10, -1, 403, 384, 0, NULL, 0, NULL}, /* 404 */
-    {"RoleMappingType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_405, 0, NULL}, /* 405 */
-    {"RoleType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 41, -1, -1, 0, NULL, 0, NULL}, /* 406 */
-    {"RolesMap", MODEL_MAP, MODEL_HAS_MAX, 0, 2, -1, 350, 406, 0, NULL, 0, NULL}, /* 407 */
-    {"RulesConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_408}, /* 408 */
-    {"SAMLProviderList", MODEL_LIST, 0, 0, 0, -1, 350, -1, 0, NULL, 0, NULL}, /* 409 */
-    {"SetIdentityPoolRolesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_410}, /* 410 */
-    {"SetPrincipalTagAttributeMapInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_411}, /* 411 */
-    {"TagKeysType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 412 */
-    {"TagResourceInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_413}, /* 413 */
-    {"TagValueType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 414 */
-    {"TokenDuration", MODEL_LONG, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 86400, -1, -1, -1, 0, NULL, 0, NULL}, /* 415 */
-    {"UnlinkDeveloperIdentityInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_416}, /* 416 */
-    {"UnlinkIdentityInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_417}, /* 417 */
-    {"UntagResourceInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_418}, /* 418 */
-    {"UseDefaults", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 419 */
+    {"ARNString", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 20, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 375 */
+    {"AccountId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 15, 36, -1, -1, 0, NULL, 0, NULL}, /* 376 */
+    {"AmbiguousRoleResolutionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_377, 0, NULL}, /* 377 */
+    {"ClaimName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 64, 5, -1, -1, 0, NULL, 0, NULL}, /* 378 */
+    {"ClaimValue", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 379 */
+    {"ClassicFlow", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 380 */
+    {"CognitoIdentityProvider", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_381}, /* 381 */
+    {"CognitoIdentityProviderClientId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 37, -1, -1, 0, NULL, 0, NULL}, /* 382 */
+    {"CognitoIdentityProviderList", MODEL_LIST, 0, 0, 0, -1, 381, -1, 0, NULL, 0, NULL}, /* 383 */
+    {"CognitoIdentityProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 38, -1, -1, 0, NULL, 0, NULL}, /* 384 */
+    {"CognitoIdentityProviderTokenCheck", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 385 */
+    {"CreateIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 9, members_386}, /* 386 */
+    {"DeleteIdentitiesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_387}, /* 387 */
+    {"DeleteIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_388}, /* 388 */
+    {"DescribeIdentityInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_389}, /* 389 */
+    {"DescribeIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_390}, /* 390 */
+    {"DeveloperProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 39, -1, -1, 0, NULL, 0, NULL}, /* 391 */
+    {"DeveloperUserIdentifier", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, -1, -1, -1, 0, NULL, 0, NULL}, /* 392 */
+    {"GetCredentialsForIdentityInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_393}, /* 393 */
+    {"GetIdInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_394}, /* 394 */
+    {"GetIdentityPoolRolesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_395}, /* 395 */
+    {"GetOpenIdTokenForDeveloperIdentityInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_396}, /* 396 */
+    {"GetOpenIdTokenInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_397}, /* 397 */
+    {"GetPrincipalTagAttributeMapInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_398}, /* 398 */
+    {"HideDisabled", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 399 */
+    {"IdentityId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 40, -1, -1, 0, NULL, 0, NULL}, /* 400 */
+    {"IdentityIdList", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, 400, -1, 0, NULL, 0, NULL}, /* 401 */
+    {"IdentityPool", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 10, members_402}, /* 402 */
+    {"IdentityPoolId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 40, -1, -1, 0, NULL, 0, NULL}, /* 403 */
+    {"IdentityPoolName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 404 */
+    {"IdentityPoolTagsListType", MODEL_LIST, 0, 0, 0, -1, 437, -1, 0, NULL, 0, NULL}, /* 405 */
+    {"IdentityPoolTagsType", MODEL_MAP, 0, 0, 0, -1, 439, 437, 0, NULL, 0, NULL}, /* 406 */
+    {"IdentityPoolUnauthenticated", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 407 */
+    {"IdentityProviderId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 41, -1, -1, 0, NULL, 0, NULL}, /* 408 */
+    {"IdentityProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 409 */
+    {"IdentityProviderToken", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 50000, -1, -1, -1, 0, NULL, 0, NULL}, /* 410 */
+    {"IdentityProviders", MODEL_MAP, MODEL_HAS_MAX, 0, 10, -1, 408, 409, 0, NULL, 0, NULL}, /* 411 */
+    {"ListIdentitiesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_412}, /* 412 */
+    {"ListIdentityPoolsInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_413}, /* 413 */
+    {"ListTagsForResourceInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_414}, /* 414 */
+    {"LoginsList", MODEL_LIST, 0, 0, 0, -1, 409, -1, 0, NULL, 0, NULL}, /* 415 */
+    {"LoginsMap", MODEL_MAP, MODEL_HAS_MAX | MODEL_REDACT, 0, 10, -1, 410, 409, 0, NULL, 0, NULL}, /* 416 */
+    {"LookupDeveloperIdentityInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_417}, /* 417 */
+    {"MappingRule", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_418}, /* 418 */
+    {"MappingRuleMatchType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_419, 0, NULL}, /* 419 */
+    {"MappingRulesList", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 400, -1, 418, -1, 0, NULL, 0, NULL}, /* 420 */
+    {"MergeDeveloperIdentitiesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_421}, /* 421 */
+    {"OIDCProviderList", MODEL_LIST, 0, 0, 0, -1, 375, -1, 0, NULL, 0, NULL}, /* 422 */
+    {"PaginationKey", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 65535, 4, -1, -1, 0, NULL, 0, NULL}, /* 423 */
+    {"PrincipalTagID", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 424 */
+    {"PrincipalTagValue", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 425 */
+    {"PrincipalTags", MODEL_MAP, MODEL_HAS_MAX, 0, 50, -1, 425, 424, 0, NULL, 0, NULL}, /* 426 */
+    {"QueryLimit", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 427 */
+    {"RoleMapping", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_428}, /* 428 */
+    {"RoleMappingMap", MODEL_MAP, MODEL_HAS_MAX, 0, 10, -1, 428, 409, 0, NULL, 0, NULL}, /* 429 */
+    {"RoleMappingType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_430, 0, NULL}, /* 430 */
+    {"RoleType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 42, -1, -1, 0, NULL, 0, NULL}, /* 431 */
+    {"RolesMap", MODEL_MAP, MODEL_HAS_MAX, 0, 2, -1, 375, 431, 0, NULL, 0, NULL}, /* 432 */
+    {"RulesConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_433}, /* 433 */
+    {"SAMLProviderList", MODEL_LIST, 0, 0, 0, -1, 375, -1, 0, NULL, 0, NULL}, /* 434 */
+    {"SetIdentityPoolRolesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_435}, /* 435 */
+    {"SetPrincipalTagAttributeMapInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_436}, /* 436 */
+    {"TagKeysType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 437 */
+    {"TagResourceInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_438}, /* 438 */
+    {"TagValueType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 439 */
+    {"TokenDuration", MODEL_LONG, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 86400, -1, -1, -1, 0, NULL, 0, NULL}, /* 440 */
+    {"UnlinkDeveloperIdentityInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_441}, /* 441 */
+    {"UnlinkIdentityInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_442}, /* 442 */
+    {"UntagResourceInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_443}, /* 443 */
+    {"UseDefaults", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 444 */
 };
-const size_t model_shape_count = 420;
+const size_t model_shape_count = 445;
 
 /* cognito-idp operations, sorted by name (strcmp order): name, input shape. */
 static const struct model_operation operations_idp[] = {
@@ -1873,144 +1987,151 @@ static const struct model_operation operations_idp[] = {
     {"AdminEnableUser", 18},
     {"AdminForgetDevice", 19},
     {"AdminGetDevice", 20},
-    {"AdminGetUser", 21},
-    {"AdminInitiateAuth", 22},
-    {"AdminLinkProviderForUser", 23},
-    {"AdminListDevices", 24},
-    {"AdminListGroupsForUser", 25},
-    {"AdminListUserAuthEvents", 26},
-    {"AdminRemoveUserFromGroup", 27},
-    {"AdminResetUserPassword", 28},
-    {"AdminRespondToAuthChallenge", 29},
-    {"AdminSetUserMFAPreference", 30},
-    {"AdminSetUserPassword", 31},
-    {"AdminSetUserSettings", 32},
-    {"AdminUpdateAuthEventFeedback", 33},
-    {"AdminUpdateDeviceStatus", 34},
-    {"AdminUpdateUserAttributes", 35},
-    {"AdminUserGlobalSignOut", 36},
-    {"AssociateSoftwareToken", 51},
-    {"ChangePassword", 71},
-    {"CompleteWebAuthnRegistration", 81},
-    {"ConfirmDevice", 85},
-    {"ConfirmForgotPassword", 86},
-    {"ConfirmSignUp", 87},
-    {"CreateGroup", 90},
-    {"CreateIdentityProvider", 91},
-    {"CreateManagedLoginBranding", 92},
-    {"CreateResourceServer", 93},
-    {"CreateTerms", 94},
-    {"CreateUserImportJob", 95},
-    {"CreateUserPool", 98},
-    {"CreateUserPoolClient", 96},
-    {"CreateUserPoolDomain", 97},
-    {"DeleteGroup", 107},
-    {"DeleteIdentityProvider", 108},
-    {"DeleteManagedLoginBranding", 109},
-    {"DeleteResourceServer", 110},
-    {"DeleteTerms", 111},
-    {"DeleteUser", 117},
-    {"DeleteUserAttributes", 112},
-    {"DeleteUserPool", 116},
-    {"DeleteUserPoolClient", 113},
-    {"DeleteUserPoolClientSecret", 114},
-    {"DeleteUserPoolDomain", 115},
-    {"DeleteWebAuthnCredential", 118},
-    {"DescribeIdentityProvider", 122},
-    {"DescribeManagedLoginBranding", 124},
-    {"DescribeManagedLoginBrandingByClient", 123},
-    {"DescribeResourceServer", 125},
-    {"DescribeRiskConfiguration", 126},
-    {"DescribeTerms", 127},
-    {"DescribeUserImportJob", 128},
-    {"DescribeUserPool", 131},
-    {"DescribeUserPoolClient", 129},
-    {"DescribeUserPoolDomain", 130},
-    {"ForgetDevice", 164},
-    {"ForgotPassword", 165},
-    {"GetCSVHeader", 167},
-    {"GetDevice", 168},
-    {"GetGroup", 169},
-    {"GetIdentityProviderByIdentifier", 170},
-    {"GetLogDeliveryConfiguration", 171},
-    {"GetSigningCertificate", 172},
-    {"GetTokensFromRefreshToken", 173},
-    {"GetUICustomization", 174},
-    {"GetUser", 178},
-    {"GetUserAttributeVerificationCode", 175},
-    {"GetUserAuthFactors", 176},
-    {"GetUserPoolMfaConfig", 177},
-    {"GlobalSignOut", 179},
-    {"InitiateAuth", 191},
-    {"ListDevices", 196},
-    {"ListGroups", 197},
-    {"ListIdentityProviders", 198},
-    {"ListResourceServers", 201},
-    {"ListTagsForResource", 202},
-    {"ListTerms", 203},
-    {"ListUserImportJobs", 205},
-    {"ListUserPoolClientSecrets", 206},
-    {"ListUserPoolClients", 207},
-    {"ListUserPools", 208},
-    {"ListUsers", 210},
-    {"ListUsersInGroup", 209},
-    {"ListWebAuthnCredentials", 211},
-    {"ResendConfirmationCode", 252},
-    {"RespondToAuthChallenge", 260},
-    {"RevokeToken", 262},
-    {"SetLogDeliveryConfiguration", 276},
-    {"SetRiskConfiguration", 277},
-    {"SetUICustomization", 278},
-    {"SetUserMFAPreference", 279},
-    {"SetUserPoolMfaConfig", 280},
-    {"SetUserSettings", 281},
-    {"SignUp", 283},
-    {"StartUserImportJob", 292},
-    {"StartWebAuthnRegistration", 293},
-    {"StopUserImportJob", 294},
-    {"TagResource", 299},
-    {"UntagResource", 309},
-    {"UpdateAuthEventFeedback", 310},
-    {"UpdateDeviceStatus", 311},
-    {"UpdateGroup", 312},
-    {"UpdateIdentityProvider", 313},
-    {"UpdateManagedLoginBranding", 314},
-    {"UpdateResourceServer", 315},
-    {"UpdateTerms", 316},
-    {"UpdateUserAttributes", 317},
-    {"UpdateUserPool", 320},
-    {"UpdateUserPoolClient", 318},
-    {"UpdateUserPoolDomain", 319},
-    {"VerifySoftwareToken", 342},
-    {"VerifyUserAttribute", 343},
+    {"AdminGetUser", 22},
+    {"AdminGetUserAuthFactors", 21},
+    {"AdminInitiateAuth", 23},
+    {"AdminLinkProviderForUser", 24},
+    {"AdminListDevices", 25},
+    {"AdminListGroupsForUser", 26},
+    {"AdminListUserAuthEvents", 27},
+    {"AdminRemoveUserFromGroup", 28},
+    {"AdminResetUserPassword", 29},
+    {"AdminRespondToAuthChallenge", 30},
+    {"AdminSetUserMFAPreference", 31},
+    {"AdminSetUserPassword", 32},
+    {"AdminSetUserSettings", 33},
+    {"AdminUpdateAuthEventFeedback", 34},
+    {"AdminUpdateDeviceStatus", 35},
+    {"AdminUpdateUserAttributes", 36},
+    {"AdminUserGlobalSignOut", 37},
+    {"AssociateSoftwareToken", 52},
+    {"ChangePassword", 72},
+    {"CompleteWebAuthnRegistration", 82},
+    {"ConfirmDevice", 86},
+    {"ConfirmForgotPassword", 87},
+    {"ConfirmSignUp", 88},
+    {"CreateGroup", 91},
+    {"CreateIdentityProvider", 92},
+    {"CreateManagedLoginBranding", 93},
+    {"CreateResourceServer", 94},
+    {"CreateTerms", 95},
+    {"CreateUserImportJob", 96},
+    {"CreateUserPool", 100},
+    {"CreateUserPoolClient", 97},
+    {"CreateUserPoolDomain", 98},
+    {"CreateUserPoolReplica", 99},
+    {"DeleteGroup", 109},
+    {"DeleteIdentityProvider", 110},
+    {"DeleteManagedLoginBranding", 111},
+    {"DeleteResourceServer", 112},
+    {"DeleteTerms", 113},
+    {"DeleteUser", 120},
+    {"DeleteUserAttributes", 114},
+    {"DeleteUserPool", 119},
+    {"DeleteUserPoolClient", 115},
+    {"DeleteUserPoolClientSecret", 116},
+    {"DeleteUserPoolDomain", 117},
+    {"DeleteUserPoolReplica", 118},
+    {"DeleteWebAuthnCredential", 121},
+    {"DescribeIdentityProvider", 125},
+    {"DescribeManagedLoginBranding", 127},
+    {"DescribeManagedLoginBrandingByClient", 126},
+    {"DescribeResourceServer", 128},
+    {"DescribeRiskConfiguration", 129},
+    {"DescribeTerms", 130},
+    {"DescribeUserImportJob", 131},
+    {"DescribeUserPool", 134},
+    {"DescribeUserPoolClient", 132},
+    {"DescribeUserPoolDomain", 133},
+    {"ForgetDevice", 171},
+    {"ForgotPassword", 172},
+    {"GetCSVHeader", 174},
+    {"GetDevice", 175},
+    {"GetGroup", 176},
+    {"GetIdentityProviderByIdentifier", 177},
+    {"GetLogDeliveryConfiguration", 178},
+    {"GetProvisionedLimit", 179},
+    {"GetSigningCertificate", 180},
+    {"GetTokensFromRefreshToken", 181},
+    {"GetUICustomization", 182},
+    {"GetUser", 186},
+    {"GetUserAttributeVerificationCode", 183},
+    {"GetUserAuthFactors", 184},
+    {"GetUserPoolMfaConfig", 185},
+    {"GlobalSignOut", 187},
+    {"InitiateAuth", 200},
+    {"ListDevices", 211},
+    {"ListGroups", 212},
+    {"ListIdentityProviders", 213},
+    {"ListResourceServers", 216},
+    {"ListTagsForResource", 217},
+    {"ListTerms", 218},
+    {"ListUserImportJobs", 220},
+    {"ListUserPoolClientSecrets", 221},
+    {"ListUserPoolClients", 222},
+    {"ListUserPoolReplicas", 223},
+    {"ListUserPools", 224},
+    {"ListUsers", 226},
+    {"ListUsersInGroup", 225},
+    {"ListWebAuthnCredentials", 227},
+    {"ResendConfirmationCode", 271},
+    {"RespondToAuthChallenge", 279},
+    {"RevokeToken", 281},
+    {"SetLogDeliveryConfiguration", 297},
+    {"SetRiskConfiguration", 298},
+    {"SetUICustomization", 299},
+    {"SetUserMFAPreference", 300},
+    {"SetUserPoolMfaConfig", 301},
+    {"SetUserSettings", 302},
+    {"SignUp", 304},
+    {"StartUserImportJob", 313},
+    {"StartWebAuthnRegistration", 314},
+    {"StopUserImportJob", 315},
+    {"TagResource", 321},
+    {"UntagResource", 331},
+    {"UpdateAuthEventFeedback", 332},
+    {"UpdateDeviceStatus", 333},
+    {"UpdateGroup", 334},
+    {"UpdateIdentityProvider", 335},
+    {"UpdateManagedLoginBranding", 336},
+    {"UpdateProvisionedLimit", 337},
+    {"UpdateResourceServer", 339},
+    {"UpdateTerms", 340},
+    {"UpdateUserAttributes", 341},
+    {"UpdateUserPool", 345},
+    {"UpdateUserPoolClient", 342},
+    {"UpdateUserPoolDomain", 343},
+    {"UpdateUserPoolReplica", 344},
+    {"VerifySoftwareToken", 367},
+    {"VerifyUserAttribute", 368},
 };
-const struct model_service model_service_idp = {"cognito-idp", operations_idp, 122};
+const struct model_service model_service_idp = {"cognito-idp", operations_idp, 129};
 
 /* cognito-identity operations, sorted by name (strcmp order): name, input shape. */
 static const struct model_operation operations_identity[] = {
-    {"CreateIdentityPool", 361},
-    {"DeleteIdentities", 362},
-    {"DeleteIdentityPool", 363},
-    {"DescribeIdentity", 364},
-    {"DescribeIdentityPool", 365},
-    {"GetCredentialsForIdentity", 368},
-    {"GetId", 369},
-    {"GetIdentityPoolRoles", 370},
-    {"GetOpenIdToken", 372},
-    {"GetOpenIdTokenForDeveloperIdentity", 371},
-    {"GetPrincipalTagAttributeMap", 373},
-    {"ListIdentities", 387},
-    {"ListIdentityPools", 388},
-    {"ListTagsForResource", 389},
-    {"LookupDeveloperIdentity", 392},
-    {"MergeDeveloperIdentities", 396},
-    {"SetIdentityPoolRoles", 410},
-    {"SetPrincipalTagAttributeMap", 411},
-    {"TagResource", 413},
-    {"UnlinkDeveloperIdentity", 416},
-    {"UnlinkIdentity", 417},
-    {"UntagResource", 418},
-    {"UpdateIdentityPool", 377},
+    {"CreateIdentityPool", 386},
+    {"DeleteIdentities", 387},
+    {"DeleteIdentityPool", 388},
+    {"DescribeIdentity", 389},
+    {"DescribeIdentityPool", 390},
+    {"GetCredentialsForIdentity", 393},
+    {"GetId", 394},
+    {"GetIdentityPoolRoles", 395},
+    {"GetOpenIdToken", 397},
+    {"GetOpenIdTokenForDeveloperIdentity", 396},
+    {"GetPrincipalTagAttributeMap", 398},
+    {"ListIdentities", 412},
+    {"ListIdentityPools", 413},
+    {"ListTagsForResource", 414},
+    {"LookupDeveloperIdentity", 417},
+    {"MergeDeveloperIdentities", 421},
+    {"SetIdentityPoolRoles", 435},
+    {"SetPrincipalTagAttributeMap", 436},
+    {"TagResource", 438},
+    {"UnlinkDeveloperIdentity", 441},
+    {"UnlinkIdentity", 442},
+    {"UntagResource", 443},
+    {"UpdateIdentityPool", 402},
 };
 const struct model_service model_service_identity = {"cognito-identity", operations_identity, 23};
 

@@ -190,7 +190,7 @@ def generate(model_dir):
     w("/* clang-format off */")
     w('#include "config.h"')
     w("")
-    w('#include "model_tables.h"')
+    w('#include "aws/model_tables.h"')
     w("")
     w("#include <stddef.h>")
     w("")
