@@ -45,6 +45,7 @@
 #include "crypto/secrets.h"
 #include "crypto/srp.h"
 #include "crypto/srp_group.h"
+#include "crypto/totp.h"
 #include "store/store.h"
 #include "userpool/tokens.h"
 #include "userpool/userpool.h"
@@ -354,7 +355,7 @@ static int ask_mfa(struct auth *a)
 }
 
 /* RespondToAuthChallenge SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA_CODE, the TOTP of the user's
- * verified secret (mfa_totp_ok: the emulator's clock, one step either way). */
+ * verified secret (totp_verify: the emulator's clock, one step either way). */
 static int respond_software_token(struct auth *a, const struct store_session *s)
 {
     const char *code = param(a, "SOFTWARE_TOKEN_MFA_CODE");
@@ -368,7 +369,7 @@ static int respond_software_token(struct auth *a, const struct store_session *s)
         return missing(a->ctx, "SOFTWARE_TOKEN_MFA_CODE");
     if (store_mfa_get(a->ctx->db, a->user->seq, &m) != STORE_OK)
         return ops_fail_internal(a->ctx, "could not read the MFA settings");
-    ok = mfa_totp_ok(m.totp_secret, code, a->ctx->now_ms);
+    ok = totp_verify(m.totp_secret, code, a->ctx->now_ms);
     store_mfa_clear(&m);
     if (!ok)
         return mfa_code_mismatch(a->ctx);

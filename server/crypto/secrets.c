@@ -165,3 +165,8 @@ bool secrets_equal(const char *a, const char *b)
     }
     return CRYPTO_memcmp(a, b, la) == 0;
 }
+
+void secrets_wipe(void *p, size_t n)
+{
+    OPENSSL_cleanse(p, n);
+}

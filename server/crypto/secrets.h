@@ -39,4 +39,7 @@ void secrets_sha256_hex(const char *text, char *out);
 /* Constant-time comparison of two NUL-terminated strings. */
 bool secrets_equal(const char *a, const char *b);
 
+/* Overwrite n bytes at p with zeros in a way the compiler cannot drop (a secret leaving memory). */
+void secrets_wipe(void *p, size_t n);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * mfa: the rules of multi-factor authentication that sign-in (ops_auth.c), the MFA operations
- * (ops_mfa.c) and GetUser / AdminGetUser (ops_user.c) share: TOTP codes (RFC 6238), which
+ * mfa: the rules of multi-factor authentication that sign-in (auth/), the MFA operations
+ * (ops_mfa.c) and GetUser / AdminGetUser (ops_user.c) share: which
  * factors a pool offers and a user has, which challenge a sign-in gets, and the UserMFASetting
  * members of a user. No SQL and no error messages beyond what the functions say.
  */
@@ -9,8 +9,6 @@
 
 #include <cJSON.h>
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "store/store.h"
 
@@ -21,27 +19,9 @@ enum mfa_factor {
     MFA_EMAIL = 4, /* EMAIL_OTP */
 };
 
-/* Length of a TOTP secret in base32 (20 random bytes, RFC 4226's recommended 160 bits). */
-#define MFA_SECRET_LEN 32
-
 /* The factor's AWS name ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"), and back (0: none). */
 const char *mfa_factor_name(unsigned factor);
 unsigned mfa_factor_of(const char *name);
-
-/*
- * The 6-digit TOTP code (RFC 6238: HMAC-SHA-1, 30-second steps from the epoch) of key (raw
- * bytes) at time unix_seconds, into out (7 bytes). 0, or -1 on a crypto failure.
- */
-int mfa_totp(const unsigned char *key, size_t key_len, int64_t unix_seconds, char out[7]);
-
-/* A new random secret in base32 (MFA_SECRET_LEN characters, free()); NULL on failure. */
-char *mfa_secret_new(void);
-
-/*
- * Whether code is the TOTP of the base32 secret at now_ms or one step either side (RFC 6238
- * section 5.2's allowance for clock drift and typing time). Constant-time comparison.
- */
-bool mfa_totp_ok(const char *secret, const char *code, int64_t now_ms);
 
 /* The pool's MfaConfiguration: "OFF", "ON" or "OPTIONAL". */
 const char *mfa_pool_mode(const cJSON *pool);

@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
+#include "crypto/totp.h"
 #include "store/store.h"
 #include "userpool/tokens.h"
 #include "userpool/userpool.h"
@@ -254,7 +254,7 @@ int op_associate_software_token(struct op_ctx *ctx)
         goto out;
     if (totp_load(ctx, &r) != 0)
         goto end;
-    if ((secret = mfa_secret_new()) == NULL) {
+    if ((secret = totp_secret_new()) == NULL) {
         ops_fail_internal(ctx, "could not make a secret");
         goto end;
     }
@@ -277,7 +277,7 @@ end:
     rc = ops_txn_end(ctx, rc);
 out:
     if (secret != NULL)
-        OPENSSL_cleanse(secret, strlen(secret));
+        secrets_wipe(secret, strlen(secret));
     free(secret);
     store_mfa_clear(&m);
     totp_req_free(&r);
@@ -317,7 +317,7 @@ int op_verify_software_token(struct op_ctx *ctx)
                     "Software Token MFA does not exist for the user.");
         goto end;
     }
-    if (!mfa_totp_ok(secret, code, ctx->now_ms)) {
+    if (!totp_verify(secret, code, ctx->now_ms)) {
         cog_err_set(&ctx->err, COG_E_ENABLE_SOFTWARE_TOKEN_MFA,
                     "Code mismatch and fail enable Software Token MFA");
         goto end;

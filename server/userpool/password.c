@@ -1,6 +1,6 @@
 /*
  * password: a user pool's PasswordPolicy, checked as Cognito checks it, and temporary
- * passwords that pass it. Knows cJSON (the stored policy object) and OpenSSL's RAND_bytes,
+ * passwords that pass it. Knows cJSON (the stored policy object) and the CSPRNG (util/ids.h),
  * nothing about requests or storage. See password.h.
  *
  * What Cognito does, and where it was found:
@@ -25,12 +25,13 @@
 
 #include "userpool/password.h"
 
-#include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/ids.h"
 
 #define DEFAULT_MIN_LENGTH 8
 #define GENERATED_MIN_LENGTH 12
@@ -114,23 +115,9 @@ int password_check(const cJSON *policy, const char *password, char *message, siz
     return -1;
 }
 
-/* A uniformly random integer below bound (1 <= bound <= 2^32 - 1), from the CSPRNG. */
-static uint32_t random_below(uint32_t bound)
-{
-    /* Accept only values below the largest multiple of bound, so none is favoured. */
-    uint32_t limit = UINT32_MAX - (UINT32_MAX % bound), r;
-
-    do {
-        /* RAND_bytes fails only when the CSPRNG cannot be seeded; no password is safe then. */
-        if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
-            abort();
-    } while (r >= limit);
-    return r % bound;
-}
-
 static char random_from(const char *alphabet)
 {
-    return alphabet[random_below((uint32_t)strlen(alphabet))];
+    return alphabet[ids_random_below((uint32_t)strlen(alphabet))];
 }
 
 void password_generate(const cJSON *policy, char *out, size_t n)
@@ -155,9 +142,9 @@ void password_generate(const cJSON *policy, char *out, size_t n)
     if (p.symbol && have < len)
         out[have++] = random_from(GEN_SYMBOLS);
     while (have < len)
-        out[have++] = random_from(all[random_below(4)]);
+        out[have++] = random_from(all[ids_random_below(4)]);
     for (size_t i = len; i > 1; i--) { /* Fisher-Yates */
-        size_t j = random_below((uint32_t)i);
+        size_t j = ids_random_below((uint32_t)i);
         char t = out[i - 1];
         out[i - 1] = out[j];
         out[j] = t;

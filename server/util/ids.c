@@ -41,6 +41,17 @@ void ids_random_chars(char *out, size_t n, const char *alphabet)
     out[n] = '\0';
 }
 
+uint32_t ids_random_below(uint32_t bound)
+{
+    /* Accept only values below the largest multiple of bound, so none is favoured. */
+    uint32_t limit = UINT32_MAX - (UINT32_MAX % bound), r;
+
+    do {
+        random_bytes((unsigned char *)&r, sizeof(r));
+    } while (r >= limit);
+    return r % bound;
+}
+
 void ids_uuid(char *out)
 {
     unsigned char b[16];

@@ -7,6 +7,7 @@
 #define COG_IDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define IDS_UUID_LEN 36
 #define IDS_CLIENT_ID_LEN 26
@@ -17,6 +18,9 @@
 
 /* n random characters drawn uniformly from alphabet, then a NUL (out holds n + 1 bytes). */
 void ids_random_chars(char *out, size_t n, const char *alphabet);
+
+/* A uniformly random integer below bound (1 <= bound <= 2^32 - 1). */
+uint32_t ids_random_below(uint32_t bound);
 
 /* A random version-4 UUID, lower case (out holds IDS_UUID_LEN + 1 bytes). */
 void ids_uuid(char *out);
