@@ -10,7 +10,7 @@
 #include "app.h"
 #include "control/fixtures.h"
 #include "http/http.h"
-#include "userpool/inbox.h"
+#include "userpool/delivery.h"
 #include "crypto/keys.h"
 #include "util/log.h"
 #include "routes.h"

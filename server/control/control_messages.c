@@ -24,7 +24,7 @@
 
 #include "util/clock.h"
 #include "control/control.h"
-#include "userpool/inbox.h"
+#include "userpool/delivery.h"
 #include "util/jsonutil.h"
 
 #define DEFAULT_LIMIT 100

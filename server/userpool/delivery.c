@@ -3,21 +3,24 @@
  *
  * The emulator has no mail or SMS gateway: a message is one info line of the log, which is how
  * a developer reads the code (the issue requires username, medium and destination on it), and
- * a record in the code inbox (inbox.h), which is how a test reads it. The code itself is logged
- * on purpose, as delivery.h says: it is the message, and the emulator's only way of handing it
- * over. A delivery without a code (code NULL) is the simulated one Cognito answers for an
+ * a record in the code inbox (the inbox, below), which is how a test reads it. The code itself is
+ * logged on purpose, as delivery.h says: it is the message, and the emulator's only way of handing
+ * it over. A delivery without a code (code NULL) is the simulated one Cognito answers for an
  * unknown user: only the details are made, nothing reaches the inbox, and the log says so. The
  * CodeDeliveryDetails returned to the caller mask the destination as Cognito does.
+ *
+ * The inbox's listener (http_wake, set by control_messages.c) is an atomic pointer: it is set
+ * once and read by every thread that records a message, with no lock held while it runs.
  */
 #include "config.h"
 
 #include "userpool/delivery.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/clock.h"
-#include "userpool/inbox.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
 
@@ -52,7 +55,7 @@ int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details)
     const char *dest = d->destination ? d->destination : "";
 
     /* Hook point: a custom message trigger (CustomMessage_*) and a custom sender trigger will
-     * shape and send the message here. The code inbox (inbox.h) keeps every real one. */
+     * shape and send the message here. The code inbox keeps every real one. */
     if (d->code != NULL)
         inbox_record(ctx->db, d, clock_now_ms());
     if (d->code == NULL)
@@ -71,4 +74,76 @@ int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details)
         json_set_str(details, "AttributeName", d->attribute) != 0)
         return cog_err_set(&ctx->err, COG_E_INTERNAL_ERROR, "Out of memory.");
     return 0;
+}
+
+/* ---- The code inbox ------------------------------------------------------------------------ */
+
+static _Atomic(inbox_listener *) listener;
+static atomic_bool stopping;
+
+static void tell_listener(void)
+{
+    inbox_listener *fn = atomic_load(&listener);
+
+    if (fn != NULL)
+        fn();
+}
+
+void inbox_record(struct store_conn *conn, const struct delivery *d, int64_t now_ms)
+{
+    struct store_message m = {
+        .time_ms = now_ms,
+        .pool_id = (char *)d->pool_id,
+        .username = (char *)d->username,
+        .kind = (char *)d->kind,
+        .medium = (char *)d->medium,
+        .attribute = (char *)d->attribute,
+        .destination = (char *)d->destination,
+        .code = (char *)d->code,
+    };
+
+    if (conn == NULL || store_message_put(conn, &m, NULL) != STORE_OK) {
+        log_warn("inbox: could not record a %s message for user %s of pool %s", d->kind,
+                 d->username, d->pool_id);
+        return;
+    }
+    tell_listener();
+}
+
+int inbox_list(struct store *st, const struct store_message_filter *f, struct store_message ***out,
+               size_t *count, int64_t *last_id)
+{
+    struct store_conn *conn = store_acquire(st);
+    int status = store_message_list(conn, f, out, count);
+
+    *last_id = status == STORE_OK ? store_message_last_id(conn) : -1;
+    store_release(st, conn);
+    if (status != STORE_OK || *last_id < 0) {
+        store_message_list_free(*out, *count);
+        *out = NULL;
+        *count = 0;
+        return -1;
+    }
+    return 0;
+}
+
+void inbox_listen(inbox_listener *fn)
+{
+    atomic_store(&listener, fn);
+}
+
+void inbox_start(void)
+{
+    atomic_store(&stopping, false);
+}
+
+void inbox_stop(void)
+{
+    atomic_store(&stopping, true);
+    tell_listener();
+}
+
+bool inbox_stopping(void)
+{
+    return atomic_load(&stopping);
 }

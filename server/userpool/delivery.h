@@ -1,15 +1,27 @@
 /*
  * delivery: where codes and temporary passwords are "sent". The emulator sends nothing: each
  * message is logged at info level (username, medium, destination, kind and code) so that a
- * developer can read it, and recorded in the code inbox (inbox.h) for tests; a custom sender
- * trigger will hook in here.
+ * developer can read it, and recorded in the code inbox (below) for tests; the custom message
+ * and custom sender triggers hook in here.
+ *
+ * The inbox keeps every code and temporary password the emulator "sends" for tests to read
+ * (the control API's GET /_emu/messages), so that nobody has to scrape codes from the log.
+ * delivery_send records each message there (in the messages table, through the store) and tells
+ * the one listener, so that readers waiting for a message look again. A reader asks for the
+ * messages matching a filter, newest first ("the next code for alice": a filter with after =
+ * the last id it has seen); waiting is the reader's business (control_messages.c parks its
+ * HTTP request), the inbox never blocks.
  */
 #ifndef COG_DELIVERY_H
 #define COG_DELIVERY_H
 
 #include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "aws/op.h"
+#include "store/store.h"
 
 struct delivery {
     const char *pool_id;
@@ -27,5 +39,47 @@ struct delivery {
  * ctx->err set).
  */
 int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details);
+
+/* ---- The code inbox ------------------------------------------------------------------------ */
+
+/* The longest wait a reader may ask for, in milliseconds. */
+#define INBOX_MAX_WAIT_MS 30000
+
+/*
+ * How often a waiting reader should look again even when not told. The listener is told when
+ * a message is recorded, but a message recorded inside a transaction becomes visible only at
+ * the commit, after that.
+ */
+#define INBOX_RECHECK_MS 100
+
+/* Told that something changed (a message, or the inbox stopping); any thread, must be quick. */
+typedef void inbox_listener(void);
+
+/*
+ * Record message d (sent now_ms) through conn, part of conn's transaction when one is open,
+ * and tell the listener. A failure is logged and otherwise ignored: the message was still
+ * "sent" (logged by delivery.c), only the inbox misses it.
+ */
+void inbox_record(struct store_conn *conn, const struct delivery *d, int64_t now_ms);
+
+/*
+ * The messages matching f now, newest first. On 0 *out holds *count messages
+ * (store_message_list_free()) and *last_id the largest message id given so far (a mark for a
+ * later "after"). -1 on a store failure (logged).
+ */
+int inbox_list(struct store *st, const struct store_message_filter *f, struct store_message ***out,
+               size_t *count, int64_t *last_id);
+
+/* Set the one listener (NULL: none); it may be called as soon as this returns. */
+void inbox_listen(inbox_listener *fn);
+
+/* Serving starts: readers may wait (again). */
+void inbox_start(void);
+
+/* Serving stops: readers should stop waiting; the listener is told, so that they look now. */
+void inbox_stop(void);
+
+/* True between inbox_stop() and inbox_start(): a reader answers with what there is. */
+bool inbox_stopping(void);
 
 #endif
