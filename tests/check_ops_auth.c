@@ -6,7 +6,7 @@
  * run through tu_call exactly as the server runs them.
  *
  * Users are written straight into the store (store_user_insert with a password set by
- * userpool_set_password), so that these tests depend on no other operation than the pool and
+ * user_set_password), so that these tests depend on no other operation than the pool and
  * client ones.
  */
 #include "config.h"
@@ -33,7 +33,8 @@
 #include "store/store.h"
 #include "testutil.h"
 #include "userpool/tokens.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/user.h"
 
 static struct tu_env *const env = &tu_fixture;
 static char pool_id[IDS_MAX];
@@ -100,7 +101,7 @@ static int64_t add_user_to(const char *pool, const char *username, const char *p
     struct store_user u = {0};
 
     ck_assert_ptr_nonnull(attrs);
-    ck_assert_int_eq(userpool_load(&ctx, pool, &pool_doc), 0);
+    ck_assert_int_eq(pool_load(&ctx, pool, &pool_doc), 0);
     ids_uuid(sub);
     json_set_str(attrs, "sub", sub);
     u.pool_id = (char *)pool;
@@ -111,7 +112,7 @@ static int64_t add_user_to(const char *pool, const char *username, const char *p
     u.enabled = 1;
     u.attributes = cJSON_PrintUnformatted(attrs);
     u.created_ms = u.modified_ms = ctx.now_ms;
-    ck_assert_int_eq(userpool_set_password(&ctx, pool_doc, &u, password), 0);
+    ck_assert_int_eq(user_set_password(&ctx, pool_doc, &u, password), 0);
     ck_assert_int_eq(store_user_insert(ctx.db, &u), STORE_OK);
     free(u.attributes);
     free(u.srp_salt);
@@ -1728,8 +1729,8 @@ START_TEST(test_ops_auth_srp_password_changed_during_the_challenge)
     init = srp_initiate(NULL, client_id, "alice", c.A_hex, "");
     params = verifier_params(init);
     u = get_user("alice");
-    ck_assert_int_eq(userpool_load(&ctx, pool_id, &pool), 0);
-    ck_assert_int_eq(userpool_set_password(&ctx, pool, u, "N3w-passw0rd"), 0);
+    ck_assert_int_eq(pool_load(&ctx, pool_id, &pool), 0);
+    ck_assert_int_eq(user_set_password(&ctx, pool, u, "N3w-passw0rd"), 0);
     ck_assert_int_eq(store_user_update(ctx.db, u), STORE_OK);
     ctx_done(&ctx);
     srp_timestamp(clock_now_ms(), ts);

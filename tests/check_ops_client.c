@@ -1,6 +1,6 @@
 /*
  * check_ops_client: the app client operations (ops_client.c, with the defaults of
- * pool_defaults.c), driven through tu_call exactly as the server runs them.
+ * client.c), driven through tu_call exactly as the server runs them.
  */
 #include "config.h"
 
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "util/clock.h"
-#include "userpool/pool_defaults.h"
+#include "userpool/client.h"
 #include "testutil.h"
 
 static struct tu_env *const env = &tu_fixture;
@@ -110,9 +110,9 @@ START_TEST(test_ops_client_create_keeps_request_settings)
     ck_assert_str_eq(cJSON_GetArrayItem(tu_get(c, "CallbackURLs"), 0)->valuestring,
                      "https://example.com/cb");
     /* Lifetimes in seconds, units applied: 30 minutes, 2 hours (default unit), 7 days. */
-    ck_assert_int_eq(pool_defaults_token_validity(c, "AccessToken"), 1800);
-    ck_assert_int_eq(pool_defaults_token_validity(c, "IdToken"), 7200);
-    ck_assert_int_eq(pool_defaults_token_validity(c, "RefreshToken"), 7 * 86400);
+    ck_assert_int_eq(client_token_validity(c, "AccessToken"), 1800);
+    ck_assert_int_eq(client_token_validity(c, "IdToken"), 7200);
+    ck_assert_int_eq(client_token_validity(c, "RefreshToken"), 7 * 86400);
     cJSON_Delete(resp);
 }
 END_TEST
@@ -361,7 +361,7 @@ START_TEST(test_ops_client_zero_refresh_validity_means_thirty_days)
     resp = create_client(
         "\"RefreshTokenValidity\":0,\"TokenValidityUnits\":{\"RefreshToken\":\"hours\"}");
     ck_assert_int_eq((int)tu_num(tu_get(resp, "UserPoolClient"), "RefreshTokenValidity"), 720);
-    ck_assert_int_eq(pool_defaults_token_validity(tu_get(resp, "UserPoolClient"), "RefreshToken"),
+    ck_assert_int_eq(client_token_validity(tu_get(resp, "UserPoolClient"), "RefreshToken"),
                      30 * 86400);
     cJSON_Delete(resp);
 }
@@ -372,10 +372,10 @@ START_TEST(test_ops_client_token_validity_defaults)
     cJSON *resp = create_client("");
     const cJSON *c = tu_get(resp, "UserPoolClient");
 
-    ck_assert_int_eq(pool_defaults_token_validity(c, "AccessToken"), 3600);
-    ck_assert_int_eq(pool_defaults_token_validity(c, "IdToken"), 3600);
-    ck_assert_int_eq(pool_defaults_token_validity(c, "RefreshToken"), 30 * 86400);
-    ck_assert_int_eq(pool_defaults_token_validity(c, "Other"), -1);
+    ck_assert_int_eq(client_token_validity(c, "AccessToken"), 3600);
+    ck_assert_int_eq(client_token_validity(c, "IdToken"), 3600);
+    ck_assert_int_eq(client_token_validity(c, "RefreshToken"), 30 * 86400);
+    ck_assert_int_eq(client_token_validity(c, "Other"), -1);
     cJSON_Delete(resp);
 }
 END_TEST

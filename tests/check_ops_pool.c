@@ -1,5 +1,5 @@
 /*
- * check_ops_pool: the user pool operations (ops_pool.c, with the defaults of pool_defaults.c),
+ * check_ops_pool: the user pool operations (ops_pool.c, with the defaults of pool.c),
  * driven through tu_call exactly as the server runs them, validation included.
  */
 #include "config.h"

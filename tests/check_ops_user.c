@@ -1,7 +1,7 @@
 /*
- * check_ops_user: the user operations (ops_user.c) and the pool rules they share (userpool.c),
- * driven through tu_call exactly as the server runs them. Codes are read back from the store,
- * as a developer would read them from the log; delivery log lines are captured from stderr.
+ * check_ops_user: the user operations (ops_user.c) and the pool rules they share (user.c,
+ * client.c), driven through tu_call exactly as the server runs them. Codes are read back from the
+ * store, as a developer would read them from the log; delivery log lines are captured from stderr.
  */
 #include "config.h"
 
@@ -16,7 +16,9 @@
 #include "store/store.h"
 #include "testutil.h"
 #include "userpool/tokens.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/client.h"
+#include "userpool/user.h"
 
 static struct tu_env *const env = &tu_fixture;
 
@@ -401,15 +403,15 @@ START_TEST(test_ops_user_email_as_username)
     assert_call_error(sign_up(&f, "bob@example.com", ""), "UsernameExistsException",
                       "An account with the given email already exists.");
 
-    /* userpool_find_user, as sign-in uses it: by email (unverified), by username, by sub. */
+    /* user_find, as sign-in uses it: by email (unverified), by username, by sub. */
     ctx.db = store_acquire(env->store);
-    ck_assert_int_eq(userpool_load(&ctx, f.pool, &pool), 0);
-    ck_assert_int_eq(userpool_find_user(&ctx, pool, "bob@example.com", &u), STORE_OK);
+    ck_assert_int_eq(pool_load(&ctx, f.pool, &pool), 0);
+    ck_assert_int_eq(user_find(&ctx, pool, "bob@example.com", &u), STORE_OK);
     ck_assert_str_eq(u->username, sub);
     store_user_free(u);
-    ck_assert_int_eq(userpool_find_user(&ctx, pool, sub, &u), STORE_OK);
+    ck_assert_int_eq(user_find(&ctx, pool, sub, &u), STORE_OK);
     store_user_free(u);
-    ck_assert_int_eq(userpool_find_user(&ctx, pool, "carol@example.com", &u), STORE_NOT_FOUND);
+    ck_assert_int_eq(user_find(&ctx, pool, "carol@example.com", &u), STORE_NOT_FOUND);
     ck_assert_ptr_null(u);
     store_release(env->store, ctx.db);
     cJSON_Delete(pool);
@@ -641,9 +643,9 @@ START_TEST(test_ops_user_password_is_never_stored_in_plaintext)
     ck_assert_ptr_null(strstr(u->srp_salt, PASSWORD));
 
     ctx.db = store_acquire(env->store);
-    ck_assert_int_eq(userpool_load(&ctx, f.pool, &pool), 0);
-    ck_assert_int_eq(userpool_password_matches(pool, u, PASSWORD), 1);
-    ck_assert_int_eq(userpool_password_matches(pool, u, "Passw0rd?"), 0);
+    ck_assert_int_eq(pool_load(&ctx, f.pool, &pool), 0);
+    ck_assert_int_eq(user_password_matches(pool, u, PASSWORD), 1);
+    ck_assert_int_eq(user_password_matches(pool, u, "Passw0rd?"), 0);
     store_release(env->store, ctx.db);
     cJSON_Delete(pool);
     store_user_free(u);
@@ -697,8 +699,8 @@ START_TEST(test_ops_user_admin_create_user_with_a_temporary_password)
 
     u = stored_user(&f, "erin");
     ctx.db = store_acquire(env->store);
-    ck_assert_int_eq(userpool_load(&ctx, f.pool, &pool), 0);
-    ck_assert_int_eq(userpool_password_matches(pool, u, "Temp0rary!"), 1);
+    ck_assert_int_eq(pool_load(&ctx, f.pool, &pool), 0);
+    ck_assert_int_eq(user_password_matches(pool, u, "Temp0rary!"), 1);
     store_release(env->store, ctx.db);
     cJSON_Delete(pool);
     store_user_free(u);
@@ -946,8 +948,8 @@ static char *access_token(const struct fixture *f, const char *username)
 
     ctx.db = store_acquire(env->store);
     ctx.now_ms = clock_now_ms();
-    ck_assert_int_eq(userpool_load_pool_client(&ctx, f->pool, f->client, &client, &pool), 0);
-    ck_assert_int_eq(userpool_find_user(&ctx, pool, username, &u), STORE_OK);
+    ck_assert_int_eq(client_load_in_pool(&ctx, f->pool, f->client, &client, &pool), 0);
+    ck_assert_int_eq(user_find(&ctx, pool, username, &u), STORE_OK);
     struct token_grant grant = {.pool = pool,
                                 .client = client,
                                 .user = u,
@@ -1013,8 +1015,8 @@ START_TEST(test_ops_user_admin_create_user_resend)
     cJSON_Delete(resp);
     u = stored_user(&f, "ivy");
     ctx.db = store_acquire(env->store);
-    ck_assert_int_eq(userpool_load(&ctx, f.pool, &pool), 0);
-    ck_assert_int_eq(userpool_password_matches(pool, u, "Again0000!"), 1);
+    ck_assert_int_eq(pool_load(&ctx, f.pool, &pool), 0);
+    ck_assert_int_eq(user_password_matches(pool, u, "Again0000!"), 1);
     store_release(env->store, ctx.db);
     cJSON_Delete(pool);
     store_user_free(u);
@@ -1034,16 +1036,17 @@ START_TEST(test_ops_user_admin_create_user_resend)
 }
 END_TEST
 
-/* ---- Shared rules of userpool.c that sign-in relies on ----------------------------------- */
+/* ---- Shared rules of user.c and client.c that sign-in relies on
+ * ----------------------------------- */
 
-/* userpool_check_auth_flow for a client document given as JSON text; the refusal or "". */
+/* client_check_auth_flow for a client document given as JSON text; the refusal or "". */
 static const char *auth_flow(const char *client_json, const char *flow, char *out, size_t n)
 {
     struct op_ctx ctx = {.settings = NULL};
     cJSON *client = cJSON_Parse(client_json);
 
     ck_assert_ptr_nonnull(client);
-    if (userpool_check_auth_flow(&ctx, client, flow) == 0)
+    if (client_check_auth_flow(&ctx, client, flow) == 0)
         snprintf(out, n, "%s", "");
     else
         snprintf(out, n, "%s: %s", cog_err_type(ctx.err.code), ctx.err.message);
@@ -1096,13 +1099,13 @@ START_TEST(test_userpool_username_key_folds_only_case_insensitive_pools)
         cJSON_Parse("{\"Id\":\"us-east-1_a\",\"UsernameConfiguration\":{\"CaseSensitive\":false}}");
     char *key;
 
-    key = userpool_username_key(sensitive, "Alice");
+    key = user_name_key(sensitive, "Alice");
     ck_assert_str_eq(key, "Alice");
     free(key);
-    key = userpool_username_key(insensitive, "AlIcE@Example.COM");
+    key = user_name_key(insensitive, "AlIcE@Example.COM");
     ck_assert_str_eq(key, "alice@example.com");
     free(key);
-    key = userpool_username_key(insensitive, "J\xc3\x96RG"); /* bytes beyond ASCII unchanged */
+    key = user_name_key(insensitive, "J\xc3\x96RG"); /* bytes beyond ASCII unchanged */
     ck_assert_str_eq(key, "j\xc3\x96rg");
     free(key);
     cJSON_Delete(sensitive);
@@ -1117,11 +1120,11 @@ START_TEST(test_userpool_secret_hash)
     cJSON *without = cJSON_Parse("{\"ClientId\":\"abc\"}");
     char *hash = secrets_secret_hash("s3cret", "alice", "abc");
 
-    ck_assert_int_eq(userpool_check_secret_hash(&ctx, without, "alice", NULL), 0);
-    ck_assert_int_eq(userpool_check_secret_hash(&ctx, with, "alice", hash), 0);
-    ck_assert_int_eq(userpool_check_secret_hash(&ctx, with, "bob", hash), -1);
+    ck_assert_int_eq(client_check_secret_hash(&ctx, without, "alice", NULL), 0);
+    ck_assert_int_eq(client_check_secret_hash(&ctx, with, "alice", hash), 0);
+    ck_assert_int_eq(client_check_secret_hash(&ctx, with, "bob", hash), -1);
     ck_assert_str_eq(ctx.err.message, "Unable to verify secret hash for client abc");
-    ck_assert_int_eq(userpool_check_secret_hash(&ctx, with, "alice", NULL), -1);
+    ck_assert_int_eq(client_check_secret_hash(&ctx, with, "alice", NULL), -1);
     ck_assert_int_eq(ctx.err.code, COG_E_NOT_AUTHORIZED);
     ck_assert_str_eq(ctx.err.message,
                      "Client abc is configured for secret but secret was not received");

@@ -48,7 +48,8 @@
 #include "crypto/totp.h"
 #include "store/store.h"
 #include "userpool/tokens.h"
-#include "userpool/userpool.h"
+#include "userpool/client.h"
+#include "userpool/user.h"
 
 /* Random bytes in a challenge session (86 base64url characters). */
 #define SESSION_BYTES 64
@@ -130,10 +131,10 @@ static int load_client(struct auth *a)
     int rc;
 
     if (a->admin)
-        rc = userpool_load_pool_client(a->ctx, json_str(a->ctx->in, "UserPoolId"), client_id,
-                                       &a->client, &a->pool);
+        rc = client_load_in_pool(a->ctx, json_str(a->ctx->in, "UserPoolId"), client_id, &a->client,
+                                 &a->pool);
     else
-        rc = userpool_load_client(a->ctx, client_id, &a->client, &a->pool);
+        rc = client_load(a->ctx, client_id, &a->client, &a->pool);
     if (rc == 0)
         a->client_id = json_str(a->client, "ClientId");
     return rc;
@@ -280,7 +281,7 @@ static int ask_factor(struct auth *a, unsigned factor)
         return answer_challenge(a, "SOFTWARE_TOKEN_MFA", params);
     secrets_code(code);
     if (params == NULL || (details = cJSON_CreateObject()) == NULL ||
-        (attrs = userpool_attributes(a->user)) == NULL || (data = cJSON_CreateObject()) == NULL ||
+        (attrs = user_attributes(a->user)) == NULL || (data = cJSON_CreateObject()) == NULL ||
         json_set_str(data, "code", code) != 0 ||
         json_set_num(data, "expires_ms", (double)(a->ctx->now_ms + MFA_CODE_MS)) != 0 ||
         (text = cJSON_PrintUnformatted(data)) == NULL) {
@@ -548,7 +549,7 @@ static const cJSON *schema_attribute(const cJSON *pool, const char *name)
  */
 static int challenge_new_password(struct auth *a)
 {
-    cJSON *params = cJSON_CreateObject(), *attrs = userpool_attributes(a->user);
+    cJSON *params = cJSON_CreateObject(), *attrs = user_attributes(a->user);
     cJSON *required = cJSON_CreateArray();
     const cJSON *attr;
     char *required_text = NULL, *attrs_text = NULL;
@@ -659,9 +660,9 @@ static int respond_new_password(struct auth *a, const struct store_session *s)
         return missing(a->ctx, "NEW_PASSWORD");
     if (!u->enabled)
         return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED, "User is disabled.");
-    if (userpool_set_password(a->ctx, a->pool, u, password) != 0)
+    if (user_set_password(a->ctx, a->pool, u, password) != 0)
         return -1;
-    if ((attrs = userpool_attributes(u)) == NULL) {
+    if ((attrs = user_attributes(u)) == NULL) {
         ops_fail_internal(a->ctx, "out of memory");
         goto out;
     }
@@ -750,16 +751,16 @@ static int start_password(struct auth *a)
         return missing(a->ctx, "USERNAME");
     if (password == NULL)
         return missing(a->ctx, "PASSWORD");
-    if (userpool_check_secret_hash(a->ctx, a->client, username, param(a, "SECRET_HASH")) != 0)
+    if (client_check_secret_hash(a->ctx, a->client, username, param(a, "SECRET_HASH")) != 0)
         return -1;
-    st = userpool_find_user(a->ctx, a->pool, username, &a->user);
+    st = user_find(a->ctx, a->pool, username, &a->user);
     if (st == STORE_ERROR)
         return -1;
     if (st != STORE_OK)
         return unknown_user(a);
     if (check_lockout(a) != 0)
         return -1;
-    st = userpool_password_matches(a->pool, a->user, password);
+    st = user_password_matches(a->pool, a->user, password);
     if (st < 0)
         return ops_fail_internal(a->ctx, "could not check the password");
     if (st == 0)
@@ -845,7 +846,7 @@ static int fake_digest(const char *pool_id, const char *label, const char *name,
 static char *fake_user_id(const struct auth *a, const char *name)
 {
     const cJSON *by = json_get(a->pool, "UsernameAttributes");
-    char *key = userpool_username_key(a->pool, name), *id;
+    char *key = user_name_key(a->pool, name), *id;
     unsigned char b[SRP_HASH_LEN];
 
     if (key == NULL || !cJSON_IsArray(by) || cJSON_GetArraySize(by) == 0)
@@ -979,7 +980,7 @@ static int start_srp(struct auth *a)
         return missing(a->ctx, "USERNAME");
     if (srp_a == NULL)
         return missing(a->ctx, "SRP_A");
-    if (userpool_check_secret_hash(a->ctx, a->client, username, param(a, "SECRET_HASH")) != 0)
+    if (client_check_secret_hash(a->ctx, a->client, username, param(a, "SECRET_HASH")) != 0)
         return -1;
     A = srp_bn_from_hex(srp_a, SRP_A_MAX_DIGITS);
     st = A != NULL ? srp_public_ok(A) : 0;
@@ -991,7 +992,7 @@ static int start_srp(struct auth *a)
         cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER, "Invalid SRP_A value.");
         goto out;
     }
-    st = userpool_find_user(a->ctx, a->pool, username, &a->user);
+    st = user_find(a->ctx, a->pool, username, &a->user);
     if (st == STORE_ERROR)
         goto out;
     if (st != STORE_OK && !hides_user_existence(a)) {
@@ -1244,7 +1245,7 @@ static int start_refresh(struct auth *a)
         return missing(a->ctx, "REFRESH_TOKEN");
     /* A missing SECRET_HASH is refused before the token is looked at. */
     if (secret != NULL && hash == NULL)
-        return userpool_check_secret_hash(a->ctx, a->client, "", NULL);
+        return client_check_secret_hash(a->ctx, a->client, "", NULL);
     if (tokens_redeem_refresh(a->ctx, token, a->client_id, &r) != 0 || refresh_user(a, r) != 0)
         goto out;
     if (secret != NULL && !secrets_secret_hash_ok(secret, a->user->username, a->client_id, hash)) {
@@ -1339,7 +1340,7 @@ static int initiate(struct op_ctx *ctx, bool admin)
     if (flow == NULL || !(flow->apis & (admin ? FLOW_ADMIN : FLOW_CLIENT)))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Initiate Auth method not supported");
-    if (load_client(&a) != 0 || userpool_check_auth_flow(ctx, a.client, flow->client_flow) != 0)
+    if (load_client(&a) != 0 || client_check_auth_flow(ctx, a.client, flow->client_flow) != 0)
         goto out;
     if (flow->start == NULL)
         cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "cognito-emu does not implement %s yet",
@@ -1411,7 +1412,7 @@ static int load_session_user(struct auth *a, const struct store_session *s, cons
         return invalid_session(a->ctx);
     if (strcmp(a->user->username, username) == 0)
         return 0;
-    st = userpool_find_user(a->ctx, a->pool, username, &named);
+    st = user_find(a->ctx, a->pool, username, &named);
     if (st == STORE_ERROR)
         return -1;
     same = st == STORE_OK && named->seq == a->user->seq;
@@ -1442,7 +1443,7 @@ static int respond(struct op_ctx *ctx, bool admin)
         missing(ctx, "USERNAME");
         goto out;
     }
-    if (userpool_check_secret_hash(ctx, a.client, username, param(&a, "SECRET_HASH")) != 0)
+    if (client_check_secret_hash(ctx, a.client, username, param(&a, "SECRET_HASH")) != 0)
         goto out;
     key = c->session_in != NULL ? param(&a, c->session_in) : session;
     if (key == NULL) {
@@ -1537,7 +1538,7 @@ int op_get_tokens_from_refresh_token(struct op_ctx *ctx)
     int rc = -1;
 
     if (load_client(&a) == 0 && check_client_secret(&a) == 0 &&
-        userpool_check_auth_flow(ctx, a.client, "REFRESH_TOKEN_AUTH") == 0 &&
+        client_check_auth_flow(ctx, a.client, "REFRESH_TOKEN_AUTH") == 0 &&
         tokens_redeem_refresh(ctx, json_str(ctx->in, "RefreshToken"), a.client_id, &r) == 0 &&
         refresh_user(&a, r) == 0)
         rc = answer_tokens(&a, r->auth_time, r->origin_jti, false, false);

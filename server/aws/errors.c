@@ -58,3 +58,8 @@ char *cog_err_body(const struct cog_err *err)
     cJSON_Delete(body);
     return text;
 }
+
+int cog_err_oom(struct cog_err *err)
+{
+    return cog_err_set(err, COG_E_INTERNAL_ERROR, "Out of memory.");
+}

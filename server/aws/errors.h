@@ -38,6 +38,9 @@ int cog_err_status(enum cog_error code);
 int cog_err_set(struct cog_err *err, enum cog_error code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* cog_err_set(err, COG_E_INTERNAL_ERROR, "Out of memory."): -1, for the allocation failures. */
+int cog_err_oom(struct cog_err *err);
+
 /*
  * The JSON body for err: a new NUL-terminated string the caller frees with free(),
  * or NULL when out of memory.

@@ -32,7 +32,7 @@
 #include "util/log.h"
 #include "crypto/srp.h"
 #include "store/store.h"
-#include "userpool/userpool.h"
+#include "userpool/user.h"
 
 /* A fixture file larger than this is refused (it would be a mistake, not a seed). */
 #define MAX_FILE_BYTES (64L * 1024 * 1024)
@@ -504,7 +504,7 @@ static int adjust_user(struct applier *a, const cJSON *u, const char *pool_id, c
     if ((st = load_doc(a, STORE_USER_POOL, pool_id, &pool)) != STORE_OK)
         return st == STORE_ERROR ? -1 : fx_fail(&a->w, "the user pool is gone");
     conn = store_acquire(a->app->store);
-    if ((key = userpool_username_key(pool, created)) == NULL || store_begin(conn) != STORE_OK ||
+    if ((key = user_name_key(pool, created)) == NULL || store_begin(conn) != STORE_OK ||
         store_user_get(conn, pool_id, key, &su) != STORE_OK) {
         fx_fail(&a->w, "could not read the new user back");
         goto out;
@@ -539,7 +539,7 @@ static int adjust_user(struct applier *a, const cJSON *u, const char *pool_id, c
         goto out;
     }
     if (sub != NULL) {
-        if ((new_key = userpool_username_key(pool, final)) == NULL) {
+        if ((new_key = user_name_key(pool, final)) == NULL) {
             fx_fail(&a->w, "out of memory");
             goto out;
         }

@@ -25,7 +25,7 @@
 #include "control/fixtures_internal.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
-#include "userpool/pool_defaults.h"
+#include "userpool/pool.h"
 #include "store/store.h"
 
 #define PAGE 60
@@ -94,19 +94,6 @@ static bool starts(const char *name, const char *prefix)
     return strncmp(name, prefix, strlen(prefix)) == 0;
 }
 
-static const cJSON *schema_find(const cJSON *schema, const char *name)
-{
-    const cJSON *e;
-
-    cJSON_ArrayForEach(e, schema)
-    {
-        const char *n = json_str(e, "Name");
-        if (n != NULL && strcmp(n, name) == 0)
-            return e;
-    }
-    return NULL;
-}
-
 /*
  * CreateUserPool's Schema for the stored SchemaAttributes: custom attributes under their
  * request names (without "custom:" / "dev:custom:"), standard ones only where they differ from
@@ -129,7 +116,7 @@ static cJSON *export_schema(const cJSON *stored, const cJSON *defaults, int *bad
 
         if (name == NULL)
             continue;
-        def = schema_find(defaults, name);
+        def = pool_schema_find(defaults, name);
         if (def != NULL && cJSON_Compare(def, e, true))
             continue;
         if ((copy = cJSON_Duplicate(e, 1)) == NULL || !cJSON_AddItemToArray(schema, copy)) {
@@ -253,18 +240,6 @@ static cJSON *export_client(const char *text, int *bad)
     return entry;
 }
 
-static bool list_has(const cJSON *list, const char *s)
-{
-    const cJSON *item;
-
-    cJSON_ArrayForEach(item, list)
-    {
-        if (cJSON_IsString(item) && strcmp(item->valuestring, s) == 0)
-            return true;
-    }
-    return false;
-}
-
 /*
  * One user. In a pool with UsernameAttributes Cognito generated the username (the sub), and
  * AdminCreateUser takes the email or phone number instead: that is what the export names.
@@ -282,9 +257,9 @@ static cJSON *export_user(const struct store_user *u, const cJSON *pool, int *ba
         return NULL;
     }
     if (strcmp(u->username, u->sub) == 0 && cJSON_GetArraySize(by) > 0) {
-        if (list_has(by, "email") && json_str(attrs, "email") != NULL)
+        if (json_list_has(by, "email") && json_str(attrs, "email") != NULL)
             username = json_str(attrs, "email");
-        else if (list_has(by, "phone_number") && json_str(attrs, "phone_number") != NULL)
+        else if (json_list_has(by, "phone_number") && json_str(attrs, "phone_number") != NULL)
             username = json_str(attrs, "phone_number");
     }
     *bad |= json_set_str(entry, "username", username);
@@ -553,7 +528,7 @@ cJSON *fixtures_export(const struct app *app)
     struct store_conn *conn;
 
     /* What CreateUserPool makes of an empty request: the settings not worth exporting. */
-    if (!bad && pool_defaults_new_pool(empty, "us-east-1_Defaults", "arn", 0, &defaults, &err) != 0)
+    if (!bad && pool_new(empty, "us-east-1_Defaults", "arn", 0, &defaults, &err) != 0)
         bad = 1;
     if (defaults != NULL)
         cJSON_DeleteItemFromObjectCaseSensitive(json_get(defaults, "AdminCreateUserConfig"),

@@ -26,7 +26,8 @@
 #include "util/jsonutil.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/user.h"
 
 /* Password-reset codes last 1 hour (the issue, after Cognito); attribute verification codes
  * 24 hours, as sign-up codes ([facts]). */
@@ -97,7 +98,7 @@ static int save_attributes(struct op_ctx *ctx, struct store_user *u, const cJSON
         return ops_fail_internal(ctx, "out of memory");
     free(u->attributes);
     u->attributes = text;
-    return userpool_save_user(ctx, u);
+    return user_save(ctx, u);
 }
 
 /*
@@ -107,7 +108,7 @@ static int save_attributes(struct op_ctx *ctx, struct store_user *u, const cJSON
 static int check_mutable(struct op_ctx *ctx, const cJSON *pool, const cJSON *attrs,
                          const char *name, const char *value)
 {
-    const cJSON *entry = userpool_schema_entry(pool, name);
+    const cJSON *entry = pool_schema_entry(pool, name);
     const char *old = json_str(attrs, name);
 
     if (entry == NULL || json_bool(entry, "Mutable", true) || old == NULL || *old == '\0' ||
@@ -150,8 +151,8 @@ static int change_verifiable(struct op_ctx *ctx, const cJSON *pool, const struct
 {
     const cJSON *wait_list = json_get(json_get(pool, "UserAttributeUpdateSettings"),
                                       "AttributesRequireVerificationBeforeUpdate");
-    bool waits = !verified_now && userpool_list_has(wait_list, attribute);
-    bool auto_verified = userpool_list_has(json_get(pool, "AutoVerifiedAttributes"), attribute);
+    bool waits = !verified_now && json_list_has(wait_list, attribute);
+    bool auto_verified = json_list_has(json_get(pool, "AutoVerifiedAttributes"), attribute);
     const char *old = json_str(attrs, attribute);
     char flag[64];
 
@@ -269,13 +270,13 @@ int account_update_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON
     cJSON *req = NULL, *attrs = NULL;
     int rc = -1;
 
-    if (userpool_read_attributes(ctx, pool, client, list, true, &req) != 0)
+    if (user_read_attributes(ctx, pool, client, list, true, &req) != 0)
         return -1;
-    if ((attrs = userpool_attributes(u)) == NULL)
+    if ((attrs = user_attributes(u)) == NULL)
         ops_fail_internal(ctx, "out of memory");
     else if (apply_update(ctx, pool, client == NULL, u, attrs, req, codes) == 0 &&
-             userpool_check_required(ctx, pool, attrs) == 0 && save_attributes(ctx, u, attrs) == 0)
-        rc = userpool_sync_aliases(ctx, pool, u, false, COG_E_ALIAS_EXISTS);
+             user_check_required(ctx, pool, attrs) == 0 && save_attributes(ctx, u, attrs) == 0)
+        rc = user_sync_aliases(ctx, pool, u, false, COG_E_ALIAS_EXISTS);
     cJSON_Delete(req);
     cJSON_Delete(attrs);
     return rc;
@@ -284,7 +285,7 @@ int account_update_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON
 int account_delete_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
                               struct store_user *u, const cJSON *names)
 {
-    cJSON *attrs = userpool_attributes(u);
+    cJSON *attrs = user_attributes(u);
     const cJSON *item;
     int rc = -1;
 
@@ -293,13 +294,13 @@ int account_delete_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON
     cJSON_ArrayForEach(item, names)
     {
         const char *name = cJSON_IsString(item) ? item->valuestring : NULL;
-        if (userpool_check_attribute(ctx, pool, client, name, NULL, true) != 0 ||
+        if (user_check_attribute(ctx, pool, client, name, NULL, true) != 0 ||
             check_mutable(ctx, pool, attrs, name, "") != 0 ||
             remove_attribute(ctx, u, attrs, name) != 0)
             goto out;
     }
-    if (userpool_check_required(ctx, pool, attrs) == 0 && save_attributes(ctx, u, attrs) == 0)
-        rc = userpool_sync_aliases(ctx, pool, u, false, COG_E_ALIAS_EXISTS);
+    if (user_check_required(ctx, pool, attrs) == 0 && save_attributes(ctx, u, attrs) == 0)
+        rc = user_sync_aliases(ctx, pool, u, false, COG_E_ALIAS_EXISTS);
 out:
     cJSON_Delete(attrs);
     return rc;
@@ -332,7 +333,7 @@ int account_verification_code(struct op_ctx *ctx, const cJSON *pool, const struc
         return -1;
     if ((st = store_pending_get(ctx->db, u->seq, attribute, &pending)) == STORE_ERROR)
         return ops_fail_internal(ctx, "reading a pending attribute");
-    if ((attrs = userpool_attributes(u)) == NULL) {
+    if ((attrs = user_attributes(u)) == NULL) {
         free(pending);
         return ops_fail_internal(ctx, "out of memory");
     }
@@ -382,10 +383,10 @@ int account_verify_attribute(struct op_ctx *ctx, const cJSON *pool, struct store
     if (attribute == NULL || check_code(ctx, u, verify_purpose(attribute), code) != 0)
         return -1;
     snprintf(flag, sizeof(flag), "%s_verified", attribute);
-    if ((attrs = userpool_attributes(u)) == NULL)
+    if ((attrs = user_attributes(u)) == NULL)
         return ops_fail_internal(ctx, "out of memory");
     if (set_verified_flag(ctx, u, attrs, flag, "true") == 0 && save_attributes(ctx, u, attrs) == 0)
-        rc = userpool_sync_aliases(ctx, pool, u, false, COG_E_ALIAS_EXISTS);
+        rc = user_sync_aliases(ctx, pool, u, false, COG_E_ALIAS_EXISTS);
     cJSON_Delete(attrs);
     return rc;
 }
@@ -394,7 +395,7 @@ int account_verify_attribute(struct op_ctx *ctx, const cJSON *pool, struct store
  * Where a reset code goes: the pool's RecoveryMechanisms by Priority, "verified_email" and
  * "verified_phone_number" each needing that attribute verified; without an
  * AccountRecoverySetting, the legacy rule, a verified phone number before a verified email
- * (pool_defaults.h). "admin_only": NotAuthorizedException "Contact administrator to reset
+ * (pool.h). "admin_only": NotAuthorizedException "Contact administrator to reset
  * password." (as moto mirrors AWS). Nothing verified: InvalidParameterException [seen], the
  * error ForgotPassword's API reference names for it.
  */
@@ -450,7 +451,7 @@ int account_start_reset(struct op_ctx *ctx, const cJSON *pool, const struct stor
     if (strcmp(u->status, "FORCE_CHANGE_PASSWORD") == 0)
         return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
                            "User password cannot be reset in the current state.");
-    if ((attrs = userpool_attributes(u)) == NULL)
+    if ((attrs = user_attributes(u)) == NULL)
         return ops_fail_internal(ctx, "out of memory");
     if ((attribute = reset_attribute(ctx, pool, attrs)) != NULL)
         rc = add_code(ctx, u, codes, "forgot-password", ACCOUNT_RESET_PURPOSE, attribute,

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "util/jsonutil.h"
-#include "userpool/userpool.h"
+#include "userpool/user.h"
 
 const char *mfa_factor_name(unsigned factor)
 {
@@ -65,17 +65,6 @@ unsigned mfa_pool_factors(const cJSON *pool)
     return f;
 }
 
-/* Whether u has a non-empty attribute name. */
-static bool has_attribute(const struct store_user *u, const char *name)
-{
-    cJSON *attrs = userpool_attributes(u);
-    const char *v = json_str(attrs, name);
-    bool has = v != NULL && *v != '\0';
-
-    cJSON_Delete(attrs);
-    return has;
-}
-
 /* The factors m turns on that u has the means for, whatever the pool offers. */
 static unsigned enabled_factors(const struct store_user *u, const struct store_mfa *m)
 {
@@ -83,9 +72,9 @@ static unsigned enabled_factors(const struct store_user *u, const struct store_m
 
     if (m->totp_enabled && m->totp_secret != NULL)
         f |= MFA_TOTP;
-    if (m->sms_enabled && has_attribute(u, "phone_number"))
+    if (m->sms_enabled && user_has_attribute(u, "phone_number"))
         f |= MFA_SMS;
-    if (m->email_enabled && has_attribute(u, "email"))
+    if (m->email_enabled && user_has_attribute(u, "email"))
         f |= MFA_EMAIL;
     return f;
 }
@@ -125,11 +114,11 @@ enum mfa_step mfa_decide(const cJSON *pool, const struct store_user *u, const st
     if (strcmp(mode, "ON") != 0)
         return MFA_STEP_NONE;
     /* MFA is required and the user turned nothing on: the means it has. */
-    if ((offered & MFA_SMS) && has_attribute(u, "phone_number")) {
+    if ((offered & MFA_SMS) && user_has_attribute(u, "phone_number")) {
         *factor = MFA_SMS;
         return MFA_STEP_ASK;
     }
-    if ((offered & MFA_EMAIL) && has_attribute(u, "email")) {
+    if ((offered & MFA_EMAIL) && user_has_attribute(u, "email")) {
         *factor = MFA_EMAIL;
         return MFA_STEP_ASK;
     }

@@ -36,7 +36,9 @@
 #include "crypto/secrets.h"
 #include "store/store.h"
 #include "userpool/tokens.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/client.h"
+#include "userpool/user.h"
 
 /* ---- Token-authorized operations --------------------------------------------------------- */
 
@@ -67,11 +69,11 @@ static int load_token_user(struct op_ctx *ctx, struct token_user *t)
     memset(t, 0, sizeof(*t));
     if (tokens_check_access(ctx, json_str(ctx->in, "AccessToken"), &t->user, &t->claims) != 0)
         return -1;
-    if (userpool_load_client(ctx, json_str(t->claims, "client_id"), &t->client, &t->pool) != 0) {
+    if (client_load(ctx, json_str(t->claims, "client_id"), &t->client, &t->pool) != 0) {
         ctx->err.code = COG_OK;
         if ((t->client = cJSON_CreateObject()) == NULL)
             return ops_fail_internal(ctx, "out of memory");
-        if (userpool_load(ctx, t->user->pool_id, &t->pool) != 0)
+        if (pool_load(ctx, t->user->pool_id, &t->pool) != 0)
             return -1;
     }
     return 0;
@@ -90,14 +92,13 @@ int op_change_password(struct op_ctx *ctx)
     if (ops_txn_begin(ctx) != 0)
         return -1;
     if (load_token_user(ctx, &t) == 0) {
-        match = userpool_password_matches(t.pool, t.user, json_str(ctx->in, "PreviousPassword"));
+        match = user_password_matches(t.pool, t.user, json_str(ctx->in, "PreviousPassword"));
         if (match < 0)
             ops_fail_internal(ctx, "could not check the password");
         else if (match == 0)
             cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Incorrect username or password.");
-        else if (userpool_set_password(ctx, t.pool, t.user,
-                                       json_str(ctx->in, "ProposedPassword")) == 0)
-            rc = userpool_save_user(ctx, t.user);
+        else if (user_set_password(ctx, t.pool, t.user, json_str(ctx->in, "ProposedPassword")) == 0)
+            rc = user_save(ctx, t.user);
     }
     rc = ops_txn_end(ctx, rc);
     token_user_free(&t);
@@ -290,7 +291,7 @@ int op_revoke_token(struct op_ctx *ctx)
     char hash[65];
     int rc = -1, st;
 
-    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+    if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
         check_revoke_secret(ctx, client) != 0)
         goto out;
     if (!json_bool(client, "EnableTokenRevocation", true)) {
@@ -332,8 +333,8 @@ static int simulate_reset(struct op_ctx *ctx, const cJSON *pool)
 {
     const char *username = json_str(ctx->in, "Username");
     const cJSON *first = json_get(json_get(pool, "AccountRecoverySetting"), "RecoveryMechanisms");
-    bool sms = userpool_is_phone(username) ||
-               (!userpool_is_email(username) && first != NULL && first->child != NULL &&
+    bool sms = user_is_phone(username) ||
+               (!user_is_email(username) && first != NULL && first->child != NULL &&
                 json_str(first->child, "Name") != NULL &&
                 strcmp(json_str(first->child, "Name"), "verified_phone_number") == 0);
     struct delivery d = {
@@ -371,11 +372,11 @@ int op_forgot_password(struct op_ctx *ctx)
     struct store_user *u = NULL;
     int rc = -1, st = STORE_ERROR;
 
-    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
-        userpool_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0 ||
+    if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        client_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0 ||
         ops_txn_begin(ctx) != 0)
         goto out;
-    st = userpool_find_user(ctx, pool, username, &u);
+    st = user_find(ctx, pool, username, &u);
     if (st == STORE_NOT_FOUND)
         cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "Username/client id combination not found.");
     else if (st == STORE_OK && !u->enabled)
@@ -385,7 +386,7 @@ int op_forgot_password(struct op_ctx *ctx)
     /* Hook point: the custom message trigger (CustomMessage_ForgotPassword). */
     if ((rc = ops_txn_end(ctx, rc)) == 0)
         rc = send_one(ctx, u, &codes);
-    else if (st == STORE_NOT_FOUND && userpool_hides_users(client))
+    else if (st == STORE_NOT_FOUND && client_hides_users(client))
         rc = simulate_reset(ctx, pool);
 out:
     account_codes_free(&codes);
@@ -409,19 +410,19 @@ int op_confirm_forgot_password(struct op_ctx *ctx)
     char *status = NULL;
     int rc = -1, st;
 
-    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
-        userpool_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0 ||
+    if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        client_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0 ||
         ops_txn_begin(ctx) != 0)
         goto out;
-    st = userpool_find_user(ctx, pool, username, &u);
-    if (st == STORE_NOT_FOUND && userpool_hides_users(client))
+    st = user_find(ctx, pool, username, &u);
+    if (st == STORE_NOT_FOUND && client_hides_users(client))
         cog_err_set(&ctx->err, COG_E_CODE_MISMATCH,
                     "Invalid verification code provided, please try again.");
     else if (st == STORE_NOT_FOUND)
         cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "Username/client id combination not found.");
     else if (st == STORE_OK &&
              account_check_reset_code(ctx, u, json_str(ctx->in, "ConfirmationCode")) == 0 &&
-             userpool_set_password(ctx, pool, u, json_str(ctx->in, "Password")) == 0) {
+             user_set_password(ctx, pool, u, json_str(ctx->in, "Password")) == 0) {
         if ((status = strdup("CONFIRMED")) == NULL) {
             ops_fail_internal(ctx, "out of memory");
         } else {
@@ -430,7 +431,7 @@ int op_confirm_forgot_password(struct op_ctx *ctx)
             if (store_code_delete(ctx->db, u->seq, ACCOUNT_RESET_PURPOSE) == STORE_ERROR)
                 ops_fail_internal(ctx, "deleting a code");
             else
-                rc = userpool_save_user(ctx, u);
+                rc = user_save(ctx, u);
         }
     }
     /* Hook point: the post confirmation trigger (PostConfirmation_ConfirmForgotPassword). */

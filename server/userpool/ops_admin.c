@@ -28,9 +28,9 @@
 #include "util/jsonutil.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
-#include "userpool/pool_defaults.h"
 #include "store/store.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/user.h"
 
 /* Cognito's quota of custom attributes in a pool (developer guide, "Quotas in Amazon
  * Cognito": 50 custom attributes); the wording of the refusal is the emulator's. */
@@ -56,16 +56,10 @@ static void admin_user_free(struct admin_user *a)
  */
 static int begin_admin_user(struct op_ctx *ctx, struct admin_user *a)
 {
-    int st;
-
     memset(a, 0, sizeof(*a));
-    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &a->pool) != 0 ||
-        ops_txn_begin(ctx) != 0)
+    if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &a->pool) != 0 || ops_txn_begin(ctx) != 0)
         return -1;
-    st = userpool_find_user(ctx, a->pool, json_str(ctx->in, "Username"), &a->user);
-    if (st == STORE_NOT_FOUND)
-        cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
-    return st == STORE_OK ? 0 : -1;
+    return user_find_request(ctx, a->pool, &a->user) == STORE_OK ? 0 : -1;
 }
 
 /* End the transaction begin_admin_user() may have begun with rc. */
@@ -113,7 +107,7 @@ int op_admin_disable_user(struct op_ctx *ctx)
 
     if (begin_admin_user(ctx, &a) == 0) {
         a.user->enabled = 0;
-        rc = userpool_save_user(ctx, a.user);
+        rc = user_save(ctx, a.user);
         if (rc == 0 && store_user_sign_out(ctx->db, a.user->seq, ctx->now_ms, 0) != STORE_OK)
             rc = ops_fail_internal(ctx, "revoking the user's tokens");
     }
@@ -128,7 +122,7 @@ int op_admin_enable_user(struct op_ctx *ctx)
 
     if (begin_admin_user(ctx, &a) == 0) {
         a.user->enabled = 1;
-        rc = userpool_save_user(ctx, a.user);
+        rc = user_save(ctx, a.user);
     }
     return end_admin_user(ctx, &a, rc);
 }
@@ -179,12 +173,12 @@ int op_admin_set_user_password(struct op_ctx *ctx)
     int rc = -1;
 
     if (begin_admin_user(ctx, &a) == 0 &&
-        userpool_set_password(ctx, a.pool, a.user, json_str(ctx->in, "Password")) == 0 &&
+        user_set_password(ctx, a.pool, a.user, json_str(ctx->in, "Password")) == 0 &&
         set_status(ctx, a.user, permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD") == 0) {
         if (store_code_delete(ctx->db, a.user->seq, ACCOUNT_RESET_PURPOSE) == STORE_ERROR)
             ops_fail_internal(ctx, "deleting a code");
         else
-            rc = userpool_save_user(ctx, a.user);
+            rc = user_save(ctx, a.user);
     }
     return end_admin_user(ctx, &a, rc);
 }
@@ -203,7 +197,7 @@ int op_admin_reset_user_password(struct op_ctx *ctx)
 
     if (begin_admin_user(ctx, &a) == 0 && account_start_reset(ctx, a.pool, a.user, &codes) == 0 &&
         set_status(ctx, a.user, "RESET_REQUIRED") == 0)
-        rc = userpool_save_user(ctx, a.user);
+        rc = user_save(ctx, a.user);
     /* Hook point: the custom message trigger (CustomMessage_ForgotPassword). */
     if ((rc = ops_txn_end(ctx, rc)) == 0)
         rc = account_send(ctx, a.user, &codes, NULL);
@@ -241,7 +235,7 @@ static int count_custom(const cJSON *schema)
 
 /*
  * AddCustomAttributes: each of CustomAttributes appended to the pool's SchemaAttributes as
- * CreateUserPool would make it (pool_defaults.c: "custom:<Name>", "dev:custom:<Name>" when
+ * CreateUserPool would make it (pool.c: "custom:<Name>", "dev:custom:<Name>" when
  * developer-only, types and constraints checked). A name the schema has already, or that an
  * earlier entry of the request added: InvalidParameterException [custom]; nothing is added
  * then.
@@ -253,7 +247,7 @@ int op_add_custom_attributes(struct op_ctx *ctx)
     const cJSON *attr;
     int rc = -1;
 
-    if (ops_txn_begin(ctx) != 0 || userpool_load(ctx, pool_id, &pool) != 0)
+    if (ops_txn_begin(ctx) != 0 || pool_load(ctx, pool_id, &pool) != 0)
         goto out;
     if ((schema = json_get(pool, "SchemaAttributes")) == NULL &&
         (schema = cJSON_AddArrayToObject(pool, "SchemaAttributes")) == NULL)
@@ -266,11 +260,11 @@ int op_add_custom_attributes(struct op_ctx *ctx)
         cJSON_Delete(one);
         if ((one = cJSON_CreateArray()) == NULL)
             goto oom;
-        if (pool_defaults_custom_attribute(attr, one, &ctx->err) != 0)
+        if (pool_custom_attribute(attr, one, &ctx->err) != 0)
             goto out;
         entry = cJSON_DetachItemViaPointer(one, one->child);
         name = json_str(entry, "Name");
-        if (userpool_schema_entry(pool, name) != NULL) {
+        if (pool_schema_entry(pool, name) != NULL) {
             cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                         "custom:%s: Existing attribute already has name %s.", given ? given : "",
                         name);

@@ -4,7 +4,7 @@
  *
  * A client is stored as the UserPoolClientType document DescribeUserPoolClient returns (kind
  * STORE_USER_POOL_CLIENT, parent: its user pool id), built with AWS's defaults by
- * pool_defaults.c. Every operation first reads the pool, so an unknown pool is reported as
+ * client.c. Every operation first reads the pool, so an unknown pool is reported as
  * such, and looks the client up under that pool, so a client of another pool is unknown.
  */
 #include "config.h"
@@ -15,17 +15,8 @@
 #include "util/jsonutil.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
-#include "userpool/pool_defaults.h"
+#include "userpool/client.h"
 #include "store/store.h"
-
-/* App clients: documents under their user pool. */
-static const struct ops_doc_type CLIENT = {
-    .kind = STORE_USER_POOL_CLIENT,
-    .noun = "app client",
-    .missing_code = COG_E_RESOURCE_NOT_FOUND,
-    .missing = "User pool client %s does not exist.",
-    .parent = &OPS_USER_POOL,
-};
 
 /* The request's user pool into *pool (caller deletes), or ResourceNotFoundException. */
 static int load_pool(struct op_ctx *ctx, cJSON **pool)
@@ -36,15 +27,15 @@ static int load_pool(struct op_ctx *ctx, cJSON **pool)
 /* The request's client (ClientId, in UserPoolId) into *client, or ResourceNotFoundException. */
 static int load_client(struct op_ctx *ctx, cJSON **client)
 {
-    return ops_doc_load(ctx, &CLIENT, json_str(ctx->in, "ClientId"),
+    return ops_doc_load(ctx, &CLIENT_DOC, json_str(ctx->in, "ClientId"),
                         json_str(ctx->in, "UserPoolId"), client);
 }
 
 /* Store client document doc (insert or replace); STORE_* status, ctx->err set on failure. */
 static int save_client(struct op_ctx *ctx, const cJSON *doc, bool insert)
 {
-    return ops_doc_save(ctx, &CLIENT, json_str(doc, "ClientId"), json_str(doc, "UserPoolId"), doc,
-                        insert);
+    return ops_doc_save(ctx, &CLIENT_DOC, json_str(doc, "ClientId"), json_str(doc, "UserPoolId"),
+                        doc, insert);
 }
 
 /*
@@ -83,8 +74,7 @@ int op_create_user_pool_client(struct op_ctx *ctx)
     for (int tries = 0; st == STORE_EXISTS && tries < 5; tries++) {
         ids_client_id(id);
         cJSON_Delete(client);
-        if (pool_defaults_new_client(ctx->in, pool, id, secret, ctx->now_ms, &client, &ctx->err) !=
-            0)
+        if (client_new(ctx->in, pool, id, secret, ctx->now_ms, &client, &ctx->err) != 0)
             goto out;
         st = save_client(ctx, client, true); /* the pool may have gone meanwhile */
     }
@@ -117,7 +107,7 @@ int op_list_user_pool_clients(struct op_ctx *ctx)
     if (ops_doc_check(ctx, &OPS_USER_POOL, json_str(ctx->in, "UserPoolId"), NULL) != 0)
         return -1;
     /* MaxResults is optional here; AWS's default and maximum are 60. */
-    return ops_doc_list_page(ctx, &CLIENT, json_str(ctx->in, "UserPoolId"), "UserPoolClients",
+    return ops_doc_list_page(ctx, &CLIENT_DOC, json_str(ctx->in, "UserPoolId"), "UserPoolClients",
                              DESCRIPTION);
 }
 
@@ -134,7 +124,7 @@ int op_update_user_pool_client(struct op_ctx *ctx)
     if (ops_txn_begin(ctx) != 0)
         return -1;
     if (load_pool(ctx, &pool) == 0 && load_client(ctx, &old) == 0 &&
-        pool_defaults_update_client(ctx->in, pool, old, ctx->now_ms, &client, &ctx->err) == 0 &&
+        client_update(ctx->in, pool, old, ctx->now_ms, &client, &ctx->err) == 0 &&
         save_client(ctx, client, false) == STORE_OK)
         rc = 0;
     rc = ops_txn_end(ctx, rc);
@@ -152,6 +142,6 @@ int op_delete_user_pool_client(struct op_ctx *ctx)
 {
     if (ops_doc_check(ctx, &OPS_USER_POOL, json_str(ctx->in, "UserPoolId"), NULL) != 0)
         return -1;
-    return ops_doc_delete(ctx, &CLIENT, json_str(ctx->in, "ClientId"),
+    return ops_doc_delete(ctx, &CLIENT_DOC, json_str(ctx->in, "ClientId"),
                           json_str(ctx->in, "UserPoolId"));
 }

@@ -23,7 +23,8 @@
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "store/store.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/user.h"
 
 /* The default and largest page of the List operations (QueryLimitType's maximum). */
 #define PAGE_MAX 60
@@ -225,16 +226,6 @@ int op_list_groups(struct op_ctx *ctx)
     return rc;
 }
 
-/* The request's Username in pool: UserNotFoundException "User does not exist." [facts]. */
-static int find_user(struct op_ctx *ctx, const cJSON *pool, struct store_user **u)
-{
-    int st = userpool_find_user(ctx, pool, json_str(ctx->in, "Username"), u);
-
-    if (st == STORE_NOT_FOUND)
-        cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
-    return st == STORE_OK ? 0 : -1;
-}
-
 /* AdminListGroupsForUser: the user's groups, in the order of its tokens' cognito:groups. */
 int op_admin_list_groups_for_user(struct op_ctx *ctx)
 {
@@ -243,8 +234,8 @@ int op_admin_list_groups_for_user(struct op_ctx *ctx)
     cJSON *pool = NULL;
     int rc = -1;
 
-    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) == 0 &&
-        find_user(ctx, pool, &u) == 0)
+    if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) == 0 &&
+        user_find_request(ctx, pool, &u) == STORE_OK)
         rc = out_group_page(ctx,
                             store_group_list_for_user(ctx->db, u->seq,
                                                       json_str(ctx->in, "NextToken"),
@@ -283,7 +274,7 @@ int op_list_users_in_group(struct op_ctx *ctx)
             ops_fail_internal(ctx, "out of memory");
             goto out;
         }
-        if (userpool_fill_user(user, page.users[i], "Attributes", NULL) != 0) {
+        if (user_fill(user, page.users[i], "Attributes", NULL) != 0) {
             ops_fail_internal(ctx, "out of memory");
             goto out;
         }
@@ -310,8 +301,8 @@ static int load_member(struct op_ctx *ctx, struct store_group **g, struct store_
     int rc = -1;
 
     *u = NULL;
-    if (load_group(ctx, g) == 0 && userpool_load(ctx, (*g)->pool_id, &pool) == 0)
-        rc = find_user(ctx, pool, u);
+    if (load_group(ctx, g) == 0 && pool_load(ctx, (*g)->pool_id, &pool) == 0)
+        rc = user_find_request(ctx, pool, u) == STORE_OK ? 0 : -1;
     cJSON_Delete(pool);
     return rc;
 }

@@ -23,7 +23,9 @@
 #include "crypto/totp.h"
 #include "store/store.h"
 #include "userpool/tokens.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/client.h"
+#include "userpool/user.h"
 
 /* Random bytes of a session (as ops_auth.c's), and Cognito's default AuthSessionValidity. */
 #define SESSION_BYTES 64
@@ -198,10 +200,9 @@ static int totp_load(struct op_ctx *ctx, struct totp_req *r)
         if (st != STORE_OK)
             return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
                                "Invalid session for the user, session is expired.");
-        if (userpool_load_pool_client(ctx, r->s->pool_id, r->s->client_id, &r->client, &r->pool) !=
-            0)
+        if (client_load_in_pool(ctx, r->s->pool_id, r->s->client_id, &r->client, &r->pool) != 0)
             return -1;
-    } else if (userpool_load(ctx, r->user->pool_id, &r->pool) != 0) {
+    } else if (pool_load(ctx, r->user->pool_id, &r->pool) != 0) {
         return -1;
     }
     if (!(mfa_pool_factors(r->pool) & MFA_TOTP))
@@ -347,17 +348,6 @@ out:
 
 /* ---- SetUserMFAPreference, AdminSetUserMFAPreference ------------------------------------- */
 
-/* Whether u has a non-empty attribute name. */
-static bool has_attribute(const struct store_user *u, const char *name)
-{
-    cJSON *attrs = userpool_attributes(u);
-    const char *v = json_str(attrs, name);
-    bool has = v != NULL && *v != '\0';
-
-    cJSON_Delete(attrs);
-    return has;
-}
-
 /*
  * Apply the request's SMSMfaSettings, SoftwareTokenMfaSettings and EmailMfaSettings ({Enabled,
  * PreferredMfa}, each optional; what a request leaves out stays) to u's settings and store
@@ -399,7 +389,8 @@ static int apply_preferences(struct op_ctx *ctx, const struct store_user *u, boo
         preferred = json_get(settings, "PreferredMfa");
         on = json_bool(settings, "Enabled", *enabled != 0) || cJSON_IsTrue(preferred);
         if (on && !*enabled &&
-            (KINDS[i].means != NULL ? !has_attribute(u, KINDS[i].means) : m.totp_secret == NULL)) {
+            (KINDS[i].means != NULL ? !user_has_attribute(u, KINDS[i].means)
+                                    : m.totp_secret == NULL)) {
             if (KINDS[i].factor == MFA_TOTP && !admin)
                 cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                             "User has not set up software token mfa");
@@ -451,11 +442,9 @@ int op_admin_set_user_mfa_preference(struct op_ctx *ctx)
     cJSON *pool = NULL;
     int rc = -1, st;
 
-    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 || ops_txn_begin(ctx) != 0)
+    if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 || ops_txn_begin(ctx) != 0)
         goto out;
-    st = userpool_find_user(ctx, pool, json_str(ctx->in, "Username"), &u);
-    if (st == STORE_NOT_FOUND)
-        cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
+    st = user_find_request(ctx, pool, &u);
     rc = ops_txn_end(ctx, st == STORE_OK ? apply_preferences(ctx, u, true) : -1);
 out:
     store_user_free(u);

@@ -4,7 +4,7 @@
  *
  * A pool is stored as the UserPoolType document DescribeUserPool returns (kind
  * STORE_USER_POOL, no parent), so describe is a read and list a projection of it; the
- * document is built, with AWS's defaults, by pool_defaults.c, which create and update share.
+ * document is built, with AWS's defaults, by pool.c, which create and update share.
  * Deleting a pool deletes its app clients with it (the store's parent rule).
  */
 #include "config.h"
@@ -17,7 +17,7 @@
 #include "crypto/keys.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
-#include "userpool/pool_defaults.h"
+#include "userpool/pool.h"
 #include "settings.h"
 #include "store/store.h"
 
@@ -33,7 +33,7 @@ int op_create_user_pool(struct op_ctx *ctx)
         snprintf(arn, sizeof(arn), "arn:aws:cognito-idp:%s:%s:userpool/%s", ctx->region,
                  ctx->settings->account_id, id);
         cJSON_Delete(pool);
-        if (pool_defaults_new_pool(ctx->in, id, arn, ctx->now_ms, &pool, &ctx->err) != 0)
+        if (pool_new(ctx->in, id, arn, ctx->now_ms, &pool, &ctx->err) != 0)
             return -1;
         st = ops_doc_save(ctx, &OPS_USER_POOL, id, NULL, pool, true);
     }
@@ -79,7 +79,7 @@ int op_list_user_pools(struct op_ctx *ctx)
  * UpdateUserPool replaces the pool's configuration: Cognito resets every updatable setting the
  * request omits to its default ("If you don't provide a value for an attribute, Amazon Cognito
  * sets it to its default value", UpdateUserPool API reference), so a caller must send the
- * whole configuration it wants. pool_defaults_update_pool() applies that rule.
+ * whole configuration it wants. pool_update() applies that rule.
  */
 int op_update_user_pool(struct op_ctx *ctx)
 {
@@ -90,7 +90,7 @@ int op_update_user_pool(struct op_ctx *ctx)
     if (ops_txn_begin(ctx) != 0)
         return -1;
     if (ops_doc_load(ctx, &OPS_USER_POOL, id, NULL, &old) == 0 &&
-        pool_defaults_update_pool(ctx->in, old, ctx->now_ms, &pool, &ctx->err) == 0 &&
+        pool_update(ctx->in, old, ctx->now_ms, &pool, &ctx->err) == 0 &&
         ops_doc_save(ctx, &OPS_USER_POOL, id, NULL, pool, false) == STORE_OK)
         rc = 0;
     rc = ops_txn_end(ctx, rc);

@@ -4,9 +4,9 @@
  *
  * Users live in the store's user table (store.h); the rules every user operation shares
  * (finding a user by any of its names, SECRET_HASH, passwords, which attributes a request may
- * write, alias rows, attribute output) are in userpool.c. This file holds what only creating
- * and confirming users needs: naming a new user, its required attributes, and sending sign-up
- * codes and invitations through delivery.c.
+ * write, alias rows, attribute output) are in user.c and client.c. This file holds what only
+ * creating and confirming users needs: naming a new user, its required attributes, and sending
+ * sign-up codes and invitations through delivery.c.
  *
  * Sources of Cognito's behaviour and wording, cited once here and referred to below:
  *   [facts]  ../shared/cognito-facts.md (common error messages, code lifetimes).
@@ -37,7 +37,9 @@
 #include "crypto/secrets.h"
 #include "store/store.h"
 #include "userpool/tokens.h"
-#include "userpool/userpool.h"
+#include "userpool/pool.h"
+#include "userpool/client.h"
+#include "userpool/user.h"
 
 /* Sign-up codes last 24 hours [facts]. */
 #define CODE_LIFETIME_MS (24LL * 60 * 60 * 1000)
@@ -59,23 +61,23 @@ static int check_username(struct op_ctx *ctx, const cJSON *pool, const char *use
 {
     const cJSON *by = json_get(pool, "UsernameAttributes"),
                 *alias = json_get(pool, "AliasAttributes");
-    bool email = userpool_list_has(by, "email"), phone = userpool_list_has(by, "phone_number");
+    bool email = json_list_has(by, "email"), phone = json_list_has(by, "phone_number");
 
     *fills = NULL;
-    if (email && userpool_is_email(username))
+    if (email && user_is_email(username))
         *fills = "email";
-    else if (phone && userpool_is_phone(username))
+    else if (phone && user_is_phone(username))
         *fills = "phone_number";
     else if (email || phone)
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            email && phone ? "Username should be either an email or a phone number."
                            : email        ? "Username should be an email."
                                           : "Username should be a phone number.");
-    if (userpool_list_has(alias, "email") && userpool_is_email(username))
+    if (json_list_has(alias, "email") && user_is_email(username))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Username cannot be of email format, since user pool is configured "
                            "for email alias.");
-    if (userpool_list_has(alias, "phone_number") && userpool_is_phone(username))
+    if (json_list_has(alias, "phone_number") && user_is_phone(username))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Username cannot be of phone number format, since user pool is "
                            "configured for phone number alias.");
@@ -126,20 +128,20 @@ static int draft_user(struct op_ctx *ctx, const cJSON *pool, const cJSON *client
 
     *out = NULL;
     if (check_username(ctx, pool, username, &fills) != 0 ||
-        userpool_read_attributes(ctx, pool, client, json_get(ctx->in, "UserAttributes"), false,
-                                 &attrs) != 0 ||
-        userpool_check_required(ctx, pool, attrs) != 0)
+        user_read_attributes(ctx, pool, client, json_get(ctx->in, "UserAttributes"), false,
+                             &attrs) != 0 ||
+        user_check_required(ctx, pool, attrs) != 0)
         goto fail;
     ids_uuid(sub);
     /* The Username is the sign-in value, so it wins over a different attribute value. */
-    if (fills != NULL && ((value = userpool_username_key(pool, username)) == NULL ||
-                          json_set_str(attrs, fills, value) != 0))
+    if (fills != NULL &&
+        ((value = user_name_key(pool, username)) == NULL || json_set_str(attrs, fills, value) != 0))
         goto oom;
     if ((attrs = with_sub(attrs, sub)) == NULL || (u = calloc(1, sizeof(*u))) == NULL)
         goto oom;
     u->pool_id = strdup(json_str(pool, "Id"));
-    u->username = fills ? strdup(sub) : userpool_username_key(pool, username); /* [case] */
-    u->username_key = u->username ? userpool_username_key(pool, u->username) : NULL;
+    u->username = fills ? strdup(sub) : user_name_key(pool, username); /* [case] */
+    u->username_key = u->username ? user_name_key(pool, u->username) : NULL;
     u->sub = strdup(sub);
     u->status = strdup(status);
     u->enabled = 1;
@@ -173,7 +175,7 @@ static int insert_user(struct op_ctx *ctx, const cJSON *pool, struct store_user 
         return ops_fail_not_found(ctx, &OPS_USER_POOL, u->pool_id);
     if (st != STORE_OK)
         return ops_fail_internal(ctx, "storing a user");
-    return userpool_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
+    return user_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
 }
 
 /*
@@ -187,9 +189,9 @@ static const char *code_attribute(const cJSON *pool, const cJSON *attrs)
 {
     const cJSON *auto_verified = json_get(pool, "AutoVerifiedAttributes");
 
-    if (userpool_list_has(auto_verified, "phone_number") && json_str(attrs, "phone_number") != NULL)
+    if (json_list_has(auto_verified, "phone_number") && json_str(attrs, "phone_number") != NULL)
         return "phone_number";
-    if (userpool_list_has(auto_verified, "email") && json_str(attrs, "email") != NULL)
+    if (json_list_has(auto_verified, "email") && json_str(attrs, "email") != NULL)
         return "email";
     return NULL;
 }
@@ -204,7 +206,7 @@ struct pending_code {
 static int put_code(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
                     struct pending_code *pc)
 {
-    cJSON *attrs = userpool_attributes(u);
+    cJSON *attrs = user_attributes(u);
 
     pc->attribute = attrs ? code_attribute(pool, attrs) : NULL;
     cJSON_Delete(attrs);
@@ -249,7 +251,7 @@ static int send_code(struct op_ctx *ctx, const char *pool_id, const char *userna
 static int send_pending(struct op_ctx *ctx, const struct store_user *u,
                         const struct pending_code *pc)
 {
-    cJSON *attrs = userpool_attributes(u);
+    cJSON *attrs = user_attributes(u);
     int rc;
 
     if (attrs == NULL)
@@ -258,20 +260,6 @@ static int send_pending(struct op_ctx *ctx, const struct store_user *u,
                    pc->code);
     cJSON_Delete(attrs);
     return rc;
-}
-
-/*
- * Find the request's Username in pool for a client-side operation: UserNotFoundException
- * "User does not exist." [facts] when unknown. Returns STORE_OK with *u, STORE_NOT_FOUND with
- * ctx->err set, or STORE_ERROR.
- */
-static int find_request_user(struct op_ctx *ctx, const cJSON *pool, struct store_user **u)
-{
-    int st = userpool_find_user(ctx, pool, json_str(ctx->in, "Username"), u);
-
-    if (st == STORE_NOT_FOUND)
-        cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
-    return st;
 }
 
 /* ---- Operations -------------------------------------------------------------------------- */
@@ -291,8 +279,8 @@ int op_sign_up(struct op_ctx *ctx)
     struct store_user *u = NULL;
     int rc = -1;
 
-    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
-        userpool_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0)
+    if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        client_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0)
         goto out;
     if (json_bool(json_get(pool, "AdminCreateUserConfig"), "AllowAdminCreateUserOnly", false)) {
         cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "SignUp is not permitted for this user pool");
@@ -305,7 +293,7 @@ int op_sign_up(struct op_ctx *ctx)
         goto out;
     }
     if (draft_user(ctx, pool, client, "UNCONFIRMED", &u) != 0 ||
-        userpool_set_password(ctx, pool, u, password) != 0)
+        user_set_password(ctx, pool, u, password) != 0)
         goto out;
     /* Hook point: the pre sign-up trigger (it may auto-confirm and auto-verify). */
     if (ops_txn_begin(ctx) != 0)
@@ -371,7 +359,7 @@ static int confirm_user(struct op_ctx *ctx, const cJSON *pool, struct store_user
                         const char *verified, bool force)
 {
     char *status = strdup("CONFIRMED");
-    cJSON *attrs = userpool_attributes(u);
+    cJSON *attrs = user_attributes(u);
     char flag[64];
     int rc = 0;
 
@@ -394,9 +382,9 @@ static int confirm_user(struct op_ctx *ctx, const cJSON *pool, struct store_user
     if (rc == 0 && store_code_delete(ctx->db, u->seq, CODE_PURPOSE) == STORE_ERROR)
         rc = ops_fail_internal(ctx, "deleting a code");
     if (rc == 0)
-        rc = userpool_save_user(ctx, u);
+        rc = user_save(ctx, u);
     if (rc == 0 && verified != NULL)
-        rc = userpool_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
+        rc = user_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
     /* Hook point: the post confirmation trigger (PostConfirmation_ConfirmSignUp). */
     return rc;
 }
@@ -412,18 +400,18 @@ int op_confirm_sign_up(struct op_ctx *ctx)
     struct store_user *u = NULL;
     int rc = -1, st;
 
-    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
-        userpool_check_secret_hash(ctx, client, json_str(ctx->in, "Username"),
-                                   json_str(ctx->in, "SecretHash")) != 0 ||
+    if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        client_check_secret_hash(ctx, client, json_str(ctx->in, "Username"),
+                                 json_str(ctx->in, "SecretHash")) != 0 ||
         ops_txn_begin(ctx) != 0)
         goto out;
-    st = find_request_user(ctx, pool, &u);
-    if (st == STORE_NOT_FOUND && userpool_hides_users(client))
+    st = user_find_request(ctx, pool, &u);
+    if (st == STORE_NOT_FOUND && client_hides_users(client))
         cog_err_set(&ctx->err, COG_E_CODE_MISMATCH,
                     "Invalid verification code provided, please try again.");
     if (st == STORE_OK && check_unconfirmed(ctx, u) == 0 &&
         check_code(ctx, u, json_str(ctx->in, "ConfirmationCode")) == 0 &&
-        (attrs = userpool_attributes(u)) != NULL)
+        (attrs = user_attributes(u)) != NULL)
         rc = confirm_user(ctx, pool, u, code_attribute(pool, attrs),
                           json_bool(ctx->in, "ForceAliasCreation", false));
     else if (st == STORE_OK && ctx->err.code == COG_OK)
@@ -447,11 +435,10 @@ static int simulate_code(struct op_ctx *ctx, const cJSON *pool)
 {
     const char *username = json_str(ctx->in, "Username");
     const char *attribute =
-        userpool_is_email(username)   ? "email"
-        : userpool_is_phone(username) ? "phone_number"
-        : userpool_list_has(json_get(pool, "AutoVerifiedAttributes"), "phone_number")
-            ? "phone_number"
-            : "email";
+        user_is_email(username)                                                   ? "email"
+        : user_is_phone(username)                                                 ? "phone_number"
+        : json_list_has(json_get(pool, "AutoVerifiedAttributes"), "phone_number") ? "phone_number"
+                                                                                  : "email";
 
     ctx->err.code = COG_OK;
     return send_code(ctx, json_str(pool, "Id"), username, attribute, username, NULL);
@@ -469,12 +456,12 @@ int op_resend_confirmation_code(struct op_ctx *ctx)
     struct store_user *u = NULL;
     int rc = -1, st;
 
-    if (userpool_load_client(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
-        userpool_check_secret_hash(ctx, client, json_str(ctx->in, "Username"),
-                                   json_str(ctx->in, "SecretHash")) != 0 ||
+    if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
+        client_check_secret_hash(ctx, client, json_str(ctx->in, "Username"),
+                                 json_str(ctx->in, "SecretHash")) != 0 ||
         ops_txn_begin(ctx) != 0)
         goto out;
-    st = find_request_user(ctx, pool, &u);
+    st = user_find_request(ctx, pool, &u);
     if (st == STORE_OK && strcmp(u->status, "UNCONFIRMED") != 0)
         cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "User is already confirmed.");
     else if (st == STORE_OK && put_code(ctx, pool, u, &pc) == 0)
@@ -484,7 +471,7 @@ int op_resend_confirmation_code(struct op_ctx *ctx)
                                                 "turned on.");
     if ((rc = ops_txn_end(ctx, rc)) == 0)
         rc = send_pending(ctx, u, &pc);
-    else if (st == STORE_NOT_FOUND && userpool_hides_users(client))
+    else if (st == STORE_NOT_FOUND && client_hides_users(client))
         rc = simulate_code(ctx, pool);
 out:
     cJSON_Delete(client);
@@ -503,9 +490,9 @@ int op_admin_confirm_sign_up(struct op_ctx *ctx)
     struct store_user *u = NULL;
     int rc = -1;
 
-    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 || ops_txn_begin(ctx) != 0)
+    if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 || ops_txn_begin(ctx) != 0)
         goto out;
-    if (find_request_user(ctx, pool, &u) == STORE_OK && check_unconfirmed(ctx, u) == 0)
+    if (user_find_request(ctx, pool, &u) == STORE_OK && check_unconfirmed(ctx, u) == 0)
         rc = confirm_user(ctx, pool, u, NULL, false);
     rc = ops_txn_end(ctx, rc);
 out:
@@ -519,7 +506,7 @@ static int out_user(struct op_ctx *ctx, const struct store_user *u)
 {
     cJSON *user = cJSON_CreateObject();
 
-    if (user == NULL || userpool_fill_user(user, u, "Attributes", NULL) != 0) {
+    if (user == NULL || user_fill(user, u, "Attributes", NULL) != 0) {
         cJSON_Delete(user);
         return ops_fail_internal(ctx, "out of memory");
     }
@@ -538,12 +525,12 @@ static int invite(struct op_ctx *ctx, const struct store_user *u, const char *pa
     static const char *const MEDIA[][3] = {{"EMAIL", "email", "Email"},
                                            {"SMS", "phone_number", "Sms"}};
     const cJSON *wanted = json_get(ctx->in, "DesiredDeliveryMediums");
-    cJSON *attrs = userpool_attributes(u);
+    cJSON *attrs = user_attributes(u);
     int rc = attrs ? 0 : ops_fail_internal(ctx, "out of memory");
 
     for (size_t i = 0; rc == 0 && i < 2; i++) {
         const char *dest = json_str(attrs, MEDIA[i][1]);
-        bool chosen = wanted ? userpool_list_has(wanted, MEDIA[i][0])
+        bool chosen = wanted ? json_list_has(wanted, MEDIA[i][0])
                              : (i == 1 ? dest != NULL
                                        : dest != NULL && json_str(attrs, "phone_number") == NULL);
         struct delivery d = {u->pool_id,  u->username, "invitation", MEDIA[i][0],
@@ -573,13 +560,13 @@ static int resend_invitation(struct op_ctx *ctx, const cJSON *pool, const char *
 
     if (ops_txn_begin(ctx) != 0)
         return -1;
-    if (find_request_user(ctx, pool, &u) == STORE_OK) {
+    if (user_find_request(ctx, pool, &u) == STORE_OK) {
         if (strcmp(u->status, "FORCE_CHANGE_PASSWORD") != 0)
             cog_err_set(&ctx->err, COG_E_UNSUPPORTED_USER_STATE,
                         "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u->username);
         else if (invite(ctx, u, password, false) == 0 &&
-                 userpool_set_password(ctx, pool, u, password) == 0)
-            rc = userpool_save_user(ctx, u);
+                 user_set_password(ctx, pool, u, password) == 0)
+            rc = user_save(ctx, u);
     }
     if ((rc = ops_txn_end(ctx, rc)) == 0 && (rc = invite(ctx, u, password, true)) == 0)
         rc = out_user(ctx, u);
@@ -603,7 +590,7 @@ int op_admin_create_user(struct op_ctx *ctx)
     struct store_user *u = NULL;
     int rc = -1;
 
-    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0)
+    if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0)
         goto out;
     if (password == NULL || *password == '\0') {
         password_generate(json_get(json_get(pool, "Policies"), "PasswordPolicy"), generated,
@@ -615,7 +602,7 @@ int op_admin_create_user(struct op_ctx *ctx)
         goto out;
     }
     if (draft_user(ctx, pool, NULL, "FORCE_CHANGE_PASSWORD", &u) != 0 ||
-        userpool_set_password(ctx, pool, u, password) != 0 ||
+        user_set_password(ctx, pool, u, password) != 0 ||
         (!suppress && invite(ctx, u, password, false) != 0) || ops_txn_begin(ctx) != 0)
         goto out;
     /* Hook point: the pre sign-up trigger (PreSignUp_AdminCreateUser). */
@@ -654,9 +641,9 @@ int op_admin_get_user(struct op_ctx *ctx)
     struct store_user *u = NULL;
     int rc = -1;
 
-    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) == 0 &&
-        find_request_user(ctx, pool, &u) == STORE_OK)
-        rc = userpool_fill_user(ctx->out, u, "UserAttributes", NULL) == 0
+    if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) == 0 &&
+        user_find_request(ctx, pool, &u) == STORE_OK)
+        rc = user_fill(ctx->out, u, "UserAttributes", NULL) == 0
                  ? out_mfa_settings(ctx, u)
                  : ops_fail_internal(ctx, "out of memory");
     cJSON_Delete(pool);
@@ -675,9 +662,9 @@ int op_get_user(struct op_ctx *ctx)
     if (tokens_check_access(ctx, json_str(ctx->in, "AccessToken"), &u, &claims) != 0)
         goto out;
     /* A client deleted since the token was issued has no ReadAttributes left: show all. */
-    if (userpool_load_client(ctx, json_str(claims, "client_id"), &client, &pool) != 0)
+    if (client_load(ctx, json_str(claims, "client_id"), &client, &pool) != 0)
         ctx->err.code = COG_OK;
-    if ((list = userpool_attribute_list(u, client)) == NULL ||
+    if ((list = user_attribute_list(u, client)) == NULL ||
         json_set_str(ctx->out, "Username", u->username) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
     else if ((rc = ops_out_set(ctx, "UserAttributes", list)) == 0)
@@ -747,7 +734,7 @@ static int parse_filter(struct op_ctx *ctx, const cJSON *pool, const char *s,
             *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
     if (strcmp(*name, "username") == 0 || strcmp(*name, "email") == 0 ||
         strcmp(*name, "preferred_username") == 0) {
-        char *folded = userpool_username_key(pool, v);
+        char *folded = user_name_key(pool, v);
         if (folded == NULL)
             return ops_fail_internal(ctx, "out of memory");
         free(*value);
@@ -774,7 +761,7 @@ int op_list_users(struct op_ctx *ctx)
     cJSON *pool = NULL, *users = NULL;
     int limit = (int)json_int(ctx->in, "Limit", 60), rc = -1, st;
 
-    if (userpool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 ||
+    if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0 ||
         parse_filter(ctx, pool, json_str(ctx->in, "Filter") ? json_str(ctx->in, "Filter") : "",
                      &filter, &name, &value) != 0)
         goto out;
@@ -791,8 +778,7 @@ int op_list_users(struct op_ctx *ctx)
     for (size_t i = 0; i < page.count; i++) {
         cJSON *user = cJSON_CreateObject();
         if (user == NULL || !cJSON_AddItemToArray(users, user) ||
-            userpool_fill_user(user, page.users[i], "Attributes",
-                               json_get(ctx->in, "AttributesToGet")))
+            user_fill(user, page.users[i], "Attributes", json_get(ctx->in, "AttributesToGet")))
             goto oom;
     }
     rc = ops_out_set(ctx, "Users", users);

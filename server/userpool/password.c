@@ -19,7 +19,7 @@
  * - Length is counted in characters; we count UTF-8 code points (Cognito, a Java service,
  *   may count UTF-16 units, which differs only outside the BMP).
  * - A member the policy lacks takes Cognito's default (MinimumLength 8, every Require* true),
- *   as pool_defaults.c fills them in at CreateUserPool.
+ *   as pool.c fills them in at CreateUserPool.
  */
 #include "config.h"
 

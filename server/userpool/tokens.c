@@ -29,10 +29,10 @@
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
 #include "aws/ops_common.h"
-#include "userpool/pool_defaults.h"
 #include "crypto/secrets.h"
 #include "settings.h"
-#include "userpool/userpool.h"
+#include "userpool/client.h"
+#include "userpool/user.h"
 
 /* Random bytes in a refresh token (128 base64url characters). */
 #define REFRESH_TOKEN_BYTES 96
@@ -85,7 +85,7 @@ static bool is_verified_flag(const char *name)
 }
 
 /*
- * Add the readable attributes in attrs ([{"Name","Value"}], from userpool_attribute_list) to
+ * Add the readable attributes in attrs ([{"Name","Value"}], from user_attribute_list) to
  * claims: the verified flags when verified_flags is true, the others when false (so that the
  * token keeps Cognito's order: flags near the top, profile attributes at the end). sub is
  * skipped: it is always the first claim. 0 or -1 (out of memory).
@@ -187,7 +187,7 @@ static int add_list_claim(cJSON *claims, const char *name, const cJSON *list)
 static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b,
                         const struct group_claims *gc, const char *client_id, int64_t ttl)
 {
-    cJSON *claims = cJSON_CreateObject(), *attrs = userpool_attribute_list(g->user, g->client);
+    cJSON *claims = cJSON_CreateObject(), *attrs = user_attribute_list(g->user, g->client);
     char jti[IDS_UUID_LEN + 1];
     int bad = claims == NULL || attrs == NULL;
 
@@ -275,7 +275,7 @@ static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
         .user_seq = g->user->seq,
         .origin_jti = (char *)origin_jti,
         .auth_time = g->auth_time,
-        .expires_ms = ctx->now_ms + pool_defaults_token_validity(g->client, "RefreshToken") * 1000,
+        .expires_ms = ctx->now_ms + client_token_validity(g->client, "RefreshToken") * 1000,
         .revoked = 0,
     };
     char *token = secrets_token(REFRESH_TOKEN_BYTES);
@@ -296,8 +296,8 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
 {
     const char *pool_id = json_str(grant->pool, "Id");
     const char *client_id = json_str(grant->client, "ClientId");
-    int64_t access_ttl = pool_defaults_token_validity(grant->client, "AccessToken");
-    int64_t id_ttl = pool_defaults_token_validity(grant->client, "IdToken");
+    int64_t access_ttl = client_token_validity(grant->client, "AccessToken");
+    int64_t id_ttl = client_token_validity(grant->client, "IdToken");
     char iss[ISSUER_MAX], origin[IDS_UUID_LEN + 1], event_id[IDS_UUID_LEN + 1];
     struct claims_base base = {
         .iss = iss,

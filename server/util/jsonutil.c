@@ -5,6 +5,8 @@
 
 #include "util/jsonutil.h"
 
+#include <string.h>
+
 cJSON *json_get(const cJSON *obj, const char *name)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, name);
@@ -64,4 +66,32 @@ int json_copy_member(cJSON *dst, const cJSON *src, const char *name)
     if (item == NULL)
         return 0;
     return json_set_item(dst, name, cJSON_Duplicate(item, 1));
+}
+
+const char *json_str_or(const cJSON *obj, const char *name, const char *fallback)
+{
+    const char *s = json_str(obj, name);
+
+    return s ? s : fallback;
+}
+
+bool json_list_has(const cJSON *list, const char *value)
+{
+    const cJSON *item;
+
+    cJSON_ArrayForEach(item, list)
+    {
+        if (cJSON_IsString(item) && value != NULL && strcmp(item->valuestring, value) == 0)
+            return true;
+    }
+    return false;
+}
+
+int json_copy_or(cJSON *dst, const cJSON *src, const char *name, cJSON *fallback)
+{
+    if (json_get(src, name) != NULL) {
+        cJSON_Delete(fallback);
+        return json_copy_member(dst, src, name);
+    }
+    return json_set_item(dst, name, fallback);
 }

@@ -22,6 +22,12 @@ bool json_bool(const cJSON *obj, const char *name, bool fallback);
 /* The member name of obj of any type, or NULL. */
 cJSON *json_get(const cJSON *obj, const char *name);
 
+/* The string member name of obj, or fallback when absent or not a string. */
+const char *json_str_or(const cJSON *obj, const char *name, const char *fallback);
+
+/* Whether the array list (may be NULL, may hold non-strings) holds the string value. */
+bool json_list_has(const cJSON *list, const char *value);
+
 /*
  * Set member name of obj to a copy of value (replacing any member of that name).
  * json_set_item takes ownership of item, also on failure. All return 0 or -1 (out of memory).
@@ -36,5 +42,11 @@ double json_epoch(int64_t ms);
 
 /* A deep copy of src's member name into dst under the same name, when present. 0 or -1. */
 int json_copy_member(cJSON *dst, const cJSON *src, const char *name);
+
+/*
+ * Copy src's member name into dst, or set it to fallback when src lacks it. fallback is taken
+ * (deleted when not used, also on failure). 0 or -1.
+ */
+int json_copy_or(cJSON *dst, const cJSON *src, const char *name, cJSON *fallback);
 
 #endif

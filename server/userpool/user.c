@@ -1,7 +1,8 @@
 /*
- * userpool: the rules of a user pool shared by the user and sign-in operations. See userpool.h.
+ * user: what a user record means: its names, aliases, attributes and password, as the user,
+ * account and sign-in operations share them. See user.h.
  *
- * What a stored pool document means here (pool_defaults.h describes the documents):
+ * What a stored pool document means here (pool.h describes the document):
  *   - UsernameConfiguration.CaseSensitive false: usernames, and the email and preferred_username
  *     aliases, are folded to lower case; absent means case-sensitive, the API's default
  *     (developer guide, user-pool-case-sensitivity).
@@ -15,7 +16,7 @@
  */
 #include "config.h"
 
-#include "userpool/userpool.h"
+#include "userpool/user.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,50 +25,11 @@
 
 #include "util/jsonutil.h"
 #include "aws/ops_common.h"
+#include "userpool/client.h"
+#include "userpool/pool.h"
 #include "userpool/password.h"
 #include "crypto/secrets.h"
 #include "crypto/srp.h"
-
-/* App clients found by id alone, or by id within their pool. */
-static const struct ops_doc_type CLIENT = {
-    .kind = STORE_USER_POOL_CLIENT,
-    .noun = "app client",
-    .missing_code = COG_E_RESOURCE_NOT_FOUND,
-    .missing = "User pool client %s does not exist.",
-    .parent = &OPS_USER_POOL,
-};
-
-int userpool_load(struct op_ctx *ctx, const char *pool_id, cJSON **pool)
-{
-    return ops_doc_load(ctx, &OPS_USER_POOL, pool_id, NULL, pool);
-}
-
-int userpool_load_client(struct op_ctx *ctx, const char *client_id, cJSON **client, cJSON **pool)
-{
-    *pool = NULL;
-    if (ops_doc_load(ctx, &CLIENT, client_id, NULL, client) != 0)
-        return -1;
-    if (userpool_load(ctx, json_str(*client, "UserPoolId"), pool) != 0) {
-        cJSON_Delete(*client);
-        *client = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-int userpool_load_pool_client(struct op_ctx *ctx, const char *pool_id, const char *client_id,
-                              cJSON **client, cJSON **pool)
-{
-    *client = NULL;
-    if (userpool_load(ctx, pool_id, pool) != 0)
-        return -1;
-    if (ops_doc_load(ctx, &CLIENT, client_id, pool_id, client) != 0) {
-        cJSON_Delete(*pool);
-        *pool = NULL;
-        return -1;
-    }
-    return 0;
-}
 
 /* Whether the pool folds usernames to lower case (UsernameConfiguration.CaseSensitive false). */
 static bool case_insensitive(const cJSON *pool)
@@ -79,7 +41,7 @@ static bool case_insensitive(const cJSON *pool)
  * ASCII folding only: Cognito's folding of other scripts is not documented, and a byte-wise
  * fold cannot break UTF-8.
  */
-char *userpool_username_key(const cJSON *pool, const char *username)
+char *user_name_key(const cJSON *pool, const char *username)
 {
     char *key = strdup(username ? username : "");
 
@@ -90,20 +52,7 @@ char *userpool_username_key(const cJSON *pool, const char *username)
     return key;
 }
 
-/* Whether the string array member name of obj holds value. */
-static bool list_has(const cJSON *obj, const char *name, const char *value)
-{
-    const cJSON *item;
-
-    cJSON_ArrayForEach(item, json_get(obj, name))
-    {
-        if (cJSON_IsString(item) && strcmp(item->valuestring, value) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Map a store status of a user lookup to the contract of userpool_find_user(). */
+/* Map a store status of a user lookup to the contract of user_find(). */
 static int lookup_status(struct op_ctx *ctx, int st)
 {
     if (st == STORE_ERROR)
@@ -116,12 +65,11 @@ static int lookup_status(struct op_ctx *ctx, int st)
  * which every Username parameter also accepts ("If username isn't an alias attribute in your
  * user pool, this value must be the sub of a local user", AdminGetUser API reference).
  */
-int userpool_find_user(struct op_ctx *ctx, const cJSON *pool, const char *name,
-                       struct store_user **out)
+int user_find(struct op_ctx *ctx, const cJSON *pool, const char *name, struct store_user **out)
 {
     static const char *const SIGN_IN[] = {"email", "phone_number", "preferred_username"};
     const char *pool_id = json_str(pool, "Id");
-    char *key = userpool_username_key(pool, name);
+    char *key = user_name_key(pool, name);
     int st;
 
     *out = NULL;
@@ -129,8 +77,8 @@ int userpool_find_user(struct op_ctx *ctx, const cJSON *pool, const char *name,
         return lookup_status(ctx, STORE_ERROR);
     st = store_user_get(ctx->db, pool_id, key, out);
     for (size_t i = 0; st == STORE_NOT_FOUND && i < sizeof(SIGN_IN) / sizeof(SIGN_IN[0]); i++)
-        if (list_has(pool, "UsernameAttributes", SIGN_IN[i]) ||
-            list_has(pool, "AliasAttributes", SIGN_IN[i]))
+        if (json_list_has(json_get(pool, "UsernameAttributes"), SIGN_IN[i]) ||
+            json_list_has(json_get(pool, "AliasAttributes"), SIGN_IN[i]))
             st = store_user_get_by_alias(ctx->db, pool_id, SIGN_IN[i], key, out);
     if (st == STORE_NOT_FOUND)
         st = store_user_get_by_sub(ctx->db, pool_id, name, out);
@@ -138,99 +86,13 @@ int userpool_find_user(struct op_ctx *ctx, const cJSON *pool, const char *name,
     return lookup_status(ctx, st);
 }
 
-/*
- * Real Cognito's words: "Client <id> is configured for secret but secret was not received"
- * (the AWS knowledge-center article on SECRET_HASH, and several captured responses) and
- * "Unable to verify secret hash for client <id>" (../shared/cognito-facts.md).
- */
-int userpool_check_secret_hash(struct op_ctx *ctx, const cJSON *client, const char *username,
-                               const char *secret_hash)
+int user_find_request(struct op_ctx *ctx, const cJSON *pool, struct store_user **out)
 {
-    const char *secret = json_str(client, "ClientSecret");
-    const char *id = json_str(client, "ClientId");
+    int st = user_find(ctx, pool, json_str(ctx->in, "Username"), out);
 
-    if (secret == NULL)
-        return 0;
-    if (secret_hash == NULL)
-        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
-                           "Client %s is configured for secret but secret was not received", id);
-    if (!secrets_secret_hash_ok(secret, username ? username : "", id, secret_hash))
-        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
-                           "Unable to verify secret hash for client %s", id);
-    return 0;
-}
-
-/* One AuthFlowType: the ExplicitAuthFlows names that allow it and the refusal's wording. */
-static const struct auth_flow {
-    const char *flow;
-    const char *allow;  /* the ALLOW_ name */
-    const char *legacy; /* the legacy name that allows it, or NULL */
-    bool legacy_always; /* a client with legacy names always allows it */
-    const char *refusal;
-} AUTH_FLOWS[] = {
-    /* Real Cognito's words ("USER_SRP_AUTH is not enabled for the client.", "USER_PASSWORD_AUTH
-     * flow not enabled for this client", "Auth flow not enabled for this client" for the
-     * admin flow: captured responses in many application codebases); the wording for the
-     * other flows is assumed to be the generic one. */
-    {"USER_SRP_AUTH", "ALLOW_USER_SRP_AUTH", NULL, true,
-     "USER_SRP_AUTH is not enabled for the client."},
-    {"USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH", false,
-     "USER_PASSWORD_AUTH flow not enabled for this client"},
-    {"ADMIN_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", false,
-     "Auth flow not enabled for this client"},
-    {"ADMIN_NO_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", false,
-     "Auth flow not enabled for this client"},
-    {"CUSTOM_AUTH", "ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY", true,
-     "Auth flow not enabled for this client"},
-    {"REFRESH_TOKEN_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", NULL, true,
-     "Auth flow not enabled for this client"},
-    {"REFRESH_TOKEN", "ALLOW_REFRESH_TOKEN_AUTH", NULL, true,
-     "Auth flow not enabled for this client"},
-    {"USER_AUTH", "ALLOW_USER_AUTH", NULL, false, "Auth flow not enabled for this client"},
-};
-
-/*
- * ExplicitAuthFlows absent: ALLOW_USER_SRP_AUTH, ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH
- * (pool_defaults.h). A client with the legacy names (ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY,
- * USER_PASSWORD_AUTH) keeps the legacy meaning: SRP, custom and refresh are always allowed,
- * except that CUSTOM_AUTH_FLOW_ONLY allows custom and refresh alone (CreateUserPoolClient API
- * reference, ExplicitAuthFlows).
- */
-int userpool_check_auth_flow(struct op_ctx *ctx, const cJSON *client, const char *flow)
-{
-    static const char *const DEFAULTS[] = {"ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH",
-                                           "ALLOW_REFRESH_TOKEN_AUTH"};
-    const cJSON *flows = json_get(client, "ExplicitAuthFlows"), *item;
-    const struct auth_flow *f = NULL;
-    bool legacy = false;
-
-    for (size_t i = 0; i < sizeof(AUTH_FLOWS) / sizeof(AUTH_FLOWS[0]); i++)
-        if (flow != NULL && strcmp(AUTH_FLOWS[i].flow, flow) == 0)
-            f = &AUTH_FLOWS[i];
-    if (f == NULL)
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
-                           "Initiate Auth method not supported.");
-    if (flows == NULL) {
-        for (size_t i = 0; i < sizeof(DEFAULTS) / sizeof(DEFAULTS[0]); i++)
-            if (strcmp(DEFAULTS[i], f->allow) == 0)
-                return 0;
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "%s", f->refusal);
-    }
-    cJSON_ArrayForEach(item, flows)
-    {
-        if (!cJSON_IsString(item))
-            continue;
-        if (strcmp(item->valuestring, f->allow) == 0 ||
-            (f->legacy != NULL && strcmp(item->valuestring, f->legacy) == 0))
-            return 0;
-        if (strncmp(item->valuestring, "ALLOW_", 6) != 0)
-            legacy = true;
-    }
-    if (legacy && f->legacy_always &&
-        !(list_has(client, "ExplicitAuthFlows", "CUSTOM_AUTH_FLOW_ONLY") &&
-          strcmp(f->flow, "USER_SRP_AUTH") == 0))
-        return 0;
-    return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "%s", f->refusal);
+    if (st == STORE_NOT_FOUND)
+        cog_err_set(&ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
+    return st;
 }
 
 /*
@@ -238,8 +100,8 @@ int userpool_check_auth_flow(struct op_ctx *ctx, const cJSON *client, const char
  * challenge hands the client (../shared/cognito-facts.md 2.3), so u->username and u->pool_id
  * must be final before the password is set.
  */
-int userpool_set_password(struct op_ctx *ctx, const cJSON *pool, struct store_user *u,
-                          const char *password)
+int user_set_password(struct op_ctx *ctx, const cJSON *pool, struct store_user *u,
+                      const char *password)
 {
     const cJSON *policy = json_get(json_get(pool, "Policies"), "PasswordPolicy");
     char message[256];
@@ -256,7 +118,7 @@ int userpool_set_password(struct op_ctx *ctx, const cJSON *pool, struct store_us
     return 0;
 }
 
-int userpool_password_matches(const cJSON *pool, const struct store_user *u, const char *password)
+int user_password_matches(const cJSON *pool, const struct store_user *u, const char *password)
 {
     (void)pool;
     if (u->srp_salt == NULL || u->srp_verifier == NULL || password == NULL)
@@ -265,7 +127,7 @@ int userpool_password_matches(const cJSON *pool, const struct store_user *u, con
                               u->srp_verifier);
 }
 
-cJSON *userpool_attributes(const struct store_user *u)
+cJSON *user_attributes(const struct store_user *u)
 {
     cJSON *attrs = cJSON_Parse(u->attributes ? u->attributes : "{}");
 
@@ -276,6 +138,16 @@ cJSON *userpool_attributes(const struct store_user *u)
     return attrs;
 }
 
+bool user_has_attribute(const struct store_user *u, const char *name)
+{
+    cJSON *attrs = user_attributes(u);
+    const char *v = json_str(attrs, name);
+    bool has = v != NULL && *v != '\0';
+
+    cJSON_Delete(attrs);
+    return has;
+}
+
 /* Whether client (may be NULL) lets its users read attribute name. */
 static bool readable(const cJSON *client, const char *name)
 {
@@ -283,12 +155,13 @@ static bool readable(const cJSON *client, const char *name)
 
     /* "sub" is always returned: it identifies the user (moto's GetUser test with a client
      * whose ReadAttributes omit it expects it too). */
-    return read == NULL || strcmp(name, "sub") == 0 || list_has(client, "ReadAttributes", name);
+    return read == NULL || strcmp(name, "sub") == 0 ||
+           json_list_has(json_get(client, "ReadAttributes"), name);
 }
 
-cJSON *userpool_attribute_list(const struct store_user *u, const cJSON *client)
+cJSON *user_attribute_list(const struct store_user *u, const cJSON *client)
 {
-    cJSON *attrs = userpool_attributes(u), *list = cJSON_CreateArray();
+    cJSON *attrs = user_attributes(u), *list = cJSON_CreateArray();
     const cJSON *attr;
 
     if (attrs == NULL || list == NULL)
@@ -319,20 +192,8 @@ fail:
  * "User pool case sensitivity"; [api] the API reference in server/aws/model/cognito-idp.json.
  */
 
-bool userpool_list_has(const cJSON *list, const char *value)
-{
-    const cJSON *item;
-
-    cJSON_ArrayForEach(item, list)
-    {
-        if (cJSON_IsString(item) && value != NULL && strcmp(item->valuestring, value) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Cognito does not document its email syntax; one '@' between non-empty parts, no spaces. */
-bool userpool_is_email(const char *s)
+bool user_is_email(const char *s)
 {
     const char *at = strchr(s, '@');
 
@@ -341,31 +202,11 @@ bool userpool_is_email(const char *s)
 }
 
 /* E.164, which Cognito requires of phone_number: '+' and up to 15 digits. */
-bool userpool_is_phone(const char *s)
+bool user_is_phone(const char *s)
 {
     size_t digits = strspn(s + (s[0] == '+'), "0123456789");
 
     return s[0] == '+' && digits >= 4 && digits <= 15 && s[1 + digits] == '\0';
-}
-
-const cJSON *userpool_schema_entry(const cJSON *pool, const char *name)
-{
-    const cJSON *attr;
-
-    cJSON_ArrayForEach(attr, json_get(pool, "SchemaAttributes"))
-    {
-        const char *n = json_str(attr, "Name");
-        if (n != NULL && name != NULL && strcmp(n, name) == 0)
-            return attr;
-    }
-    return NULL;
-}
-
-/* Attributes Cognito sets itself: no app client may write them (pool_defaults.c agrees). */
-static bool never_writable(const char *name)
-{
-    return strcmp(name, "sub") == 0 || strcmp(name, "email_verified") == 0 ||
-           strcmp(name, "phone_number_verified") == 0;
 }
 
 /*
@@ -374,17 +215,17 @@ static bool never_writable(const char *name)
  * determined" [seen]; "Invalid email address format." and "Invalid phone number format."
  * [seen]; the refusal of "sub" to an administrator is the emulator's.
  */
-int userpool_check_attribute(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
-                             const char *name, const char *value, bool blank_deletes)
+int user_check_attribute(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                         const char *name, const char *value, bool blank_deletes)
 {
-    const cJSON *entry = userpool_schema_entry(pool, name);
+    const cJSON *entry = pool_schema_entry(pool, name);
     const cJSON *write = json_get(client, "WriteAttributes");
     bool format = value != NULL && !(blank_deletes && *value == '\0');
 
     if (name == NULL)
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Attribute name is missing.");
     if (client != NULL &&
-        (never_writable(name) || (write != NULL && !userpool_list_has(write, name)) ||
+        (pool_never_writable(name) || (write != NULL && !json_list_has(write, name)) ||
          json_bool(entry, "DeveloperOnlyAttribute", false)))
         return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
                            "A client attempted to write unauthorized attribute");
@@ -396,16 +237,16 @@ int userpool_check_attribute(struct op_ctx *ctx, const cJSON *pool, const cJSON 
     if (strcmp(name, "sub") == 0)
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Attributes did not conform to the schema: sub: Attribute is immutable");
-    if (format && strcmp(name, "email") == 0 && !userpool_is_email(value))
+    if (format && strcmp(name, "email") == 0 && !user_is_email(value))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid email address format.");
-    if (format && strcmp(name, "phone_number") == 0 && !userpool_is_phone(value))
+    if (format && strcmp(name, "phone_number") == 0 && !user_is_phone(value))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Invalid phone number format.");
     return 0;
 }
 
 /* "True" is accepted for true in the verified flags, as boto3 users write it. */
-int userpool_read_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
-                             const cJSON *list, bool blank_deletes, cJSON **out)
+int user_read_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                         const cJSON *list, bool blank_deletes, cJSON **out)
 {
     const cJSON *item;
     cJSON *attrs = cJSON_CreateObject();
@@ -421,13 +262,13 @@ int userpool_read_attributes(struct op_ctx *ctx, const cJSON *pool, const cJSON 
 
         if (value == NULL)
             value = "";
-        if (userpool_check_attribute(ctx, pool, client, name, value, blank_deletes) != 0) {
+        if (user_check_attribute(ctx, pool, client, name, value, blank_deletes) != 0) {
             cJSON_Delete(attrs);
             return -1;
         }
         if (strcmp(name, "email") == 0 || strcmp(name, "preferred_username") == 0)
-            value = folded = userpool_username_key(pool, value); /* [case] */
-        else if (never_writable(name))
+            value = folded = user_name_key(pool, value); /* [case] */
+        else if (pool_never_writable(name))
             value = strcasecmp(value, "true") == 0 ? "true" : "false";
         bad = value == NULL || json_set_str(attrs, name, value) != 0;
         free(folded);
@@ -465,7 +306,7 @@ static const char *required_label(const char *name)
     return name;
 }
 
-int userpool_check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *attrs)
+int user_check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *attrs)
 {
     char message[sizeof(ctx->err.message)];
     size_t len = (size_t)snprintf(message, sizeof(message), "%s",
@@ -488,14 +329,6 @@ int userpool_check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *
     return missing ? cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "%s", message) : 0;
 }
 
-/* The developer guide's "Managing user existence error responses". */
-bool userpool_hides_users(const cJSON *client)
-{
-    const char *setting = json_str(client, "PreventUserExistenceErrors");
-
-    return setting != NULL && strcmp(setting, "ENABLED") == 0;
-}
-
 /*
  * Make value of attribute name an alias of user u. When another user holds it: with force
  * the alias moves to u and the other user's attribute is no longer verified ([api],
@@ -504,13 +337,13 @@ bool userpool_hides_users(const cJSON *client)
 static int set_alias(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
                      const char *name, const char *value, bool force, enum cog_error code)
 {
-    char *key = userpool_username_key(pool, value);
+    char *key = user_name_key(pool, value);
     struct store_user *owner = NULL;
     int st = key ? store_alias_set(ctx->db, u->pool_id, name, key, u->seq) : STORE_ERROR;
 
     if (st == STORE_EXISTS && force &&
         (st = store_user_get_by_alias(ctx->db, u->pool_id, name, key, &owner)) == STORE_OK) {
-        cJSON *attrs = userpool_attributes(owner);
+        cJSON *attrs = user_attributes(owner);
         char verified[64];
         snprintf(verified, sizeof(verified), "%s_verified", name);
         free(owner->attributes);
@@ -531,22 +364,22 @@ static int set_alias(struct op_ctx *ctx, const cJSON *pool, const struct store_u
 }
 
 /* AliasExistsException for preferred_username follows the email wording (the emulator's). */
-int userpool_sync_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
-                          bool force, enum cog_error taken_code)
+int user_sync_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u, bool force,
+                      enum cog_error taken_code)
 {
     /* Each name, and the flag that must be "true" for it to be an alias (NULL: none). */
     static const char *const NAMES[][2] = {{"email", "email_verified"},
                                            {"phone_number", "phone_number_verified"},
                                            {"preferred_username", NULL}};
-    cJSON *attrs = userpool_attributes(u);
+    cJSON *attrs = user_attributes(u);
     int rc = attrs ? 0 : ops_fail_internal(ctx, "out of memory");
 
     for (size_t i = 0; rc == 0 && i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
         const char *name = NAMES[i][0], *value = json_str(attrs, name);
         const char *flag = NAMES[i][1] ? json_str(attrs, NAMES[i][1]) : "true";
-        bool by_username = list_has(pool, "UsernameAttributes", name);
-        bool by_alias =
-            list_has(pool, "AliasAttributes", name) && flag != NULL && strcmp(flag, "true") == 0;
+        bool by_username = json_list_has(json_get(pool, "UsernameAttributes"), name);
+        bool by_alias = json_list_has(json_get(pool, "AliasAttributes"), name) && flag != NULL &&
+                        strcmp(flag, "true") == 0;
 
         if (value != NULL && *value != '\0' && by_username)
             rc = set_alias(ctx, pool, u, name, value, false, taken_code);
@@ -559,24 +392,23 @@ int userpool_sync_aliases(struct op_ctx *ctx, const cJSON *pool, const struct st
     return rc;
 }
 
-int userpool_save_user(struct op_ctx *ctx, struct store_user *u)
+int user_save(struct op_ctx *ctx, struct store_user *u)
 {
     u->modified_ms = ctx->now_ms;
     return store_user_update(ctx->db, u) == STORE_OK ? 0
                                                      : ops_fail_internal(ctx, "updating a user");
 }
 
-int userpool_fill_user(cJSON *obj, const struct store_user *u, const char *attr_member,
-                       const cJSON *to_get)
+int user_fill(cJSON *obj, const struct store_user *u, const char *attr_member, const cJSON *to_get)
 {
-    cJSON *list = userpool_attribute_list(u, NULL);
+    cJSON *list = user_attribute_list(u, NULL);
     int bad = list == NULL;
 
     if (list != NULL && to_get != NULL) {
         cJSON *item = list->child;
         while (item != NULL) {
             cJSON *next = item->next;
-            if (!userpool_list_has(to_get, json_str(item, "Name")))
+            if (!json_list_has(to_get, json_str(item, "Name")))
                 cJSON_Delete(cJSON_DetachItemViaPointer(list, item));
             item = next;
         }

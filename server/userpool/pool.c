@@ -1,6 +1,7 @@
 /*
- * pool_defaults: AWS's defaults and cross-field rules for user pools and app clients. See
- * pool_defaults.h.
+ * pool: the user pool document, as DescribeUserPool returns it: AWS's defaults and cross-field
+ * rules when a request creates or replaces it, and the readers every other file uses to ask
+ * what it means. See pool.h.
  *
  * Sources, cited once here and referred to below:
  *   [cli-2019] aws/aws-cli awscli/examples/cognito-idp/create-user-pool.rst and
@@ -21,7 +22,7 @@
  */
 #include "config.h"
 
-#include "userpool/pool_defaults.h"
+#include "userpool/pool.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -29,35 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/ops_common.h"
 #include "util/jsonutil.h"
 
 /* AWS's default password policy ([cli-2019]; TemporaryPasswordValidityDays 7 per [api]). */
 #define DEFAULT_MIN_LENGTH 8
 #define DEFAULT_TEMP_PASSWORD_DAYS 7
-/* App client defaults ([client], [api]). */
-#define DEFAULT_REFRESH_DAYS 30
-#define DEFAULT_AUTH_SESSION_MINUTES 3
-
-static int oom(struct cog_err *err)
-{
-    return cog_err_set(err, COG_E_INTERNAL_ERROR, "Out of memory.");
-}
-
-/* Copy member name of src into dst, or set it to fallback (owned) when src lacks it. */
-static int copy_or(cJSON *dst, const cJSON *src, const char *name, cJSON *fallback)
-{
-    if (json_get(src, name) != NULL) {
-        cJSON_Delete(fallback);
-        return json_copy_member(dst, src, name);
-    }
-    return json_set_item(dst, name, fallback);
-}
-
-static const char *str_or(const cJSON *obj, const char *name, const char *fallback)
-{
-    const char *s = json_str(obj, name);
-    return s ? s : fallback;
-}
 
 /* ---- User pool schema -------------------------------------------------------------------- */
 
@@ -244,7 +222,7 @@ static int standard_entry(const struct standard_attribute *s, const cJSON *reque
     e = schema_entry(s->name, s->type, false, json_bool(requested, "Mutable", s->is_mutable),
                      json_bool(requested, "Required", s->required), requested,
                      standard_constraints(s));
-    return e != NULL && cJSON_AddItemToArray(list, e) ? 0 : oom(err);
+    return e != NULL && cJSON_AddItemToArray(list, e) ? 0 : cog_err_oom(err);
 }
 
 /*
@@ -258,7 +236,8 @@ static int custom_entry(const cJSON *attr, cJSON *list, struct cog_err *err)
     char name[96];
     cJSON *e;
 
-    snprintf(name, sizeof(name), "%scustom:%s", dev_only ? "dev:" : "", str_or(attr, "Name", ""));
+    snprintf(name, sizeof(name), "%scustom:%s", dev_only ? "dev:" : "",
+             json_str_or(attr, "Name", ""));
     /* Cognito's wording as moto mirrors it (see check_constraints). */
     if (type == NULL)
         return cog_err_set(err, COG_E_INVALID_PARAMETER,
@@ -277,10 +256,10 @@ static int custom_entry(const cJSON *attr, cJSON *list, struct cog_err *err)
     /* Without constraints in the request, an empty constraints object, as AWS shows for
      * "identities"; assumed, not confirmed for custom attributes. */
     e = schema_entry(name, type, dev_only, json_bool(attr, "Mutable", true), false, attr, NULL);
-    return e != NULL && cJSON_AddItemToArray(list, e) ? 0 : oom(err);
+    return e != NULL && cJSON_AddItemToArray(list, e) ? 0 : cog_err_oom(err);
 }
 
-int pool_defaults_custom_attribute(const cJSON *attr, cJSON *list, struct cog_err *err)
+int pool_custom_attribute(const cJSON *attr, cJSON *list, struct cog_err *err)
 {
     return custom_entry(attr, list, err);
 }
@@ -293,7 +272,7 @@ static int build_schema(const cJSON *schema, cJSON **out, struct cog_err *err)
 
     *out = NULL;
     if (list == NULL)
-        return oom(err);
+        return cog_err_oom(err);
     for (size_t i = 0; i < NSTANDARD; i++)
         if (standard_entry(&STANDARD[i], find_requested(schema, STANDARD[i].name), list, err))
             goto fail;
@@ -353,7 +332,7 @@ static int add_policies(cJSON *doc, const cJSON *in, int64_t *temp_days, struct 
     bad |= json_set_num(pp, "TemporaryPasswordValidityDays", (double)*temp_days);
     bad |= json_copy_member(pol, policies, "SignInPolicy");
     bad |= json_set_item(doc, "Policies", pol);
-    return bad ? oom(err) : 0;
+    return bad ? cog_err_oom(err) : 0;
 }
 
 /*
@@ -459,14 +438,15 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
     if ((doc = cJSON_CreateObject()) == NULL || (settings = cJSON_CreateObject()) == NULL) {
         cJSON_Delete(schema);
         cJSON_Delete(doc);
-        return oom(err);
+        return cog_err_oom(err);
     }
-    bad |= json_set_str(doc, "Id", old ? str_or(old, "Id", "") : id);
-    bad |= json_set_str(doc, "Name", str_or(in, "PoolName", str_or(old, "Name", "")));
+    bad |= json_set_str(doc, "Id", old ? json_str_or(old, "Id", "") : id);
+    bad |= json_set_str(doc, "Name", json_str_or(in, "PoolName", json_str_or(old, "Name", "")));
     if (add_policies(doc, in, &temp_days, err) != 0)
         goto fail;
-    bad |= json_set_str(doc, "DeletionProtection", str_or(in, "DeletionProtection", "INACTIVE"));
-    bad |= copy_or(doc, in, "LambdaConfig", cJSON_CreateObject());
+    bad |=
+        json_set_str(doc, "DeletionProtection", json_str_or(in, "DeletionProtection", "INACTIVE"));
+    bad |= json_copy_or(doc, in, "LambdaConfig", cJSON_CreateObject());
     bad |= json_set_num(doc, "LastModifiedDate", json_epoch(now_ms));
     if (old != NULL) {
         bad |= json_copy_member(doc, old, "CreationDate");
@@ -483,9 +463,9 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
     bad |= json_copy_member(doc, in, "SmsAuthenticationMessage");
     bad |=
         json_set_item(settings, "AttributesRequireVerificationBeforeUpdate", cJSON_CreateArray());
-    bad |= copy_or(doc, in, "UserAttributeUpdateSettings", settings);
+    bad |= json_copy_or(doc, in, "UserAttributeUpdateSettings", settings);
     settings = NULL;
-    bad |= json_set_str(doc, "MfaConfiguration", str_or(in, "MfaConfiguration", "OFF"));
+    bad |= json_set_str(doc, "MfaConfiguration", json_str_or(in, "MfaConfiguration", "OFF"));
     /* The MFA factors are SetUserPoolMfaConfig's (ops_mfa.c); UpdateUserPool keeps them. */
     bad |= json_copy_member(doc, old, "SoftwareTokenMfaConfiguration");
     bad |= json_copy_member(doc, old, "SmsMfaConfiguration");
@@ -501,15 +481,16 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
     bad |= add_admin_create_user(doc, in, temp_days);
     bad |= json_copy_member(doc, in, "UserPoolAddOns");
     bad |= json_copy_member(doc, fixed, "UsernameConfiguration");
-    bad |= json_set_str(doc, "Arn", old ? str_or(old, "Arn", "") : arn);
+    bad |= json_set_str(doc, "Arn", old ? json_str_or(old, "Arn", "") : arn);
     bad |= json_copy_member(doc, in, "AccountRecoverySetting");
     /* UpdateUserPool keeps the tier when the request omits it: "With the exception of
      * UserPoolTier, if you don't provide a value for an attribute, Amazon Cognito sets it to
      * its default value" (UpdateUserPool API reference). */
-    bad |= json_set_str(doc, "UserPoolTier",
-                        str_or(in, "UserPoolTier", str_or(old, "UserPoolTier", "ESSENTIALS")));
+    bad |= json_set_str(
+        doc, "UserPoolTier",
+        json_str_or(in, "UserPoolTier", json_str_or(old, "UserPoolTier", "ESSENTIALS")));
     if (bad) {
-        oom(err);
+        cog_err_oom(err);
         goto fail;
     }
     *out = doc;
@@ -521,285 +502,44 @@ fail:
     return -1;
 }
 
-int pool_defaults_new_pool(const cJSON *in, const char *id, const char *arn, int64_t now_ms,
-                           cJSON **out, struct cog_err *err)
+int pool_new(const cJSON *in, const char *id, const char *arn, int64_t now_ms, cJSON **out,
+             struct cog_err *err)
 {
     return build_pool(in, NULL, id, arn, now_ms, out, err);
 }
 
-int pool_defaults_update_pool(const cJSON *in, const cJSON *old, int64_t now_ms, cJSON **out,
-                              struct cog_err *err)
+int pool_update(const cJSON *in, const cJSON *old, int64_t now_ms, cJSON **out, struct cog_err *err)
 {
     return build_pool(in, old, NULL, NULL, now_ms, out, err);
 }
 
-/* ---- App clients -------------------------------------------------------------------------- */
+/* ---- Readers ------------------------------------------------------------------------------ */
 
-static int64_t unit_seconds(const char *unit)
+int pool_load(struct op_ctx *ctx, const char *pool_id, cJSON **pool)
 {
-    if (unit == NULL)
-        return 0;
-    if (strcmp(unit, "seconds") == 0)
-        return 1;
-    if (strcmp(unit, "minutes") == 0)
-        return 60;
-    if (strcmp(unit, "hours") == 0)
-        return 3600;
-    if (strcmp(unit, "days") == 0)
-        return 86400;
-    return 0;
+    return ops_doc_load(ctx, &OPS_USER_POOL, pool_id, NULL, pool);
 }
 
-/*
- * Per token: the member holding its value, its default unit, its default lifetime in seconds,
- * and the range Cognito accepts ([api]: access and ID tokens 5 minutes to 1 day, refresh
- * tokens 60 minutes to 10 years; default units hours, hours, days).
- */
-static const struct token_rule {
-    const char *token, *member, *default_unit;
-    int64_t default_seconds, min_seconds, max_seconds;
-} TOKENS[] = {
-    {"AccessToken", "AccessTokenValidity", "hours", 3600, 300, 86400},
-    {"IdToken", "IdTokenValidity", "hours", 3600, 300, 86400},
-    {"RefreshToken", "RefreshTokenValidity", "days", DEFAULT_REFRESH_DAYS * 86400, 3600, 315360000},
-};
-
-static const struct token_rule *find_token(const char *token)
-{
-    for (size_t i = 0; i < sizeof(TOKENS) / sizeof(TOKENS[0]); i++)
-        if (strcmp(TOKENS[i].token, token) == 0)
-            return &TOKENS[i];
-    return NULL;
-}
-
-/* Seconds per unit of token t in client (its TokenValidityUnits, else the default unit). */
-static int64_t token_unit(const cJSON *client, const struct token_rule *t)
-{
-    int64_t s = unit_seconds(json_str(json_get(client, "TokenValidityUnits"), t->token));
-    return s ? s : unit_seconds(t->default_unit);
-}
-
-int64_t pool_defaults_token_validity(const cJSON *client, const char *token)
-{
-    const struct token_rule *t = find_token(token);
-    int64_t value;
-
-    if (t == NULL)
-        return -1;
-    value = json_int(client, t->member, 0);
-    return value > 0 ? value * token_unit(client, t) : t->default_seconds;
-}
-
-/*
- * Validities given in request in must lie in Cognito's range for their unit; the message is
- * real Cognito's (aws-samples/cloudfront-authorization-at-edge#144, awsdocs CloudFormation
- * PR #828). A RefreshTokenValidity of 0 is not checked: Cognito replaces it with 30 days.
- */
-static int check_validities(const cJSON *in, struct cog_err *err)
-{
-    for (size_t i = 0; i < sizeof(TOKENS) / sizeof(TOKENS[0]); i++) {
-        const struct token_rule *t = &TOKENS[i];
-        int64_t value = json_int(in, t->member, 0), seconds;
-
-        if (json_get(in, t->member) == NULL || value == 0)
-            continue;
-        seconds = value * token_unit(in, t);
-        if (value < 0 || seconds < t->min_seconds || seconds > t->max_seconds)
-            return cog_err_set(err, COG_E_INVALID_PARAMETER, "Invalid range for token validity.");
-    }
-    return 0;
-}
-
-/*
- * RefreshTokenValidity: as given, 30 when omitted, and "You can't set RefreshTokenValidity to
- * 0. If you do, Amazon Cognito overrides the value with the default value of 30 days" ([api]),
- * which is 30 days expressed in the request's refresh token unit.
- */
-static double refresh_validity(const cJSON *in)
-{
-    const struct token_rule *t = find_token("RefreshToken");
-    int64_t value = json_int(in, t->member, 0);
-
-    return (double)(value > 0 ? value : t->default_seconds / token_unit(in, t));
-}
-
-/*
- * ExplicitAuthFlows may not mix the legacy names with ALLOW_ ones ([api]: "values with ALLOW_
- * prefix cannot be used along with values without ALLOW_ prefix"). The exact message of real
- * Cognito was not found; this wording is the emulator's, taken from that sentence.
- */
-static int check_auth_flows(const cJSON *in, struct cog_err *err)
-{
-    const cJSON *flow;
-    bool legacy = false, allow = false;
-
-    cJSON_ArrayForEach(flow, json_get(in, "ExplicitAuthFlows"))
-    {
-        if (!cJSON_IsString(flow))
-            continue;
-        if (strncmp(flow->valuestring, "ALLOW_", 6) == 0)
-            allow = true;
-        else
-            legacy = true;
-    }
-    if (legacy && allow)
-        return cog_err_set(err, COG_E_INVALID_PARAMETER,
-                           "Values with ALLOW_ prefix cannot be used along with values without "
-                           "ALLOW_ prefix in ExplicitAuthFlows.");
-    return 0;
-}
-
-/* The schema entry of attribute name in pool, or NULL. */
-static const cJSON *pool_attribute(const cJSON *pool, const char *name)
+const cJSON *pool_schema_find(const cJSON *schema, const char *name)
 {
     const cJSON *attr;
 
-    cJSON_ArrayForEach(attr, json_get(pool, "SchemaAttributes"))
+    cJSON_ArrayForEach(attr, schema)
     {
         const char *n = json_str(attr, "Name");
-        if (n != NULL && strcmp(n, name) == 0)
+        if (n != NULL && name != NULL && strcmp(n, name) == 0)
             return attr;
     }
     return NULL;
 }
 
-/* Attributes no app client may write: Cognito sets them itself. */
-static bool never_writable(const char *name)
+const cJSON *pool_schema_entry(const cJSON *pool, const char *name)
+{
+    return pool_schema_find(json_get(pool, "SchemaAttributes"), name);
+}
+
+bool pool_never_writable(const char *name)
 {
     return strcmp(name, "sub") == 0 || strcmp(name, "email_verified") == 0 ||
            strcmp(name, "phone_number_verified") == 0;
-}
-
-static bool list_has(const cJSON *list, const char *s)
-{
-    const cJSON *item;
-
-    cJSON_ArrayForEach(item, list)
-    {
-        if (cJSON_IsString(item) && strcmp(item->valuestring, s) == 0)
-            return true;
-    }
-    return false;
-}
-
-/*
- * ReadAttributes must name attributes of the pool. WriteAttributes must name writable
- * attributes of the pool and include every required one: "all app clients can write user pool
- * required attributes". The write message is real Cognito's ("Invalid write attributes
- * specified while creating a client" / "... while updating a client", reported by several
- * deployments); the read message follows it by analogy and is not confirmed.
- */
-static int check_attributes(const cJSON *in, const cJSON *pool, const char *verb,
-                            struct cog_err *err)
-{
-    const cJSON *read = json_get(in, "ReadAttributes"), *write = json_get(in, "WriteAttributes");
-    const cJSON *item;
-
-    cJSON_ArrayForEach(item, read)
-    {
-        if (!cJSON_IsString(item) || pool_attribute(pool, item->valuestring) == NULL)
-            return cog_err_set(err, COG_E_INVALID_PARAMETER,
-                               "Invalid read attributes specified while %s a client", verb);
-    }
-    if (write == NULL)
-        return 0;
-    cJSON_ArrayForEach(item, write)
-    {
-        if (!cJSON_IsString(item) || never_writable(item->valuestring) ||
-            pool_attribute(pool, item->valuestring) == NULL)
-            goto bad_write;
-    }
-    cJSON_ArrayForEach(item, json_get(pool, "SchemaAttributes"))
-    {
-        const char *n = json_str(item, "Name");
-        if (n != NULL && !never_writable(n) && json_bool(item, "Required", false) &&
-            !list_has(write, n))
-            goto bad_write;
-    }
-    return 0;
-bad_write:
-    return cog_err_set(err, COG_E_INVALID_PARAMETER,
-                       "Invalid write attributes specified while %s a client", verb);
-}
-
-/* Members copied from the request exactly as given, and absent when it omits them. */
-static const char *const CLIENT_OPTIONAL_LISTS[] = {
-    "ReadAttributes",     "WriteAttributes", "ExplicitAuthFlows",  "SupportedIdentityProviders",
-    "CallbackURLs",       "LogoutURLs",      "DefaultRedirectURI", "AllowedOAuthFlows",
-    "AllowedOAuthScopes",
-};
-
-/*
- * The whole client document, in the member order of [client]. old is NULL for a create
- * (client_id and secret name the new client) or the stored client for an update.
- *
- * Defaults ([client], [api]): RefreshTokenValidity 30 (refresh_validity), TokenValidityUnits
- * {}, AllowedOAuthFlowsUserPoolClient false, EnableTokenRevocation true,
- * EnablePropagateAdditionalUserContextData false, AuthSessionValidity 3 minutes. Access and ID
- * token validities, attribute lists, auth flows, OAuth settings, AnalyticsConfiguration,
- * PreventUserExistenceErrors and RefreshTokenRotation appear only when given ([client] has
- * none of them for a minimal client; see pool_defaults.h for what absence means).
- */
-static int build_client(const cJSON *in, const cJSON *pool, const cJSON *old, const char *client_id,
-                        const char *secret, int64_t now_ms, cJSON **out, struct cog_err *err)
-{
-    const char *verb = old ? "updating" : "creating";
-    cJSON *doc;
-    int bad = 0;
-
-    *out = NULL;
-    if (check_auth_flows(in, err) != 0 || check_validities(in, err) != 0 ||
-        check_attributes(in, pool, verb, err) != 0)
-        return -1;
-    if ((doc = cJSON_CreateObject()) == NULL)
-        return oom(err);
-    bad |= json_set_str(doc, "UserPoolId", str_or(pool, "Id", ""));
-    /* A client always has a name (CreateUserPoolClient requires one), so an update without
-     * ClientName keeps it rather than resetting it to a default that does not exist. */
-    bad |= json_set_str(doc, "ClientName", str_or(in, "ClientName", str_or(old, "ClientName", "")));
-    bad |= json_set_str(doc, "ClientId", old ? str_or(old, "ClientId", "") : client_id);
-    if (old != NULL)
-        bad |= json_copy_member(doc, old, "ClientSecret");
-    else if (secret != NULL)
-        bad |= json_set_str(doc, "ClientSecret", secret);
-    bad |= json_set_num(doc, "LastModifiedDate", json_epoch(now_ms));
-    if (old != NULL)
-        bad |= json_copy_member(doc, old, "CreationDate");
-    else
-        bad |= json_set_num(doc, "CreationDate", json_epoch(now_ms));
-    bad |= json_set_num(doc, "RefreshTokenValidity", refresh_validity(in));
-    bad |= json_copy_member(doc, in, "AccessTokenValidity");
-    bad |= json_copy_member(doc, in, "IdTokenValidity");
-    bad |= copy_or(doc, in, "TokenValidityUnits", cJSON_CreateObject());
-    for (size_t i = 0; i < sizeof(CLIENT_OPTIONAL_LISTS) / sizeof(CLIENT_OPTIONAL_LISTS[0]); i++)
-        bad |= json_copy_member(doc, in, CLIENT_OPTIONAL_LISTS[i]);
-    bad |= json_set_bool(doc, "AllowedOAuthFlowsUserPoolClient",
-                         json_bool(in, "AllowedOAuthFlowsUserPoolClient", false));
-    bad |= json_copy_member(doc, in, "AnalyticsConfiguration");
-    bad |= json_copy_member(doc, in, "PreventUserExistenceErrors");
-    bad |=
-        json_set_bool(doc, "EnableTokenRevocation", json_bool(in, "EnableTokenRevocation", true));
-    bad |= json_set_bool(doc, "EnablePropagateAdditionalUserContextData",
-                         json_bool(in, "EnablePropagateAdditionalUserContextData", false));
-    bad |= json_set_num(doc, "AuthSessionValidity",
-                        (double)json_int(in, "AuthSessionValidity", DEFAULT_AUTH_SESSION_MINUTES));
-    bad |= json_copy_member(doc, in, "RefreshTokenRotation");
-    if (bad) {
-        cJSON_Delete(doc);
-        return oom(err);
-    }
-    *out = doc;
-    return 0;
-}
-
-int pool_defaults_new_client(const cJSON *in, const cJSON *pool, const char *client_id,
-                             const char *secret, int64_t now_ms, cJSON **out, struct cog_err *err)
-{
-    return build_client(in, pool, NULL, client_id, secret, now_ms, out, err);
-}
-
-int pool_defaults_update_client(const cJSON *in, const cJSON *pool, const cJSON *old,
-                                int64_t now_ms, cJSON **out, struct cog_err *err)
-{
-    return build_client(in, pool, old, NULL, NULL, now_ms, out, err);
 }
