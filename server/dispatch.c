@@ -12,6 +12,7 @@
 
 #include "util/clock.h"
 #include "util/log.h"
+#include "aws/ops_common.h"
 #include "aws/params.h"
 #include "settings.h"
 #include "store/store.h"
@@ -168,6 +169,7 @@ static void run_handler(const struct app *app, const struct target *t, struct op
     ctx->out = cJSON_CreateObject();
     ctx->db = store_acquire(app->store);
     int rc = ctx->out ? t->fn(ctx) : cog_err_set(&ctx->err, COG_E_INTERNAL_ERROR, "Out of memory.");
+    ops_ctx_finish(ctx);
     store_release(app->store, ctx->db);
     ctx->db = NULL;
 

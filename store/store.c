@@ -431,6 +431,11 @@ int store_commit(struct store_conn *conn)
     return rc;
 }
 
+bool store_in_transaction(struct store_conn *conn)
+{
+    return sqlite3_get_autocommit(conn->db) == 0;
+}
+
 int store_rollback(struct store_conn *conn)
 {
     conn->in_tx = 0;

@@ -15,6 +15,7 @@
 #ifndef COG_STORE_H
 #define COG_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,13 @@ void store_release(struct store *st, struct store_conn *conn);
 int store_begin(struct store_conn *conn);
 int store_commit(struct store_conn *conn);
 int store_rollback(struct store_conn *conn);
+
+/*
+ * Whether conn has a write transaction open (SQLite is not in autocommit mode). What must not
+ * run while the write lock is held (a Lambda trigger: milliseconds to seconds) asserts the
+ * opposite.
+ */
+bool store_in_transaction(struct store_conn *conn);
 
 /*
  * Insert document doc (JSON text) of kind under id. parent_id names the parent (user pool

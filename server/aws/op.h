@@ -15,6 +15,7 @@
 
 struct settings;
 struct store_conn;
+struct ops_job; /* work that waits for the request's commit (ops_common.h) */
 
 /* The two AWS services the emulator answers, by their X-Amz-Target prefix. */
 enum aws_service {
@@ -31,6 +32,7 @@ struct op_ctx {
     const cJSON *in;                 /* request object, validated against the model; borrowed */
     cJSON *out;                      /* response object, owned by the dispatcher */
     struct cog_err err;              /* set by a failing handler */
+    struct ops_job *after_commit;    /* ops_after_commit() jobs, in the order given */
 };
 
 typedef int op_fn(struct op_ctx *ctx);

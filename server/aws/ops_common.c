@@ -41,12 +41,67 @@ int ops_txn_begin(struct op_ctx *ctx)
     return store_begin(ctx->db) == STORE_OK ? 0 : ops_fail_internal(ctx, "starting a transaction");
 }
 
+struct ops_job {
+    ops_job_fn *fn;
+    void *arg;
+    void (*free_arg)(void *);
+    struct ops_job *next;
+};
+
+/* Run (when run) and free every queued job of ctx, oldest first. */
+static void jobs_drain(struct op_ctx *ctx, bool run)
+{
+    while (ctx->after_commit != NULL) {
+        struct ops_job *j = ctx->after_commit;
+
+        ctx->after_commit = j->next;
+        if (run)
+            j->fn(ctx, j->arg);
+        if (j->free_arg != NULL)
+            j->free_arg(j->arg);
+        free(j);
+    }
+}
+
+bool ops_txn_open(const struct op_ctx *ctx)
+{
+    return ctx->db != NULL && store_in_transaction(ctx->db);
+}
+
+int ops_after_commit(struct op_ctx *ctx, ops_job_fn *fn, void *arg, void (*free_arg)(void *))
+{
+    struct ops_job *j, **tail = &ctx->after_commit;
+
+    if (!ops_txn_open(ctx)) {
+        fn(ctx, arg);
+        if (free_arg != NULL)
+            free_arg(arg);
+        return 0;
+    }
+    if ((j = calloc(1, sizeof(*j))) == NULL) {
+        if (free_arg != NULL)
+            free_arg(arg);
+        return ops_fail_internal(ctx, "out of memory");
+    }
+    *j = (struct ops_job){fn, arg, free_arg, NULL};
+    while (*tail != NULL)
+        tail = &(*tail)->next;
+    *tail = j;
+    return 0;
+}
+
+void ops_ctx_finish(struct op_ctx *ctx)
+{
+    jobs_drain(ctx, false);
+}
+
 int ops_txn_end(struct op_ctx *ctx, int rc)
 {
     if (rc == 0 && store_commit(ctx->db) != STORE_OK)
         rc = ops_fail_internal(ctx, "committing a transaction");
     if (rc != 0)
         store_rollback(ctx->db);
+    jobs_drain(ctx, rc == 0);
     return rc;
 }
 

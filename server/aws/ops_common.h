@@ -36,6 +36,24 @@ extern const struct ops_doc_type OPS_USER_POOL;
  */
 int ops_fail_internal(struct op_ctx *ctx, const char *what);
 
+/*
+ * Work that must wait until the request's writes are durable and must not hold the write
+ * lock: deliveries and the triggers that shape them (a Lambda call takes milliseconds to
+ * seconds, and SQLite has one writer). fn(ctx, arg) runs right away when no transaction is
+ * open, else right after ops_txn_end() commits, in the order given; a rollback drops it.
+ * free_arg (may be NULL) releases arg in every case. 0, or -1 when out of memory (ctx->err
+ * set, arg released).
+ */
+typedef void ops_job_fn(struct op_ctx *ctx, void *arg);
+
+/* Whether the request holds a write transaction (ops_txn_begin() without its end yet). */
+bool ops_txn_open(const struct op_ctx *ctx);
+
+int ops_after_commit(struct op_ctx *ctx, ops_job_fn *fn, void *arg, void (*free_arg)(void *));
+
+/* The end of a request: drop the jobs no commit ran (the dispatcher calls it every time). */
+void ops_ctx_finish(struct op_ctx *ctx);
+
 /* Record type's unknown-id error for id in ctx->err. Returns -1. */
 int ops_fail_not_found(struct op_ctx *ctx, const struct ops_doc_type *type, const char *id);
 

@@ -481,8 +481,6 @@ int account_send(struct op_ctx *ctx, const struct store_user *u, const struct ac
         };
         cJSON *one = details != NULL ? cJSON_CreateObject() : NULL;
 
-        /* Hook point: the custom message trigger (CustomMessage_ForgotPassword,
-         * _UpdateUserAttribute, _VerifyUserAttribute). */
         if (details != NULL && (one == NULL || !cJSON_AddItemToArray(details, one))) {
             cJSON_Delete(one);
             return ops_fail_internal(ctx, "out of memory");

@@ -3,11 +3,14 @@
  *
  * The emulator has no mail or SMS gateway: a message is one info line of the log, which is how
  * a developer reads the code (the issue requires username, medium and destination on it), and
- * a record in the code inbox (the inbox, below), which is how a test reads it. The code itself is
- * logged on purpose, as delivery.h says: it is the message, and the emulator's only way of handing
- * it over. A delivery without a code (code NULL) is the simulated one Cognito answers for an
+ * a record in the code inbox (below), which is how a test reads it. The code itself is logged
+ * on purpose, as delivery.h says: it is the message, and the emulator's only way of handing it
+ * over. A delivery without a code (code NULL) is the simulated one Cognito answers for an
  * unknown user: only the details are made, nothing reaches the inbox, and the log says so. The
- * CodeDeliveryDetails returned to the caller mask the destination as Cognito does.
+ * CodeDeliveryDetails returned to the caller mask the destination as Cognito does; they are
+ * made at once (they are part of the response), while the message itself goes out after the
+ * request's commit (ops_after_commit), with the custom message and sender triggers, so that a
+ * rolled-back request sends nothing and no trigger holds the write lock.
  *
  * The inbox's listener (http_wake, set by control_messages.c) is an atomic pointer: it is set
  * once and read by every thread that records a message, with no lock held while it runs.
@@ -18,8 +21,11 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "aws/ops_common.h"
+#include "triggers/triggers.h"
 #include "util/clock.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
@@ -49,23 +55,106 @@ static void mask(const char *medium, const char *dest, char *out, size_t n)
     snprintf(out, n, "%.1s***", dest);
 }
 
+/* The custom message trigger's source for a delivery kind (../shared/lambda-triggers.md). */
+static const char *message_source(const char *kind)
+{
+    static const char *const SOURCES[][2] = {
+        {"sign-up", "CustomMessage_SignUp"},
+        {"forgot-password", "CustomMessage_ForgotPassword"},
+        {"verify-attribute", "CustomMessage_VerifyUserAttribute"},
+        {"invitation", "CustomMessage_AdminCreateUser"},
+        {"mfa", "CustomMessage_Authentication"},
+    };
+
+    for (size_t i = 0; i < sizeof(SOURCES) / sizeof(SOURCES[0]); i++)
+        if (strcmp(SOURCES[i][0], kind) == 0)
+            return SOURCES[i][1];
+    return "CustomMessage_SignUp";
+}
+
+/* The LambdaConfig of pool_id as a new object (cJSON_Delete), or NULL when it has none. */
+static cJSON *lambda_config(struct store_conn *conn, const char *pool_id)
+{
+    char *text = NULL;
+    cJSON *pool = NULL, *config = NULL;
+
+    if (store_doc_get(conn, STORE_USER_POOL, pool_id, NULL, &text) == STORE_OK &&
+        (pool = cJSON_Parse(text)) != NULL)
+        config = cJSON_DetachItemFromObjectCaseSensitive(pool, "LambdaConfig");
+    cJSON_Delete(pool);
+    free(text);
+    return config;
+}
+
+/* A message waiting for its commit: struct delivery with its strings owned. */
+struct pending {
+    struct delivery d;
+    char *strings[7];
+};
+
+static void pending_free(void *arg)
+{
+    struct pending *p = arg;
+
+    for (size_t i = 0; p != NULL && i < sizeof(p->strings) / sizeof(p->strings[0]); i++)
+        free(p->strings[i]);
+    free(p);
+}
+
+/* A copy of d that outlives the caller, or NULL when out of memory. */
+static struct pending *pending_new(const struct delivery *d)
+{
+    const char *src[7] = {d->pool_id,   d->username,    d->kind, d->medium,
+                          d->attribute, d->destination, d->code};
+    struct pending *p = calloc(1, sizeof(*p));
+
+    for (size_t i = 0; p != NULL && i < 7; i++)
+        if (src[i] != NULL && (p->strings[i] = strdup(src[i])) == NULL) {
+            pending_free(p);
+            return NULL;
+        }
+    if (p != NULL)
+        p->d = (struct delivery){p->strings[0], p->strings[1], p->strings[2], p->strings[3],
+                                 p->strings[4], p->strings[5], p->strings[6]};
+    return p;
+}
+
+/*
+ * Send one message, once the request's writes are committed: the custom message and sender
+ * triggers (which may take seconds, so never under the write lock), the log line, the inbox.
+ */
+static void send_now(struct op_ctx *ctx, void *arg)
+{
+    const struct delivery *d = &((struct pending *)arg)->d;
+    const char *dest = d->destination ? d->destination : "";
+    cJSON *config;
+
+    if (d->code == NULL) {
+        log_info("delivery: none (simulated %s code for unknown user %s of pool %s, "
+                 "PreventUserExistenceErrors)",
+                 d->kind, d->username, d->pool_id);
+        return;
+    }
+    config = lambda_config(ctx->db, d->pool_id);
+    triggers_custom_message(ctx, config, d->pool_id, message_source(d->kind), d->username,
+                            d->medium);
+    cJSON_Delete(config);
+    log_info("delivery: %s %s for user %s of pool %s to %s %s (%s): %s", d->kind,
+             strcmp(d->kind, "invitation") == 0 ? "temporary password" : "code", d->username,
+             d->pool_id, d->medium, dest, d->attribute, d->code);
+    inbox_record(ctx->db, d, clock_now_ms());
+}
+
 int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details)
 {
     char masked[64];
     const char *dest = d->destination ? d->destination : "";
+    struct pending *p = pending_new(d);
 
-    /* Hook point: a custom message trigger (CustomMessage_*) and a custom sender trigger will
-     * shape and send the message here. The code inbox keeps every real one. */
-    if (d->code != NULL)
-        inbox_record(ctx->db, d, clock_now_ms());
-    if (d->code == NULL)
-        log_info("delivery: none (simulated %s code for unknown user %s of pool %s, "
-                 "PreventUserExistenceErrors)",
-                 d->kind, d->username, d->pool_id);
-    else
-        log_info("delivery: %s %s for user %s of pool %s to %s %s (%s): %s", d->kind,
-                 strcmp(d->kind, "invitation") == 0 ? "temporary password" : "code", d->username,
-                 d->pool_id, d->medium, dest, d->attribute, d->code);
+    if (p == NULL)
+        return cog_err_oom(&ctx->err);
+    if (ops_after_commit(ctx, send_now, p, pending_free) != 0)
+        return -1;
     if (details == NULL)
         return 0;
     mask(d->medium, dest, masked, sizeof(masked));

@@ -34,9 +34,10 @@ struct delivery {
 };
 
 /*
- * Deliver d, and when details is not NULL fill it as Cognito's CodeDeliveryDetailsType
- * ({"Destination": masked, "DeliveryMedium", "AttributeName"}). 0, or -1 (out of memory,
- * ctx->err set).
+ * Deliver d (copied), and when details is not NULL fill it as Cognito's CodeDeliveryDetailsType
+ * ({"Destination": masked, "DeliveryMedium", "AttributeName"}). The message goes out when the
+ * request's transaction commits (at once outside one), and not at all when it rolls back.
+ * 0, or -1 (out of memory, ctx->err set).
  */
 int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details);
 

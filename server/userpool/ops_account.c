@@ -35,6 +35,7 @@
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
+#include "triggers/triggers.h"
 #include "userpool/tokens.h"
 #include "userpool/pool.h"
 #include "userpool/client.h"
@@ -383,7 +384,6 @@ int op_forgot_password(struct op_ctx *ctx)
         cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "User is disabled.");
     else if (st == STORE_OK)
         rc = account_start_reset(ctx, pool, u, &codes);
-    /* Hook point: the custom message trigger (CustomMessage_ForgotPassword). */
     if ((rc = ops_txn_end(ctx, rc)) == 0)
         rc = send_one(ctx, u, &codes);
     else if (st == STORE_NOT_FOUND && client_hides_users(client))
@@ -434,8 +434,10 @@ int op_confirm_forgot_password(struct op_ctx *ctx)
                 rc = user_save(ctx, u);
         }
     }
-    /* Hook point: the post confirmation trigger (PostConfirmation_ConfirmForgotPassword). */
-    rc = ops_txn_end(ctx, rc);
+    /* The post confirmation trigger follows the commit, outside the write lock. */
+    if ((rc = ops_txn_end(ctx, rc)) == 0)
+        rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmForgotPassword",
+                                        json_str(client, "ClientId"), u->username);
 out:
     cJSON_Delete(client);
     cJSON_Delete(pool);

@@ -198,7 +198,6 @@ int op_admin_reset_user_password(struct op_ctx *ctx)
     if (begin_admin_user(ctx, &a) == 0 && account_start_reset(ctx, a.pool, a.user, &codes) == 0 &&
         set_status(ctx, a.user, "RESET_REQUIRED") == 0)
         rc = user_save(ctx, a.user);
-    /* Hook point: the custom message trigger (CustomMessage_ForgotPassword). */
     if ((rc = ops_txn_end(ctx, rc)) == 0)
         rc = account_send(ctx, a.user, &codes, NULL);
     account_codes_free(&codes);

@@ -36,6 +36,7 @@
 #include "userpool/password.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
+#include "triggers/triggers.h"
 #include "userpool/tokens.h"
 #include "userpool/pool.h"
 #include "userpool/client.h"
@@ -237,7 +238,6 @@ static int send_code(struct op_ctx *ctx, const char *pool_id, const char *userna
     };
     cJSON *details = cJSON_CreateObject();
 
-    /* Hook point: the custom message trigger (CustomMessage_SignUp / _ResendCode). */
     if (details == NULL)
         return ops_fail_internal(ctx, "out of memory");
     if (delivery_send(ctx, &d, details) != 0) {
@@ -265,16 +265,74 @@ static int send_pending(struct op_ctx *ctx, const struct store_user *u,
 /* ---- Operations -------------------------------------------------------------------------- */
 
 /*
+ * The pre sign-up trigger for the draft u, before the transaction that writes it (source
+ * "PreSignUp_SignUp" or "PreSignUp_AdminCreateUser"; client NULL for the latter). 0, or -1
+ * with ctx->err set.
+ */
+static int pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                       const char *source, const struct store_user *u, struct trigger_sign_up *out)
+{
+    cJSON *attrs = user_attributes(u);
+    int rc;
+
+    if (attrs == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    rc = triggers_pre_sign_up(ctx, pool, source, json_str(client, "ClientId"), u->username, attrs,
+                              out);
+    cJSON_Delete(attrs);
+    return rc;
+}
+
+/*
+ * Apply a pre sign-up decision to the draft u, inside the transaction that writes it: an
+ * auto-confirmed user is CONFIRMED, auto-verified attributes are "true" (a flag for an
+ * attribute the user lacks is ignored, as in Cognito). 0, or -1 when out of memory.
+ */
+static int apply_sign_up(struct op_ctx *ctx, struct store_user *u, const struct trigger_sign_up *t)
+{
+    static const char *const FLAGS[][2] = {{"email", "email_verified"},
+                                           {"phone_number", "phone_number_verified"}};
+    const bool verify[] = {t->auto_verify_email, t->auto_verify_phone};
+    cJSON *attrs;
+    char *text, *status;
+    int bad = 0;
+
+    if (!t->auto_confirm && !t->auto_verify_email && !t->auto_verify_phone)
+        return 0;
+    if ((attrs = user_attributes(u)) == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    for (size_t i = 0; i < 2; i++)
+        if (verify[i] && json_str(attrs, FLAGS[i][0]) != NULL)
+            bad |= json_set_str(attrs, FLAGS[i][1], "true");
+    text = bad ? NULL : cJSON_PrintUnformatted(attrs);
+    cJSON_Delete(attrs);
+    status = t->auto_confirm ? strdup("CONFIRMED") : NULL;
+    if (text == NULL || (t->auto_confirm && status == NULL)) {
+        free(text);
+        return ops_fail_internal(ctx, "out of memory");
+    }
+    free(u->attributes);
+    u->attributes = text;
+    if (status != NULL) {
+        free(u->status);
+        u->status = status;
+    }
+    return 0;
+}
+
+/*
  * SignUp. Refused when only administrators may create users (NotAuthorizedException "SignUp
  * is not permitted for this user pool" [seen]). A password is required: the emulator has no
  * passwordless sign-in yet, so a missing one gets the validation error Cognito gave before it
- * had one. The new user is UNCONFIRMED; UserConfirmed is false.
+ * had one. The new user is UNCONFIRMED and gets a code, UserConfirmed false; unless the pre
+ * sign-up trigger confirms it, which sends no code and runs post confirmation after the commit.
  */
 int op_sign_up(struct op_ctx *ctx)
 {
     const char *username = json_str(ctx->in, "Username");
     const char *password = json_str(ctx->in, "Password");
     struct pending_code pc = {.attribute = NULL};
+    struct trigger_sign_up decision;
     cJSON *client = NULL, *pool = NULL;
     struct store_user *u = NULL;
     int rc = -1;
@@ -292,18 +350,24 @@ int op_sign_up(struct op_ctx *ctx)
                     "constraint: Member must not be null");
         goto out;
     }
+    /* The trigger that shapes the write runs first; the transaction applies its decision. */
     if (draft_user(ctx, pool, client, "UNCONFIRMED", &u) != 0 ||
-        user_set_password(ctx, pool, u, password) != 0)
+        user_set_password(ctx, pool, u, password) != 0 ||
+        pre_sign_up(ctx, pool, client, "PreSignUp_SignUp", u, &decision) != 0 ||
+        ops_txn_begin(ctx) != 0)
         goto out;
-    /* Hook point: the pre sign-up trigger (it may auto-confirm and auto-verify). */
-    if (ops_txn_begin(ctx) != 0)
-        goto out;
-    rc = insert_user(ctx, pool, u, false);
+    rc = apply_sign_up(ctx, u, &decision);
     if (rc == 0)
+        rc = insert_user(ctx, pool, u, false);
+    if (rc == 0 && !decision.auto_confirm)
         rc = put_code(ctx, pool, u, &pc);
     if ((rc = ops_txn_end(ctx, rc)) != 0)
         goto out;
-    if (json_set_bool(ctx->out, "UserConfirmed", false) != 0)
+    if (decision.auto_confirm &&
+        (rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp",
+                                         json_str(client, "ClientId"), u->username)) != 0)
+        goto out;
+    if (json_set_bool(ctx->out, "UserConfirmed", decision.auto_confirm) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
     else if (pc.attribute != NULL)
         rc = send_pending(ctx, u, &pc);
@@ -385,7 +449,6 @@ static int confirm_user(struct op_ctx *ctx, const cJSON *pool, struct store_user
         rc = user_save(ctx, u);
     if (rc == 0 && verified != NULL)
         rc = user_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
-    /* Hook point: the post confirmation trigger (PostConfirmation_ConfirmSignUp). */
     return rc;
 }
 
@@ -416,7 +479,9 @@ int op_confirm_sign_up(struct op_ctx *ctx)
                           json_bool(ctx->in, "ForceAliasCreation", false));
     else if (st == STORE_OK && ctx->err.code == COG_OK)
         ops_fail_internal(ctx, "out of memory");
-    rc = ops_txn_end(ctx, rc);
+    if ((rc = ops_txn_end(ctx, rc)) == 0)
+        rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp",
+                                        json_str(client, "ClientId"), u->username);
 out:
     cJSON_Delete(client);
     cJSON_Delete(pool);
@@ -494,7 +559,9 @@ int op_admin_confirm_sign_up(struct op_ctx *ctx)
         goto out;
     if (user_find_request(ctx, pool, &u) == STORE_OK && check_unconfirmed(ctx, u) == 0)
         rc = confirm_user(ctx, pool, u, NULL, false);
-    rc = ops_txn_end(ctx, rc);
+    if ((rc = ops_txn_end(ctx, rc)) == 0)
+        rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", NULL,
+                                        u->username);
 out:
     cJSON_Delete(pool);
     store_user_free(u);
@@ -586,6 +653,7 @@ int op_admin_create_user(struct op_ctx *ctx)
     bool suppress = action != NULL && strcmp(action, "SUPPRESS") == 0;
     char generated[64];
     const char *password = given;
+    struct trigger_sign_up ignored; /* PreSignUp_AdminCreateUser: Cognito ignores the flags */
     cJSON *pool = NULL;
     struct store_user *u = NULL;
     int rc = -1;
@@ -603,9 +671,10 @@ int op_admin_create_user(struct op_ctx *ctx)
     }
     if (draft_user(ctx, pool, NULL, "FORCE_CHANGE_PASSWORD", &u) != 0 ||
         user_set_password(ctx, pool, u, password) != 0 ||
-        (!suppress && invite(ctx, u, password, false) != 0) || ops_txn_begin(ctx) != 0)
+        (!suppress && invite(ctx, u, password, false) != 0) ||
+        pre_sign_up(ctx, pool, NULL, "PreSignUp_AdminCreateUser", u, &ignored) != 0 ||
+        ops_txn_begin(ctx) != 0)
         goto out;
-    /* Hook point: the pre sign-up trigger (PreSignUp_AdminCreateUser). */
     rc = ops_txn_end(ctx,
                      insert_user(ctx, pool, u, json_bool(ctx->in, "ForceAliasCreation", false)));
     if (rc == 0 && !suppress)

@@ -33,6 +33,7 @@
 #include "settings.h"
 #include "userpool/client.h"
 #include "userpool/user.h"
+#include "triggers/triggers.h"
 
 /* Random bytes in a refresh token (128 base64url characters). */
 #define REFRESH_TOKEN_BYTES 96
@@ -331,11 +332,14 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
         ops_fail_internal(ctx, "out of memory");
         goto out;
     }
-    /*
-     * Hook point: a pre token generation trigger (V1: ID token claims; V2: ID and access
-     * token claims and scopes) is invoked here with idc and accessc and may add, override or
-     * suppress claims before they are signed.
-     */
+    /* The pre token generation trigger may change the claims before they are signed (V1: ID
+     * token claims; V2: ID and access token claims and scopes). A refresh carries its
+     * origin_jti; a sign-in makes a new one. */
+    if (triggers_pre_token_generation(ctx, grant->pool,
+                                      grant->origin_jti != NULL ? "TokenGeneration_RefreshTokens"
+                                                                : "TokenGeneration_Authentication",
+                                      client_id, grant->user->username, idc, accessc) != 0)
+        goto out;
     id_token = sign_with(ctx, pool_id, KEY_USE_ID, idc);
     access_token = sign_with(ctx, pool_id, KEY_USE_ACCESS, accessc);
     if (id_token == NULL || access_token == NULL) {

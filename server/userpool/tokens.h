@@ -2,8 +2,8 @@
  * tokens: the ID, access and refresh tokens of user pools, as Cognito issues them
  * (../shared/cognito-facts.md 1.1): RS256 JWTs signed with the pool's keys (keys.h), claims
  * and lifetimes from the app client, and opaque refresh tokens recorded in the store.
- * tokens_issue() is the one place tokens are made: the hook point for a pre token generation
- * trigger later.
+ * tokens_issue() is the one place tokens are made, and where the pre token generation trigger
+ * (triggers/triggers.h) may change their claims before they are signed.
  */
 #ifndef COG_TOKENS_H
 #define COG_TOKENS_H

@@ -1,0 +1,218 @@
+/*
+ * check_triggers: the trigger seam (triggers/triggers.h) and the after-commit queue it relies
+ * on (ops_after_commit in aws/ops_common.h): work queued inside a transaction runs after the
+ * commit, in order, and never after a rollback; outside one it runs at once; a trigger point
+ * reached inside a transaction is a programmer error that aborts.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/ops_common.h"
+#include "store/store.h"
+#include "testutil.h"
+#include "triggers/triggers.h"
+#include "userpool/delivery.h"
+
+/* A job that appends its letter to the log it was given. */
+struct job_log {
+    char seen[8];
+    int freed;
+};
+
+struct job {
+    struct job_log *log;
+    char letter;
+};
+
+static void record(struct op_ctx *ctx, void *arg)
+{
+    struct job *j = arg;
+
+    ck_assert(!ops_txn_open(ctx)); /* the write lock is free when a job runs */
+    j->log->seen[strlen(j->log->seen)] = j->letter;
+}
+
+static void release(void *arg)
+{
+    struct job *j = arg;
+
+    j->log->freed++;
+    free(j);
+}
+
+static void queue(struct op_ctx *ctx, struct job_log *log, char letter)
+{
+    struct job *j = malloc(sizeof(*j));
+
+    ck_assert_ptr_nonnull(j);
+    *j = (struct job){log, letter};
+    ck_assert_int_eq(ops_after_commit(ctx, record, j, release), 0);
+}
+
+/* An op_ctx on a connection of the fixture's store (released by done()). */
+static struct op_ctx ctx_new(void)
+{
+    struct op_ctx ctx = {.settings = &tu_fixture.settings};
+
+    ctx.db = store_acquire(tu_fixture.store);
+    return ctx;
+}
+
+static void done(struct op_ctx *ctx)
+{
+    ops_ctx_finish(ctx);
+    store_release(tu_fixture.store, ctx->db);
+}
+
+START_TEST(test_after_commit_runs_at_once_outside_a_transaction)
+{
+    struct op_ctx ctx = ctx_new();
+    struct job_log log = {{0}, 0};
+
+    queue(&ctx, &log, 'a');
+    ck_assert_str_eq(log.seen, "a");
+    ck_assert_int_eq(log.freed, 1);
+    done(&ctx);
+}
+END_TEST
+
+START_TEST(test_after_commit_waits_for_the_commit_and_keeps_order)
+{
+    struct op_ctx ctx = ctx_new();
+    struct job_log log = {{0}, 0};
+
+    ck_assert_int_eq(ops_txn_begin(&ctx), 0);
+    ck_assert(ops_txn_open(&ctx));
+    queue(&ctx, &log, 'a');
+    queue(&ctx, &log, 'b');
+    queue(&ctx, &log, 'c');
+    ck_assert_str_eq(log.seen, "");
+    ck_assert_int_eq(ops_txn_end(&ctx, 0), 0);
+    ck_assert_str_eq(log.seen, "abc");
+    ck_assert_int_eq(log.freed, 3);
+    done(&ctx);
+}
+END_TEST
+
+START_TEST(test_after_commit_is_dropped_by_a_rollback_and_at_the_end)
+{
+    struct op_ctx ctx = ctx_new();
+    struct job_log log = {{0}, 0};
+
+    ck_assert_int_eq(ops_txn_begin(&ctx), 0);
+    queue(&ctx, &log, 'a');
+    ck_assert_int_eq(ops_txn_end(&ctx, -1), -1);
+    ck_assert_str_eq(log.seen, "");
+    ck_assert_int_eq(log.freed, 1);
+    /* A handler that never ends its transaction: the request's end frees the job unrun. */
+    ck_assert_int_eq(ops_txn_begin(&ctx), 0);
+    queue(&ctx, &log, 'b');
+    ops_ctx_finish(&ctx);
+    ck_assert_str_eq(log.seen, "");
+    ck_assert_int_eq(log.freed, 2);
+    store_rollback(ctx.db);
+    done(&ctx);
+}
+END_TEST
+
+START_TEST(test_triggers_function_reads_names_and_sender_objects)
+{
+    cJSON *config = cJSON_Parse("{\"PreSignUp\":\"arn:aws:lambda:us-east-1:1:function:pre\","
+                                "\"PostConfirmation\":\"\","
+                                "\"CustomEmailSender\":{\"LambdaArn\":\"arn:email\","
+                                "\"LambdaVersion\":\"V1_0\"}}");
+
+    ck_assert_ptr_nonnull(config);
+    ck_assert_str_eq(triggers_function(config, "PreSignUp"),
+                     "arn:aws:lambda:us-east-1:1:function:pre");
+    ck_assert_str_eq(triggers_function(config, "CustomEmailSender"), "arn:email");
+    ck_assert_ptr_null(triggers_function(config, "PostConfirmation"));
+    ck_assert_ptr_null(triggers_function(config, "CustomMessage"));
+    ck_assert_ptr_null(triggers_function(NULL, "PreSignUp"));
+    cJSON_Delete(config);
+}
+END_TEST
+
+START_TEST(test_trigger_points_answer_no_change_outside_a_transaction)
+{
+    struct op_ctx ctx = ctx_new();
+    struct trigger_sign_up decision = {true, true, true};
+    cJSON *pool = cJSON_Parse("{\"Id\":\"us-east-1_abc\",\"LambdaConfig\":{\"PreSignUp\":\"f\"}}");
+
+    ck_assert_int_eq(
+        triggers_pre_sign_up(&ctx, pool, "PreSignUp_SignUp", "client", "alice", NULL, &decision),
+        0);
+    ck_assert(!decision.auto_confirm && !decision.auto_verify_email && !decision.auto_verify_phone);
+    ck_assert_int_eq(
+        triggers_post_confirmation(&ctx, pool, "PostConfirmation_ConfirmSignUp", "client", "alice"),
+        0);
+    cJSON_Delete(pool);
+    done(&ctx);
+}
+END_TEST
+
+/* Reaching a trigger point with the write lock held is a programmer error: it aborts. */
+START_TEST(test_trigger_points_refuse_to_run_inside_a_transaction)
+{
+    struct op_ctx ctx = ctx_new();
+
+    ck_assert_int_eq(ops_txn_begin(&ctx), 0);
+    triggers_post_confirmation(&ctx, NULL, "PostConfirmation_ConfirmSignUp", "client", "alice");
+}
+END_TEST
+
+/* A pool that names trigger functions still works as before: the seam warns and goes on. */
+START_TEST(test_sign_up_in_a_pool_with_triggers_goes_on_without_them)
+{
+    char *pool = tu_create_user_pool(
+        &tu_fixture, "{\"PoolName\":\"p\",\"AutoVerifiedAttributes\":[\"email\"],"
+                     "\"LambdaConfig\":{\"PreSignUp\":\"arn:aws:lambda:us-east-1:1:function:x\","
+                     "\"CustomMessage\":\"arn:aws:lambda:us-east-1:1:function:y\"}}");
+    cJSON *client = tu_callf(&tu_fixture, IDP "CreateUserPoolClient",
+                             "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\"}", pool);
+    const char *client_id = tu_str(tu_get(client, "UserPoolClient"), "ClientId");
+    cJSON *r = tu_callf(&tu_fixture, IDP "SignUp",
+                        "{\"ClientId\":\"%s\",\"Username\":\"alice\",\"Password\":\"Passw0rd!\","
+                        "\"UserAttributes\":[{\"Name\":\"email\",\"Value\":\"a@example.com\"}]}",
+                        client_id);
+    struct store_message_filter filter = {.username = "alice", .limit = 10};
+    struct store_message **messages = NULL;
+    size_t count = 0;
+    int64_t last_id = 0;
+
+    ck_assert_msg(tu_error_type(r) == NULL, "%s", cJSON_PrintUnformatted(r));
+    ck_assert(!tu_bool(r, "UserConfirmed"));
+    ck_assert_str_eq(tu_str(tu_get(r, "CodeDeliveryDetails"), "DeliveryMedium"), "EMAIL");
+    /* The code went out after the commit, to the inbox, with the user's details. */
+    ck_assert_int_eq(inbox_list(tu_fixture.store, &filter, &messages, &count, &last_id), 0);
+    ck_assert_uint_eq(count, 1);
+    ck_assert_str_eq(messages[0]->kind, "sign-up");
+    ck_assert_str_eq(messages[0]->destination, "a@example.com");
+    ck_assert_uint_eq(strlen(messages[0]->code), 6);
+    store_message_list_free(messages, count);
+    cJSON_Delete(r);
+    cJSON_Delete(client);
+    free(pool);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("triggers");
+    TCase *tc = tcase_create("triggers");
+
+    tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
+    tcase_add_test(tc, test_after_commit_runs_at_once_outside_a_transaction);
+    tcase_add_test(tc, test_after_commit_waits_for_the_commit_and_keeps_order);
+    tcase_add_test(tc, test_after_commit_is_dropped_by_a_rollback_and_at_the_end);
+    tcase_add_test(tc, test_triggers_function_reads_names_and_sender_objects);
+    tcase_add_test(tc, test_trigger_points_answer_no_change_outside_a_transaction);
+    tcase_add_test_raise_signal(tc, test_trigger_points_refuse_to_run_inside_a_transaction,
+                                SIGABRT);
+    tcase_add_test(tc, test_sign_up_in_a_pool_with_triggers_goes_on_without_them);
+    suite_add_tcase(s, tc);
+    return s;
+}
