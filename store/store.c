@@ -518,13 +518,20 @@ char *store_column_or_null(sqlite3_stmt *st, int col, int *ok)
     return s;
 }
 
-int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
+int store_finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
 
     store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, what);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, what);
+}
+
+int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
+{
+    int status = store_finish(conn, st, what);
+
+    if (status != STORE_OK)
+        return status;
     return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
 }
 

@@ -70,7 +70,7 @@ void store_message_list_free(struct store_message **list, size_t count)
 int store_message_put(struct store_conn *conn, const struct store_message *m, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_MESSAGE_PUT);
-    int rc;
+    int status;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -82,13 +82,9 @@ int store_message_put(struct store_conn *conn, const struct store_message *m, in
     store_bind_text(st, 6, m->attribute);
     store_bind_text(st, 7, m->destination);
     store_bind_text(st, 8, m->code ? m->code : "");
-    rc = sqlite3_step(st);
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, "put message");
-    if (id != NULL)
+    if ((status = store_finish(conn, st, "put message")) == STORE_OK && id != NULL)
         *id = sqlite3_last_insert_rowid(conn->db);
-    return STORE_OK;
+    return status;
 }
 
 /* The message in the current row of SQL_MESSAGE_LIST, or NULL when out of memory. */

@@ -62,15 +62,6 @@ static const char SQL_PENDING_GET[] =
 static const char SQL_PENDING_DELETE[] =
     "DELETE FROM user_pending_attributes WHERE user_seq = ?1 AND name = ?2";
 
-/* Step a statement that changes rows: STORE_OK, or the mapped error. */
-static int finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-
-    store_stmt_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, what);
-}
-
 /* ---- Groups ------------------------------------------------------------------------------ */
 
 void store_group_free(struct store_group *g)
@@ -130,7 +121,7 @@ int store_group_insert(struct store_conn *conn, struct store_group *g)
     bind_precedence(st, 5, g);
     sqlite3_bind_int64(st, 6, g->created_ms);
     sqlite3_bind_int64(st, 7, g->modified_ms);
-    status = finish(conn, st, "insert group");
+    status = store_finish(conn, st, "insert group");
     if (status == STORE_OK)
         g->seq = sqlite3_last_insert_rowid(conn->db);
     return status;
@@ -270,7 +261,7 @@ int store_group_add_member(struct store_conn *conn, int64_t group_seq, int64_t u
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_seq);
     sqlite3_bind_int64(st, 2, user_seq);
-    return finish(conn, st, "add group member");
+    return store_finish(conn, st, "add group member");
 }
 
 int store_group_remove_member(struct store_conn *conn, int64_t group_seq, int64_t user_seq)
@@ -281,7 +272,7 @@ int store_group_remove_member(struct store_conn *conn, int64_t group_seq, int64_
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_seq);
     sqlite3_bind_int64(st, 2, user_seq);
-    return finish(conn, st, "remove group member");
+    return store_finish(conn, st, "remove group member");
 }
 
 /*
@@ -346,12 +337,12 @@ int store_user_sign_out(struct store_conn *conn, int64_t user_seq, int64_t now_m
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
     sqlite3_bind_int64(st, 2, now_ms);
-    if ((status = finish(conn, st, "sign out")) != STORE_OK || !revoke_refresh)
+    if ((status = store_finish(conn, st, "sign out")) != STORE_OK || !revoke_refresh)
         return status;
     if ((st = store_stmt(conn, SQL_REVOKE_USER_REFRESH)) == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    return finish(conn, st, "revoke refresh tokens");
+    return store_finish(conn, st, "revoke refresh tokens");
 }
 
 int store_token_revoked(struct store_conn *conn, int64_t user_seq, const char *origin_jti,
@@ -387,7 +378,7 @@ int store_pending_put(struct store_conn *conn, int64_t user_seq, const char *nam
     sqlite3_bind_int64(st, 1, user_seq);
     store_bind_text(st, 2, name);
     store_bind_text(st, 3, value);
-    return finish(conn, st, "put pending attribute");
+    return store_finish(conn, st, "put pending attribute");
 }
 
 int store_pending_get(struct store_conn *conn, int64_t user_seq, const char *name, char **value)
@@ -418,5 +409,5 @@ int store_pending_delete(struct store_conn *conn, int64_t user_seq, const char *
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
     store_bind_text(st, 2, name);
-    return finish(conn, st, "delete pending attribute");
+    return store_finish(conn, st, "delete pending attribute");
 }

@@ -108,7 +108,7 @@ static struct store_identity *identity_from_row(sqlite3_stmt *st)
 int store_identity_insert(struct store_conn *conn, struct store_identity *i)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_IDENTITY_INSERT);
-    int rc;
+    int status;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -118,12 +118,9 @@ int store_identity_insert(struct store_conn *conn, struct store_identity *i)
     sqlite3_bind_int(st, 4, i->disabled);
     sqlite3_bind_int64(st, 5, i->created_ms);
     sqlite3_bind_int64(st, 6, i->modified_ms);
-    rc = sqlite3_step(st);
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, "insert identity");
-    i->seq = sqlite3_last_insert_rowid(conn->db);
-    return STORE_OK;
+    if ((status = store_finish(conn, st, "insert identity")) == STORE_OK)
+        i->seq = sqlite3_last_insert_rowid(conn->db);
+    return status;
 }
 
 int store_identity_get(struct store_conn *conn, const char *id, struct store_identity **out)

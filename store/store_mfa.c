@@ -27,14 +27,6 @@ static const char SQL_LOCKOUT_PUT[] =
     " last_failure_ms = ?3, locked_until_ms = ?4";
 static const char SQL_LOCKOUT_CLEAR[] = "DELETE FROM user_lockouts WHERE user_seq = ?1";
 
-static int finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-
-    store_stmt_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, what);
-}
-
 void store_mfa_clear(struct store_mfa *m)
 {
     free(m->totp_secret);
@@ -84,7 +76,7 @@ int store_mfa_put(struct store_conn *conn, int64_t user_seq, const struct store_
     sqlite3_bind_int(st, 5, m->totp_enabled != 0);
     sqlite3_bind_int(st, 6, m->email_enabled != 0);
     store_bind_text(st, 7, m->preferred);
-    return finish(conn, st, "put mfa settings");
+    return store_finish(conn, st, "put mfa settings");
 }
 
 int store_lockout_get(struct store_conn *conn, int64_t user_seq, struct store_lockout *out)
@@ -118,7 +110,7 @@ int store_lockout_put(struct store_conn *conn, int64_t user_seq, const struct st
     sqlite3_bind_int64(st, 2, l->failures);
     sqlite3_bind_int64(st, 3, l->last_failure_ms);
     sqlite3_bind_int64(st, 4, l->locked_until_ms);
-    return finish(conn, st, "put lockout");
+    return store_finish(conn, st, "put lockout");
 }
 
 int store_lockout_clear(struct store_conn *conn, int64_t user_seq)
@@ -128,5 +120,5 @@ int store_lockout_clear(struct store_conn *conn, int64_t user_seq)
     if (st == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_seq);
-    return finish(conn, st, "clear lockout");
+    return store_finish(conn, st, "clear lockout");
 }

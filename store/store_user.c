@@ -142,7 +142,7 @@ static int fetch_user(struct store_conn *conn, sqlite3_stmt *st, struct store_us
 int store_user_insert(struct store_conn *conn, struct store_user *u)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_USER_INSERT);
-    int rc;
+    int status;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -157,12 +157,9 @@ int store_user_insert(struct store_conn *conn, struct store_user *u)
     store_bind_text(st, 9, u->srp_verifier);
     sqlite3_bind_int64(st, 10, u->created_ms);
     sqlite3_bind_int64(st, 11, u->modified_ms);
-    rc = sqlite3_step(st);
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, "insert user");
-    u->seq = sqlite3_last_insert_rowid(conn->db);
-    return STORE_OK;
+    if ((status = store_finish(conn, st, "insert user")) == STORE_OK)
+        u->seq = sqlite3_last_insert_rowid(conn->db);
+    return status;
 }
 
 int store_user_get(struct store_conn *conn, const char *pool_id, const char *username_key,
