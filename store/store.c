@@ -155,7 +155,7 @@ static const char *const migrations[] = {
 
     /* 5: identities of identity pools, their linked logins, the credentials issued for them
      * (a log without foreign keys: an access key keeps its mapping after its identity is
-     * gone) and the signing key of cognito-identity's OpenID tokens (store_identity.c). */
+     * gone) and the signing key of cognito-identity's OpenID tokens (store_keys.c). */
     "CREATE TABLE identities ("
     "  seq INTEGER PRIMARY KEY,"
     "  id TEXT NOT NULL UNIQUE,"
@@ -197,8 +197,8 @@ static const char *const migrations[] = {
     "  private_pem TEXT NOT NULL"
     ") STRICT;",
 
-    /* 6: users' MFA settings (TOTP secrets, enabled factors, preference) and the failed
-     * sign-in counters of the lockout (store_mfa.c). */
+    /* 6: users' MFA settings (TOTP secrets, enabled factors, preference; store_mfa.c) and the
+     * failed sign-in counters of the lockout (store_auth.c). */
     "CREATE TABLE user_mfa ("
     "  user_seq INTEGER PRIMARY KEY REFERENCES users(seq) ON DELETE CASCADE,"
     "  totp_secret TEXT,"
@@ -523,13 +523,20 @@ char *store_column_or_null(sqlite3_stmt *st, int col, int *ok)
     return s;
 }
 
-int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
+int store_finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
 
     store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, what);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, what);
+}
+
+int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what)
+{
+    int status = store_finish(conn, st, what);
+
+    if (status != STORE_OK)
+        return status;
     return sqlite3_changes(conn->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
 }
 

@@ -11,6 +11,10 @@
  * Resources whose settings are a document (user pools, app clients, identity pools) are
  * stored as their AWS JSON form under an id, a parent id and an insertion order, through one
  * generic "doc" API. The store knows nothing about AWS error names: it answers STORE_* codes.
+ *
+ * The sections below follow the files, each banner naming its file: store.c, store_doc.c,
+ * store_user.c, store_auth.c (what a sign-in leaves), store_keys.c, store_group.c,
+ * store_mfa.c, store_identity.c, store_control.c.
  */
 #ifndef COG_STORE_H
 #define COG_STORE_H
@@ -22,20 +26,14 @@
 struct store;
 struct store_conn;
 
+/* ---- Connections, transactions, statuses (store.c) --------------------------------------- */
+
 enum store_status {
     STORE_OK = 0,
     STORE_NOT_FOUND, /* no such row (or its parent does not exist, for inserts) */
     STORE_EXISTS,    /* the id is taken */
     STORE_BAD_TOKEN, /* a pagination token that this store did not make */
     STORE_ERROR,     /* SQLite failed; logged */
-};
-
-/* The kinds of document the store keeps. */
-enum store_kind {
-    STORE_USER_POOL,        /* no parent */
-    STORE_USER_POOL_CLIENT, /* parent: the user pool id; deleted with its pool */
-    STORE_IDENTITY_POOL,    /* no parent */
-    STORE__KIND_COUNT
 };
 
 /*
@@ -65,6 +63,16 @@ void store_release(struct store *st, struct store_conn *conn);
 int store_begin(struct store_conn *conn);
 int store_commit(struct store_conn *conn);
 int store_rollback(struct store_conn *conn);
+
+/* ---- Documents: user pools, app clients, identity pools (store_doc.c) -------------------- */
+
+/* The kinds of document the store keeps. */
+enum store_kind {
+    STORE_USER_POOL,        /* no parent */
+    STORE_USER_POOL_CLIENT, /* parent: the user pool id; deleted with its pool */
+    STORE_IDENTITY_POOL,    /* no parent */
+    STORE__KIND_COUNT
+};
 
 /*
  * Whether conn has a write transaction open (SQLite is not in autocommit mode). What must not
@@ -120,7 +128,7 @@ void store_page_free(struct store_page *page);
 /* Number of documents of kind (under parent_id when non-NULL), or -1 on error. */
 int64_t store_doc_count(struct store_conn *conn, enum store_kind kind, const char *parent_id);
 
-/* ---- Users (user pools) ------------------------------------------------------------------ */
+/* ---- Users, aliases, codes, pending attribute values (store_user.c) ---------------------- */
 
 /*
  * One user of a user pool. username_key is how the user is found: the username itself, or
@@ -205,9 +213,17 @@ int store_user_list(struct store_conn *conn, const char *pool_id,
                     struct store_user_page *page);
 void store_user_page_free(struct store_user_page *page);
 
-/* ---- Codes (confirmation, verification, reset) ------------------------------------------- */
+/*
+ * Give user seq a fixed sub (also its "sub" attribute), username and username_key. STORE_OK,
+ * STORE_NOT_FOUND, STORE_EXISTS (the sub or username is another user's), or STORE_ERROR.
+ */
+int store_user_set_identity(struct store_conn *conn, int64_t seq, const char *sub,
+                            const char *username, const char *username_key);
 
-/* Set the user's one pending code for purpose (replacing any earlier one). */
+/*
+ * Codes (confirmation, verification, reset): set the user's one pending code for purpose,
+ * replacing any earlier one.
+ */
 int store_code_put(struct store_conn *conn, int64_t user_seq, const char *purpose, const char *code,
                    int64_t expires_ms);
 /* The pending code for purpose: *code is new (free()); STORE_NOT_FOUND when none. */
@@ -215,17 +231,49 @@ int store_code_get(struct store_conn *conn, int64_t user_seq, const char *purpos
                    int64_t *expires_ms);
 int store_code_delete(struct store_conn *conn, int64_t user_seq, const char *purpose);
 
-/* ---- Signing keys ------------------------------------------------------------------------ */
+/*
+ * The value of attribute name that user user_seq has asked for and not verified yet
+ * (AttributesRequireVerificationBeforeUpdate): put replaces it, get sets *value (free()) or
+ * answers STORE_NOT_FOUND, delete of none is STORE_OK.
+ */
+int store_pending_put(struct store_conn *conn, int64_t user_seq, const char *name,
+                      const char *value);
+int store_pending_get(struct store_conn *conn, int64_t user_seq, const char *name, char **value);
+int store_pending_delete(struct store_conn *conn, int64_t user_seq, const char *name);
 
-/* The pool's key for use ("id" or "access"): *kid and *pem are new (free()). NOT_FOUND if none. */
-int store_key_get(struct store_conn *conn, const char *pool_id, const char *use, char **kid,
-                  char **pem);
-/* Store a key unless the pool already has one for use (then STORE_EXISTS: read that one). */
-int store_key_put(struct store_conn *conn, const char *pool_id, const char *use, const char *kid,
-                  const char *pem);
+/* ---- Sign-ins: lockouts, sessions, refresh tokens, sign-outs (store_auth.c) -------------- */
 
-/* ---- Refresh tokens ---------------------------------------------------------------------- */
+/* The failed password attempts of a user: how many, the last one, the end of the lockout. */
+struct store_lockout {
+    int64_t failures;
+    int64_t last_failure_ms;
+    int64_t locked_until_ms;
+};
 
+/* The counters of user user_seq (all zero when none). STORE_OK or STORE_ERROR. */
+int store_lockout_get(struct store_conn *conn, int64_t user_seq, struct store_lockout *out);
+
+/* Replace them; clear forgets them (none is STORE_OK). STORE_OK, STORE_NOT_FOUND, ERROR. */
+int store_lockout_put(struct store_conn *conn, int64_t user_seq, const struct store_lockout *l);
+int store_lockout_clear(struct store_conn *conn, int64_t user_seq);
+
+/* An auth session: a challenge carried from InitiateAuth to RespondToAuthChallenge. */
+struct store_session {
+    char *pool_id;
+    char *client_id;
+    int64_t user_seq;
+    char *challenge; /* e.g. NEW_PASSWORD_REQUIRED */
+    char *data;      /* JSON object: challenge state */
+    int64_t expires_ms;
+};
+
+void store_session_free(struct store_session *s);
+int store_session_put(struct store_conn *conn, const char *session, const struct store_session *s);
+/* On STORE_OK *out is new (store_session_free); STORE_NOT_FOUND when unknown. */
+int store_session_get(struct store_conn *conn, const char *session, struct store_session **out);
+int store_session_delete(struct store_conn *conn, const char *session);
+
+/* A refresh token a sign-in issued. */
 struct store_refresh {
     char *pool_id;
     char *client_id;
@@ -245,22 +293,38 @@ int store_refresh_get(struct store_conn *conn, const char *token_hash, struct st
 /* Mark every refresh token with origin_jti revoked. STORE_OK or STORE_NOT_FOUND. */
 int store_refresh_revoke(struct store_conn *conn, const char *origin_jti);
 
-/* ---- Auth sessions (challenges between InitiateAuth and RespondToAuthChallenge) ---------- */
+/*
+ * Sign user user_seq out at now_ms: record the time (access tokens issued before it are
+ * revoked) and, when revoke_refresh is non-zero, revoke every refresh token of the user.
+ * STORE_OK, STORE_NOT_FOUND (no such user) or STORE_ERROR.
+ */
+int store_user_sign_out(struct store_conn *conn, int64_t user_seq, int64_t now_ms,
+                        int revoke_refresh);
 
-struct store_session {
-    char *pool_id;
-    char *client_id;
-    int64_t user_seq;
-    char *challenge; /* e.g. NEW_PASSWORD_REQUIRED */
-    char *data;      /* JSON object: challenge state */
-    int64_t expires_ms;
-};
+/*
+ * Whether an access token of user user_seq with origin_jti, issued before issued_before_ms, is
+ * revoked: its sign-in's refresh tokens are revoked, or the user signed out at or after
+ * issued_before_ms. *revoked is 1 or 0 on STORE_OK.
+ */
+int store_token_revoked(struct store_conn *conn, int64_t user_seq, const char *origin_jti,
+                        int64_t issued_before_ms, int *revoked);
 
-void store_session_free(struct store_session *s);
-int store_session_put(struct store_conn *conn, const char *session, const struct store_session *s);
-/* On STORE_OK *out is new (store_session_free); STORE_NOT_FOUND when unknown. */
-int store_session_get(struct store_conn *conn, const char *session, struct store_session **out);
-int store_session_delete(struct store_conn *conn, const char *session);
+/* ---- Signing keys of user pools and of cognito-identity (store_keys.c) ------------------- */
+
+/* The pool's key for use ("id" or "access"): *kid and *pem are new (free()). NOT_FOUND if none. */
+int store_key_get(struct store_conn *conn, const char *pool_id, const char *use, char **kid,
+                  char **pem);
+/* Store a key unless the pool already has one for use (then STORE_EXISTS: read that one). */
+int store_key_put(struct store_conn *conn, const char *pool_id, const char *use, const char *kid,
+                  const char *pem);
+
+/*
+ * The signing key called name of cognito-identity's OpenID tokens: get sets *kid and *pem
+ * (free()) or answers STORE_NOT_FOUND; put refuses a second key of that name (STORE_EXISTS).
+ */
+int store_identity_key_get(struct store_conn *conn, const char *name, char **kid, char **pem);
+int store_identity_key_put(struct store_conn *conn, const char *name, const char *kid,
+                           const char *pem);
 
 /* ---- Groups of user pools, and their members (store_group.c) ----------------------------- */
 
@@ -338,97 +402,35 @@ int store_group_remove_member(struct store_conn *conn, int64_t group_seq, int64_
 int store_group_list_members(struct store_conn *conn, int64_t group_seq, const char *token,
                              int limit, struct store_user_page *page);
 
-/* ---- Revocation and pending attribute values (store_group.c) ---------------------------- */
+/* ---- MFA settings of users (store_mfa.c) ------------------------------------------------- */
 
 /*
- * Sign user user_seq out at now_ms: record the time (access tokens issued before it are
- * revoked) and, when revoke_refresh is non-zero, revoke every refresh token of the user.
- * STORE_OK or STORE_ERROR.
+ * A user's MFA settings: the verified TOTP secret and one associated but not yet verified
+ * (base32, NULL when none), which factors the user enabled, and the preferred one
+ * ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", or NULL).
  */
-int store_user_sign_out(struct store_conn *conn, int64_t user_seq, int64_t now_ms,
-                        int revoke_refresh);
-
-/*
- * Whether an access token of user user_seq with origin_jti, issued before issued_before_ms, is
- * revoked: its sign-in's refresh tokens are revoked, or the user signed out at or after
- * issued_before_ms. *revoked is 1 or 0 on STORE_OK.
- */
-int store_token_revoked(struct store_conn *conn, int64_t user_seq, const char *origin_jti,
-                        int64_t issued_before_ms, int *revoked);
-
-/*
- * The value of attribute name that user user_seq has asked for and not verified yet
- * (AttributesRequireVerificationBeforeUpdate): put replaces it, get sets *value (free()) or
- * answers STORE_NOT_FOUND, delete of none is STORE_OK.
- */
-int store_pending_put(struct store_conn *conn, int64_t user_seq, const char *name,
-                      const char *value);
-int store_pending_get(struct store_conn *conn, int64_t user_seq, const char *name, char **value);
-int store_pending_delete(struct store_conn *conn, int64_t user_seq, const char *name);
-
-/* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
-
-/* One code or temporary password the emulator "sent". attribute/destination may be NULL. */
-struct store_message {
-    int64_t id; /* set by the store: grows forever (across clears and resets) */
-    int64_t time_ms;
-    char *pool_id, *username, *kind, *medium, *attribute, *destination, *code;
+struct store_mfa {
+    char *totp_secret;
+    char *totp_pending;
+    int sms_enabled;
+    int totp_enabled;
+    int email_enabled;
+    char *preferred;
 };
 
-void store_message_free(struct store_message *m);
-void store_message_list_free(struct store_message **list, size_t count);
-
-/* Record m (its id is ignored); *id (may be NULL) receives the new id. STORE_OK or ERROR. */
-int store_message_put(struct store_conn *conn, const struct store_message *m, int64_t *id);
-
-/* Which messages store_message_list() answers: NULL members match everything. */
-struct store_message_filter {
-    const char *pool_id, *username, *kind, *destination;
-    int64_t after_id; /* only messages with a larger id (0: all) */
-    int limit;        /* at most this many (>= 1) */
-};
+/* Free the strings of m and zero it. Accepts a zeroed struct. */
+void store_mfa_clear(struct store_mfa *m);
 
 /*
- * The messages matching f, newest first. On STORE_OK *out is an array of *count messages the
- * caller frees with store_message_list_free() (never NULL on STORE_OK, even when empty).
+ * The settings of user user_seq into *out (zeroed first; the caller store_mfa_clear()s it).
+ * A user who never set anything gets all zeroes and STORE_OK. STORE_OK or STORE_ERROR.
  */
-int store_message_list(struct store_conn *conn, const struct store_message_filter *f,
-                       struct store_message ***out, size_t *count);
+int store_mfa_get(struct store_conn *conn, int64_t user_seq, struct store_mfa *out);
 
-/* Delete every message (ids keep growing). STORE_OK or STORE_ERROR. */
-int store_message_clear(struct store_conn *conn);
+/* Replace the settings of user user_seq with m. STORE_OK, STORE_NOT_FOUND (no user), ERROR. */
+int store_mfa_put(struct store_conn *conn, int64_t user_seq, const struct store_mfa *m);
 
-/* The largest message id ever given (0 before the first), or -1 on error. */
-int64_t store_message_last_id(struct store_conn *conn);
-
-/*
- * Empty every table of the database in one transaction (conn must not be in one). With
- * keep_keys the signing keys stay: cognito-identity's, and the user pools' (orphaned until their
- * pools are made again, by fixtures; store_keys_prune() drops the rest). STORE_OK or
- * STORE_ERROR (then nothing changed).
- */
-int store_reset(struct store_conn *conn, int keep_keys);
-
-/* Delete the signing keys of pools that do not exist. STORE_OK or STORE_ERROR. */
-int store_keys_prune(struct store_conn *conn);
-
-/*
- * Give document old_id of kind the id new_id and the content doc (which names new_id), for a
- * resource that a fixture creates through its real operation and then fixes the id of. The
- * document must have no children yet. STORE_OK, STORE_NOT_FOUND (no old_id), STORE_EXISTS
- * (new_id is taken), or STORE_ERROR.
- */
-int store_doc_rekey(struct store_conn *conn, enum store_kind kind, const char *old_id,
-                    const char *new_id, const char *doc);
-
-/*
- * Give user seq a fixed sub (also its "sub" attribute), username and username_key. STORE_OK,
- * STORE_NOT_FOUND, STORE_EXISTS (the sub or username is another user's), or STORE_ERROR.
- */
-int store_user_set_identity(struct store_conn *conn, int64_t seq, const char *sub,
-                            const char *username, const char *username_key);
-
-/* ---- Identities of identity pools (store_identity.c) ------------------------------------ */
+/* ---- Identities of identity pools: identities, logins, credentials (store_identity.c) ---- */
 
 /*
  * One identity of an identity pool ("<region>:<uuid>"). authenticated is 1 once a login was
@@ -563,54 +565,59 @@ int store_credentials_put(struct store_conn *conn, const struct store_credential
 int store_credentials_get(struct store_conn *conn, const char *access_key_id,
                           struct store_credentials **out);
 
-/*
- * The signing key called name of cognito-identity's OpenID tokens: get sets *kid and *pem
- * (free()) or answers STORE_NOT_FOUND; put refuses a second key of that name (STORE_EXISTS).
- */
-int store_identity_key_get(struct store_conn *conn, const char *name, char **kid, char **pem);
-int store_identity_key_put(struct store_conn *conn, const char *name, const char *kid,
-                           const char *pem);
+/* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 
-/* ---- MFA settings and the sign-in lockout of users (store_mfa.c) ------------------------ */
-
-/*
- * A user's MFA settings: the verified TOTP secret and one associated but not yet verified
- * (base32, NULL when none), which factors the user enabled, and the preferred one
- * ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", or NULL).
- */
-struct store_mfa {
-    char *totp_secret;
-    char *totp_pending;
-    int sms_enabled;
-    int totp_enabled;
-    int email_enabled;
-    char *preferred;
+/* One code or temporary password the emulator "sent". attribute/destination may be NULL. */
+struct store_message {
+    int64_t id; /* set by the store: grows forever (across clears and resets) */
+    int64_t time_ms;
+    char *pool_id, *username, *kind, *medium, *attribute, *destination, *code;
 };
 
-/* Free the strings of m and zero it. Accepts a zeroed struct. */
-void store_mfa_clear(struct store_mfa *m);
+void store_message_free(struct store_message *m);
+void store_message_list_free(struct store_message **list, size_t count);
 
-/*
- * The settings of user user_seq into *out (zeroed first; the caller store_mfa_clear()s it).
- * A user who never set anything gets all zeroes and STORE_OK. STORE_OK or STORE_ERROR.
- */
-int store_mfa_get(struct store_conn *conn, int64_t user_seq, struct store_mfa *out);
+/* Record m (its id is ignored); *id (may be NULL) receives the new id. STORE_OK or ERROR. */
+int store_message_put(struct store_conn *conn, const struct store_message *m, int64_t *id);
 
-/* Replace the settings of user user_seq with m. STORE_OK, STORE_NOT_FOUND (no user), ERROR. */
-int store_mfa_put(struct store_conn *conn, int64_t user_seq, const struct store_mfa *m);
-
-/* The failed password attempts of a user: how many, the last one, the end of the lockout. */
-struct store_lockout {
-    int64_t failures;
-    int64_t last_failure_ms;
-    int64_t locked_until_ms;
+/* Which messages store_message_list() answers: NULL members match everything. */
+struct store_message_filter {
+    const char *pool_id, *username, *kind, *destination;
+    int64_t after_id; /* only messages with a larger id (0: all) */
+    int limit;        /* at most this many (>= 1) */
 };
 
-/* The counters of user user_seq (all zero when none). STORE_OK or STORE_ERROR. */
-int store_lockout_get(struct store_conn *conn, int64_t user_seq, struct store_lockout *out);
+/*
+ * The messages matching f, newest first. On STORE_OK *out is an array of *count messages the
+ * caller frees with store_message_list_free() (never NULL on STORE_OK, even when empty).
+ */
+int store_message_list(struct store_conn *conn, const struct store_message_filter *f,
+                       struct store_message ***out, size_t *count);
 
-/* Replace them; clear forgets them (none is STORE_OK). STORE_OK, STORE_NOT_FOUND, ERROR. */
-int store_lockout_put(struct store_conn *conn, int64_t user_seq, const struct store_lockout *l);
-int store_lockout_clear(struct store_conn *conn, int64_t user_seq);
+/* Delete every message (ids keep growing). STORE_OK or STORE_ERROR. */
+int store_message_clear(struct store_conn *conn);
+
+/* The largest message id ever given (0 before the first), or -1 on error. */
+int64_t store_message_last_id(struct store_conn *conn);
+
+/*
+ * Empty every table of the database in one transaction (conn must not be in one). With
+ * keep_keys the signing keys stay: cognito-identity's, and the user pools' (orphaned until their
+ * pools are made again, by fixtures; store_keys_prune() drops the rest). STORE_OK or
+ * STORE_ERROR (then nothing changed).
+ */
+int store_reset(struct store_conn *conn, int keep_keys);
+
+/* Delete the signing keys of pools that do not exist. STORE_OK or STORE_ERROR. */
+int store_keys_prune(struct store_conn *conn);
+
+/*
+ * Give document old_id of kind the id new_id and the content doc (which names new_id), for a
+ * resource that a fixture creates through its real operation and then fixes the id of. The
+ * document must have no children yet. STORE_OK, STORE_NOT_FOUND (no old_id), STORE_EXISTS
+ * (new_id is taken), or STORE_ERROR.
+ */
+int store_doc_rekey(struct store_conn *conn, enum store_kind kind, const char *old_id,
+                    const char *new_id, const char *doc);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * store_control: what the control API (server/control_*.c) and the fixture loader need from
- * the database, beyond what the AWS operations use: the message inbox (every code and
- * temporary password "sent"), the whole-database reset, and the two re-keyings that let a
- * fixture give a resource made by a real operation its fixed id. See store.h for the contract.
+ * store_control: what the control API (server/control/) and the fixture loader need from the
+ * database, beyond what the AWS operations use: the message inbox (every code and temporary
+ * password "sent"), the whole-database reset with the pruning of the keys it kept, and the
+ * re-keying that lets a fixture give a document made by a real operation its fixed id (a
+ * user's is store_user_set_identity() in store_user.c). See store.h for the contract.
  */
 #include "config.h"
 
@@ -33,9 +34,6 @@ static const char SQL_TABLES[] = "SELECT name FROM sqlite_master WHERE type = 't
                                  " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 static const char SQL_KEYS_PRUNE[] =
     "DELETE FROM signing_keys WHERE pool_id NOT IN (SELECT id FROM user_pools)";
-static const char SQL_USER_IDENTITY[] =
-    "UPDATE users SET sub = ?2, username = ?3, username_key = ?4,"
-    " attributes = json_set(attributes, '$.sub', ?2) WHERE seq = ?1";
 
 /* The rekey statement of each document kind (the tables of store_doc.c). */
 static const char *const SQL_REKEY[STORE__KIND_COUNT] = {
@@ -70,7 +68,7 @@ void store_message_list_free(struct store_message **list, size_t count)
 int store_message_put(struct store_conn *conn, const struct store_message *m, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_MESSAGE_PUT);
-    int rc;
+    int status;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -82,13 +80,9 @@ int store_message_put(struct store_conn *conn, const struct store_message *m, in
     store_bind_text(st, 6, m->attribute);
     store_bind_text(st, 7, m->destination);
     store_bind_text(st, 8, m->code ? m->code : "");
-    rc = sqlite3_step(st);
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, "put message");
-    if (id != NULL)
+    if ((status = store_finish(conn, st, "put message")) == STORE_OK && id != NULL)
         *id = sqlite3_last_insert_rowid(conn->db);
-    return STORE_OK;
+    return status;
 }
 
 /* The message in the current row of SQL_MESSAGE_LIST, or NULL when out of memory. */
@@ -289,18 +283,4 @@ int store_doc_rekey(struct store_conn *conn, enum store_kind kind, const char *o
     store_bind_text(st, 2, new_id);
     store_bind_text(st, 3, doc);
     return store_finish_change(conn, st, "rekey document");
-}
-
-int store_user_set_identity(struct store_conn *conn, int64_t seq, const char *sub,
-                            const char *username, const char *username_key)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_USER_IDENTITY);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, seq);
-    store_bind_text(st, 2, sub);
-    store_bind_text(st, 3, username);
-    store_bind_text(st, 4, username_key);
-    return store_finish_change(conn, st, "set user identity");
 }

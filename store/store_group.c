@@ -1,7 +1,5 @@
 /*
- * store_group: the groups of user pools and their members, and the state token revocation
- * and attribute verification keep per user: when a user last signed out (GlobalSignOut), and
- * attribute values awaiting verification. See store.h for the contract.
+ * store_group: the groups of user pools and their members. See store.h for the contract.
  *
  * Groups are rows of their own (not documents): a group's name is unique only within its
  * pool, and memberships reference both the group and the user, so that deleting either (or
@@ -42,36 +40,6 @@ static const char SQL_MEMBER_REMOVE[] =
 static const char SQL_MEMBER_LIST[] = "SELECT user_seq FROM group_members"
                                       " WHERE group_seq = ?1 AND user_seq > ?2"
                                       " ORDER BY user_seq LIMIT ?3";
-
-static const char SQL_SIGN_OUT[] =
-    "INSERT INTO user_sign_outs (user_seq, signed_out_ms) VALUES (?1, ?2)"
-    " ON CONFLICT (user_seq) DO UPDATE SET signed_out_ms = max(signed_out_ms, "
-    "excluded.signed_out_ms)";
-static const char SQL_REVOKE_USER_REFRESH[] =
-    "UPDATE refresh_tokens SET revoked = 1 WHERE user_seq = ?1";
-static const char SQL_TOKEN_REVOKED[] =
-    "SELECT EXISTS (SELECT 1 FROM refresh_tokens"
-    "               INDEXED BY refresh_tokens_by_origin" /* a user has many; an origin few */
-    "               WHERE origin_jti = ?2 AND user_seq = ?1 AND revoked = 1)"
-    "    OR EXISTS (SELECT 1 FROM user_sign_outs WHERE user_seq = ?1 AND signed_out_ms >= ?3)";
-
-static const char SQL_PENDING_PUT[] =
-    "INSERT OR REPLACE INTO user_pending_attributes (user_seq, name, value) VALUES (?1, ?2, ?3)";
-static const char SQL_PENDING_GET[] =
-    "SELECT value FROM user_pending_attributes WHERE user_seq = ?1 AND name = ?2";
-static const char SQL_PENDING_DELETE[] =
-    "DELETE FROM user_pending_attributes WHERE user_seq = ?1 AND name = ?2";
-
-/* Step a statement that changes rows: STORE_OK, or the mapped error. */
-static int finish(struct store_conn *conn, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-
-    store_stmt_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_from(conn, rc, what);
-}
-
-/* ---- Groups ------------------------------------------------------------------------------ */
 
 void store_group_free(struct store_group *g)
 {
@@ -130,7 +98,7 @@ int store_group_insert(struct store_conn *conn, struct store_group *g)
     bind_precedence(st, 5, g);
     sqlite3_bind_int64(st, 6, g->created_ms);
     sqlite3_bind_int64(st, 7, g->modified_ms);
-    status = finish(conn, st, "insert group");
+    status = store_finish(conn, st, "insert group");
     if (status == STORE_OK)
         g->seq = sqlite3_last_insert_rowid(conn->db);
     return status;
@@ -189,11 +157,6 @@ void store_group_page_free(struct store_group_page *page)
     memset(page, 0, sizeof(*page));
 }
 
-/*
- * Fill page from st (bound but for its limit, parameter 3) with at most limit groups; one more
- * row tells that a next page exists. Its token is the last group's seq, or with by_rank the
- * position after this page (offset + limit) for lists not ordered by seq.
- */
 /* store_row_fn: the group appended to a struct store_group_page, growing its array. */
 static int keep_group(void *arg, sqlite3_stmt *st)
 {
@@ -215,6 +178,11 @@ static int keep_group(void *arg, sqlite3_stmt *st)
     return 0;
 }
 
+/*
+ * Fill page from st (bound but for its limit, parameter 3) with at most limit groups; one more
+ * row tells that a next page exists. Its token is the last group's seq, or with by_rank the
+ * position after this page (offset + limit) for lists not ordered by seq.
+ */
 static int fill_group_page(struct store_conn *conn, sqlite3_stmt *st, int limit, int64_t offset,
                            bool by_rank, struct store_group_page *page)
 {
@@ -270,7 +238,7 @@ int store_group_add_member(struct store_conn *conn, int64_t group_seq, int64_t u
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_seq);
     sqlite3_bind_int64(st, 2, user_seq);
-    return finish(conn, st, "add group member");
+    return store_finish(conn, st, "add group member");
 }
 
 int store_group_remove_member(struct store_conn *conn, int64_t group_seq, int64_t user_seq)
@@ -281,7 +249,7 @@ int store_group_remove_member(struct store_conn *conn, int64_t group_seq, int64_
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_seq);
     sqlite3_bind_int64(st, 2, user_seq);
-    return finish(conn, st, "remove group member");
+    return store_finish(conn, st, "remove group member");
 }
 
 /*
@@ -332,91 +300,4 @@ int store_group_list_members(struct store_conn *conn, int64_t group_seq, const c
         return status == STORE_NOT_FOUND ? STORE_ERROR : status;
     }
     return STORE_OK;
-}
-
-/* ---- Revocation -------------------------------------------------------------------------- */
-
-int store_user_sign_out(struct store_conn *conn, int64_t user_seq, int64_t now_ms,
-                        int revoke_refresh)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_SIGN_OUT);
-    int status;
-
-    if (st == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, user_seq);
-    sqlite3_bind_int64(st, 2, now_ms);
-    if ((status = finish(conn, st, "sign out")) != STORE_OK || !revoke_refresh)
-        return status;
-    if ((st = store_stmt(conn, SQL_REVOKE_USER_REFRESH)) == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, user_seq);
-    return finish(conn, st, "revoke refresh tokens");
-}
-
-int store_token_revoked(struct store_conn *conn, int64_t user_seq, const char *origin_jti,
-                        int64_t issued_before_ms, int *revoked)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_TOKEN_REVOKED);
-    int rc, status = STORE_OK;
-
-    *revoked = 0;
-    if (st == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, user_seq);
-    store_bind_text(st, 2, origin_jti);
-    sqlite3_bind_int64(st, 3, issued_before_ms);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *revoked = sqlite3_column_int(st, 0) != 0;
-    else
-        status = store_status_from(conn, rc, "token revoked");
-    store_stmt_done(st);
-    return status;
-}
-
-/* ---- Attribute values awaiting verification ---------------------------------------------- */
-
-int store_pending_put(struct store_conn *conn, int64_t user_seq, const char *name,
-                      const char *value)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_PENDING_PUT);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, user_seq);
-    store_bind_text(st, 2, name);
-    store_bind_text(st, 3, value);
-    return finish(conn, st, "put pending attribute");
-}
-
-int store_pending_get(struct store_conn *conn, int64_t user_seq, const char *name, char **value)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_PENDING_GET);
-    int rc, status;
-
-    *value = NULL;
-    if (st == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, user_seq);
-    store_bind_text(st, 2, name);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        status = (*value = store_column_dup(st, 0)) != NULL ? STORE_OK : STORE_ERROR;
-    else
-        status = rc == SQLITE_DONE ? STORE_NOT_FOUND
-                                   : store_status_from(conn, rc, "get pending attribute");
-    store_stmt_done(st);
-    return status;
-}
-
-int store_pending_delete(struct store_conn *conn, int64_t user_seq, const char *name)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_PENDING_DELETE);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, user_seq);
-    store_bind_text(st, 2, name);
-    return finish(conn, st, "delete pending attribute");
 }

@@ -1,8 +1,8 @@
 /*
  * store_identity: the records of identity pools beyond their settings document: identities,
- * the logins linked to them (user-pool users and developer user identifiers), the temporary
- * credentials handed out for them, and the signing key of cognito-identity's OpenID tokens.
- * See store.h ("Identities") for the contract.
+ * the logins linked to them (user-pool users and developer user identifiers), and the temporary
+ * credentials handed out for them. The signing key of cognito-identity's OpenID tokens is in
+ * store_keys.c. See store.h for the contract.
  *
  * Identities belong to their identity pool (deleted with it); logins belong to their identity
  * (deleted with it, moved by a merge). Issued credentials are a log that outlives both, so
@@ -67,11 +67,6 @@ static const char SQL_CREDENTIALS_GET[] =
     "SELECT access_key_id, identity_id, pool_id, role_arn, auth_type, auth_provider, created_ms,"
     " expires_ms FROM identity_credentials WHERE access_key_id = ?1";
 
-static const char SQL_IDENTITY_KEY_GET[] =
-    "SELECT kid, private_pem FROM identity_keys WHERE name = ?1";
-static const char SQL_IDENTITY_KEY_PUT[] =
-    "INSERT INTO identity_keys (name, kid, private_pem) VALUES (?1, ?2, ?3)";
-
 /* ---- Identities ------------------------------------------------------------------------- */
 
 void store_identity_free(struct store_identity *i)
@@ -108,7 +103,7 @@ static struct store_identity *identity_from_row(sqlite3_stmt *st)
 int store_identity_insert(struct store_conn *conn, struct store_identity *i)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_IDENTITY_INSERT);
-    int rc;
+    int status;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -118,12 +113,9 @@ int store_identity_insert(struct store_conn *conn, struct store_identity *i)
     sqlite3_bind_int(st, 4, i->disabled);
     sqlite3_bind_int64(st, 5, i->created_ms);
     sqlite3_bind_int64(st, 6, i->modified_ms);
-    rc = sqlite3_step(st);
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, "insert identity");
-    i->seq = sqlite3_last_insert_rowid(conn->db);
-    return STORE_OK;
+    if ((status = store_finish(conn, st, "insert identity")) == STORE_OK)
+        i->seq = sqlite3_last_insert_rowid(conn->db);
+    return status;
 }
 
 int store_identity_get(struct store_conn *conn, const char *id, struct store_identity **out)
@@ -465,47 +457,4 @@ int store_credentials_get(struct store_conn *conn, const char *access_key_id,
     store_stmt_done(st);
     *out = c;
     return status;
-}
-
-/* ---- The OpenID token signing key ------------------------------------------------------- */
-
-int store_identity_key_get(struct store_conn *conn, const char *name, char **kid, char **pem)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_IDENTITY_KEY_GET);
-    int rc, status;
-
-    *kid = NULL;
-    *pem = NULL;
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, name);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *kid = store_column_dup(st, 0);
-        *pem = store_column_dup(st, 1);
-        status = *kid && *pem ? STORE_OK : STORE_ERROR;
-    } else {
-        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get key");
-    }
-    store_stmt_done(st);
-    if (status != STORE_OK) {
-        free(*kid);
-        free(*pem);
-        *kid = NULL;
-        *pem = NULL;
-    }
-    return status;
-}
-
-int store_identity_key_put(struct store_conn *conn, const char *name, const char *kid,
-                           const char *pem)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_IDENTITY_KEY_PUT);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, name);
-    store_bind_text(st, 2, kid);
-    store_bind_text(st, 3, pem);
-    return store_finish_change(conn, st, "put identity key");
 }

@@ -57,8 +57,17 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *text);
 char *store_column_or_null(sqlite3_stmt *st, int col, int *ok);
 
 /*
- * Step a bound statement that changes rows, then reset it. STORE_OK, STORE_NOT_FOUND when it
- * changed no row, or the mapped failure (store_status_from, naming what).
+ * Step a bound statement that writes (INSERT, UPDATE, DELETE) to its end, then reset it for the
+ * cache (store_stmt_done). STORE_OK when it ran, whether or not it changed a row (an upsert, an
+ * INSERT OR IGNORE, a DELETE of nothing); otherwise the mapped failure (store_status_from,
+ * naming what): STORE_EXISTS for a taken key, STORE_NOT_FOUND for a missing parent row, or
+ * STORE_ERROR (logged). sqlite3_changes() and sqlite3_last_insert_rowid() still describe the
+ * statement afterwards.
+ */
+int store_finish(struct store_conn *conn, sqlite3_stmt *st, const char *what);
+
+/*
+ * store_finish() for a write that must hit a row: STORE_NOT_FOUND also when it changed none.
  */
 int store_finish_change(struct store_conn *conn, sqlite3_stmt *st, const char *what);
 

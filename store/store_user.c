@@ -1,6 +1,10 @@
 /*
- * store_user: users of user pools and what hangs off them: aliases, pending codes, refresh
- * tokens and auth sessions, plus the pools' signing keys. See store.h for the contract.
+ * store_user: the users of user pools and what the store keeps of each beside its row: the
+ * aliases it can also sign in with, its pending codes (confirmation, verification, reset), and
+ * attribute values awaiting verification (AttributesRequireVerificationBeforeUpdate); and
+ * store_user_set_identity(), the re-keying by which a fixture gives a user a fixed sub and
+ * username. What a sign-in leaves (sessions, refresh tokens, sign-outs, lockouts) is in
+ * store_auth.c, MFA settings in store_mfa.c. See store.h for the contract.
  */
 #include "config.h"
 
@@ -29,6 +33,9 @@ static const char SQL_USER_BY_ALIAS[] =
 static const char SQL_USER_UPDATE[] =
     "UPDATE users SET status = ?2, enabled = ?3, attributes = ?4, srp_salt = ?5,"
     " srp_verifier = ?6, modified_ms = ?7 WHERE seq = ?1";
+static const char SQL_USER_IDENTITY[] =
+    "UPDATE users SET sub = ?2, username = ?3, username_key = ?4,"
+    " attributes = json_set(attributes, '$.sub', ?2) WHERE seq = ?1";
 static const char SQL_USER_DELETE[] = "DELETE FROM users WHERE seq = ?1";
 static const char SQL_USER_COUNT[] = "SELECT count(*) FROM users WHERE pool_id = ?1";
 /*
@@ -59,27 +66,14 @@ static const char SQL_CODE_GET[] =
     "SELECT code, expires_ms FROM user_codes WHERE user_seq = ?1 AND purpose = ?2";
 static const char SQL_CODE_DELETE[] = "DELETE FROM user_codes WHERE user_seq = ?1 AND purpose = ?2";
 
-static const char SQL_KEY_GET[] =
-    "SELECT kid, private_pem FROM signing_keys WHERE pool_id = ?1 AND use = ?2";
-static const char SQL_KEY_PUT[] =
-    "INSERT INTO signing_keys (pool_id, use, kid, private_pem) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_PENDING_PUT[] =
+    "INSERT OR REPLACE INTO user_pending_attributes (user_seq, name, value) VALUES (?1, ?2, ?3)";
+static const char SQL_PENDING_GET[] =
+    "SELECT value FROM user_pending_attributes WHERE user_seq = ?1 AND name = ?2";
+static const char SQL_PENDING_DELETE[] =
+    "DELETE FROM user_pending_attributes WHERE user_seq = ?1 AND name = ?2";
 
-static const char SQL_REFRESH_PUT[] =
-    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, user_seq, origin_jti,"
-    " auth_time, expires_ms, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-static const char SQL_REFRESH_GET[] =
-    "SELECT pool_id, client_id, user_seq, origin_jti, auth_time, expires_ms, revoked"
-    " FROM refresh_tokens WHERE token_hash = ?1";
-static const char SQL_REFRESH_REVOKE[] =
-    "UPDATE refresh_tokens SET revoked = 1 WHERE origin_jti = ?1";
-
-static const char SQL_SESSION_PUT[] =
-    "INSERT OR REPLACE INTO auth_sessions (session, pool_id, client_id, user_seq, challenge,"
-    " data, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char SQL_SESSION_GET[] =
-    "SELECT pool_id, client_id, user_seq, challenge, data, expires_ms FROM auth_sessions"
-    " WHERE session = ?1";
-static const char SQL_SESSION_DELETE[] = "DELETE FROM auth_sessions WHERE session = ?1";
+/* ---- Users ------------------------------------------------------------------------------- */
 
 void store_user_free(struct store_user *u)
 {
@@ -142,7 +136,7 @@ static int fetch_user(struct store_conn *conn, sqlite3_stmt *st, struct store_us
 int store_user_insert(struct store_conn *conn, struct store_user *u)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_USER_INSERT);
-    int rc;
+    int status;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -157,12 +151,9 @@ int store_user_insert(struct store_conn *conn, struct store_user *u)
     store_bind_text(st, 9, u->srp_verifier);
     sqlite3_bind_int64(st, 10, u->created_ms);
     sqlite3_bind_int64(st, 11, u->modified_ms);
-    rc = sqlite3_step(st);
-    store_stmt_done(st);
-    if (rc != SQLITE_DONE)
-        return store_status_from(conn, rc, "insert user");
-    u->seq = sqlite3_last_insert_rowid(conn->db);
-    return STORE_OK;
+    if ((status = store_finish(conn, st, "insert user")) == STORE_OK)
+        u->seq = sqlite3_last_insert_rowid(conn->db);
+    return status;
 }
 
 int store_user_get(struct store_conn *conn, const char *pool_id, const char *username_key,
@@ -232,6 +223,20 @@ int store_user_update(struct store_conn *conn, const struct store_user *u)
     return store_finish_change(conn, st, "update user");
 }
 
+int store_user_set_identity(struct store_conn *conn, int64_t seq, const char *sub,
+                            const char *username, const char *username_key)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_USER_IDENTITY);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, seq);
+    store_bind_text(st, 2, sub);
+    store_bind_text(st, 3, username);
+    store_bind_text(st, 4, username_key);
+    return store_finish_change(conn, st, "set user identity");
+}
+
 int store_user_delete(struct store_conn *conn, int64_t seq)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_USER_DELETE);
@@ -255,6 +260,8 @@ int64_t store_user_count(struct store_conn *conn, const char *pool_id)
     store_stmt_done(st);
     return n;
 }
+
+/* ---- Aliases ----------------------------------------------------------------------------- */
 
 int store_alias_set(struct store_conn *conn, const char *pool_id, const char *name,
                     const char *value_key, int64_t user_seq)
@@ -295,6 +302,8 @@ int store_alias_clear(struct store_conn *conn, int64_t user_seq, const char *nam
     int rc = store_finish_change(conn, st, "clear alias");
     return rc == STORE_NOT_FOUND ? STORE_OK : rc;
 }
+
+/* ---- Pages of users (ListUsers) ---------------------------------------------------------- */
 
 void store_user_page_free(struct store_user_page *page)
 {
@@ -347,6 +356,8 @@ int store_user_list(struct store_conn *conn, const char *pool_id,
     return status;
 }
 
+/* ---- Codes (confirmation, verification, reset) ------------------------------------------- */
+
 int store_code_put(struct store_conn *conn, int64_t user_seq, const char *purpose, const char *code,
                    int64_t expires_ms)
 {
@@ -395,187 +406,48 @@ int store_code_delete(struct store_conn *conn, int64_t user_seq, const char *pur
     return store_finish_change(conn, st, "delete code");
 }
 
-int store_key_get(struct store_conn *conn, const char *pool_id, const char *use, char **kid,
-                  char **pem)
+/* ---- Attribute values awaiting verification ---------------------------------------------- */
+
+int store_pending_put(struct store_conn *conn, int64_t user_seq, const char *name,
+                      const char *value)
 {
-    sqlite3_stmt *st = store_stmt(conn, SQL_KEY_GET);
+    sqlite3_stmt *st = store_stmt(conn, SQL_PENDING_PUT);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_seq);
+    store_bind_text(st, 2, name);
+    store_bind_text(st, 3, value);
+    return store_finish(conn, st, "put pending attribute");
+}
+
+int store_pending_get(struct store_conn *conn, int64_t user_seq, const char *name, char **value)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_PENDING_GET);
     int rc, status;
 
-    *kid = *pem = NULL;
+    *value = NULL;
     if (st == NULL)
         return STORE_ERROR;
-    store_bind_text(st, 1, pool_id);
-    store_bind_text(st, 2, use);
+    sqlite3_bind_int64(st, 1, user_seq);
+    store_bind_text(st, 2, name);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *kid = store_column_dup(st, 0);
-        *pem = store_column_dup(st, 1);
-        status = *kid && *pem ? STORE_OK : STORE_ERROR;
-    } else {
-        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get key");
-    }
+    if (rc == SQLITE_ROW)
+        status = (*value = store_column_dup(st, 0)) != NULL ? STORE_OK : STORE_ERROR;
+    else
+        status = rc == SQLITE_DONE ? STORE_NOT_FOUND
+                                   : store_status_from(conn, rc, "get pending attribute");
     store_stmt_done(st);
-    if (status != STORE_OK) {
-        free(*kid);
-        free(*pem);
-        *kid = *pem = NULL;
-    }
     return status;
 }
 
-int store_key_put(struct store_conn *conn, const char *pool_id, const char *use, const char *kid,
-                  const char *pem)
+int store_pending_delete(struct store_conn *conn, int64_t user_seq, const char *name)
 {
-    sqlite3_stmt *st = store_stmt(conn, SQL_KEY_PUT);
+    sqlite3_stmt *st = store_stmt(conn, SQL_PENDING_DELETE);
 
     if (st == NULL)
         return STORE_ERROR;
-    store_bind_text(st, 1, pool_id);
-    store_bind_text(st, 2, use);
-    store_bind_text(st, 3, kid);
-    store_bind_text(st, 4, pem);
-    return store_finish_change(conn, st, "put key");
-}
-
-void store_refresh_free(struct store_refresh *r)
-{
-    if (r == NULL)
-        return;
-    free(r->pool_id);
-    free(r->client_id);
-    free(r->origin_jti);
-    free(r);
-}
-
-int store_refresh_put(struct store_conn *conn, const char *token_hash,
-                      const struct store_refresh *r)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_REFRESH_PUT);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, token_hash);
-    store_bind_text(st, 2, r->pool_id);
-    store_bind_text(st, 3, r->client_id);
-    sqlite3_bind_int64(st, 4, r->user_seq);
-    store_bind_text(st, 5, r->origin_jti);
-    sqlite3_bind_int64(st, 6, r->auth_time);
-    sqlite3_bind_int64(st, 7, r->expires_ms);
-    sqlite3_bind_int(st, 8, r->revoked);
-    return store_finish_change(conn, st, "put refresh token");
-}
-
-int store_refresh_get(struct store_conn *conn, const char *token_hash, struct store_refresh **out)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_REFRESH_GET);
-    struct store_refresh *r = NULL;
-    int rc, status, ok = 1;
-
-    *out = NULL;
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, token_hash);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && (r = calloc(1, sizeof(*r))) != NULL) {
-        r->pool_id = store_column_or_null(st, 0, &ok);
-        r->client_id = store_column_or_null(st, 1, &ok);
-        r->user_seq = sqlite3_column_int64(st, 2);
-        r->origin_jti = store_column_or_null(st, 3, &ok);
-        r->auth_time = sqlite3_column_int64(st, 4);
-        r->expires_ms = sqlite3_column_int64(st, 5);
-        r->revoked = sqlite3_column_int(st, 6);
-        status = ok ? STORE_OK : STORE_ERROR;
-    } else if (rc == SQLITE_ROW) {
-        status = STORE_ERROR;
-    } else {
-        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get refresh");
-    }
-    store_stmt_done(st);
-    if (status == STORE_OK)
-        *out = r;
-    else
-        store_refresh_free(r);
-    return status;
-}
-
-int store_refresh_revoke(struct store_conn *conn, const char *origin_jti)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_REFRESH_REVOKE);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, origin_jti);
-    return store_finish_change(conn, st, "revoke refresh");
-}
-
-void store_session_free(struct store_session *s)
-{
-    if (s == NULL)
-        return;
-    free(s->pool_id);
-    free(s->client_id);
-    free(s->challenge);
-    free(s->data);
-    free(s);
-}
-
-int store_session_put(struct store_conn *conn, const char *session, const struct store_session *s)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_SESSION_PUT);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, session);
-    store_bind_text(st, 2, s->pool_id);
-    store_bind_text(st, 3, s->client_id);
-    if (s->user_seq > 0)
-        sqlite3_bind_int64(st, 4, s->user_seq);
-    else
-        sqlite3_bind_null(st, 4);
-    store_bind_text(st, 5, s->challenge);
-    store_bind_text(st, 6, s->data ? s->data : "{}");
-    sqlite3_bind_int64(st, 7, s->expires_ms);
-    return store_finish_change(conn, st, "put session");
-}
-
-int store_session_get(struct store_conn *conn, const char *session, struct store_session **out)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_SESSION_GET);
-    struct store_session *s = NULL;
-    int rc, status, ok = 1;
-
-    *out = NULL;
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, session);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && (s = calloc(1, sizeof(*s))) != NULL) {
-        s->pool_id = store_column_or_null(st, 0, &ok);
-        s->client_id = store_column_or_null(st, 1, &ok);
-        s->user_seq = sqlite3_column_int64(st, 2);
-        s->challenge = store_column_or_null(st, 3, &ok);
-        s->data = store_column_or_null(st, 4, &ok);
-        s->expires_ms = sqlite3_column_int64(st, 5);
-        status = ok ? STORE_OK : STORE_ERROR;
-    } else if (rc == SQLITE_ROW) {
-        status = STORE_ERROR;
-    } else {
-        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get session");
-    }
-    store_stmt_done(st);
-    if (status == STORE_OK)
-        *out = s;
-    else
-        store_session_free(s);
-    return status;
-}
-
-int store_session_delete(struct store_conn *conn, const char *session)
-{
-    sqlite3_stmt *st = store_stmt(conn, SQL_SESSION_DELETE);
-
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, session);
-    return store_finish_change(conn, st, "delete session");
+    sqlite3_bind_int64(st, 1, user_seq);
+    store_bind_text(st, 2, name);
+    return store_finish(conn, st, "delete pending attribute");
 }

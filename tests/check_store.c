@@ -1,6 +1,7 @@
 /*
- * check_store: the document store against fresh databases: CRUD, parents and cascades,
- * pagination, transactions, migrations and concurrent writers on a file database.
+ * check_store: the store against fresh databases: documents (CRUD, parents and cascades,
+ * pagination), transactions, migrations, concurrent writers on a file database, and the
+ * records of users, sign-ins (sessions, refresh tokens, sign-outs, lockouts) and keys.
  */
 #include "config.h"
 
@@ -450,6 +451,128 @@ START_TEST(test_store_signing_keys_first_writer_wins)
 }
 END_TEST
 
+START_TEST(test_store_sign_out_revokes_older_access_tokens_and_maybe_refresh_tokens)
+{
+    struct store_user u = sample_user("alice", "s1", "{}");
+    struct store_refresh r = {.pool_id = (char *)"p1",
+                              .client_id = (char *)"c1",
+                              .origin_jti = (char *)"o1",
+                              .expires_ms = 9};
+    struct store_refresh *gr = NULL;
+    int revoked = -1;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &u), STORE_OK);
+    r.user_seq = u.seq;
+    ck_assert_int_eq(store_refresh_put(conn, "hash1", &r), STORE_OK);
+    ck_assert_int_eq(store_token_revoked(conn, u.seq, "o1", 500, &revoked), STORE_OK);
+    ck_assert_int_eq(revoked, 0);
+
+    /* A sign-out revokes access tokens issued up to its time, and keeps refresh tokens. */
+    ck_assert_int_eq(store_user_sign_out(conn, u.seq, 1000, 0), STORE_OK);
+    ck_assert_int_eq(store_token_revoked(conn, u.seq, "o1", 1000, &revoked), STORE_OK);
+    ck_assert_int_eq(revoked, 1);
+    ck_assert_int_eq(store_token_revoked(conn, u.seq, "o1", 1001, &revoked), STORE_OK);
+    ck_assert_int_eq(revoked, 0);
+    ck_assert_int_eq(store_refresh_get(conn, "hash1", &gr), STORE_OK);
+    ck_assert_int_eq(gr->revoked, 0);
+    store_refresh_free(gr);
+
+    /* An earlier time does not move the mark back; revoke_refresh revokes the sign-in's tokens. */
+    ck_assert_int_eq(store_user_sign_out(conn, u.seq, 900, 1), STORE_OK);
+    ck_assert_int_eq(store_token_revoked(conn, u.seq, "o1", 1001, &revoked), STORE_OK);
+    ck_assert_int_eq(revoked, 1);
+    ck_assert_int_eq(store_token_revoked(conn, u.seq, "o2", 1001, &revoked), STORE_OK);
+    ck_assert_int_eq(revoked, 0);
+    ck_assert_int_eq(store_refresh_get(conn, "hash1", &gr), STORE_OK);
+    ck_assert_int_eq(gr->revoked, 1);
+    store_refresh_free(gr);
+    ck_assert_int_eq(store_user_sign_out(conn, u.seq + 1, 1000, 0), STORE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_store_lockouts_and_pending_values_go_with_their_user)
+{
+    struct store_user u = sample_user("alice", "s1", "{}");
+    struct store_lockout l = {.failures = 3, .last_failure_ms = 10, .locked_until_ms = 20};
+    struct store_lockout got;
+    char *value = NULL;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &u), STORE_OK);
+
+    ck_assert_int_eq(store_lockout_get(conn, u.seq, &got), STORE_OK);
+    ck_assert_int_eq(got.failures, 0);
+    ck_assert_int_eq(store_lockout_put(conn, u.seq, &l), STORE_OK);
+    l.failures = 4;
+    ck_assert_int_eq(store_lockout_put(conn, u.seq, &l), STORE_OK);
+    ck_assert_int_eq(store_lockout_get(conn, u.seq, &got), STORE_OK);
+    ck_assert_int_eq(got.failures, 4);
+    ck_assert_int_eq(got.last_failure_ms, 10);
+    ck_assert_int_eq(got.locked_until_ms, 20);
+    ck_assert_int_eq(store_lockout_clear(conn, u.seq), STORE_OK);
+    ck_assert_int_eq(store_lockout_clear(conn, u.seq), STORE_OK);
+    ck_assert_int_eq(store_lockout_get(conn, u.seq, &got), STORE_OK);
+    ck_assert_int_eq(got.failures, 0);
+    ck_assert_int_eq(store_lockout_put(conn, u.seq + 1, &l), STORE_NOT_FOUND);
+
+    ck_assert_int_eq(store_pending_get(conn, u.seq, "email", &value), STORE_NOT_FOUND);
+    ck_assert_int_eq(store_pending_put(conn, u.seq, "email", "new@example.com"), STORE_OK);
+    ck_assert_int_eq(store_pending_put(conn, u.seq, "email", "newer@example.com"), STORE_OK);
+    ck_assert_int_eq(store_pending_get(conn, u.seq, "email", &value), STORE_OK);
+    ck_assert_str_eq(value, "newer@example.com");
+    free(value);
+    ck_assert_int_eq(store_pending_delete(conn, u.seq, "email"), STORE_OK);
+    ck_assert_int_eq(store_pending_delete(conn, u.seq, "email"), STORE_OK);
+    ck_assert_int_eq(store_pending_get(conn, u.seq, "email", &value), STORE_NOT_FOUND);
+
+    /* Deleting the user takes both with it. */
+    ck_assert_int_eq(store_lockout_put(conn, u.seq, &l), STORE_OK);
+    ck_assert_int_eq(store_pending_put(conn, u.seq, "email", "new@example.com"), STORE_OK);
+    ck_assert_int_eq(store_user_delete(conn, u.seq), STORE_OK);
+    ck_assert_int_eq(store_lockout_get(conn, u.seq, &got), STORE_OK);
+    ck_assert_int_eq(got.failures, 0);
+    ck_assert_int_eq(store_pending_get(conn, u.seq, "email", &value), STORE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_store_user_set_identity_fixes_sub_and_username)
+{
+    struct store_user u = sample_user("alice", "s1", "{}");
+    struct store_user v = sample_user("carol", "s2", "{}");
+    struct store_user *got = NULL;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &u), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &v), STORE_OK);
+    ck_assert_int_eq(store_user_set_identity(conn, u.seq, "fixed", "Bob", "bob"), STORE_OK);
+    ck_assert_int_eq(store_user_get_by_sub(conn, "p1", "fixed", &got), STORE_OK);
+    ck_assert_str_eq(got->username, "Bob");
+    ck_assert_str_eq(got->username_key, "bob");
+    ck_assert_str_eq(got->attributes, "{\"sub\":\"fixed\"}");
+    store_user_free(got);
+    ck_assert_int_eq(store_user_set_identity(conn, v.seq, "fixed", "carol", "carol"), STORE_EXISTS);
+    ck_assert_int_eq(store_user_set_identity(conn, v.seq + 1, "s3", "dave", "dave"),
+                     STORE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_store_identity_key_first_writer_wins)
+{
+    char *kid = NULL, *pem = NULL;
+
+    ck_assert_int_eq(store_identity_key_get(conn, "openid", &kid, &pem), STORE_NOT_FOUND);
+    ck_assert_ptr_null(kid);
+    ck_assert_int_eq(store_identity_key_put(conn, "openid", "k1", "pem1"), STORE_OK);
+    ck_assert_int_eq(store_identity_key_put(conn, "openid", "k2", "pem2"), STORE_EXISTS);
+    ck_assert_int_eq(store_identity_key_get(conn, "openid", &kid, &pem), STORE_OK);
+    ck_assert_str_eq(kid, "k1");
+    ck_assert_str_eq(pem, "pem1");
+    free(kid);
+    free(pem);
+}
+END_TEST
+
 struct writer {
     struct store *st;
     int index;
@@ -525,6 +648,10 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_store_user_list_filters_and_pages);
     tcase_add_test(tc, test_store_codes_sessions_and_refresh_tokens);
     tcase_add_test(tc, test_store_signing_keys_first_writer_wins);
+    tcase_add_test(tc, test_store_sign_out_revokes_older_access_tokens_and_maybe_refresh_tokens);
+    tcase_add_test(tc, test_store_lockouts_and_pending_values_go_with_their_user);
+    tcase_add_test(tc, test_store_user_set_identity_fixes_sub_and_username);
+    tcase_add_test(tc, test_store_identity_key_first_writer_wins);
     suite_add_tcase(s, tc);
     return s;
 }
