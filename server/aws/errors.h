@@ -1,7 +1,7 @@
 /*
  * errors: the one table of AWS errors (errors.def) and the one place that writes them.
  *
- * Handlers report a failure with cog_fail(), which records the error code and a message in
+ * Handlers report a failure with cog_err_set(), which records the error code and a message in
  * a struct cog_err; the dispatcher turns that into the wire form with cog_err_body():
  * {"__type": "...", "message": "..."} plus the status and x-amzn-ErrorType header value.
  * Nothing else in the program formats an AWS error body.

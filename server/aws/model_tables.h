@@ -86,11 +86,4 @@ extern const size_t model_pattern_count;
 extern const struct model_service model_service_idp;      /* cognito-idp.json */
 extern const struct model_service model_service_identity; /* cognito-identity.json */
 
-/*
- * Implemented in params.c, for the unit suite: true when model_patterns[index] compiles with
- * the options validation uses (it is then cached, as on first use by a request). False for an
- * index out of range. Thread-safe; allocates nothing the caller frees.
- */
-bool params_pattern_compiles(size_t index);
-
 #endif

@@ -19,6 +19,7 @@
 
 #include <cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "aws/errors.h"
 #include "aws/op.h"
@@ -35,5 +36,12 @@ bool params_has_operation(enum aws_service svc, const char *operation);
  */
 enum cog_error params_validate(enum aws_service svc, const char *operation, const cJSON *input,
                                struct cog_err *err);
+
+/*
+ * For the unit suite: true when model_patterns[index] compiles with
+ * the options validation uses (it is then cached, as on first use by a request). False for an
+ * index out of range. Thread-safe; allocates nothing the caller frees.
+ */
+bool params_pattern_compiles(size_t index);
 
 #endif
