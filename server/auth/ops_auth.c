@@ -23,11 +23,6 @@
  */
 #include "config.h"
 
-#include <openssl/bn.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -785,7 +780,7 @@ static int start_password(struct auth *a)
  * carries the state, and the clients send only that back (a real response without Session is
  * quoted in floci-io/floci#1305; ministackorg/ministack#1758 measured the same against AWS,
  * with "Incorrect username or password." for a wrong SECRET_BLOCK). Here SECRET_BLOCK is
- * SECRET_BLOCK_BYTES random bytes that mean nothing by themselves; its base64 text is the key
+ * SRP_SECRET_BLOCK_BYTES random bytes that mean nothing by themselves; its base64 text is the key
  * of the session row that keeps the state: A, the server's secret b, B, the salt and
  * USER_ID_FOR_SRP in the data, the user in user_seq.
  *
@@ -797,47 +792,12 @@ static int start_password(struct auth *a)
  * names no user and is refused at the verifier with "Incorrect username or password.".
  */
 
-#define SECRET_BLOCK_BYTES 96                         /* 128 base64 characters */
-#define SECRET_BLOCK_B64 (4 * SECRET_BLOCK_BYTES / 3) /* no padding: 96 is a multiple of 3 */
 #define SRP_A_MAX_DIGITS 1024   /* 768 for a value below N, and room for leading zeros */
 #define SRP_VERIFIER_DIGITS 800 /* srp.c's bound for stored verifiers */
-#define FAKE_SALT_BYTES 16      /* what srp_make_verifier draws for real users */
 /* How far TIMESTAMP may be from the clock. Cognito's bound is not documented (the API
  * reference only says the response must come "within a few seconds"); this is generous, for
  * clients whose clocks drift. */
 #define TIMESTAMP_SKEW_MS (15 * 60 * 1000)
-
-/* The per-process key of made-up salts and user ids: random, drawn once. */
-static struct {
-    unsigned char key[32];
-    bool ok;
-} fake;
-static pthread_once_t fake_once = PTHREAD_ONCE_INIT;
-
-static void fake_init(void)
-{
-    fake.ok = RAND_bytes(fake.key, sizeof(fake.key)) == 1;
-}
-
-/* HMAC-SHA256 with the per-process key over pool id, label and name (NUL-separated) into md:
- * the same for the same inputs for as long as the process runs. 0, or -1. */
-static int fake_digest(const char *pool_id, const char *label, const char *name,
-                       unsigned char md[SRP_HASH_LEN])
-{
-    size_t lp = strlen(pool_id), ll = strlen(label), ln = strlen(name);
-    unsigned char *msg = malloc(lp + ll + ln + 2);
-    int rc = -1;
-
-    if (msg != NULL && pthread_once(&fake_once, fake_init) == 0 && fake.ok) {
-        memcpy(msg, pool_id, lp + 1);
-        memcpy(msg + lp + 1, label, ll + 1);
-        memcpy(msg + lp + ll + 2, name, ln);
-        if (HMAC(EVP_sha256(), fake.key, sizeof(fake.key), msg, lp + ll + 2 + ln, md, NULL) != NULL)
-            rc = 0;
-    }
-    free(msg);
-    return rc;
-}
 
 /* USER_ID_FOR_SRP for a name that is no user's: its username key, or in a pool with
  * UsernameAttributes a version-4-shaped UUID derived from it. A new string, or NULL. */
@@ -845,52 +805,12 @@ static char *fake_user_id(const struct auth *a, const char *name)
 {
     const cJSON *by = json_get(a->pool, "UsernameAttributes");
     char *key = userpool_username_key(a->pool, name), *id;
-    unsigned char b[SRP_HASH_LEN];
 
     if (key == NULL || !cJSON_IsArray(by) || cJSON_GetArraySize(by) == 0)
         return key;
-    id = malloc(IDS_UUID_LEN + 1);
-    if (id != NULL && fake_digest(json_str(a->pool, "Id"), "user", key, b) == 0) {
-        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-        snprintf(id, IDS_UUID_LEN + 1,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                 b[15]);
-    } else {
-        free(id);
-        id = NULL;
-    }
+    id = srp_fake_user_id(json_str(a->pool, "Id"), key);
     free(key);
     return id;
-}
-
-/* The salt shown for user_id when there is no real one: stable, hex as real salts are. A new
- * string, or NULL. */
-static char *fake_salt(const struct auth *a, const char *user_id)
-{
-    unsigned char md[SRP_HASH_LEN];
-    BIGNUM *salt = NULL;
-    char *hex = NULL;
-
-    if (fake_digest(json_str(a->pool, "Id"), "salt", user_id, md) == 0 &&
-        (salt = BN_bin2bn(md, FAKE_SALT_BYTES, NULL)) != NULL)
-        hex = srp_bn_to_hex(salt);
-    BN_free(salt);
-    return hex;
-}
-
-/* A random verifier below N, for a challenge no password can answer. A new BIGNUM, or NULL. */
-static BIGNUM *fake_verifier(void)
-{
-    const BIGNUM *N = srp_group_N();
-    BIGNUM *v = N != NULL ? BN_new() : NULL;
-
-    if (v != NULL && !BN_rand_range(v, N)) {
-        BN_free(v);
-        v = NULL;
-    }
-    return v;
 }
 
 /* Set name of obj to x in hex. 0, or -1 when out of memory. */
@@ -899,9 +819,7 @@ static int set_hex(cJSON *obj, const char *name, const BIGNUM *x)
     char *hex = srp_bn_to_hex(x);
     int rc = hex != NULL ? json_set_str(obj, name, hex) : -1;
 
-    if (hex != NULL)
-        OPENSSL_cleanse(hex, strlen(hex)); /* b is secret */
-    free(hex);
+    srp_free_secret(hex); /* b is secret */
     return rc;
 }
 
@@ -914,24 +832,22 @@ static int challenge_password_verifier(struct auth *a, const BIGNUM *A, const ch
 {
     const struct store_user *u = a->user;
     bool real = u != NULL && u->srp_verifier != NULL && u->srp_salt != NULL;
-    char *user_id = NULL, *salt = NULL, *text = NULL, block[SECRET_BLOCK_B64 + 1];
-    unsigned char raw[SECRET_BLOCK_BYTES];
+    char *user_id = NULL, *salt = NULL, *text = NULL, block[SRP_SECRET_BLOCK_B64 + 1];
     BIGNUM *v = NULL, *b = NULL, *B = NULL;
     cJSON *data = cJSON_CreateObject(), *params = cJSON_CreateObject();
     int rc = -1;
 
     user_id = u != NULL ? strdup(u->username) : fake_user_id(a, name);
     if (user_id != NULL)
-        salt = real ? strdup(u->srp_salt) : fake_salt(a, user_id);
-    v = real ? srp_bn_from_hex(u->srp_verifier, SRP_VERIFIER_DIGITS) : fake_verifier();
+        salt = real ? strdup(u->srp_salt) : srp_fake_salt(json_str(a->pool, "Id"), user_id);
+    v = real ? srp_bn_from_hex(u->srp_verifier, SRP_VERIFIER_DIGITS) : srp_fake_verifier();
     if (v != NULL && (b = srp_random_secret()) != NULL)
         B = srp_compute_B(v, b);
     if (data == NULL || params == NULL || user_id == NULL || salt == NULL || B == NULL ||
-        RAND_bytes(raw, sizeof(raw)) != 1) {
+        srp_secret_block_new(block) != 0) {
         ops_fail_internal(a->ctx, "could not make the SRP challenge");
         goto out;
     }
-    EVP_EncodeBlock((unsigned char *)block, raw, sizeof(raw));
     if (set_hex(data, "A", A) != 0 || set_hex(data, "b", b) != 0 || set_hex(data, "B", B) != 0 ||
         json_set_str(data, "SALT", salt) != 0 ||
         json_set_str(data, "USER_ID_FOR_SRP", user_id) != 0 ||
@@ -947,9 +863,7 @@ static int challenge_password_verifier(struct auth *a, const BIGNUM *A, const ch
     rc = answer_challenge_with(a, "PASSWORD_VERIFIER", params, NULL);
     params = NULL;
 out:
-    if (text != NULL)
-        OPENSSL_cleanse(text, strlen(text));
-    free(text);
+    srp_free_secret(text);
     free(user_id);
     free(salt);
     BN_free(v);
@@ -1003,89 +917,9 @@ out:
     return rc;
 }
 
-/* 0..n-1 for the 3-letter name at s in names (n of them, concatenated), or -1. */
-static int name_index(const char *s, const char *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (strncmp(s, names + 3 * i, 3) == 0)
-            return i;
-    return -1;
-}
-
-/* Read exactly n digits at *p into *out and advance. */
-static bool read_digits(const char **p, int n, int *out)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if ((*p)[i] < '0' || (*p)[i] > '9')
-            return false;
-        v = v * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    *out = v;
-    return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /*
- * Parse TIMESTAMP as the clients write it, "EEE MMM d HH:mm:ss UTC yyyy" in English with the
- * day not zero-padded ("Tue Apr 5 22:42:34 UTC 2017"; amazon-cognito-identity-js DateHelper,
- * Amplify's getNowString, the Android SDK's SimpleDateFormat). Cognito refuses a padded day
- * (qwigo/warrant#12) and a weekday that does not fit the date (ministackorg/ministack#1758), so
- * this refuses anything but that exact form of a real date. *ms is the time it names.
- */
-static bool parse_timestamp(const char *t, int64_t *ms)
-{
-    static const char DAYS[] = "SunMonTueWedThuFriSat";
-    static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    static const int MONTH_DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int wday, mon, day, hh, mm, ss, year, mdays;
-    int64_t days;
-    const char *p = t;
-
-    if (strlen(t) < 26 || (wday = name_index(p, DAYS, 7)) < 0 || p[3] != ' ' ||
-        (mon = name_index(p + 4, MONTHS, 12)) < 0 || p[7] != ' ')
-        return false;
-    p += 8;
-    if (*p < '1' || *p > '9')
-        return false;
-    day = *p++ - '0';
-    if (*p >= '0' && *p <= '9')
-        day = day * 10 + (*p++ - '0');
-    if (*p++ != ' ' || !read_digits(&p, 2, &hh) || *p++ != ':' || !read_digits(&p, 2, &mm) ||
-        *p++ != ':' || !read_digits(&p, 2, &ss) || strncmp(p, " UTC ", 5) != 0)
-        return false;
-    p += 5;
-    if (!read_digits(&p, 4, &year) || *p != '\0' || hh > 23 || mm > 59 || ss > 59)
-        return false;
-    mdays = MONTH_DAYS[mon];
-    if (mon == 1 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-        mdays = 29;
-    if (day > mdays)
-        return false;
-    days = days_from_civil(year, mon + 1, day);
-    /* 1970-01-01 was a Thursday (4). */
-    if ((int)(((days % 7) + 7 + 4) % 7) != wday)
-        return false;
-    *ms = ((days * 24 + hh) * 60 + mm) * 60000LL + ss * 1000LL;
-    return true;
-}
-
-/*
- * Whether TIMESTAMP is a well-formed time within TIMESTAMP_SKEW_MS of the emulator's clock, or
+ * Whether TIMESTAMP is a well-formed time (srp_parse_timestamp: the exact form the clients
+ * write, of a real date) within TIMESTAMP_SKEW_MS of the emulator's clock, or
  * of the wall clock: a developer who moved the emulator's clock (clock.h) still has clients
  * that read the real one.
  */
@@ -1093,7 +927,7 @@ static bool timestamp_ok(const struct auth *a, const char *timestamp)
 {
     int64_t t, now = a->ctx->now_ms, wall = now - clock_offset_ms();
 
-    return parse_timestamp(timestamp, &t) &&
+    return srp_parse_timestamp(timestamp, &t) &&
            ((t > now - TIMESTAMP_SKEW_MS && t < now + TIMESTAMP_SKEW_MS) ||
             (t > wall - TIMESTAMP_SKEW_MS && t < wall + TIMESTAMP_SKEW_MS));
 }
@@ -1111,13 +945,10 @@ static int proof_matches(const struct auth *a, const cJSON *data, const char *bl
     BIGNUM *A = srp_bn_from_hex(json_str(data, "A"), SRP_A_MAX_DIGITS);
     BIGNUM *b = srp_bn_from_hex(json_str(data, "b"), SRP_VERIFIER_DIGITS);
     BIGNUM *B = srp_bn_from_hex(json_str(data, "B"), SRP_VERIFIER_DIGITS), *v = NULL;
-    unsigned char key[SRP_KEY_LEN], raw[SECRET_BLOCK_BYTES + 3];
-    char expected[SRP_SIGNATURE_B64_LEN + 1];
-    size_t len = strlen(block);
-    int n, rc = -1;
+    int rc = -1;
 
     if (A == NULL || b == NULL || B == NULL || salt == NULL || user_id == NULL ||
-        len != SECRET_BLOCK_B64)
+        strlen(block) != SRP_SECRET_BLOCK_B64)
         goto out;
     rc = 0;
     /* B was made from the verifier of the password the user had then: a password set since
@@ -1128,18 +959,9 @@ static int proof_matches(const struct auth *a, const cJSON *data, const char *bl
     rc = -1;
     if ((v = srp_bn_from_hex(u->srp_verifier, SRP_VERIFIER_DIGITS)) == NULL)
         goto out;
-    n = srp_server_key(A, B, v, b, key);
-    if (n == SRP_ILLEGAL_PARAMETER) {
-        rc = 0;
-        goto out;
-    }
-    if (n != 0 || (n = EVP_DecodeBlock(raw, (const unsigned char *)block, (int)len)) < 0 ||
-        srp_claim_signature(key, srp_pool_name(json_str(a->pool, "Id")), user_id, raw,
-                            SECRET_BLOCK_BYTES, timestamp, expected) != 0)
-        goto out;
-    rc = secrets_equal(expected, signature);
+    rc = srp_claim_ok(A, B, v, b, srp_pool_name(json_str(a->pool, "Id")), user_id, block, timestamp,
+                      signature);
 out:
-    OPENSSL_cleanse(key, sizeof(key));
     BN_free(A);
     BN_clear_free(b);
     BN_free(B);
