@@ -590,6 +590,136 @@ START_TEST(test_srp_first_use_from_many_threads)
 }
 END_TEST
 
+/* ---- Simulated users ---------------------------------------------------------------------- */
+
+/* Made-up salts and user ids are the same for the same pool and name, and differ otherwise. */
+START_TEST(test_srp_fake_values_are_stable_per_pool_and_name)
+{
+    char *id1 = srp_fake_user_id("us-east-1_A", "no@example.com");
+    char *id2 = srp_fake_user_id("us-east-1_A", "no@example.com");
+    char *id3 = srp_fake_user_id("us-east-1_B", "no@example.com");
+    char *s1 = srp_fake_salt("us-east-1_A", "nobody"), *s2 = srp_fake_salt("us-east-1_A", "nobody");
+    char *s3 = srp_fake_salt("us-east-1_A", "somebody");
+    BIGNUM *v = srp_fake_verifier(), *w = srp_fake_verifier();
+
+    tu_assert_matches(id1, "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+    ck_assert_str_eq(id1, id2);
+    ck_assert_str_ne(id1, id3);
+    tu_assert_matches(s1, "^[1-9a-f][0-9a-f]{0,31}$");
+    ck_assert_str_eq(s1, s2);
+    ck_assert_str_ne(s1, s3);
+    /* Random verifiers below N, a new one each time. */
+    ck_assert_ptr_nonnull(v);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_lt(BN_cmp(v, srp_group_N()), 0);
+    ck_assert_int_ne(BN_cmp(v, w), 0);
+    free(id1);
+    free(id2);
+    free(id3);
+    free(s1);
+    free(s2);
+    free(s3);
+    BN_free(v);
+    BN_free(w);
+}
+END_TEST
+
+/* ---- srp_parse_timestamp ------------------------------------------------------------------ */
+
+/* The form the clients send: weekday, month, day, time, "UTC", year, in English. */
+START_TEST(test_srp_timestamp_accepts_the_clients_format)
+{
+    int64_t ms = 0;
+
+    ck_assert(srp_parse_timestamp("Tue Sep 25 00:09:40 UTC 2018", &ms));
+    ck_assert_int_eq(ms, 1537834180000LL);
+    ck_assert(srp_parse_timestamp("Thu Jan 1 00:00:00 UTC 1970", &ms));
+    ck_assert_int_eq(ms, 0);
+    ck_assert(srp_parse_timestamp("Tue Dec 31 23:59:59 UTC 2024", &ms));
+    ck_assert_int_eq(ms, 1735689599000LL);
+}
+END_TEST
+
+/* The clients write the day without padding: "Wed Apr 5 22:42:34 UTC 2017". */
+START_TEST(test_srp_timestamp_accepts_a_single_digit_day)
+{
+    int64_t ms = 0;
+
+    ck_assert(srp_parse_timestamp("Wed Apr 5 22:42:34 UTC 2017", &ms));
+    ck_assert_int_eq(ms, 1491432154000LL);
+    ck_assert(srp_parse_timestamp("Fri Jan 1 00:00:00 UTC 2100", &ms));
+    ck_assert_int_eq(ms, 4102444800000LL);
+    /* Cognito refuses a zero-padded day (qwigo/warrant#12). */
+    ck_assert(!srp_parse_timestamp("Wed Apr 05 22:42:34 UTC 2017", &ms));
+    ck_assert(!srp_parse_timestamp("Wed Apr 0 22:42:34 UTC 2017", &ms));
+}
+END_TEST
+
+START_TEST(test_srp_timestamp_refuses_wrong_month_and_day_names)
+{
+    static const char *const bad[] = {
+        "Mon Sep 25 00:09:40 UTC 2018", /* 2018-09-25 was a Tuesday */
+        "Xyz Sep 25 00:09:40 UTC 2018",  "tue Sep 25 00:09:40 UTC 2018",
+        "Tue Sept 25 00:09:40 UTC 2018", "Tue sep 25 00:09:40 UTC 2018",
+        "Tue Foo 25 00:09:40 UTC 2018",  "Tuesday Sep 25 00:09:40 UTC 2018",
+    };
+    int64_t ms = 42;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(!srp_parse_timestamp(bad[i], &ms), "accepted %s", bad[i]);
+    ck_assert_int_eq(ms, 42);
+}
+END_TEST
+
+START_TEST(test_srp_timestamp_refuses_out_of_range_fields)
+{
+    static const char *const bad[] = {
+        "Tue Sep 25 24:09:40 UTC 2018",  "Tue Sep 25 00:60:40 UTC 2018",
+        "Tue Sep 25 00:09:60 UTC 2018",  "Mon Sep 31 00:09:40 UTC 2018",
+        "Thu Feb 29 00:00:00 UTC 2001", /* 2001 is no leap year */
+        "Tue Feb 29 00:00:00 UTC 2100", /* nor is 2100 */
+        "Wed Sep 125 00:09:40 UTC 2018", "Tue Sep 25 0:09:40 UTC 2018",
+        "Tue Sep 25 00:09:40 UTC 18",    "Tue Sep 25 00:09:40 UTC 20180",
+    };
+    int64_t ms = 0;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(!srp_parse_timestamp(bad[i], &ms), "accepted %s", bad[i]);
+    /* The leap days that exist. */
+    ck_assert(srp_parse_timestamp("Tue Feb 29 00:00:00 UTC 2000", &ms));
+    ck_assert_int_eq(ms, 951782400000LL);
+    ck_assert(srp_parse_timestamp("Thu Feb 29 12:00:00 UTC 2024", &ms));
+}
+END_TEST
+
+START_TEST(test_srp_timestamp_refuses_trailing_garbage_and_other_zones)
+{
+    static const char *const bad[] = {
+        "Tue Sep 25 00:09:40 UTC 2018 ",  "Tue Sep 25 00:09:40 UTC 2018Z",
+        "Tue Sep 25 00:09:40 UTC 2018\n", " Tue Sep 25 00:09:40 UTC 2018",
+        "Tue Sep 25 00:09:40 GMT 2018",   "Tue Sep 25 00:09:40 utc 2018",
+        "Tue  Sep 25 00:09:40 UTC 2018",  "Tue Sep 25  00:09:40 UTC 2018",
+        "Tue Sep 25 00-09-40 UTC 2018",   "2018-09-25T00:09:40Z",
+    };
+    int64_t ms = 0;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(!srp_parse_timestamp(bad[i], &ms), "accepted %s", bad[i]);
+}
+END_TEST
+
+START_TEST(test_srp_timestamp_refuses_empty_and_short_text)
+{
+    int64_t ms = 7;
+
+    ck_assert(!srp_parse_timestamp("", &ms));
+    ck_assert(!srp_parse_timestamp(NULL, &ms));
+    ck_assert(!srp_parse_timestamp("Tue", &ms));
+    ck_assert(!srp_parse_timestamp("Tue Sep 25 00:09:40 UTC", &ms));
+    ck_assert_int_eq(ms, 7);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("srp");
@@ -613,6 +743,13 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_srp_server_side_of_the_clients_exchange);
     tcase_add_test(tc, test_srp_server_key_refuses_a_that_is_zero_mod_n);
     tcase_add_test(tc, test_srp_random_exchange_agrees_with_client_arithmetic);
+    tcase_add_test(tc, test_srp_fake_values_are_stable_per_pool_and_name);
+    tcase_add_test(tc, test_srp_timestamp_accepts_the_clients_format);
+    tcase_add_test(tc, test_srp_timestamp_accepts_a_single_digit_day);
+    tcase_add_test(tc, test_srp_timestamp_refuses_wrong_month_and_day_names);
+    tcase_add_test(tc, test_srp_timestamp_refuses_out_of_range_fields);
+    tcase_add_test(tc, test_srp_timestamp_refuses_trailing_garbage_and_other_zones);
+    tcase_add_test(tc, test_srp_timestamp_refuses_empty_and_short_text);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,7 +2,10 @@
  * srp: Cognito's SRP-6a arithmetic with OpenSSL's BIGNUM. The verifier half (srp.h) and the
  * building blocks of the challenge half (srp_group.h) live here; both follow
  * amazon-cognito-identity-js's AuthenticationHelper, whose outputs tests/check_srp.c holds as
- * vectors (tests/vectors/srp_vectors.mjs). No I/O, no logging of secrets.
+ * vectors (tests/vectors/srp_vectors.mjs). So do the cryptographic parts of the
+ * PASSWORD_VERIFIER exchange that auth/auth_srp.c runs: its SECRET_BLOCK, the check of the
+ * claim signature, the simulated users of PreventUserExistenceErrors and the TIMESTAMP parser,
+ * so that auth/ needs no OpenSSL header of its own. No I/O, no logging of secrets.
  */
 #include "config.h"
 
@@ -16,8 +19,14 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "crypto/secrets.h"
+#include "util/ids.h"
 
 #define SALT_BYTES 16
 #define SALT_MAX_DIGITS 256     /* Cognito's salts are 16 bytes; leave room, refuse nonsense */
@@ -523,4 +532,202 @@ const char *srp_pool_name(const char *user_pool_id)
 
     /* Clients take split('_')[1]; Cognito's pool ids have exactly one '_'. */
     return u != NULL ? u + 1 : "";
+}
+
+/* ---- The PASSWORD_VERIFIER exchange -------------------------------------------------------- */
+
+int srp_secret_block_new(char out[SRP_SECRET_BLOCK_B64 + 1])
+{
+    unsigned char raw[SRP_SECRET_BLOCK_BYTES];
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        return -1;
+    EVP_EncodeBlock((unsigned char *)out, raw, sizeof(raw));
+    return 0;
+}
+
+int srp_claim_ok(const BIGNUM *A, const BIGNUM *B, const BIGNUM *v, const BIGNUM *b,
+                 const char *pool_name, const char *user_id, const char *secret_block,
+                 const char *timestamp, const char *signature)
+{
+    unsigned char key[SRP_KEY_LEN], raw[SRP_SECRET_BLOCK_BYTES + 3];
+    char expected[SRP_SIGNATURE_B64_LEN + 1];
+    size_t len = strlen(secret_block);
+    int n, rc = -1;
+
+    if (len != SRP_SECRET_BLOCK_B64)
+        return -1;
+    n = srp_server_key(A, B, v, b, key);
+    if (n == SRP_ILLEGAL_PARAMETER) {
+        rc = 0;
+        goto out;
+    }
+    if (n != 0 || EVP_DecodeBlock(raw, (const unsigned char *)secret_block, (int)len) < 0 ||
+        srp_claim_signature(key, pool_name, user_id, raw, SRP_SECRET_BLOCK_BYTES, timestamp,
+                            expected) != 0)
+        goto out;
+    rc = secrets_equal(expected, signature);
+out:
+    OPENSSL_cleanse(key, sizeof(key));
+    return rc;
+}
+
+void srp_free_secret(char *text)
+{
+    if (text != NULL)
+        OPENSSL_cleanse(text, strlen(text));
+    free(text);
+}
+
+/* ---- Simulated users (PreventUserExistenceErrors) ------------------------------------------ */
+
+/* The per-process key of made-up salts and user ids: random, drawn once. */
+static struct {
+    unsigned char key[32];
+    bool ok;
+} fake;
+static pthread_once_t fake_once = PTHREAD_ONCE_INIT;
+
+static void fake_init(void)
+{
+    fake.ok = RAND_bytes(fake.key, sizeof(fake.key)) == 1;
+}
+
+/* HMAC-SHA256 with the per-process key over pool id, label and name (NUL-separated) into md:
+ * the same for the same inputs for as long as the process runs. 0, or -1. */
+static int fake_digest(const char *pool_id, const char *label, const char *name,
+                       unsigned char md[SRP_HASH_LEN])
+{
+    size_t lp = strlen(pool_id), ll = strlen(label), ln = strlen(name);
+    unsigned char *msg = malloc(lp + ll + ln + 2);
+    int rc = -1;
+
+    if (msg != NULL && pthread_once(&fake_once, fake_init) == 0 && fake.ok) {
+        memcpy(msg, pool_id, lp + 1);
+        memcpy(msg + lp + 1, label, ll + 1);
+        memcpy(msg + lp + ll + 2, name, ln);
+        if (HMAC(EVP_sha256(), fake.key, sizeof(fake.key), msg, lp + ll + 2 + ln, md, NULL) != NULL)
+            rc = 0;
+    }
+    free(msg);
+    return rc;
+}
+
+char *srp_fake_user_id(const char *pool_id, const char *name)
+{
+    char *id = malloc(IDS_UUID_LEN + 1);
+    unsigned char b[SRP_HASH_LEN];
+
+    if (id != NULL && fake_digest(pool_id, "user", name, b) == 0) {
+        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+        snprintf(id, IDS_UUID_LEN + 1,
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                 b[15]);
+        return id;
+    }
+    free(id);
+    return NULL;
+}
+
+char *srp_fake_salt(const char *pool_id, const char *user_id)
+{
+    unsigned char md[SRP_HASH_LEN];
+    BIGNUM *salt = NULL;
+    char *hex = NULL;
+
+    if (fake_digest(pool_id, "salt", user_id, md) == 0 &&
+        (salt = BN_bin2bn(md, SALT_BYTES, NULL)) != NULL)
+        hex = srp_bn_to_hex(salt);
+    BN_free(salt);
+    return hex;
+}
+
+BIGNUM *srp_fake_verifier(void)
+{
+    const BIGNUM *N = srp_group_N();
+    BIGNUM *v = N != NULL ? BN_new() : NULL;
+
+    if (v != NULL && !BN_rand_range(v, N)) {
+        BN_free(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* ---- TIMESTAMP ------------------------------------------------------------------------------ */
+
+/* 0..n-1 for the 3-letter name at s in names (n of them, concatenated), or -1. */
+static int name_index(const char *s, const char *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strncmp(s, names + 3 * i, 3) == 0)
+            return i;
+    return -1;
+}
+
+/* Read exactly n digits at *p into *out and advance. */
+static bool read_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return false;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool srp_parse_timestamp(const char *t, int64_t *ms)
+{
+    static const char DAYS[] = "SunMonTueWedThuFriSat";
+    static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const int MONTH_DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int wday, mon, day, hh, mm, ss, year, mdays;
+    int64_t days;
+    const char *p = t;
+
+    if (t == NULL || strlen(t) < 26 || (wday = name_index(p, DAYS, 7)) < 0 || p[3] != ' ' ||
+        (mon = name_index(p + 4, MONTHS, 12)) < 0 || p[7] != ' ')
+        return false;
+    p += 8;
+    if (*p < '1' || *p > '9')
+        return false;
+    day = *p++ - '0';
+    if (*p >= '0' && *p <= '9')
+        day = day * 10 + (*p++ - '0');
+    if (*p++ != ' ' || !read_digits(&p, 2, &hh) || *p++ != ':' || !read_digits(&p, 2, &mm) ||
+        *p++ != ':' || !read_digits(&p, 2, &ss) || strncmp(p, " UTC ", 5) != 0)
+        return false;
+    p += 5;
+    if (!read_digits(&p, 4, &year) || *p != '\0' || hh > 23 || mm > 59 || ss > 59)
+        return false;
+    mdays = MONTH_DAYS[mon];
+    if (mon == 1 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+        mdays = 29;
+    if (day > mdays)
+        return false;
+    days = days_from_civil(year, mon + 1, day);
+    /* 1970-01-01 was a Thursday (4). */
+    if ((int)(((days % 7) + 7 + 4) % 7) != wday)
+        return false;
+    *ms = ((days * 24 + hh) * 60 + mm) * 60000LL + ss * 1000LL;
+    return true;
 }

@@ -7,10 +7,14 @@
  * where poolName is the part of the user pool id after '_' and userId is USER_ID_FOR_SRP
  * (the username). Passwords are stored only as (salt, v), as Cognito stores them; password
  * sign-in recomputes v from the presented password and compares. The challenge/response half
- * of SRP (USER_SRP_AUTH) builds on this module later.
+ * of SRP (USER_SRP_AUTH, auth/auth_srp.c) uses srp_group.h, and from here the parts of it that
+ * need no BIGNUM: the TIMESTAMP parser and the made-up salts and user ids of simulated users.
  */
 #ifndef COG_SRP_H
 #define COG_SRP_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 /*
  * A new random 16-byte salt and the verifier for password, both as lower-case hex strings
@@ -28,5 +32,29 @@ int srp_check_password(const char *pool_name, const char *user_id, const char *p
 
 /* The pool name of a user pool id: the part after '_' ("us-east-1_AbC" -> "AbC"). Borrowed. */
 const char *srp_pool_name(const char *user_pool_id);
+
+/*
+ * Parse a PASSWORD_VERIFIER TIMESTAMP as the clients write it, "EEE MMM d HH:mm:ss UTC yyyy" in
+ * English with the day not zero-padded ("Tue Apr 5 22:42:34 UTC 2017"; amazon-cognito-identity-js
+ * DateHelper, Amplify's getNowString, the Android SDK's SimpleDateFormat). Cognito refuses a
+ * padded day (qwigo/warrant#12) and a weekday that does not fit the date
+ * (ministackorg/ministack#1758), so this refuses anything but that exact form of a real date.
+ * true with *ms the time it names (milliseconds since the epoch); false, *ms untouched, for
+ * anything else (NULL included).
+ */
+bool srp_parse_timestamp(const char *t, int64_t *ms);
+
+/*
+ * Simulated users (PreventUserExistenceErrors): a challenge for a name that is no user's must
+ * look like a real one. These derive what it shows from a random key drawn once per process
+ * (HMAC-SHA256 over pool_id, a label and the name), so they are the same on every attempt for
+ * as long as the process runs.
+ *
+ * srp_fake_user_id: a version-4-shaped UUID for name (as USER_ID_FOR_SRP is in a pool that
+ * signs in by email or phone). srp_fake_salt: a 16-byte salt for user_id, in hex as real salts
+ * are. Each a new string (free()), or NULL when out of memory or the CSPRNG failed.
+ */
+char *srp_fake_user_id(const char *pool_id, const char *name);
+char *srp_fake_salt(const char *pool_id, const char *user_id);
 
 #endif

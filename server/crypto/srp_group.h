@@ -24,6 +24,11 @@
 #define SRP_KEY_LEN 16  /* the "Caldera Derived Key" */
 #define SRP_SIGNATURE_B64_LEN 44
 
+/* A PASSWORD_VERIFIER SECRET_BLOCK: random bytes, base64 (128 characters, no padding since 96
+ * is a multiple of 3). */
+#define SRP_SECRET_BLOCK_BYTES 96
+#define SRP_SECRET_BLOCK_B64 (4 * SRP_SECRET_BLOCK_BYTES / 3)
+
 /* Results of srp_server_key besides 0 and -1. */
 #define SRP_ILLEGAL_PARAMETER 1
 
@@ -111,5 +116,31 @@ BIGNUM *srp_bn_from_hex(const char *hex, size_t max_digits);
 
 /* x as lower-case hex without leading zeros ("0" for zero): a new string (free()) or NULL. */
 char *srp_bn_to_hex(const BIGNUM *x);
+
+/* Wipe text (a string that held a secret, such as the hex of b) and free it. NULL is fine. */
+void srp_free_secret(char *text);
+
+/*
+ * A new SECRET_BLOCK: SRP_SECRET_BLOCK_BYTES random bytes in base64 into out. They mean nothing
+ * by themselves; auth_srp.c keys the challenge's state by them. 0, or -1 when the CSPRNG fails.
+ */
+int srp_secret_block_new(char out[SRP_SECRET_BLOCK_B64 + 1]);
+
+/*
+ * Whether signature is the client's PASSWORD_CLAIM_SIGNATURE of an exchange: the key of
+ * srp_server_key(A, B, v, b) over pool_name, user_id, the bytes of secret_block (base64,
+ * SRP_SECRET_BLOCK_B64 characters) and timestamp (srp_claim_signature), compared in constant
+ * time. 1 yes; 0 no, also when A or u is illegal (SRP_ILLEGAL_PARAMETER); -1 when secret_block
+ * is of another length or OpenSSL fails. The shared key never leaves this function.
+ */
+int srp_claim_ok(const BIGNUM *A, const BIGNUM *B, const BIGNUM *v, const BIGNUM *b,
+                 const char *pool_name, const char *user_id, const char *secret_block,
+                 const char *timestamp, const char *signature);
+
+/*
+ * A random verifier below N, for the challenge of a simulated user (PreventUserExistenceErrors):
+ * one that no password answers. A new BIGNUM (BN_free()), or NULL when out of memory.
+ */
+BIGNUM *srp_fake_verifier(void);
 
 #endif

@@ -1,0 +1,180 @@
+/*
+ * auth: one sign-in in progress (struct auth, auth_int.h) and its answers, shared by every flow
+ * and challenge: the refusals Cognito words the same way everywhere, tokens for a user who
+ * signed in, and a challenge with its session. A session is an opaque random string, stored
+ * with the user, the challenge and its state, valid for the client's AuthSessionValidity
+ * minutes, that the response must bring back: as Session, or for PASSWORD_VERIFIER as its
+ * SECRET_BLOCK (auth_srp.c). Tokens are signed after every store write, outside any
+ * transaction (tokens_issue).
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth_int.h"
+#include "aws/ops_common.h"
+#include "crypto/secrets.h"
+#include "store/store.h"
+#include "userpool/client.h"
+#include "userpool/tokens.h"
+#include "util/jsonutil.h"
+
+/* Random bytes in a challenge session (86 base64url characters). */
+#define SESSION_BYTES 64
+
+/* Cognito's default AuthSessionValidity: 3 minutes. */
+#define DEFAULT_SESSION_MINUTES 3
+
+void auth_free(struct auth *a)
+{
+    cJSON_Delete(a->pool);
+    cJSON_Delete(a->client);
+    store_user_free(a->user);
+}
+
+const char *auth_param(const struct auth *a, const char *name)
+{
+    return json_str(a->params, name);
+}
+
+/* InvalidParameterException for a missing AuthParameters / ChallengeResponses entry, worded
+ * as Cognito words it ("Missing required parameter USERNAME", aws-amplify/amplify-swift#1360;
+ * "... SRP_A", aws/aws-sdk-cpp#452; "... Session", amazon-cognito-identity-js#365). */
+int auth_missing(struct op_ctx *ctx, const char *name)
+{
+    return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "Missing required parameter %s", name);
+}
+
+int auth_incorrect_password(struct op_ctx *ctx)
+{
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Incorrect username or password.");
+}
+
+/*
+ * An unknown user: UserNotFoundException, or with the client's PreventUserExistenceErrors
+ * ENABLED the same answer as a wrong password (developer guide, "Managing error responses").
+ */
+int auth_unknown_user(const struct auth *a)
+{
+    if (client_hides_users(a->client))
+        return auth_incorrect_password(a->ctx);
+    return cog_err_set(&a->ctx->err, COG_E_USER_NOT_FOUND, "User does not exist.");
+}
+
+/* The session message of real Cognito for an unknown or expired session. */
+int auth_invalid_session(struct op_ctx *ctx)
+{
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                       "Invalid session for the user, session is expired.");
+}
+
+/* ---- Answers ----------------------------------------------------------------------------- */
+
+/*
+ * Sign a->user in: tokens for the grant into ctx->out's AuthenticationResult. Cognito also
+ * sends an empty ChallengeParameters with the tokens of InitiateAuth and the challenge
+ * responses (not with GetTokensFromRefreshToken, whose output has no such member).
+ */
+int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti,
+                       bool with_refresh_token, bool challenge_parameters)
+{
+    struct token_grant grant = {
+        .pool = a->pool,
+        .client = a->client,
+        .user = a->user,
+        .auth_time = auth_time,
+        .origin_jti = origin_jti,
+        .with_refresh_token = with_refresh_token,
+    };
+    cJSON *result = cJSON_CreateObject();
+
+    if (result == NULL)
+        return ops_fail_internal(a->ctx, "out of memory");
+    if (tokens_issue(a->ctx, &grant, result) != 0) {
+        cJSON_Delete(result);
+        return -1;
+    }
+    if (challenge_parameters &&
+        ops_out_set(a->ctx, "ChallengeParameters", cJSON_CreateObject()) != 0) {
+        cJSON_Delete(result);
+        return -1;
+    }
+    return ops_out_set(a->ctx, "AuthenticationResult", result);
+}
+
+/* A sign-in that just proved the user's identity: new auth_time, new origin_jti, a refresh
+ * token. */
+int auth_answer_sign_in(struct auth *a)
+{
+    return auth_answer_tokens(a, a->ctx->now_ms / 1000, NULL, true, true);
+}
+
+/*
+ * Store the session key of challenge name for a->user (NULL for the made-up user of
+ * USER_SRP_AUTH with PreventUserExistenceErrors), with the challenge's state data (JSON text,
+ * or NULL for none), valid for the client's AuthSessionValidity minutes. 0, or -1 with
+ * InternalErrorException.
+ */
+int auth_store_challenge(struct auth *a, const char *key, const char *name, const char *data)
+{
+    int64_t minutes = json_int(a->client, "AuthSessionValidity", DEFAULT_SESSION_MINUTES);
+    struct store_session s = {
+        .pool_id = (char *)json_str(a->pool, "Id"),
+        .client_id = (char *)a->client_id,
+        .user_seq = a->user != NULL ? a->user->seq : 0,
+        .challenge = (char *)name,
+        .data = (char *)data,
+        .expires_ms = a->ctx->now_ms + (minutes > 0 ? minutes : DEFAULT_SESSION_MINUTES) * 60000,
+    };
+
+    if (store_session_put(a->ctx->db, key, &s) != STORE_OK)
+        return ops_fail_internal(a->ctx, "could not store the auth session");
+    return 0;
+}
+
+/*
+ * Answer ChallengeName name with ChallengeParameters params (taken over, also on failure) and,
+ * unless session is NULL, Session. 0, or -1 with InternalErrorException.
+ */
+int auth_answer_challenge_with(struct auth *a, const char *name, cJSON *params, const char *session)
+{
+    int rc;
+
+    if (params == NULL || json_set_str(a->ctx->out, "ChallengeName", name) != 0) {
+        cJSON_Delete(params);
+        return ops_fail_internal(a->ctx, "out of memory");
+    }
+    rc = ops_out_set(a->ctx, "ChallengeParameters", params);
+    if (rc == 0 && session != NULL && json_set_str(a->ctx->out, "Session", session) != 0)
+        rc = ops_fail_internal(a->ctx, "out of memory");
+    return rc;
+}
+
+/*
+ * Ask challenge name of a->user: store a new session for it and answer ChallengeName,
+ * ChallengeParameters (params, taken over) and Session. 0, or -1 with ctx->err set.
+ */
+int auth_answer_challenge_data(struct auth *a, const char *name, cJSON *params, const char *data)
+{
+    char *session = secrets_token(SESSION_BYTES);
+    int rc = -1;
+
+    if (session == NULL) {
+        cJSON_Delete(params);
+        ops_fail_internal(a->ctx, "out of memory");
+    } else if (auth_store_challenge(a, session, name, data) != 0) {
+        cJSON_Delete(params);
+    } else {
+        rc = auth_answer_challenge_with(a, name, params, session);
+    }
+    free(session);
+    return rc;
+}
+
+int auth_answer_challenge(struct auth *a, const char *name, cJSON *params)
+{
+    return auth_answer_challenge_data(a, name, params, NULL);
+}

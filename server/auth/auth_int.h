@@ -1,0 +1,137 @@
+/*
+ * auth_int: what the files of auth/ share, and nothing outside auth/ includes. struct auth is
+ * one sign-in in progress; auth.c answers it (tokens, a challenge and its session, Cognito's
+ * common refusals). The sign-in mechanisms each live in one file: auth_password.c (password
+ * sign-in, NEW_PASSWORD_REQUIRED, the lockout), auth_srp.c (USER_SRP_AUTH, PASSWORD_VERIFIER),
+ * auth_mfa.c (the MFA challenges) and auth_refresh.c (refreshes). ops_auth.c holds the
+ * operations and the two tables that point into those files: FLOWS (an AuthFlow's start
+ * function) and CHALLENGES (a ChallengeName's verify and respond functions). A new sign-in
+ * mechanism is one row in FLOWS or CHALLENGES, one auth_*.c, and its functions declared here.
+ *
+ * Unless a comment says otherwise, a function returning int returns 0, or -1 with a->ctx->err
+ * set: Cognito's error for the request, or InternalErrorException when the store or memory
+ * failed. The struct auth is always borrowed.
+ */
+#ifndef COG_AUTH_INT_H
+#define COG_AUTH_INT_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aws/op.h"
+#include "store/store.h"
+
+/* One sign-in in progress, shared by the flows and the challenge handlers. */
+struct auth {
+    struct op_ctx *ctx;
+    bool admin;              /* AdminInitiateAuth / AdminRespondToAuthChallenge */
+    const cJSON *params;     /* AuthParameters or ChallengeResponses; may be NULL */
+    cJSON *pool;             /* owned */
+    cJSON *client;           /* owned */
+    const char *client_id;   /* borrowed from client */
+    struct store_user *user; /* owned, once known */
+    bool proved;             /* a challenge's check outside the transaction passed */
+    bool signed_in;          /* a challenge handler accepted the response: issue tokens */
+    bool wrong_password;     /* a->user's password was wrong: count it (lockout) */
+};
+
+/* ---- auth.c: the sign-in and its answers -------------------------------------------------- */
+
+/* Free what a owns (pool, client, user); a itself is the caller's. */
+void auth_free(struct auth *a);
+
+/* The AuthParameters / ChallengeResponses entry name as a string (borrowed), or NULL. */
+const char *auth_param(const struct auth *a, const char *name);
+
+/* Set ctx->err to Cognito's refusal and return -1: InvalidParameterException for a missing
+ * entry name; "Incorrect username or password."; the expired-session message. */
+int auth_missing(struct op_ctx *ctx, const char *name);
+int auth_incorrect_password(struct op_ctx *ctx);
+int auth_invalid_session(struct op_ctx *ctx);
+
+/* Refuse an unknown user (UserNotFoundException, or a wrong password when the client hides
+ * users). Always -1. */
+int auth_unknown_user(const struct auth *a);
+
+/*
+ * Sign a->user in: tokens (tokens_issue) into ctx->out's AuthenticationResult, with auth_time
+ * and origin_jti (NULL: a new one), a refresh token when with_refresh_token, and an empty
+ * ChallengeParameters when challenge_parameters. 0 or -1.
+ */
+int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti,
+                       bool with_refresh_token, bool challenge_parameters);
+
+/* auth_answer_tokens for a sign-in that just proved the user: now, a new origin_jti, a
+ * refresh token, ChallengeParameters. 0 or -1. */
+int auth_answer_sign_in(struct auth *a);
+
+/* Store session key for challenge name of a->user (NULL: a simulated user) with state data
+ * (JSON text or NULL), valid for the client's AuthSessionValidity. 0 or -1 (internal). */
+int auth_store_challenge(struct auth *a, const char *key, const char *name, const char *data);
+
+/* Answer ChallengeName name with ChallengeParameters params (taken over, also on failure) and
+ * Session session unless NULL; no session is stored. 0 or -1 (internal). */
+int auth_answer_challenge_with(struct auth *a, const char *name, cJSON *params,
+                               const char *session);
+
+/* Ask challenge name: store a new session (with state data, JSON text or NULL) and answer
+ * ChallengeName, ChallengeParameters (params, taken over, also on failure) and Session. 0 or
+ * -1. auth_answer_challenge is the same without state. */
+int auth_answer_challenge_data(struct auth *a, const char *name, cJSON *params, const char *data);
+int auth_answer_challenge(struct auth *a, const char *name, cJSON *params);
+
+/* ---- The flows: FLOWS' start functions ------------------------------------------------------
+ *
+ * Each reads a->params (AuthParameters) for a client that allows the flow, and either signs the
+ * user in (tokens in ctx->out) or asks a challenge. 0 or -1.
+ */
+
+int auth_start_password(struct auth *a); /* USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH */
+int auth_start_srp(struct auth *a);      /* USER_SRP_AUTH */
+int auth_start_refresh(struct auth *a);  /* REFRESH_TOKEN_AUTH, REFRESH_TOKEN */
+
+/* ---- The challenges: CHALLENGES' verify and respond functions --------------------------------
+ *
+ * A verify function runs before the transaction, on the session s and a->user read for it, and
+ * may set a->proved. A respond function runs inside the transaction on fresh reads (a->user is
+ * NULL for a session that names no user) and sets a->signed_in or answers the next challenge.
+ * Both return 0, or -1 to refuse the response.
+ */
+
+int auth_respond_new_password(struct auth *a, const struct store_session *s);
+int auth_verify_password_claim(struct auth *a, const struct store_session *s);
+int auth_respond_password_verifier(struct auth *a, const struct store_session *s);
+int auth_respond_software_token(struct auth *a, const struct store_session *s);
+int auth_respond_sms_mfa(struct auth *a, const struct store_session *s);
+int auth_respond_email_otp(struct auth *a, const struct store_session *s);
+int auth_respond_select_mfa_type(struct auth *a, const struct store_session *s);
+int auth_respond_mfa_setup(struct auth *a, const struct store_session *s);
+
+/* ---- Steps the flows share ------------------------------------------------------------------ */
+
+/* auth_password.c. After a proved password: refuse a disabled or unconfirmed user, ask
+ * NEW_PASSWORD_REQUIRED of a FORCE_CHANGE_PASSWORD one, else auth_ask_mfa. 0 or -1. */
+int auth_password_accepted(struct auth *a);
+
+/* auth_password.c. PasswordResetRequiredException (-1) for a RESET_REQUIRED user whose
+ * password was proved (matched) or who has none; else 0. */
+int auth_check_reset_required(const struct auth *a, bool matched);
+
+/* auth_password.c, the lockout. auth_check_lockout: "Password attempts exceeded" during one.
+ * auth_note_wrong_password: count a failure (outside the transaction the error rolls back;
+ * a store error is only logged). auth_clear_lockout: forget the failures after a proved
+ * password. */
+int auth_check_lockout(struct auth *a);
+void auth_note_wrong_password(struct auth *a);
+int auth_clear_lockout(struct auth *a);
+
+/* auth_mfa.c. The step after a proved password: sets a->signed_in when the user has no MFA
+ * to pass, else answers the MFA challenge that mfa_decide() picks. 0 or -1. */
+int auth_ask_mfa(struct auth *a);
+
+/* auth_refresh.c. GetTokensFromRefreshToken for a's client (loaded): the client secret, the
+ * flow, the token and its user, then new ID and access tokens into ctx->out. 0 or -1. */
+int auth_get_tokens_from_refresh_token(struct auth *a);
+
+#endif
