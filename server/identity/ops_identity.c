@@ -46,14 +46,13 @@
  */
 #include "config.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "identity/identity_logins.h"
+#include "crypto/secrets.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "aws/op.h"
@@ -543,23 +542,6 @@ static int choose_role(struct op_ctx *ctx, const cJSON *pool, const struct ident
     return resolve_ambiguous(ctx, mapping, auth_role, role);
 }
 
-/* nbytes random bytes as standard base64 into a new string (free()), or NULL. */
-static char *random_base64(size_t nbytes)
-{
-    unsigned char *raw = malloc(nbytes);
-    char *text = malloc(4 * ((nbytes + 2) / 3) + 1);
-
-    if (raw == NULL || text == NULL || RAND_bytes(raw, (int)nbytes) != 1) {
-        free(raw);
-        free(text);
-        return NULL;
-    }
-    EVP_EncodeBlock((unsigned char *)text, raw, (int)nbytes);
-    OPENSSL_cleanse(raw, nbytes);
-    free(raw);
-    return text;
-}
-
 /* The entries of amr after the first, joined with ",": a new string, NULL when none. */
 static char *auth_provider_of(const cJSON *amr)
 {
@@ -594,7 +576,7 @@ static int issue_credentials(struct op_ctx *ctx, const char *identity_id, const 
                              const char *role, const cJSON *amr, cJSON **out)
 {
     char access_key[21], secret[41];
-    char *session = random_base64(SESSION_TOKEN_BYTES), *provider = auth_provider_of(amr);
+    char *session = secrets_random_base64(SESSION_TOKEN_BYTES), *provider = auth_provider_of(amr);
     const cJSON *first = amr ? amr->child : NULL;
     struct store_credentials rec = {
         .access_key_id = access_key,
@@ -636,9 +618,9 @@ static int issue_credentials(struct op_ctx *ctx, const char *identity_id, const 
     creds = NULL;
     rc = 0;
 out:
-    OPENSSL_cleanse(secret, sizeof(secret));
+    secrets_wipe(secret, sizeof(secret));
     if (session != NULL)
-        OPENSSL_cleanse(session, strlen(session));
+        secrets_wipe(session, strlen(session));
     free(session);
     free(provider);
     cJSON_Delete(creds);
