@@ -236,12 +236,6 @@ static void setup(void)
     add_user(other_pool, other_client, "carol");
 }
 
-static void teardown(void)
-{
-    identity_keys_cache_clear();
-    tu_teardown();
-}
-
 /* ---- GetId ------------------------------------------------------------------------------ */
 
 START_TEST(test_ops_identity_get_id_same_login_same_identity)
@@ -1295,7 +1289,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("ops_identity");
     TCase *tc = tcase_create("identity");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_teardown); /* keys_cache_clear: the identity key too */
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_ops_identity_get_id_same_login_same_identity);
     tcase_add_test(tc, test_ops_identity_get_id_accepts_the_issuer_as_key);

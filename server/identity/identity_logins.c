@@ -25,22 +25,13 @@
  * your developer provider name in the logins map when calling GetId or GetOpenIdToken"
  * (developer guide, authentication-flow.md).
  *
- * The OpenID token key is one RSA-2048 key for the whole emulator (cognito-identity has one
- * issuer for every pool), stored like the user pools' keys so that tokens verify across
- * restarts. The parsed key is cached behind a mutex and checked against the stored kid on
- * every use, so a fresh store (tests, a reset) never meets a stale cached key.
+ * The OpenID tokens are signed with cognito-identity's key (keys_identity_* in crypto/keys.c:
+ * one key for the whole emulator, stored, cached).
  */
 #include "config.h"
 
 #include "identity/identity_logins.h"
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +45,6 @@
 #include "aws/ops_common.h"
 #include "settings.h"
 
-#define KEY_NAME "cognito-identity"
-#define KEY_BITS 2048
 /* Room for "<public URL>/<pool id>" (settings.public_url is 512 bytes, a pool id < 96). */
 #define ISSUER_MAX 640
 
@@ -66,146 +55,32 @@ static const char BAD_SIGNATURE[] = "Invalid login token. Couldn't verify signed
 static const char NO_AUD[] = "Invalid login token. Missing a required claim: aud";
 static const char INACTIVE[] = "Token is inactive";
 
-/* ---- The OpenID token key --------------------------------------------------------------- */
-
-static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
-static EVP_PKEY *cached_key; /* the cache's reference */
-static char cached_kid[KEYS_KID_MAX];
-
-static void log_ssl_error(const char *what)
-{
-    char buf[256] = "unknown error";
-    unsigned long e = ERR_get_error();
-
-    if (e != 0)
-        ERR_error_string_n(e, buf, sizeof(buf));
-    log_error("identity keys: %s: %s", what, buf);
-    ERR_clear_error();
-}
-
-static void free_secret(char *pem)
-{
-    if (pem != NULL)
-        OPENSSL_cleanse(pem, strlen(pem));
-    free(pem);
-}
-
-/* Make the key and store it; when another worker stored one first, STORE_EXISTS. */
-static int generate_key(struct store_conn *conn)
-{
-    EVP_PKEY *fresh = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)KEY_BITS);
-    char kid[KEYS_KID_MAX], *pem = NULL;
-    int rc = STORE_ERROR;
-
-    if (fresh == NULL || keys_kid(fresh, kid) != 0 || (pem = keys_to_pem(fresh)) == NULL)
-        log_ssl_error("cannot make an RSA key");
-    else if ((rc = store_identity_key_put(conn, KEY_NAME, kid, pem)) == STORE_OK)
-        log_debug("identity keys: new OpenID token key %s", kid);
-    EVP_PKEY_free(fresh);
-    free_secret(pem);
-    return rc;
-}
-
-/*
- * The current key: *pkey a new reference (EVP_PKEY_free) and its kid, made on first use.
- * 0, or -1 (logged).
- */
-static int key_current(struct store_conn *conn, EVP_PKEY **pkey, char kid[KEYS_KID_MAX])
-{
-    char *stored_kid = NULL, *pem = NULL;
-    int rc = store_identity_key_get(conn, KEY_NAME, &stored_kid, &pem);
-
-    *pkey = NULL;
-    if (rc == STORE_NOT_FOUND) {
-        rc = generate_key(conn);
-        if (rc == STORE_OK || rc == STORE_EXISTS)
-            rc = store_identity_key_get(conn, KEY_NAME, &stored_kid, &pem);
-    }
-    if (rc != STORE_OK || strlen(stored_kid) >= KEYS_KID_MAX) {
-        log_error("identity keys: cannot read the OpenID token key");
-        free(stored_kid);
-        free_secret(pem);
-        return -1;
-    }
-    pthread_mutex_lock(&key_lock);
-    if (cached_key == NULL || strcmp(cached_kid, stored_kid) != 0) {
-        EVP_PKEY *parsed = keys_from_pem(pem);
-        if (parsed != NULL) {
-            EVP_PKEY_free(cached_key);
-            cached_key = parsed;
-            snprintf(cached_kid, sizeof(cached_kid), "%s", stored_kid);
-        } else {
-            log_ssl_error("the stored OpenID token key does not parse");
-        }
-    }
-    if (cached_key != NULL && strcmp(cached_kid, stored_kid) == 0 &&
-        EVP_PKEY_up_ref(cached_key) == 1) {
-        *pkey = cached_key;
-        snprintf(kid, KEYS_KID_MAX, "%s", cached_kid);
-    }
-    pthread_mutex_unlock(&key_lock);
-    free(stored_kid);
-    free_secret(pem);
-    return *pkey != NULL ? 0 : -1;
-}
-
-void identity_keys_cache_clear(void)
-{
-    pthread_mutex_lock(&key_lock);
-    EVP_PKEY_free(cached_key);
-    cached_key = NULL;
-    cached_kid[0] = '\0';
-    pthread_mutex_unlock(&key_lock);
-}
+/* ---- OpenID tokens of cognito-identity ------------------------------------------------- */
 
 char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
 {
-    EVP_PKEY *pkey;
-    char kid[KEYS_KID_MAX], *token;
-
-    if (key_current(conn, &pkey, kid) != 0)
-        return NULL;
-    token = jwt_sign_rs256(claims, kid, pkey);
-    EVP_PKEY_free(pkey);
-    return token;
-}
-
-cJSON *identity_jwks(struct store_conn *conn)
-{
     struct signing_key key;
-    cJSON *doc = NULL, *list, *jwk;
+    char *token;
 
-    if (key_current(conn, &key.pkey, key.kid) != 0)
+    if (keys_identity_get(conn, &key) != 0)
         return NULL;
-    jwk = keys_jwk(&key);
-    doc = cJSON_CreateObject();
-    list = doc ? cJSON_AddArrayToObject(doc, "keys") : NULL;
-    if (jwk == NULL || list == NULL || !cJSON_AddItemToArray(list, jwk)) {
-        cJSON_Delete(jwk);
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
+    token = jwt_sign_rs256(claims, key.kid, key.pkey);
     EVP_PKEY_free(key.pkey);
-    return doc;
+    return token;
 }
 
 /* The verification key of cognito-identity's tokens for kid (jwt_verify_rs256's lookup). */
 struct identity_key_lookup {
     struct store_conn *db;
-    EVP_PKEY *key; /* freed by the caller after verifying */
+    EVP_PKEY *key; /* the reference keys_identity_find() returned; freed after verifying */
 };
 
 static EVP_PKEY *lookup_identity_key(void *arg, const char *kid)
 {
     struct identity_key_lookup *lk = arg;
-    char current[KEYS_KID_MAX];
 
     EVP_PKEY_free(lk->key);
-    lk->key = NULL;
-    if (key_current(lk->db, &lk->key, current) == 0 && strcmp(current, kid) != 0) {
-        EVP_PKEY_free(lk->key);
-        lk->key = NULL;
-    }
+    lk->key = keys_identity_find(lk->db, kid);
     return lk->key;
 }
 

@@ -2,8 +2,8 @@
  * identity_login: what cognito-identity trusts, in one place: the Logins map of GetId,
  * GetCredentialsForIdentity, GetOpenIdToken and UnlinkIdentity checked against an identity
  * pool's configuration (which provider, which user pool, whose ID token, still valid), and
- * the OpenID tokens cognito-identity itself issues (GetOpenIdToken*), with their signing key
- * and its JWKS.
+ * the OpenID tokens cognito-identity itself issues (GetOpenIdToken*), signed with the key of
+ * crypto/keys.c (keys_identity_*, which also serves its JWKS).
  *
  * A Logins entry names a user pool as Cognito's SDKs do, "cognito-idp.<region>.amazonaws.com/
  * <poolId>", or as Amplify does, the token's issuer without its scheme ("localhost:9229/
@@ -80,18 +80,10 @@ char *identity_provider_name(const struct settings *s, const cJSON *pool, const 
 bool identity_role_mapping_key_ok(const cJSON *pool, const char *key);
 
 /*
- * Sign claims as an OpenID token of cognito-identity (RS256, the emulator-wide identity key,
- * made and stored on first use). A new string (free()), or NULL on failure (logged).
+ * Sign claims as an OpenID token of cognito-identity (RS256, the emulator-wide identity key of
+ * keys_identity_get(), made and stored on first use). A new string (free()), or NULL on
+ * failure (logged).
  */
 char *identity_token_sign(struct store_conn *conn, const cJSON *claims);
-
-/*
- * The JWKS of cognito-identity's OpenID tokens, {"keys": [{kid, alg, kty, e, n, use}]},
- * making the key on first use. A new cJSON (cJSON_Delete), or NULL on failure.
- */
-cJSON *identity_jwks(struct store_conn *conn);
-
-/* Drop the cached identity key (tests that open a fresh store; shutdown). */
-void identity_keys_cache_clear(void);
 
 #endif
