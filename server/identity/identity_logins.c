@@ -25,8 +25,11 @@
  * your developer provider name in the logins map when calling GetId or GetOpenIdToken"
  * (developer guide, authentication-flow.md).
  *
- * The OpenID tokens are signed with cognito-identity's key (keys_identity_* in crypto/keys.c:
- * one key for the whole emulator, stored, cached).
+ * A user pool's ID token is verified by userpool/tokens.c (tokens_verify, the verifier of
+ * every user-pool token, and tokens_check_user for ServerSideTokenCheck); this file says which
+ * pool and clients it expects and words the refusals. The OpenID tokens are signed with
+ * cognito-identity's key (keys_identity_* in crypto/keys.c: one key for the whole emulator,
+ * stored, cached).
  */
 #include "config.h"
 
@@ -43,6 +46,7 @@
 #include "crypto/keys.h"
 #include "util/log.h"
 #include "aws/ops_common.h"
+#include "userpool/tokens.h"
 #include "settings.h"
 
 /* Room for "<public URL>/<pool id>" (settings.public_url is 512 bytes, a pool id < 96). */
@@ -117,21 +121,6 @@ static bool user_pool_of(const struct settings *s, const char *name, char *pool_
     for (int aws = 0; aws <= 1; aws++) {
         issuer_without_scheme(s, aws, pool_id, form, sizeof(form));
         if (strcmp(form, name) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Whether iss is an issuer this emulator gives the tokens of pool_id (either form). */
-static bool issuer_of(const struct settings *s, const char *pool_id, const char *iss)
-{
-    struct settings form = *s;
-    char expect[ISSUER_MAX];
-
-    for (int aws = 0; aws <= 1; aws++) {
-        form.aws_issuer = aws;
-        settings_issuer(&form, pool_id, expect, sizeof(expect));
-        if (iss != NULL && strcmp(iss, expect) == 0)
             return true;
     }
     return false;
@@ -249,98 +238,79 @@ static int dup_into(struct op_ctx *ctx, char **dst, const char *src)
     return *dst ? 0 : ops_fail_internal(ctx, "out of memory");
 }
 
-/*
- * ServerSideTokenCheck: the user of claims must still exist under that sub, be enabled and not
- * have signed out (GlobalSignOut, AdminUserGlobalSignOut) since the token was issued.
- */
-static int check_server_side(struct op_ctx *ctx, const char *pool_id, const cJSON *claims)
-{
-    struct store_user *u = NULL;
-    int revoked = 0, st;
-    const cJSON *iat = json_get(claims, "iat");
-
-    st = store_user_get_by_sub(ctx->db, pool_id, json_str(claims, "sub"), &u);
-    if (st == STORE_ERROR)
-        return ops_fail_internal(ctx, "could not read the user");
-    if (st == STORE_OK && u->enabled &&
-        store_token_revoked(ctx->db, u->seq, json_str(claims, "origin_jti"),
-                            cJSON_IsNumber(iat) ? (int64_t)iat->valuedouble * 1000 : 0,
-                            &revoked) != STORE_OK) {
-        store_user_free(u);
-        return ops_fail_internal(ctx, "could not read the user's sign-outs");
-    }
-    st = st == STORE_OK && u->enabled && !revoked ? 0 : not_authorized(ctx, INACTIVE);
-    store_user_free(u);
-    return st;
-}
-
-/* The verification key of one user pool, found by kid (jwt_verify_rs256's lookup). */
-struct pool_key_lookup {
-    struct store_conn *db;
-    const char *pool_id;
-    EVP_PKEY *key; /* the reference keys_find() returned; freed after verifying */
+/* What check_user_pool_token() lets tokens_verify() ask about an ID token's aud. */
+struct client_match {
+    const struct settings *settings;
+    const cJSON *pool;     /* the identity pool document */
+    const char *user_pool; /* the user pool the Logins entry names */
+    const cJSON *client;   /* out: the CognitoIdentityProviders entry of aud */
 };
 
-static EVP_PKEY *lookup_pool_key(void *arg, const char *kid)
+/* tokens_verify's aud_ok: whether the identity pool configures aud for the user pool. */
+static bool client_configured(void *arg, const char *aud)
 {
-    struct pool_key_lookup *lk = arg;
+    struct client_match *m = arg;
 
-    EVP_PKEY_free(lk->key);
-    lk->key = keys_find(lk->db, lk->pool_id, kid);
-    return lk->key;
+    m->client = configured_client(m->settings, m->pool, m->user_pool, aud);
+    return m->client != NULL;
+}
+
+/* The NotAuthorizedException of an ID token tokens_verify() or tokens_check_user() refused. */
+static int token_refused(struct op_ctx *ctx, enum tokens_status st, const char *token)
+{
+    cJSON *peek;
+    int rc;
+
+    switch (st) {
+    case TOKENS_ERROR:
+        return -1; /* ctx->err is set */
+    case TOKENS_BAD_ISSUER:
+        return not_authorized(ctx, BAD_ISSUER);
+    case TOKENS_BAD_SIGNATURE:
+        return not_authorized(ctx, BAD_SIGNATURE);
+    case TOKENS_NO_AUD:
+        return not_authorized(ctx, NO_AUD);
+    case TOKENS_BAD_AUD:
+        return not_authorized(ctx, NOT_SUPPORTED);
+    case TOKENS_NO_USER:
+    case TOKENS_REVOKED:
+        return not_authorized(ctx, INACTIVE);
+    case TOKENS_EXPIRED:
+        /* Its signature verified, so the payload peeked at is the signed one. */
+        peek = jwt_peek_payload(token);
+        rc = check_expiry(ctx, peek);
+        cJSON_Delete(peek);
+        return rc != 0 ? rc : not_authorized(ctx, NOT_OIDC);
+    default:
+        return not_authorized(ctx, NOT_OIDC);
+    }
 }
 
 /*
  * Check token, presented for user pool user_pool (which pool configures), into *out: issuer,
- * signature, aud, token_use, expiry and, where the pool asks for it, the server-side check.
+ * signature, aud among the pool's ClientIds for that user pool, token_use "id", expiry
+ * (tokens_verify) and, where that client entry asks for it, the server-side check.
  */
 static int check_user_pool_token(struct op_ctx *ctx, const cJSON *pool, const char *user_pool,
                                  const char *token, struct identity_login *out)
 {
-    struct pool_key_lookup lk = {.db = ctx->db, .pool_id = user_pool};
-    cJSON *peek = jwt_peek_payload(token), *claims = NULL;
-    const cJSON *client;
-    const char *aud, *use;
-    enum jwt_status st;
+    struct client_match m = {.settings = ctx->settings, .pool = pool, .user_pool = user_pool};
+    const struct tokens_expect expect = {
+        .pool_id = user_pool,
+        .token_use = "id",
+        .aud_ok = client_configured,
+        .aud_arg = &m,
+    };
+    cJSON *claims = NULL;
+    enum tokens_status st = tokens_verify(ctx, token, &expect, NULL, &claims);
     int rc = -1;
 
-    if (peek == NULL)
-        return not_authorized(ctx, NOT_OIDC);
-    if (!issuer_of(ctx->settings, user_pool, json_str(peek, "iss"))) {
-        cJSON_Delete(peek);
-        return not_authorized(ctx, BAD_ISSUER);
-    }
-    cJSON_Delete(peek);
-    st = jwt_verify_rs256(token, lookup_pool_key, &lk, &claims);
-    EVP_PKEY_free(lk.key);
-    if (st == JWT_MALFORMED)
-        return not_authorized(ctx, NOT_OIDC);
-    if (st != JWT_OK)
-        return not_authorized(ctx, BAD_SIGNATURE);
-    /* The signed iss must be the one peeked at (the key was that pool's). */
-    if (!issuer_of(ctx->settings, user_pool, json_str(claims, "iss"))) {
-        not_authorized(ctx, BAD_ISSUER);
+    if (st == TOKENS_OK && json_bool(m.client, "ServerSideTokenCheck", false))
+        st = tokens_check_user(ctx, user_pool, claims, TOKENS_USER_SERVER_SIDE, NULL);
+    if (st != TOKENS_OK) {
+        token_refused(ctx, st, token);
         goto out;
     }
-    aud = json_str(claims, "aud");
-    use = json_str(claims, "token_use");
-    if (aud == NULL) {
-        not_authorized(ctx, NO_AUD);
-        goto out;
-    }
-    if ((client = configured_client(ctx->settings, pool, user_pool, aud)) == NULL) {
-        not_authorized(ctx, NOT_SUPPORTED);
-        goto out;
-    }
-    if (use == NULL || strcmp(use, "id") != 0 || json_str(claims, "sub") == NULL) {
-        not_authorized(ctx, NOT_OIDC);
-        goto out;
-    }
-    if (check_expiry(ctx, claims) != 0)
-        goto out;
-    if (json_bool(client, "ServerSideTokenCheck", false) &&
-        check_server_side(ctx, user_pool, claims) != 0)
-        goto out;
     out->kind = IDENTITY_LOGIN_USER_POOL;
     if (dup_into(ctx, &out->provider,
                  json_str(configured_provider(ctx->settings, pool, user_pool), "ProviderName")) !=
@@ -348,7 +318,7 @@ static int check_user_pool_token(struct op_ctx *ctx, const cJSON *pool, const ch
         dup_into(ctx, &out->subject, json_str(claims, "sub")) != 0 ||
         dup_into(ctx, &out->user_pool_id, user_pool) != 0 ||
         dup_into(ctx, &out->username, json_str(claims, "cognito:username")) != 0 ||
-        dup_into(ctx, &out->client_id, aud) != 0)
+        dup_into(ctx, &out->client_id, json_str(claims, "aud")) != 0)
         goto out;
     out->claims = claims;
     claims = NULL;

@@ -14,8 +14,8 @@
  * Cognito's words (sources in identity_login.c). The key "cognito-identity.amazonaws.com"
  * carries an OpenID token of this emulator (developer-authenticated identities).
  *
- * Like the handlers, this module reads the store only through store_*, keys_* and jwt_*; it
- * never logs a token.
+ * Like the handlers, this module reads the store only through store_*, keys_*, jwt_* and
+ * tokens_* (userpool/tokens.h verifies user-pool tokens); it never logs a token.
  */
 #ifndef COG_IDENTITY_LOGIN_H
 #define COG_IDENTITY_LOGIN_H
