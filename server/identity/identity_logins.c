@@ -1,6 +1,6 @@
 /*
- * identity_login: checking the Logins map of cognito-identity requests, and the OpenID tokens
- * of cognito-identity. See identity_login.h for the contract.
+ * identity_logins: checking the Logins map of cognito-identity requests, and the OpenID tokens
+ * of cognito-identity. See identity_logins.h for the contract.
  *
  * The checks run in this order, each failing with NotAuthorizedException in the words real
  * Cognito uses (captured in public issue trackers and code; the first source of each):
@@ -61,7 +61,12 @@ static const char INACTIVE[] = "Token is inactive";
 
 /* ---- OpenID tokens of cognito-identity ------------------------------------------------- */
 
-char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
+/*
+ * Sign claims as an OpenID token of cognito-identity (RS256, the emulator-wide identity key of
+ * keys_identity_get(), made and stored on first use). A new string (free()), or NULL on
+ * failure (logged).
+ */
+static char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
 {
     struct signing_key key;
     char *token;
@@ -70,6 +75,31 @@ char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
         return NULL;
     token = jwt_sign_rs256(claims, key.kid, key.pkey);
     EVP_PKEY_free(key.pkey);
+    return token;
+}
+
+char *identity_openid_token(struct op_ctx *ctx, const char *identity_id, const char *pool_id,
+                            cJSON *amr, int64_t ttl)
+{
+    cJSON *claims = cJSON_CreateObject();
+    int64_t iat = ctx->now_ms / 1000;
+    char *token = NULL;
+
+    if (claims == NULL || amr == NULL || json_set_str(claims, "sub", identity_id) != 0 ||
+        json_set_str(claims, "aud", pool_id) != 0 || json_set_item(claims, "amr", amr) != 0 ||
+        json_set_str(claims, "iss", IDENTITY_TOKEN_ISSUER) != 0 ||
+        json_set_num(claims, "exp", (double)(iat + ttl)) != 0 ||
+        json_set_num(claims, "iat", (double)iat) != 0) {
+        if (claims == NULL || json_get(claims, "amr") != amr)
+            cJSON_Delete(amr);
+        cJSON_Delete(claims);
+        ops_fail_internal(ctx, "out of memory");
+        return NULL;
+    }
+    token = identity_token_sign(ctx->db, claims);
+    cJSON_Delete(claims);
+    if (token == NULL)
+        ops_fail_internal(ctx, "could not sign the OpenID token");
     return token;
 }
 
