@@ -63,9 +63,7 @@ int server_start(struct settings *s, struct server **out)
     secrets_set_fixed_code(s->fixed_code);
     inbox_start();
     if (s->fixtures[0] != '\0' && load_fixtures(&srv->app, s->fixtures) != 0) {
-        store_close(srv->store);
-        keys_cache_clear();
-        free(srv);
+        server_stop(srv); /* undoes the above (no HTTP server yet) */
         return -1;
     }
 
@@ -80,8 +78,7 @@ int server_start(struct settings *s, struct server **out)
         .too_large = routes_too_large,
     };
     if (http_start(&cfg, &srv->http) != 0) {
-        store_close(srv->store);
-        free(srv);
+        server_stop(srv); /* srv->http is NULL: closes the store, frees the keys and srv */
         return -1;
     }
     settings_set_port(s, http_port(srv->http));
@@ -101,7 +98,7 @@ void server_stop(struct server *srv)
     inbox_stop();         /* ends the waits for messages, which would hold up the workers */
     http_stop(srv->http); /* joins the workers: no request touches the store after this */
     store_close(srv->store);
-    keys_cache_clear();
+    keys_cache_clear(); /* the pools' keys and cognito-identity's */
     secrets_set_fixed_code(NULL);
     free(srv);
 }

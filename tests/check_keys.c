@@ -1,6 +1,8 @@
 /*
  * check_keys: the pools' signing keys (made once, kept in the store across restarts, cached
- * safely across threads), their JWKS, and the two documents the server publishes per pool:
+ * safely across threads), their JWKS, cognito-identity's OpenID token key (one for every
+ * pool, kept in the store, its cache never stale), and the two documents the server publishes
+ * per pool:
  * /<poolId>/.well-known/jwks.json and /<poolId>/.well-known/openid-configuration, fetched
  * over HTTP from the server started in-process.
  */
@@ -425,6 +427,98 @@ START_TEST(test_keys_jwks_verifies_the_pools_tokens)
 }
 END_TEST
 
+/* ---- cognito-identity's key -------------------------------------------------------------- */
+
+START_TEST(test_keys_identity_key_is_made_once_and_kept)
+{
+    struct store_conn *conn = store_acquire(tu_fixture.store);
+    struct signing_key a, b;
+    char *stored_kid = NULL, *pem = NULL;
+
+    ck_assert_int_eq(store_identity_key_get(conn, "cognito-identity", &stored_kid, &pem),
+                     STORE_NOT_FOUND);
+    ck_assert_int_eq(keys_identity_get(conn, &a), 0);
+    ck_assert_int_eq(store_identity_key_get(conn, "cognito-identity", &stored_kid, &pem), STORE_OK);
+    ck_assert_str_eq(stored_kid, a.kid);
+    keys_cache_clear(); /* read back from the store: the same key */
+    ck_assert_int_eq(keys_identity_get(conn, &b), 0);
+    ck_assert_str_eq(a.kid, b.kid);
+    ck_assert_int_eq(EVP_PKEY_eq(a.pkey, b.pkey), 1);
+    free(stored_kid);
+    free(pem);
+    EVP_PKEY_free(a.pkey);
+    EVP_PKEY_free(b.pkey);
+    store_release(tu_fixture.store, conn);
+}
+END_TEST
+
+START_TEST(test_keys_identity_find_knows_only_its_kid)
+{
+    struct store_conn *conn = store_acquire(tu_fixture.store);
+    char *pool = new_pool(&tu_fixture);
+    struct signing_key key, pool_key = get_key(conn, pool, KEY_USE_ID);
+    EVP_PKEY *found;
+
+    ck_assert_int_eq(keys_identity_get(conn, &key), 0);
+    found = keys_identity_find(conn, key.kid);
+    ck_assert_ptr_nonnull(found);
+    ck_assert_int_eq(EVP_PKEY_eq(found, key.pkey), 1);
+    EVP_PKEY_free(found);
+    ck_assert_str_ne(key.kid, pool_key.kid);
+    ck_assert_ptr_null(keys_identity_find(conn, pool_key.kid)); /* a user pool's key */
+    ck_assert_ptr_null(keys_identity_find(conn, "nope"));
+    ck_assert_ptr_null(keys_identity_find(conn, NULL));
+    EVP_PKEY_free(key.pkey);
+    EVP_PKEY_free(pool_key.pkey);
+    free(pool);
+    store_release(tu_fixture.store, conn);
+}
+END_TEST
+
+START_TEST(test_keys_identity_jwks_verifies_its_tokens)
+{
+    struct store_conn *conn = store_acquire(tu_fixture.store);
+    struct signing_key key;
+    cJSON *jwks = keys_identity_jwks(conn);
+    const cJSON *jwk = cJSON_GetArrayItem(tu_get(jwks, "keys"), 0);
+    char *token;
+
+    ck_assert_ptr_nonnull(jwks);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(jwks, "keys")), 1);
+    ck_assert_int_eq(keys_identity_get(conn, &key), 0);
+    ck_assert_str_eq(tu_str(jwk, "kid"), key.kid);
+    ck_assert_str_eq(tu_str(jwk, "alg"), "RS256");
+    ck_assert_str_eq(tu_str(jwk, "use"), "sig");
+    token = sign_sample(&key);
+    ck_assert_int_eq(verify_with_jwk(token, jwk), JWT_OK);
+    free(token);
+    EVP_PKEY_free(key.pkey);
+    cJSON_Delete(jwks);
+    store_release(tu_fixture.store, conn);
+}
+END_TEST
+
+/* Another store (a reset, the next test) has its own key; the cache never hands out the old. */
+START_TEST(test_keys_identity_cache_follows_the_store)
+{
+    struct tu_env other;
+    struct store_conn *conn = store_acquire(tu_fixture.store), *conn2;
+    struct signing_key a, b;
+
+    ck_assert_int_eq(keys_identity_get(conn, &a), 0);
+    env_open(&other, ":memory:", 2);
+    conn2 = store_acquire(other.store);
+    ck_assert_int_eq(keys_identity_get(conn2, &b), 0); /* no keys_cache_clear in between */
+    ck_assert_str_ne(a.kid, b.kid);
+    ck_assert_ptr_null(keys_identity_find(conn2, a.kid));
+    EVP_PKEY_free(a.pkey);
+    EVP_PKEY_free(b.pkey);
+    store_release(other.store, conn2);
+    store_close(other.store);
+    store_release(tu_fixture.store, conn);
+}
+END_TEST
+
 /* ---- concurrency -------------------------------------------------------------------------- */
 
 struct racer {
@@ -824,6 +918,10 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_keys_survive_reopening_the_database);
     tcase_add_test(tc, test_keys_jwks_lists_both_public_keys);
     tcase_add_test(tc, test_keys_jwks_verifies_the_pools_tokens);
+    tcase_add_test(tc, test_keys_identity_key_is_made_once_and_kept);
+    tcase_add_test(tc, test_keys_identity_find_knows_only_its_kid);
+    tcase_add_test(tc, test_keys_identity_jwks_verifies_its_tokens);
+    tcase_add_test(tc, test_keys_identity_cache_follows_the_store);
     suite_add_tcase(s, tc);
 
     tcase_set_timeout(threads, 120);

@@ -1,6 +1,6 @@
 /*
- * check_secrets: SECRET_HASH against values computed elsewhere, codes, tokens, digests and
- * comparison.
+ * check_secrets: SECRET_HASH against values computed elsewhere, codes, tokens, random base64,
+ * digests, wiping and comparison.
  *
  * The SECRET_HASH vectors were computed with the openssl command line, e.g.
  *   printf '%s' "usernameclientid" | openssl dgst -sha256 -hmac secret -binary | base64
@@ -122,6 +122,41 @@ START_TEST(test_secrets_tokens_are_distinct_base64url)
 }
 END_TEST
 
+START_TEST(test_secrets_random_base64_is_padded_and_distinct)
+{
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const size_t lens[][3] = {{1, 4, 2}, {2, 4, 1}, {3, 4, 0}, {480, 640, 0}};
+    char *a, *b;
+
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        char *t = secrets_random_base64(lens[i][0]);
+
+        ck_assert_ptr_nonnull(t);
+        ck_assert_uint_eq(strlen(t), lens[i][1]);
+        ck_assert_uint_eq(strspn(t, alphabet), lens[i][1] - lens[i][2]);
+        ck_assert_uint_eq(strspn(t + lens[i][1] - lens[i][2], "="), lens[i][2]);
+        free(t);
+    }
+    ck_assert_ptr_null(secrets_random_base64(0));
+    a = secrets_random_base64(32);
+    b = secrets_random_base64(32);
+    ck_assert_str_ne(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(test_secrets_wipe_zeroes_the_bytes)
+{
+    char secret[] = "wJalrXUtnFEMI/K7MDENG";
+
+    secrets_wipe(secret, sizeof(secret));
+    for (size_t i = 0; i < sizeof(secret); i++)
+        ck_assert_int_eq(secret[i], 0);
+    secrets_wipe(NULL, 8); /* accepted */
+}
+END_TEST
+
 START_TEST(test_secrets_sha256_hex_of_abc)
 {
     char out[65];
@@ -153,10 +188,14 @@ Suite *test_suite(void)
     Suite *s = suite_create("secrets");
     TCase *tc = tcase_create("secrets");
 
+    /* Half a million assertions: more than Check's default 4 s on a loaded machine. */
+    tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, test_secrets_secret_hash_matches_openssl_cli, 0, (int)NHASH);
     tcase_add_test(tc, test_secrets_secret_hash_ok_refuses_anything_else);
     tcase_add_test(tc, test_secrets_codes_are_six_uniform_digits);
     tcase_add_test(tc, test_secrets_tokens_are_distinct_base64url);
+    tcase_add_test(tc, test_secrets_random_base64_is_padded_and_distinct);
+    tcase_add_test(tc, test_secrets_wipe_zeroes_the_bytes);
     tcase_add_test(tc, test_secrets_sha256_hex_of_abc);
     tcase_add_test(tc, test_secrets_equal_compares_whole_strings);
     suite_add_tcase(s, tc);

@@ -15,7 +15,7 @@
  *
  * Members are lowerCamelCase like the rest of the control API; times are epoch seconds, as in
  * AWS responses. Unknown ids answer 404 {"error": "NotFound", "message": ...}. Like the other
- * control handlers, these read the store only through store_* and identity_login.h.
+ * control handlers, these read the store only through store_* and keys_identity_jwks().
  */
 #include "config.h"
 
@@ -28,7 +28,7 @@
 
 #include "util/clock.h"
 #include "control/control.h"
-#include "identity/identity_logins.h"
+#include "crypto/keys.h"
 #include "util/jsonutil.h"
 #include "store/store.h"
 
@@ -282,7 +282,7 @@ void control_identity_jwks(const struct control_req *req, struct http_response *
         return;
     }
     db = store_acquire(req->app->store);
-    jwks = identity_jwks(db);
+    jwks = keys_identity_jwks(db);
     store_release(req->app->store, db);
     if (jwks == NULL) {
         control_error(resp, 500, "InternalError", "Could not make the OpenID token key.");

@@ -1,6 +1,6 @@
 /*
- * keys: the user pools' RSA signing keys, persisted in the store and cached in memory. See
- * keys.h.
+ * keys: the user pools' RSA signing keys and cognito-identity's OpenID token key, persisted in
+ * the store and cached in memory. See keys.h.
  *
  * The store is the truth: a key is generated only when the store has none for (pool, use),
  * and store_key_put() refuses a second one, so when two workers (or two processes on one
@@ -40,6 +40,8 @@
 
 #define KEY_BITS 2048
 #define CACHE_BUCKETS 256
+/* The name cognito-identity's key is stored under (store_identity_key_*). */
+#define IDENTITY_KEY_NAME "cognito-identity"
 
 struct cache_entry {
     struct cache_entry *next;
@@ -57,7 +59,10 @@ static const char *use_name(enum key_use use)
     return use == KEY_USE_ID ? "id" : "access";
 }
 
-/* Log what OpenSSL says went wrong, and clear this thread's error queue. */
+/*
+ * Log what OpenSSL says went wrong with pool_id's key (NULL: cognito-identity's), and clear
+ * this thread's error queue.
+ */
 static void log_ssl_error(const char *what, const char *pool_id)
 {
     char buf[256] = "unknown error";
@@ -65,8 +70,19 @@ static void log_ssl_error(const char *what, const char *pool_id)
 
     if (e != 0)
         ERR_error_string_n(e, buf, sizeof(buf));
-    log_error("keys: %s for pool %s: %s", what, pool_id, buf);
+    if (pool_id != NULL)
+        log_error("keys: %s for pool %s: %s", what, pool_id, buf);
+    else
+        log_error("identity keys: %s: %s", what, buf);
     ERR_clear_error();
+}
+
+/* Wipe and free a PEM private key; accepts NULL. */
+static void free_pem(char *pem)
+{
+    if (pem != NULL)
+        OPENSSL_cleanse(pem, strlen(pem));
+    free(pem);
 }
 
 static size_t bucket_of(const char *pool_id)
@@ -213,9 +229,7 @@ static int load_stored(struct store_conn *conn, const char *pool_id, enum key_us
         }
     }
     free(stored_kid);
-    if (pem != NULL)
-        OPENSSL_cleanse(pem, strlen(pem));
-    free(pem);
+    free_pem(pem);
     return rc;
 }
 
@@ -248,9 +262,7 @@ static int generate_stored(struct store_conn *conn, const char *pool_id, enum ke
     }
 out:
     EVP_PKEY_free(fresh);
-    if (pem != NULL)
-        OPENSSL_cleanse(pem, strlen(pem));
-    free(pem);
+    free_pem(pem);
     return rc;
 }
 
@@ -408,7 +420,122 @@ void keys_forget(const char *pool_id)
         cache_drop(pool_id);
 }
 
+/* ---- cognito-identity's OpenID token key ------------------------------------------------ */
+
+/*
+ * One RSA-2048 key for the whole emulator (cognito-identity has one issuer for every pool),
+ * stored like the user pools' keys so that tokens verify across restarts. The parsed key is
+ * cached behind a mutex and checked against the stored kid on every use, so a fresh store
+ * (tests, a reset) never meets a stale cached key.
+ */
+static pthread_mutex_t identity_lock = PTHREAD_MUTEX_INITIALIZER;
+static EVP_PKEY *identity_key; /* the cache's reference */
+static char identity_kid[KEYS_KID_MAX];
+
+/* Make the key and store it; when another worker stored one first, STORE_EXISTS. */
+static int identity_generate(struct store_conn *conn)
+{
+    EVP_PKEY *fresh = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)KEY_BITS);
+    char kid[KEYS_KID_MAX], *pem = NULL;
+    int rc = STORE_ERROR;
+
+    if (fresh == NULL || keys_kid(fresh, kid) != 0 || (pem = keys_to_pem(fresh)) == NULL)
+        log_ssl_error("cannot make an RSA key", NULL);
+    else if ((rc = store_identity_key_put(conn, IDENTITY_KEY_NAME, kid, pem)) == STORE_OK)
+        log_debug("identity keys: new OpenID token key %s", kid);
+    EVP_PKEY_free(fresh);
+    free_pem(pem);
+    return rc;
+}
+
+/*
+ * Make the cache hold the key stored_kid/pem (parsing it unless it already does), and give
+ * *out a new reference to it. Takes the mutex. true when *out is filled.
+ */
+static bool identity_cache_use(const char *stored_kid, const char *pem, struct signing_key *out)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&identity_lock);
+    if (identity_key == NULL || strcmp(identity_kid, stored_kid) != 0) {
+        EVP_PKEY *parsed = keys_from_pem(pem);
+        if (parsed != NULL) {
+            EVP_PKEY_free(identity_key);
+            identity_key = parsed;
+            snprintf(identity_kid, sizeof(identity_kid), "%s", stored_kid);
+        } else {
+            log_ssl_error("the stored OpenID token key does not parse", NULL);
+        }
+    }
+    if (identity_key != NULL && strcmp(identity_kid, stored_kid) == 0 &&
+        EVP_PKEY_up_ref(identity_key) == 1) {
+        out->pkey = identity_key;
+        snprintf(out->kid, sizeof(out->kid), "%s", identity_kid);
+        found = true;
+    }
+    pthread_mutex_unlock(&identity_lock);
+    return found;
+}
+
+int keys_identity_get(struct store_conn *conn, struct signing_key *out)
+{
+    char *stored_kid = NULL, *pem = NULL;
+    int rc = store_identity_key_get(conn, IDENTITY_KEY_NAME, &stored_kid, &pem);
+
+    memset(out, 0, sizeof(*out));
+    if (rc == STORE_NOT_FOUND) {
+        rc = identity_generate(conn);
+        if (rc == STORE_OK || rc == STORE_EXISTS)
+            rc = store_identity_key_get(conn, IDENTITY_KEY_NAME, &stored_kid, &pem);
+    }
+    if (rc != STORE_OK || strlen(stored_kid) >= KEYS_KID_MAX) {
+        log_error("identity keys: cannot read the OpenID token key");
+        rc = -1;
+    } else {
+        rc = identity_cache_use(stored_kid, pem, out) ? 0 : -1;
+    }
+    free(stored_kid);
+    free_pem(pem);
+    return rc;
+}
+
+EVP_PKEY *keys_identity_find(struct store_conn *conn, const char *kid)
+{
+    struct signing_key key;
+
+    if (kid == NULL || keys_identity_get(conn, &key) != 0)
+        return NULL;
+    if (strcmp(key.kid, kid) == 0)
+        return key.pkey;
+    EVP_PKEY_free(key.pkey);
+    return NULL;
+}
+
+cJSON *keys_identity_jwks(struct store_conn *conn)
+{
+    struct signing_key key;
+    cJSON *doc = NULL, *list, *jwk;
+
+    if (keys_identity_get(conn, &key) != 0)
+        return NULL;
+    jwk = keys_jwk(&key);
+    doc = cJSON_CreateObject();
+    list = doc ? cJSON_AddArrayToObject(doc, "keys") : NULL;
+    if (jwk == NULL || list == NULL || !cJSON_AddItemToArray(list, jwk)) {
+        cJSON_Delete(jwk);
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    EVP_PKEY_free(key.pkey);
+    return doc;
+}
+
 void keys_cache_clear(void)
 {
     cache_drop(NULL);
+    pthread_mutex_lock(&identity_lock);
+    EVP_PKEY_free(identity_key);
+    identity_key = NULL;
+    identity_kid[0] = '\0';
+    pthread_mutex_unlock(&identity_lock);
 }

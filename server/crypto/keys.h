@@ -1,5 +1,6 @@
 /*
- * keys: the RSA-2048 signing keys of user pools, and their JWKS.
+ * keys: the RSA-2048 signing keys of user pools and of cognito-identity's OpenID tokens, and
+ * their JWKS.
  *
  * Each pool has two key pairs, as Cognito has: one signs ID tokens, the other access tokens
  * (their kids differ). A pool's keys are generated on first use (the first token issued or
@@ -8,6 +9,9 @@
  *
  * Parsed keys are cached in memory by pool id and shared between worker threads (an
  * EVP_PKEY is safe to use from several threads for signing and verifying).
+ *
+ * cognito-identity signs the OpenID tokens of every identity pool with one key (one issuer,
+ * https://cognito-identity.amazonaws.com), made on first use and stored the same way.
  */
 #ifndef COG_KEYS_H
 #define COG_KEYS_H
@@ -60,7 +64,28 @@ cJSON *keys_jwk(const struct signing_key *key);
 /* Forget cached keys of a pool (after it is deleted). */
 void keys_forget(const char *pool_id);
 
-/* Free every cached key (at shutdown; for leak checkers). */
+/*
+ * cognito-identity's OpenID token key, generating and storing it on first use. 0 with *out
+ * filled (a new reference: EVP_PKEY_free(out->pkey)), or -1 (store or OpenSSL failure, logged).
+ */
+int keys_identity_get(struct store_conn *conn, struct signing_key *out);
+
+/*
+ * cognito-identity's key when kid is its kid (for verifying), or NULL. The EVP_PKEY is a new
+ * reference the caller frees. Makes the key on first use, as keys_identity_get() does.
+ */
+EVP_PKEY *keys_identity_find(struct store_conn *conn, const char *kid);
+
+/*
+ * The JWKS of cognito-identity's OpenID tokens, {"keys": [{kid, alg, kty, e, n, use}]}, making
+ * the key on first use. A new cJSON (cJSON_Delete), or NULL on failure.
+ */
+cJSON *keys_identity_jwks(struct store_conn *conn);
+
+/*
+ * Free every cached key, the pools' and cognito-identity's (at shutdown, when a store is
+ * closed or reset; for leak checkers). The stored keys are untouched.
+ */
 void keys_cache_clear(void);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * secrets: SECRET_HASH, numeric codes, opaque tokens, SHA-256 digests and constant-time
- * comparison, with OpenSSL (RAND_bytes, EVP_MAC HMAC, EVP_Digest). See secrets.h. Nothing
+ * secrets: SECRET_HASH, numeric codes, opaque tokens, random base64, SHA-256 digests, wiping
+ * and constant-time comparison, with OpenSSL (RAND_bytes, EVP_MAC HMAC, EVP_EncodeBlock,
+ * EVP_Digest, OPENSSL_cleanse). See secrets.h. Nothing
  * here logs or keeps what it is given.
  */
 #include "config.h"
@@ -133,6 +134,32 @@ char *secrets_token(size_t nbytes)
     return out;
 }
 
+char *secrets_random_base64(size_t nbytes)
+{
+    unsigned char *raw;
+    char *text;
+
+    if (nbytes == 0 || nbytes > INT32_MAX / 2)
+        return NULL;
+    raw = malloc(nbytes);
+    text = malloc(4 * ((nbytes + 2) / 3) + 1);
+    if (raw == NULL || text == NULL || RAND_bytes(raw, (int)nbytes) != 1) {
+        free(raw);
+        free(text);
+        return NULL;
+    }
+    EVP_EncodeBlock((unsigned char *)text, raw, (int)nbytes); /* padded, NUL-ended */
+    OPENSSL_cleanse(raw, nbytes);
+    free(raw);
+    return text;
+}
+
+void secrets_wipe(void *p, size_t n)
+{
+    if (p != NULL)
+        OPENSSL_cleanse(p, n);
+}
+
 void secrets_sha256_hex(const char *text, char *out)
 {
     static const char digits[] = "0123456789abcdef";
@@ -164,9 +191,4 @@ bool secrets_equal(const char *a, const char *b)
         return false;
     }
     return CRYPTO_memcmp(a, b, la) == 0;
-}
-
-void secrets_wipe(void *p, size_t n)
-{
-    OPENSSL_cleanse(p, n);
 }

@@ -1,6 +1,7 @@
 /*
- * secrets: the small cryptographic helpers of sign-in: SECRET_HASH, numeric codes, opaque
- * tokens and digests. OpenSSL's RAND_bytes, HMAC and SHA-256 only.
+ * secrets: the small cryptographic helpers of sign-in and of identity pools: SECRET_HASH,
+ * numeric codes, opaque tokens, random base64 (credentials' session tokens), digests and
+ * wiping secrets from memory. OpenSSL's RAND_bytes, HMAC and SHA-256 only.
  */
 #ifndef COG_SECRETS_H
 #define COG_SECRETS_H
@@ -33,13 +34,19 @@ void secrets_set_fixed_code(const char *code);
 /* An opaque random token of nbytes random bytes, base64url (free()); NULL when out of memory. */
 char *secrets_token(size_t nbytes);
 
+/*
+ * nbytes random bytes as standard base64 with padding (RFC 4648 section 4): a new string
+ * (free()), NULL when out of memory or nbytes is 0 or too large.
+ */
+char *secrets_random_base64(size_t nbytes);
+
+/* Overwrite n bytes at p with zeros in a way the compiler cannot drop; accepts NULL. */
+void secrets_wipe(void *p, size_t n);
+
 /* Lower-case hex SHA-256 of text (out holds 65 bytes). */
 void secrets_sha256_hex(const char *text, char *out);
 
 /* Constant-time comparison of two NUL-terminated strings. */
 bool secrets_equal(const char *a, const char *b);
-
-/* Overwrite n bytes at p with zeros in a way the compiler cannot drop (a secret leaving memory). */
-void secrets_wipe(void *p, size_t n);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * identity_login: checking the Logins map of cognito-identity requests, and the OpenID tokens
- * of cognito-identity. See identity_login.h for the contract.
+ * identity_logins: checking the Logins map of cognito-identity requests, and the OpenID tokens
+ * of cognito-identity. See identity_logins.h for the contract.
  *
  * The checks run in this order, each failing with NotAuthorizedException in the words real
  * Cognito uses (captured in public issue trackers and code; the first source of each):
@@ -25,22 +25,16 @@
  * your developer provider name in the logins map when calling GetId or GetOpenIdToken"
  * (developer guide, authentication-flow.md).
  *
- * The OpenID token key is one RSA-2048 key for the whole emulator (cognito-identity has one
- * issuer for every pool), stored like the user pools' keys so that tokens verify across
- * restarts. The parsed key is cached behind a mutex and checked against the stored kid on
- * every use, so a fresh store (tests, a reset) never meets a stale cached key.
+ * A user pool's ID token is verified by userpool/tokens.c (tokens_verify, the verifier of
+ * every user-pool token, and tokens_check_user for ServerSideTokenCheck); this file says which
+ * pool and clients it expects and words the refusals. The OpenID tokens are signed with
+ * cognito-identity's key (keys_identity_* in crypto/keys.c: one key for the whole emulator,
+ * stored, cached).
  */
 #include "config.h"
 
 #include "identity/identity_logins.h"
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +46,9 @@
 #include "crypto/keys.h"
 #include "util/log.h"
 #include "aws/ops_common.h"
+#include "userpool/tokens.h"
 #include "settings.h"
 
-#define KEY_NAME "cognito-identity"
-#define KEY_BITS 2048
 /* Room for "<public URL>/<pool id>" (settings.public_url is 512 bytes, a pool id < 96). */
 #define ISSUER_MAX 640
 
@@ -66,146 +59,62 @@ static const char BAD_SIGNATURE[] = "Invalid login token. Couldn't verify signed
 static const char NO_AUD[] = "Invalid login token. Missing a required claim: aud";
 static const char INACTIVE[] = "Token is inactive";
 
-/* ---- The OpenID token key --------------------------------------------------------------- */
-
-static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
-static EVP_PKEY *cached_key; /* the cache's reference */
-static char cached_kid[KEYS_KID_MAX];
-
-static void log_ssl_error(const char *what)
-{
-    char buf[256] = "unknown error";
-    unsigned long e = ERR_get_error();
-
-    if (e != 0)
-        ERR_error_string_n(e, buf, sizeof(buf));
-    log_error("identity keys: %s: %s", what, buf);
-    ERR_clear_error();
-}
-
-static void free_secret(char *pem)
-{
-    if (pem != NULL)
-        OPENSSL_cleanse(pem, strlen(pem));
-    free(pem);
-}
-
-/* Make the key and store it; when another worker stored one first, STORE_EXISTS. */
-static int generate_key(struct store_conn *conn)
-{
-    EVP_PKEY *fresh = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)KEY_BITS);
-    char kid[KEYS_KID_MAX], *pem = NULL;
-    int rc = STORE_ERROR;
-
-    if (fresh == NULL || keys_kid(fresh, kid) != 0 || (pem = keys_to_pem(fresh)) == NULL)
-        log_ssl_error("cannot make an RSA key");
-    else if ((rc = store_identity_key_put(conn, KEY_NAME, kid, pem)) == STORE_OK)
-        log_debug("identity keys: new OpenID token key %s", kid);
-    EVP_PKEY_free(fresh);
-    free_secret(pem);
-    return rc;
-}
+/* ---- OpenID tokens of cognito-identity ------------------------------------------------- */
 
 /*
- * The current key: *pkey a new reference (EVP_PKEY_free) and its kid, made on first use.
- * 0, or -1 (logged).
+ * Sign claims as an OpenID token of cognito-identity (RS256, the emulator-wide identity key of
+ * keys_identity_get(), made and stored on first use). A new string (free()), or NULL on
+ * failure (logged).
  */
-static int key_current(struct store_conn *conn, EVP_PKEY **pkey, char kid[KEYS_KID_MAX])
+static char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
 {
-    char *stored_kid = NULL, *pem = NULL;
-    int rc = store_identity_key_get(conn, KEY_NAME, &stored_kid, &pem);
+    struct signing_key key;
+    char *token;
 
-    *pkey = NULL;
-    if (rc == STORE_NOT_FOUND) {
-        rc = generate_key(conn);
-        if (rc == STORE_OK || rc == STORE_EXISTS)
-            rc = store_identity_key_get(conn, KEY_NAME, &stored_kid, &pem);
-    }
-    if (rc != STORE_OK || strlen(stored_kid) >= KEYS_KID_MAX) {
-        log_error("identity keys: cannot read the OpenID token key");
-        free(stored_kid);
-        free_secret(pem);
-        return -1;
-    }
-    pthread_mutex_lock(&key_lock);
-    if (cached_key == NULL || strcmp(cached_kid, stored_kid) != 0) {
-        EVP_PKEY *parsed = keys_from_pem(pem);
-        if (parsed != NULL) {
-            EVP_PKEY_free(cached_key);
-            cached_key = parsed;
-            snprintf(cached_kid, sizeof(cached_kid), "%s", stored_kid);
-        } else {
-            log_ssl_error("the stored OpenID token key does not parse");
-        }
-    }
-    if (cached_key != NULL && strcmp(cached_kid, stored_kid) == 0 &&
-        EVP_PKEY_up_ref(cached_key) == 1) {
-        *pkey = cached_key;
-        snprintf(kid, KEYS_KID_MAX, "%s", cached_kid);
-    }
-    pthread_mutex_unlock(&key_lock);
-    free(stored_kid);
-    free_secret(pem);
-    return *pkey != NULL ? 0 : -1;
-}
-
-void identity_keys_cache_clear(void)
-{
-    pthread_mutex_lock(&key_lock);
-    EVP_PKEY_free(cached_key);
-    cached_key = NULL;
-    cached_kid[0] = '\0';
-    pthread_mutex_unlock(&key_lock);
-}
-
-char *identity_token_sign(struct store_conn *conn, const cJSON *claims)
-{
-    EVP_PKEY *pkey;
-    char kid[KEYS_KID_MAX], *token;
-
-    if (key_current(conn, &pkey, kid) != 0)
+    if (keys_identity_get(conn, &key) != 0)
         return NULL;
-    token = jwt_sign_rs256(claims, kid, pkey);
-    EVP_PKEY_free(pkey);
+    token = jwt_sign_rs256(claims, key.kid, key.pkey);
+    EVP_PKEY_free(key.pkey);
     return token;
 }
 
-cJSON *identity_jwks(struct store_conn *conn)
+char *identity_openid_token(struct op_ctx *ctx, const char *identity_id, const char *pool_id,
+                            cJSON *amr, int64_t ttl)
 {
-    struct signing_key key;
-    cJSON *doc = NULL, *list, *jwk;
+    cJSON *claims = cJSON_CreateObject();
+    int64_t iat = ctx->now_ms / 1000;
+    char *token = NULL;
 
-    if (key_current(conn, &key.pkey, key.kid) != 0)
+    if (claims == NULL || amr == NULL || json_set_str(claims, "sub", identity_id) != 0 ||
+        json_set_str(claims, "aud", pool_id) != 0 || json_set_item(claims, "amr", amr) != 0 ||
+        json_set_str(claims, "iss", IDENTITY_TOKEN_ISSUER) != 0 ||
+        json_set_num(claims, "exp", (double)(iat + ttl)) != 0 ||
+        json_set_num(claims, "iat", (double)iat) != 0) {
+        if (claims == NULL || json_get(claims, "amr") != amr)
+            cJSON_Delete(amr);
+        cJSON_Delete(claims);
+        ops_fail_internal(ctx, "out of memory");
         return NULL;
-    jwk = keys_jwk(&key);
-    doc = cJSON_CreateObject();
-    list = doc ? cJSON_AddArrayToObject(doc, "keys") : NULL;
-    if (jwk == NULL || list == NULL || !cJSON_AddItemToArray(list, jwk)) {
-        cJSON_Delete(jwk);
-        cJSON_Delete(doc);
-        doc = NULL;
     }
-    EVP_PKEY_free(key.pkey);
-    return doc;
+    token = identity_token_sign(ctx->db, claims);
+    cJSON_Delete(claims);
+    if (token == NULL)
+        ops_fail_internal(ctx, "could not sign the OpenID token");
+    return token;
 }
 
 /* The verification key of cognito-identity's tokens for kid (jwt_verify_rs256's lookup). */
 struct identity_key_lookup {
     struct store_conn *db;
-    EVP_PKEY *key; /* freed by the caller after verifying */
+    EVP_PKEY *key; /* the reference keys_identity_find() returned; freed after verifying */
 };
 
 static EVP_PKEY *lookup_identity_key(void *arg, const char *kid)
 {
     struct identity_key_lookup *lk = arg;
-    char current[KEYS_KID_MAX];
 
     EVP_PKEY_free(lk->key);
-    lk->key = NULL;
-    if (key_current(lk->db, &lk->key, current) == 0 && strcmp(current, kid) != 0) {
-        EVP_PKEY_free(lk->key);
-        lk->key = NULL;
-    }
+    lk->key = keys_identity_find(lk->db, kid);
     return lk->key;
 }
 
@@ -242,21 +151,6 @@ static bool user_pool_of(const struct settings *s, const char *name, char *pool_
     for (int aws = 0; aws <= 1; aws++) {
         issuer_without_scheme(s, aws, pool_id, form, sizeof(form));
         if (strcmp(form, name) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Whether iss is an issuer this emulator gives the tokens of pool_id (either form). */
-static bool issuer_of(const struct settings *s, const char *pool_id, const char *iss)
-{
-    struct settings form = *s;
-    char expect[ISSUER_MAX];
-
-    for (int aws = 0; aws <= 1; aws++) {
-        form.aws_issuer = aws;
-        settings_issuer(&form, pool_id, expect, sizeof(expect));
-        if (iss != NULL && strcmp(iss, expect) == 0)
             return true;
     }
     return false;
@@ -374,98 +268,79 @@ static int dup_into(struct op_ctx *ctx, char **dst, const char *src)
     return *dst ? 0 : ops_fail_internal(ctx, "out of memory");
 }
 
-/*
- * ServerSideTokenCheck: the user of claims must still exist under that sub, be enabled and not
- * have signed out (GlobalSignOut, AdminUserGlobalSignOut) since the token was issued.
- */
-static int check_server_side(struct op_ctx *ctx, const char *pool_id, const cJSON *claims)
-{
-    struct store_user *u = NULL;
-    int revoked = 0, st;
-    const cJSON *iat = json_get(claims, "iat");
-
-    st = store_user_get_by_sub(ctx->db, pool_id, json_str(claims, "sub"), &u);
-    if (st == STORE_ERROR)
-        return ops_fail_internal(ctx, "could not read the user");
-    if (st == STORE_OK && u->enabled &&
-        store_token_revoked(ctx->db, u->seq, json_str(claims, "origin_jti"),
-                            cJSON_IsNumber(iat) ? (int64_t)iat->valuedouble * 1000 : 0,
-                            &revoked) != STORE_OK) {
-        store_user_free(u);
-        return ops_fail_internal(ctx, "could not read the user's sign-outs");
-    }
-    st = st == STORE_OK && u->enabled && !revoked ? 0 : not_authorized(ctx, INACTIVE);
-    store_user_free(u);
-    return st;
-}
-
-/* The verification key of one user pool, found by kid (jwt_verify_rs256's lookup). */
-struct pool_key_lookup {
-    struct store_conn *db;
-    const char *pool_id;
-    EVP_PKEY *key; /* the reference keys_find() returned; freed after verifying */
+/* What check_user_pool_token() lets tokens_verify() ask about an ID token's aud. */
+struct client_match {
+    const struct settings *settings;
+    const cJSON *pool;     /* the identity pool document */
+    const char *user_pool; /* the user pool the Logins entry names */
+    const cJSON *client;   /* out: the CognitoIdentityProviders entry of aud */
 };
 
-static EVP_PKEY *lookup_pool_key(void *arg, const char *kid)
+/* tokens_verify's aud_ok: whether the identity pool configures aud for the user pool. */
+static bool client_configured(void *arg, const char *aud)
 {
-    struct pool_key_lookup *lk = arg;
+    struct client_match *m = arg;
 
-    EVP_PKEY_free(lk->key);
-    lk->key = keys_find(lk->db, lk->pool_id, kid);
-    return lk->key;
+    m->client = configured_client(m->settings, m->pool, m->user_pool, aud);
+    return m->client != NULL;
+}
+
+/* The NotAuthorizedException of an ID token tokens_verify() or tokens_check_user() refused. */
+static int token_refused(struct op_ctx *ctx, enum tokens_status st, const char *token)
+{
+    cJSON *peek;
+    int rc;
+
+    switch (st) {
+    case TOKENS_ERROR:
+        return -1; /* ctx->err is set */
+    case TOKENS_BAD_ISSUER:
+        return not_authorized(ctx, BAD_ISSUER);
+    case TOKENS_BAD_SIGNATURE:
+        return not_authorized(ctx, BAD_SIGNATURE);
+    case TOKENS_NO_AUD:
+        return not_authorized(ctx, NO_AUD);
+    case TOKENS_BAD_AUD:
+        return not_authorized(ctx, NOT_SUPPORTED);
+    case TOKENS_NO_USER:
+    case TOKENS_REVOKED:
+        return not_authorized(ctx, INACTIVE);
+    case TOKENS_EXPIRED:
+        /* Its signature verified, so the payload peeked at is the signed one. */
+        peek = jwt_peek_payload(token);
+        rc = check_expiry(ctx, peek);
+        cJSON_Delete(peek);
+        return rc != 0 ? rc : not_authorized(ctx, NOT_OIDC);
+    default:
+        return not_authorized(ctx, NOT_OIDC);
+    }
 }
 
 /*
  * Check token, presented for user pool user_pool (which pool configures), into *out: issuer,
- * signature, aud, token_use, expiry and, where the pool asks for it, the server-side check.
+ * signature, aud among the pool's ClientIds for that user pool, token_use "id", expiry
+ * (tokens_verify) and, where that client entry asks for it, the server-side check.
  */
 static int check_user_pool_token(struct op_ctx *ctx, const cJSON *pool, const char *user_pool,
                                  const char *token, struct identity_login *out)
 {
-    struct pool_key_lookup lk = {.db = ctx->db, .pool_id = user_pool};
-    cJSON *peek = jwt_peek_payload(token), *claims = NULL;
-    const cJSON *client;
-    const char *aud, *use;
-    enum jwt_status st;
+    struct client_match m = {.settings = ctx->settings, .pool = pool, .user_pool = user_pool};
+    const struct tokens_expect expect = {
+        .pool_id = user_pool,
+        .token_use = "id",
+        .aud_ok = client_configured,
+        .aud_arg = &m,
+    };
+    cJSON *claims = NULL;
+    enum tokens_status st = tokens_verify(ctx, token, &expect, NULL, &claims);
     int rc = -1;
 
-    if (peek == NULL)
-        return not_authorized(ctx, NOT_OIDC);
-    if (!issuer_of(ctx->settings, user_pool, json_str(peek, "iss"))) {
-        cJSON_Delete(peek);
-        return not_authorized(ctx, BAD_ISSUER);
-    }
-    cJSON_Delete(peek);
-    st = jwt_verify_rs256(token, lookup_pool_key, &lk, &claims);
-    EVP_PKEY_free(lk.key);
-    if (st == JWT_MALFORMED)
-        return not_authorized(ctx, NOT_OIDC);
-    if (st != JWT_OK)
-        return not_authorized(ctx, BAD_SIGNATURE);
-    /* The signed iss must be the one peeked at (the key was that pool's). */
-    if (!issuer_of(ctx->settings, user_pool, json_str(claims, "iss"))) {
-        not_authorized(ctx, BAD_ISSUER);
+    if (st == TOKENS_OK && json_bool(m.client, "ServerSideTokenCheck", false))
+        st = tokens_check_user(ctx, user_pool, claims, TOKENS_USER_SERVER_SIDE, NULL);
+    if (st != TOKENS_OK) {
+        token_refused(ctx, st, token);
         goto out;
     }
-    aud = json_str(claims, "aud");
-    use = json_str(claims, "token_use");
-    if (aud == NULL) {
-        not_authorized(ctx, NO_AUD);
-        goto out;
-    }
-    if ((client = configured_client(ctx->settings, pool, user_pool, aud)) == NULL) {
-        not_authorized(ctx, NOT_SUPPORTED);
-        goto out;
-    }
-    if (use == NULL || strcmp(use, "id") != 0 || json_str(claims, "sub") == NULL) {
-        not_authorized(ctx, NOT_OIDC);
-        goto out;
-    }
-    if (check_expiry(ctx, claims) != 0)
-        goto out;
-    if (json_bool(client, "ServerSideTokenCheck", false) &&
-        check_server_side(ctx, user_pool, claims) != 0)
-        goto out;
     out->kind = IDENTITY_LOGIN_USER_POOL;
     if (dup_into(ctx, &out->provider,
                  json_str(configured_provider(ctx->settings, pool, user_pool), "ProviderName")) !=
@@ -473,7 +348,7 @@ static int check_user_pool_token(struct op_ctx *ctx, const cJSON *pool, const ch
         dup_into(ctx, &out->subject, json_str(claims, "sub")) != 0 ||
         dup_into(ctx, &out->user_pool_id, user_pool) != 0 ||
         dup_into(ctx, &out->username, json_str(claims, "cognito:username")) != 0 ||
-        dup_into(ctx, &out->client_id, aud) != 0)
+        dup_into(ctx, &out->client_id, json_str(claims, "aud")) != 0)
         goto out;
     out->claims = claims;
     claims = NULL;

@@ -1,9 +1,9 @@
 /*
- * identity_login: what cognito-identity trusts, in one place: the Logins map of GetId,
+ * identity_logins: what cognito-identity trusts, in one place: the Logins map of GetId,
  * GetCredentialsForIdentity, GetOpenIdToken and UnlinkIdentity checked against an identity
  * pool's configuration (which provider, which user pool, whose ID token, still valid), and
- * the OpenID tokens cognito-identity itself issues (GetOpenIdToken*), with their signing key
- * and its JWKS.
+ * the OpenID tokens cognito-identity itself issues (GetOpenIdToken*), signed with the key of
+ * crypto/keys.c (keys_identity_*, which also serves its JWKS).
  *
  * A Logins entry names a user pool as Cognito's SDKs do, "cognito-idp.<region>.amazonaws.com/
  * <poolId>", or as Amplify does, the token's issuer without its scheme ("localhost:9229/
@@ -11,11 +11,11 @@
  * must be signed by that user pool's key, be unexpired by the emulator clock, carry token_use
  * "id" and an aud among the ClientIds the identity pool configures for that user pool, and
  * have been issued for the pool the entry names. Failures are NotAuthorizedException in
- * Cognito's words (sources in identity_login.c). The key "cognito-identity.amazonaws.com"
+ * Cognito's words (sources in identity_logins.c). The key "cognito-identity.amazonaws.com"
  * carries an OpenID token of this emulator (developer-authenticated identities).
  *
- * Like the handlers, this module reads the store only through store_*, keys_* and jwt_*; it
- * never logs a token.
+ * Like the handlers, this module reads the store only through store_*, keys_*, jwt_* and
+ * tokens_* (userpool/tokens.h verifies user-pool tokens); it never logs a token.
  */
 #ifndef COG_IDENTITY_LOGIN_H
 #define COG_IDENTITY_LOGIN_H
@@ -80,18 +80,11 @@ char *identity_provider_name(const struct settings *s, const cJSON *pool, const 
 bool identity_role_mapping_key_ok(const cJSON *pool, const char *key);
 
 /*
- * Sign claims as an OpenID token of cognito-identity (RS256, the emulator-wide identity key,
- * made and stored on first use). A new string (free()), or NULL on failure (logged).
+ * Sign an OpenID token of cognito-identity for identity_id of pool_id with amr (taken), valid
+ * ttl seconds, the claims in the order of Cognito's tokens (RS256, the emulator-wide identity
+ * key of keys_identity_get()). A new string (free()), or NULL with InternalErrorException.
  */
-char *identity_token_sign(struct store_conn *conn, const cJSON *claims);
-
-/*
- * The JWKS of cognito-identity's OpenID tokens, {"keys": [{kid, alg, kty, e, n, use}]},
- * making the key on first use. A new cJSON (cJSON_Delete), or NULL on failure.
- */
-cJSON *identity_jwks(struct store_conn *conn);
-
-/* Drop the cached identity key (tests that open a fresh store; shutdown). */
-void identity_keys_cache_clear(void);
+char *identity_openid_token(struct op_ctx *ctx, const char *identity_id, const char *pool_id,
+                            cJSON *amr, int64_t ttl);
 
 #endif

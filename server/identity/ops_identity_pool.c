@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "identity/identity.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "aws/op.h"
@@ -56,14 +57,6 @@ static const char *const pool_members[] = {
 
 /* The IdentityPoolShortDescription members ListIdentityPools shows of each pool. */
 static const char *const short_members[] = {"IdentityPoolId", "IdentityPoolName", NULL};
-
-/* Identity pools: no parent; the unknown-id message is AWS's (see above). */
-static const struct ops_doc_type IDENTITY_POOL = {
-    .kind = STORE_IDENTITY_POOL,
-    .noun = "identity pool",
-    .missing_code = COG_E_RESOURCE_NOT_FOUND,
-    .missing = "IdentityPool '%s' not found.",
-};
 
 static bool is_empty_collection(const cJSON *item)
 {

@@ -393,7 +393,7 @@ int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const c
     return 0;
 }
 
-/* ---- Access token checks ----------------------------------------------------------------- */
+/* ---- Verifying tokens -------------------------------------------------------------------- */
 
 /* The verification key of one pool, found by kid for jwt_verify_rs256(). */
 struct key_lookup {
@@ -421,6 +421,8 @@ static bool issuer_ok(const struct settings *s, const char *pool_id, const char 
     struct settings other = *s;
     char expect[ISSUER_MAX];
 
+    if (iss == NULL)
+        return false;
     settings_issuer(s, pool_id, expect, sizeof(expect));
     if (strcmp(iss, expect) == 0)
         return true;
@@ -439,125 +441,189 @@ static const char *issuer_pool_id(const char *iss)
     return slash + 1;
 }
 
-static int invalid_access_token(struct op_ctx *ctx)
-{
-    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Invalid Access Token");
-}
-
 /*
- * Whether the verified access token claims of user u were revoked: "Access Token has been
- * revoked" (the API reference of GlobalSignOut quotes it) when RevokeToken revoked the refresh
- * token of its sign-in (same origin_jti), when GlobalSignOut / AdminUserGlobalSignOut revoked
- * all the user's refresh tokens, or when the user signed out (or was disabled) after the
- * token was issued. iat has whole seconds, so only a sign-out in a later second than the
- * token's issue counts; a token of the same second is caught by its revoked refresh token.
+ * Find the pool of token (expected, or the one its unverified iss names) into pool_id
+ * (IDS_MAX bytes), verify the signature with that pool's key and check the signed iss.
+ * On TOKENS_OK *claims holds the verified claims (cJSON_Delete); NULL otherwise.
  */
-static int check_revoked(struct op_ctx *ctx, const struct store_user *u, const cJSON *claims)
-{
-    int64_t iat = json_int(claims, "iat", 0);
-    int revoked = 0;
-
-    if (store_token_revoked(ctx->db, u->seq, json_str(claims, "origin_jti"), (iat + 1) * 1000,
-                            &revoked) != STORE_OK)
-        return ops_fail_internal(ctx, "could not check the token's revocation");
-    return revoked ? cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Access Token has been revoked")
-                   : 0;
-}
-
-/*
- * Verify token's signature with the key of the pool its iss names and return the verified
- * claims in *claims (cJSON_Delete) and that pool id in pool_id (IDS_MAX bytes). 0, or -1 with
- * "Invalid Access Token".
- */
-static int verify_signature(struct op_ctx *ctx, const char *token, char *pool_id, cJSON **claims)
+static enum tokens_status verify_signature(struct op_ctx *ctx, const char *token,
+                                           const char *expected, char *pool_id, cJSON **claims)
 {
     cJSON *peek = jwt_peek_payload(token);
-    const char *id = issuer_pool_id(json_str(peek, "iss"));
+    const char *iss = json_str(peek, "iss"), *named = issuer_pool_id(iss);
     struct key_lookup lk = {.db = ctx->db, .pool_id = pool_id};
     enum jwt_status st;
 
     *claims = NULL;
-    if (id == NULL) {
+    if (peek == NULL || (expected == NULL && named == NULL)) {
         cJSON_Delete(peek);
-        return invalid_access_token(ctx);
+        return TOKENS_MALFORMED;
     }
-    snprintf(pool_id, IDS_MAX, "%s", id);
+    if (expected != NULL && !issuer_ok(ctx->settings, expected, iss)) {
+        cJSON_Delete(peek);
+        return TOKENS_BAD_ISSUER;
+    }
+    snprintf(pool_id, IDS_MAX, "%s", expected != NULL ? expected : named);
     cJSON_Delete(peek);
     st = jwt_verify_rs256(token, lookup_pool_key, &lk, claims);
     EVP_PKEY_free(lk.key);
     if (st != JWT_OK)
-        return invalid_access_token(ctx);
+        return st == JWT_MALFORMED ? TOKENS_MALFORMED : TOKENS_BAD_SIGNATURE;
     /* The signed iss must name the same pool the unverified one did (the key was its). */
-    if (!issuer_ok(ctx->settings, pool_id,
-                   json_str(*claims, "iss") ? json_str(*claims, "iss") : "")) {
+    if (!issuer_ok(ctx->settings, pool_id, json_str(*claims, "iss"))) {
         cJSON_Delete(*claims);
         *claims = NULL;
-        return invalid_access_token(ctx);
+        return TOKENS_BAD_ISSUER;
     }
-    return 0;
+    return TOKENS_OK;
+}
+
+/*
+ * The checks of verified claims after the signature, in this order: aud (when the caller
+ * checks it), the token_use and the claims every token of that use carries (sub, exp, and
+ * username for access tokens), then exp against the emulator clock.
+ */
+static enum tokens_status check_claims(const struct op_ctx *ctx, const cJSON *claims,
+                                       const struct tokens_expect *expect)
+{
+    const char *aud = json_str(claims, "aud"), *use = json_str(claims, "token_use");
+    const cJSON *exp = json_get(claims, "exp");
+
+    if (expect->aud_ok != NULL) {
+        if (aud == NULL)
+            return TOKENS_NO_AUD;
+        if (!expect->aud_ok(expect->aud_arg, aud))
+            return TOKENS_BAD_AUD;
+    }
+    if (use == NULL || strcmp(use, expect->token_use) != 0 || json_str(claims, "sub") == NULL ||
+        (strcmp(use, "access") == 0 && json_str(claims, "username") == NULL) ||
+        !cJSON_IsNumber(exp))
+        return TOKENS_BAD_CLAIMS;
+    if ((double)ctx->now_ms >= exp->valuedouble * 1000.0)
+        return TOKENS_EXPIRED;
+    return TOKENS_OK;
+}
+
+enum tokens_status tokens_verify(struct op_ctx *ctx, const char *token,
+                                 const struct tokens_expect *expect, char *pool_id, cJSON **claims)
+{
+    char pool[IDS_MAX];
+    cJSON *verified = NULL;
+    enum tokens_status st;
+
+    *claims = NULL;
+    st = verify_signature(ctx, token != NULL ? token : "", expect->pool_id, pool, &verified);
+    if (st == TOKENS_OK)
+        st = check_claims(ctx, verified, expect);
+    if (st != TOKENS_OK) {
+        cJSON_Delete(verified);
+        return st;
+    }
+    if (pool_id != NULL)
+        snprintf(pool_id, IDS_MAX, "%s", pool);
+    *claims = verified;
+    return TOKENS_OK;
+}
+
+enum tokens_status tokens_check_user(struct op_ctx *ctx, const char *pool_id, const cJSON *claims,
+                                     enum tokens_user_check check, struct store_user **user)
+{
+    int64_t iat = json_int(claims, "iat", 0);
+    const char *username = json_str(claims, "username");
+    struct store_user *u = NULL;
+    int revoked = 0, st;
+
+    if (user != NULL)
+        *user = NULL;
+    /*
+     * The user by sub (unique and never reused, so a user deleted and made again under the
+     * same name does not inherit old tokens; no pool document is needed for case rules).
+     */
+    st = store_user_get_by_sub(ctx->db, pool_id, json_str(claims, "sub"), &u);
+    if (st == STORE_ERROR) {
+        ops_fail_internal(ctx, "could not read the user");
+        return TOKENS_ERROR;
+    }
+    if (st != STORE_OK ||
+        (check == TOKENS_USER_ACCESS && (username == NULL || strcmp(u->username, username) != 0))) {
+        store_user_free(u);
+        return TOKENS_NO_USER;
+    }
+    /*
+     * AdminDisableUser "deactivates a user and revokes all access tokens for the user" (API
+     * reference), so a disabled user's token reads as revoked. iat has whole seconds: for
+     * access tokens only a sign-out in a later second than the token's issue counts (a token
+     * of the same second is caught by its revoked refresh token); the server-side check of
+     * identity pools counts a sign-out in the token's own second too.
+     */
+    if (u->enabled && store_token_revoked(ctx->db, u->seq, json_str(claims, "origin_jti"),
+                                          (check == TOKENS_USER_ACCESS ? iat + 1 : iat) * 1000,
+                                          &revoked) != STORE_OK) {
+        store_user_free(u);
+        ops_fail_internal(ctx, "could not check the token's revocation");
+        return TOKENS_ERROR;
+    }
+    if (!u->enabled || revoked) {
+        store_user_free(u);
+        return TOKENS_REVOKED;
+    }
+    if (user != NULL)
+        *user = u;
+    else
+        store_user_free(u);
+    return TOKENS_OK;
+}
+
+/* ---- Access tokens ----------------------------------------------------------------------- */
+
+/*
+ * The NotAuthorizedException of a refused access token, in Cognito's words ("Access Token has
+ * been revoked": the API reference of GlobalSignOut quotes it). -1.
+ */
+static int access_refused(struct op_ctx *ctx, enum tokens_status st)
+{
+    const char *message = "Invalid Access Token";
+
+    if (st == TOKENS_ERROR)
+        return -1; /* ctx->err is set */
+    if (st == TOKENS_EXPIRED)
+        message = "Access Token has expired";
+    else if (st == TOKENS_NO_USER)
+        message = "User does not exist.";
+    else if (st == TOKENS_REVOKED)
+        message = "Access Token has been revoked";
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "%s", message);
 }
 
 int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user **user,
                         cJSON **claims)
 {
+    static const struct tokens_expect access = {.token_use = "access"};
     char pool_id[IDS_MAX];
     cJSON *verified = NULL;
     struct store_user *u = NULL;
-    const char *sub, *username;
-    const cJSON *exp;
-    int st, rc = -1;
+    enum tokens_status st;
 
     if (user != NULL)
         *user = NULL;
     if (claims != NULL)
         *claims = NULL;
-    if (token == NULL || verify_signature(ctx, token, pool_id, &verified) != 0)
+    if (token == NULL)
         return -1;
-    exp = json_get(verified, "exp");
-    sub = json_str(verified, "sub");
-    username = json_str(verified, "username");
-    if (strcmp(json_str(verified, "token_use") ? json_str(verified, "token_use") : "", "access") !=
-            0 ||
-        !cJSON_IsNumber(exp) || sub == NULL || username == NULL) {
-        invalid_access_token(ctx);
-        goto out;
+    st = tokens_verify(ctx, token, &access, pool_id, &verified);
+    if (st == TOKENS_OK)
+        st = tokens_check_user(ctx, pool_id, verified, TOKENS_USER_ACCESS, &u);
+    if (st != TOKENS_OK) {
+        cJSON_Delete(verified);
+        return access_refused(ctx, st);
     }
-    if (exp->valuedouble * 1000.0 <= (double)ctx->now_ms) {
-        cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Access Token has expired");
-        goto out;
-    }
-    /*
-     * The user by sub (unique and never reused, so a user deleted and made again under the
-     * same name does not inherit old tokens; no pool document is needed for case rules).
-     */
-    st = store_user_get_by_sub(ctx->db, pool_id, sub, &u);
-    if (st == STORE_ERROR) {
-        ops_fail_internal(ctx, "could not read the user");
-        goto out;
-    }
-    if (st != STORE_OK || strcmp(u->username, username) != 0) {
-        cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "User does not exist.");
-        goto out;
-    }
-    /* AdminDisableUser "deactivates a user and revokes all access tokens for the user" (API
-     * reference), so a disabled user's token reads as revoked. */
-    if (!u->enabled) {
-        cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Access Token has been revoked");
-        goto out;
-    }
-    if (check_revoked(ctx, u, verified) != 0)
-        goto out;
-    rc = 0;
-    if (user != NULL) {
+    if (user != NULL)
         *user = u;
-        u = NULL;
-    }
-    if (claims != NULL) {
+    else
+        store_user_free(u);
+    if (claims != NULL)
         *claims = verified;
-        verified = NULL;
-    }
-out:
-    store_user_free(u);
-    cJSON_Delete(verified);
-    return rc;
+    else
+        cJSON_Delete(verified);
+    return 0;
 }

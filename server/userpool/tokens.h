@@ -3,7 +3,9 @@
  * (../shared/cognito-facts.md 1.1): RS256 JWTs signed with the pool's keys (keys.h), claims
  * and lifetimes from the app client, and opaque refresh tokens recorded in the store.
  * tokens_issue() is the one place tokens are made, and where the pre token generation trigger
- * (triggers/triggers.h) may change their claims before they are signed.
+ * (triggers/triggers.h) may change their claims before they are signed. tokens_verify() is the
+ * one place they are verified, for every caller (the token-authorized operations through
+ * tokens_check_access(), identity pools' Logins), each wording the refusals its own way.
  */
 #ifndef COG_TOKENS_H
 #define COG_TOKENS_H
@@ -30,9 +32,68 @@ struct token_grant {
  */
 int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *result);
 
+/* How tokens_verify() and tokens_check_user() judged a token, in the order of the checks. */
+enum tokens_status {
+    TOKENS_OK = 0,
+    TOKENS_MALFORMED,     /* not a JWT, or (no pool expected) no pool id in its iss */
+    TOKENS_BAD_ISSUER,    /* iss (unverified or signed) is not the pool's issuer */
+    TOKENS_BAD_SIGNATURE, /* not signed by a key of the pool */
+    TOKENS_NO_AUD,        /* aud is checked and the token has none (an access token) */
+    TOKENS_BAD_AUD,       /* aud_ok refused the token's aud */
+    TOKENS_BAD_CLAIMS,    /* not the expected token_use, or sub, exp (access: username) missing */
+    TOKENS_EXPIRED,       /* exp is not after the emulator clock's now */
+    TOKENS_NO_USER,       /* tokens_check_user: no user of that sub (and username) */
+    TOKENS_REVOKED,       /* tokens_check_user: the user is disabled or signed out since */
+    TOKENS_ERROR,         /* the store failed: ctx->err is InternalErrorException */
+};
+
+/* What tokens_verify() expects of a token: what its callers differ in. */
+struct tokens_expect {
+    const char *pool_id;   /* the pool whose key must have signed it; NULL: the one iss names */
+    const char *token_use; /* "id" or "access" */
+    /*
+     * NULL: aud is not checked. Else the token must have an aud (TOKENS_NO_AUD), which
+     * aud_ok(aud_arg, aud) must accept (TOKENS_BAD_AUD); checked before token_use.
+     */
+    bool (*aud_ok)(void *arg, const char *aud);
+    void *aud_arg;
+};
+
 /*
- * Check an access token as GetUser does: signature with the key of the pool it names, issuer,
- * token_use "access", expiry (by the emulator clock), and that the user still exists. On 0,
+ * Verify token, a JWT of a user pool: the pool's issuer (before and after verifying), the
+ * RS256 signature with that pool's key, aud when expect asks, token_use and the claims that
+ * use always carries, and exp by the emulator clock (ctx->now_ms). On TOKENS_OK *claims holds
+ * the verified claims (cJSON_Delete) and pool_id, when not NULL, the pool id (IDS_MAX bytes);
+ * *claims is NULL on every other status. Only TOKENS_ERROR sets ctx->err: the caller words
+ * the refusals (Cognito's words differ between GetUser and GetId).
+ */
+enum tokens_status tokens_verify(struct op_ctx *ctx, const char *token,
+                                 const struct tokens_expect *expect, char *pool_id, cJSON **claims);
+
+/* Which user check tokens_check_user() makes. */
+enum tokens_user_check {
+    /*
+     * Access tokens: the user of sub must also have the token's username; sign-outs count
+     * from the second after iat (a token of the same second is caught by its sign-in's
+     * revoked refresh token).
+     */
+    TOKENS_USER_ACCESS,
+    /* ID tokens at identity pools (ServerSideTokenCheck): sign-outs count from iat's second. */
+    TOKENS_USER_SERVER_SIDE,
+};
+
+/*
+ * Whether the user of verified claims of pool_id is still there and may use the token: the
+ * user of the sub exists (TOKENS_NO_USER), is enabled and has not had the token revoked by
+ * RevokeToken, GlobalSignOut or AdminUserGlobalSignOut since (TOKENS_REVOKED). On TOKENS_OK
+ * *user, when user is not NULL, is the user (store_user_free). TOKENS_ERROR sets ctx->err.
+ */
+enum tokens_status tokens_check_user(struct op_ctx *ctx, const char *pool_id, const cJSON *claims,
+                                     enum tokens_user_check check, struct store_user **user);
+
+/*
+ * Check an access token as GetUser does (tokens_verify() with the pool its iss names and
+ * token_use "access", then tokens_check_user() with TOKENS_USER_ACCESS). On 0,
  * *user is the user (store_user_free) and *claims the verified claims (cJSON_Delete), either
  * may be NULL if not wanted. -1 with NotAuthorizedException as Cognito words it ("Invalid
  * Access Token", "Access Token has expired", "User does not exist.", and "Access Token has
