@@ -6,6 +6,7 @@
 
 #include "dispatch.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,30 @@ static const struct target targets[] = {
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
+/* targets.def groups rows by file; the lookup wants them by name: sorted once, read-only after. */
+static const struct target *by_name[NTARGETS];
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+static int compare_targets(const void *a, const void *b)
+{
+    return strcmp((*(const struct target *const *)a)->name,
+                  (*(const struct target *const *)b)->name);
+}
+
+static void sort_targets(void)
+{
+    for (size_t i = 0; i < NTARGETS; i++)
+        by_name[i] = &targets[i];
+    qsort(by_name, NTARGETS, sizeof(by_name[0]), compare_targets);
+}
+
+/* The table sorted by "prefix.Operation". */
+static const struct target *const *sorted_targets(void)
+{
+    pthread_once(&by_name_once, sort_targets);
+    return by_name;
+}
+
 size_t dispatch_target_count(void)
 {
     return NTARGETS;
@@ -39,12 +64,12 @@ size_t dispatch_target_count(void)
 
 const char *dispatch_target_name(size_t i)
 {
-    return i < NTARGETS ? targets[i].name : NULL;
+    return i < NTARGETS ? sorted_targets()[i]->name : NULL;
 }
 
 static int compare_target(const void *key, const void *elem)
 {
-    return strcmp(key, ((const struct target *)elem)->name);
+    return strcmp(key, (*(const struct target *const *)elem)->name);
 }
 
 void dispatch_error(struct dispatch_result *res, enum cog_error code, const char *message)
@@ -139,7 +164,7 @@ static cJSON *parse_body(const char *body, size_t len, struct cog_err *err)
 static const struct target *find_target(const char *target, enum aws_service *svc,
                                         const char **operation, struct cog_err *err)
 {
-    const struct target *t;
+    const struct target *const *found;
 
     if (target == NULL || *target == '\0') {
         cog_err_set(err, COG_E_UNKNOWN_OPERATION, "Missing X-Amz-Target header.");
@@ -152,9 +177,9 @@ static const struct target *find_target(const char *target, enum aws_service *sv
                     ".<Operation>.");
         return NULL;
     }
-    t = bsearch(target, targets, NTARGETS, sizeof(targets[0]), compare_target);
-    if (t != NULL)
-        return t;
+    found = bsearch(target, sorted_targets(), NTARGETS, sizeof(by_name[0]), compare_target);
+    if (found != NULL)
+        return *found;
     if (params_has_operation(*svc, *operation))
         cog_err_set(err, COG_E_UNSUPPORTED_OPERATION, "cognito-emu does not implement %.64s yet.",
                     *operation);

@@ -44,7 +44,8 @@ void dispatch_result_free(struct dispatch_result *res);
  */
 int dispatch_sigv4_region(const char *authorization, char *out, size_t n);
 
-/* Number of table entries and the i-th full target string ("prefix.Operation"), for tests. */
+/* Number of table entries and the i-th full target string ("prefix.Operation") in name order
+ * (the order the lookup uses), for tests. */
 size_t dispatch_target_count(void);
 const char *dispatch_target_name(size_t i);
 
