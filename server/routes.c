@@ -23,31 +23,10 @@
 #include "settings.h"
 #include "store/store.h"
 
-#define AMZ_JSON "application/x-amz-json-1.1"
-
 #define JWKS_SUFFIX "/.well-known/jwks.json"
 #define OIDC_SUFFIX "/.well-known/openid-configuration"
 /* UserPoolId in the AWS model: pattern [\w-]+_[0-9a-zA-Z]+, length 1 to 55. */
 #define POOL_ID_MAX 55
-
-/* Copy a dispatch result into the HTTP response, with AWS's headers. */
-static void respond(const struct dispatch_result *res, struct http_response *resp)
-{
-    resp->status = res->status;
-    resp->content_type = AMZ_JSON;
-    resp->body = res->body;
-    resp->body_len = res->body ? strlen(res->body) : 0;
-    http_response_add_header(resp, "x-amzn-RequestId", res->request_id);
-    if (res->code != COG_OK) {
-        /* Real Cognito sends "<__type>:" here (../shared/cognito-facts.md section 1.5). */
-        char type[96];
-        snprintf(type, sizeof(type), "%s:", cog_err_type(res->code));
-        http_response_add_header(resp, "x-amzn-ErrorType", type);
-        http_response_add_header(resp, "x-amzn-ErrorMessage", res->message);
-    }
-    snprintf(resp->label, sizeof(resp->label), "%s%s%s", res->operation[0] ? res->operation : "-",
-             res->code != COG_OK ? " " : "", res->code != COG_OK ? cog_err_type(res->code) : "");
-}
 
 static void aws_api(const struct app *app, const struct http_request *req,
                     struct http_response *resp)
@@ -56,7 +35,7 @@ static void aws_api(const struct app *app, const struct http_request *req,
 
     dispatch_request(app, http_request_header(req, "X-Amz-Target"),
                      http_request_header(req, "Authorization"), req->body, req->body_len, &res);
-    respond(&res, resp); /* takes res.body */
+    dispatch_respond(&res, resp); /* takes res.body */
 }
 
 static void health(struct http_response *resp)
@@ -68,29 +47,12 @@ static void health(struct http_response *resp)
 
 static void not_found(const struct http_request *req, struct http_response *resp)
 {
-    struct dispatch_result res = {0};
     char message[300];
 
     snprintf(message, sizeof(message),
              "cognito-emu has no %.16s %.200s. The AWS API is POST / with an X-Amz-Target header.",
              req->method, req->path);
-    dispatch_error(&res, COG_E_UNKNOWN_OPERATION, message);
-    ids_uuid(res.request_id);
-    respond(&res, resp);
-    resp->status = 404;
-}
-
-/* An AWS-shaped error answered with status (errors.def gives 400; GETs answer 404, 500). */
-static void error_response(enum cog_error code, const char *message, int status, const char *label,
-                           struct http_response *resp)
-{
-    struct dispatch_result res = {0};
-
-    dispatch_error(&res, code, message);
-    ids_uuid(res.request_id);
-    snprintf(res.operation, sizeof(res.operation), "%s", label);
-    respond(&res, resp);
-    resp->status = status;
+    dispatch_respond_error(COG_E_UNKNOWN_OPERATION, message, 404, "", resp);
 }
 
 static bool is_alnum(char c)
@@ -154,10 +116,10 @@ static bool pool_exists(struct store_conn *conn, const char *pool_id, const char
         return true;
     if (rc == STORE_NOT_FOUND) {
         snprintf(message, sizeof(message), "User pool %s does not exist.", pool_id);
-        error_response(COG_E_RESOURCE_NOT_FOUND, message, 404, label, resp);
+        dispatch_respond_error(COG_E_RESOURCE_NOT_FOUND, message, 404, label, resp);
     } else {
-        error_response(COG_E_INTERNAL_ERROR, "Internal error: cannot read the user pool.", 500,
-                       label, resp);
+        dispatch_respond_error(COG_E_INTERNAL_ERROR, "Internal error: cannot read the user pool.",
+                               500, label, resp);
     }
     return false;
 }
@@ -169,8 +131,8 @@ static void json_response(cJSON *doc, const char *label, struct http_response *r
 
     cJSON_Delete(doc);
     if (text == NULL) {
-        error_response(COG_E_INTERNAL_ERROR, "Internal error: cannot build the document.", 500,
-                       label, resp);
+        dispatch_respond_error(COG_E_INTERNAL_ERROR, "Internal error: cannot build the document.",
+                               500, label, resp);
         return;
     }
     resp->status = 200;
@@ -263,11 +225,7 @@ void routes_handle(void *arg, const struct http_request *req, struct http_respon
 
 void routes_too_large(void *arg, const struct http_request *req, struct http_response *resp)
 {
-    struct dispatch_result res = {0};
-
-    dispatch_error(&res, COG_E_REQUEST_ENTITY_TOO_LARGE,
-                   "The request body is larger than this emulator accepts (see --max-body).");
-    ids_uuid(res.request_id);
-    snprintf(res.operation, sizeof(res.operation), "-");
-    respond(&res, resp);
+    dispatch_respond_error(
+        COG_E_REQUEST_ENTITY_TOO_LARGE,
+        "The request body is larger than this emulator accepts (see --max-body).", 0, "-", resp);
 }
