@@ -6,7 +6,6 @@
 
 #include "control/control.h"
 
-#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +39,7 @@ void control_json(struct http_response *resp, int status, cJSON *doc)
         control_error(resp, 500, "InternalError", "Out of memory.");
         return;
     }
-    free(resp->body);
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = text;
-    resp->body_len = strlen(text);
+    http_response_set_body(resp, status, "application/json", text, strlen(text));
 }
 
 void control_error(struct http_response *resp, int status, const char *kind, const char *fmt, ...)
@@ -61,16 +56,21 @@ void control_error(struct http_response *resp, int status, const char *kind, con
         cJSON_AddStringToObject(doc, "message", message) != NULL)
         text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
-    free(resp->body);
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = text;
-    resp->body_len = text ? strlen(text) : 0;
+    http_response_set_body(resp, status, "application/json", text, text ? strlen(text) : 0);
 }
 
 const char *control_query(const struct control_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->http->conn, MHD_GET_ARGUMENT_KIND, name);
+    return http_request_query(req->http, name);
+}
+
+int control_no_rest(const struct control_req *req, struct http_response *resp)
+{
+    if (req->rest[0] == '\0' || strcmp(req->rest, "/") == 0)
+        return 0;
+    control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
+                  req->http->path, CONTROL_PREFIX);
+    return -1;
 }
 
 /* The row whose prefix is the longest one matching path at a segment boundary, or NULL. */
@@ -141,11 +141,8 @@ void control_index(const struct control_req *req, struct http_response *resp)
 {
     cJSON *doc, *list;
 
-    if (req->rest[0] != '\0' && strcmp(req->rest, "/") != 0) {
-        control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
-                      req->http->path, CONTROL_PREFIX);
+    if (control_no_rest(req, resp) != 0)
         return;
-    }
     doc = cJSON_CreateObject();
     list = cJSON_AddArrayToObject(doc, "endpoints");
 

@@ -48,4 +48,10 @@ void control_error(struct http_response *resp, int status, const char *kind, con
 /* The query parameter name of the request, or NULL. Borrowed for the request. */
 const char *control_query(const struct control_req *req, const char *name);
 
+/*
+ * For an endpoint that takes no path after its prefix: 0 when the rest is "" or "/";
+ * otherwise answers 404 NotFound and returns -1.
+ */
+int control_no_rest(const struct control_req *req, struct http_response *resp);
+
 #endif
