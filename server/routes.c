@@ -1,12 +1,14 @@
 /*
- * routes: paths to handlers. See routes.h. The AWS API is POST / (the operation is in the
- * X-Amz-Target header, as in AWS JSON 1.1); everything else the emulator serves is a GET.
+ * routes: paths to handlers, through one table (routes.def). See routes.h. The AWS API is
+ * POST / (the operation is in the X-Amz-Target header, as in AWS JSON 1.1); everything else
+ * the emulator serves is a GET, but for the control API's POST and DELETE rows.
  */
 #include "config.h"
 
 #include "routes.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +18,13 @@
 #include "dispatch.h"
 #include "oauth/oauth_discovery.h"
 
-#define JWKS_SUFFIX "/.well-known/jwks.json"
-#define OIDC_SUFFIX "/.well-known/openid-configuration"
 /* UserPoolId in the AWS model: pattern [\w-]+_[0-9a-zA-Z]+, length 1 to 55. */
 #define POOL_ID_MAX 55
+#define POOL_SEGMENT "{pool}"
+#define REST_SUFFIX "/..."
 
-static void aws_api(const struct app *app, const struct http_request *req,
+/* POST /: the AWS API. */
+static void aws_api(const struct app *app, const struct http_request *req, const char *param,
                     struct http_response *resp)
 {
     struct dispatch_result res;
@@ -31,22 +34,31 @@ static void aws_api(const struct app *app, const struct http_request *req,
     dispatch_respond(&res, resp); /* takes res.body */
 }
 
-static void health(struct http_response *resp)
+/* GET /health. */
+static void health(const struct app *app, const struct http_request *req, const char *param,
+                   struct http_response *resp)
 {
     http_response_set_json(resp, 200, "application/json",
                            "{\"status\":\"ok\",\"version\":\"" PACKAGE_VERSION "\"}");
     snprintf(resp->label, sizeof(resp->label), "health");
 }
 
-static void not_found(const struct http_request *req, struct http_response *resp)
-{
-    char message[300];
+/* A row of routes.def: a ROUTE (fn) or a CONTROL row (control), by the macro that made it. */
+struct route {
+    const char *method;
+    const char *pattern;
+    route_fn *fn;
+    control_fn *control;
+};
 
-    snprintf(message, sizeof(message),
-             "cognito-emu has no %.16s %.200s. The AWS API is POST / with an X-Amz-Target header.",
-             req->method, req->path);
-    dispatch_respond_error(COG_E_UNKNOWN_OPERATION, message, 404, "", resp);
-}
+static const struct route routes[] = {
+#define ROUTE(method, pattern, fn) {method, pattern, fn, NULL},
+#define CONTROL(method, pattern, fn) {method, pattern, NULL, fn},
+#include "routes.def"
+#undef ROUTE
+#undef CONTROL
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 static bool is_alnum(char c)
 {
@@ -75,41 +87,108 @@ static bool valid_pool_id(const char *id, size_t len)
     return true;
 }
 
-/*
- * When path is "/<poolId><suffix>" with a well-formed pool id, copy the id into id
- * (POOL_ID_MAX + 1 bytes) and return true. Other paths, and ids the model would reject, are
- * left to the generic 404 without touching the store.
- */
-static bool pool_path(const char *path, const char *suffix, char *id)
-{
-    size_t len = strlen(path), slen = strlen(suffix), idlen;
+/* What matching a path captured: the {pool} segment ("" when none) and the rest. */
+struct match {
+    char pool[POOL_ID_MAX + 1];
+    const char *rest; /* after a "/..." pattern: "" or "/..."; else "" */
+};
 
-    if (path[0] != '/' || len <= slen + 1 || strcmp(path + len - slen, suffix) != 0)
-        return false;
-    idlen = len - slen - 1;
-    if (!valid_pool_id(path + 1, idlen))
-        return false;
-    memcpy(id, path + 1, idlen);
-    id[idlen] = '\0';
-    return true;
+/*
+ * Whether path matches pattern (see routes.h), filling *m. Literal bytes must be equal; a
+ * "{pool}" takes the path's next segment when it is a well-formed pool id; a final "/..."
+ * takes the path's end or a rest that starts with '/'.
+ */
+static bool match_path(const char *pattern, const char *path, struct match *m)
+{
+    const char *p = pattern, *s = path;
+
+    m->pool[0] = '\0';
+    while (*p != '\0') {
+        if (strcmp(p, REST_SUFFIX) == 0) {
+            m->rest = s;
+            return *s == '\0' || *s == '/';
+        }
+        if (strncmp(p, POOL_SEGMENT, strlen(POOL_SEGMENT)) == 0) {
+            size_t n = strcspn(s, "/");
+            if (!valid_pool_id(s, n))
+                return false;
+            memcpy(m->pool, s, n);
+            m->pool[n] = '\0';
+            p += strlen(POOL_SEGMENT);
+            s += n;
+        } else if (*p++ != *s++) {
+            return false;
+        }
+    }
+    m->rest = s;
+    return *s == '\0';
+}
+
+/* How specific pattern is: a whole path beats any prefix, a longer prefix a shorter one. */
+static size_t specificity(const char *pattern)
+{
+    size_t n = strlen(pattern), suffix = strlen(REST_SUFFIX);
+
+    if (n >= suffix && strcmp(pattern + n - suffix, REST_SUFFIX) == 0)
+        return n - suffix;
+    return SIZE_MAX;
+}
+
+/*
+ * The row that answers method on path, with *m filled for it; NULL when there is none.
+ * *wrong_method is set when rows match the path but the most specific have another method.
+ */
+static const struct route *find_route(const char *method, const char *path, struct match *m,
+                                      bool *wrong_method)
+{
+    const struct route *best = NULL;
+    size_t top = 0, best_rank = 0;
+    bool any = false;
+    struct match here;
+
+    for (size_t i = 0; i < NROUTES; i++) {
+        size_t rank = specificity(routes[i].pattern);
+        if (!match_path(routes[i].pattern, path, &here))
+            continue;
+        if (!any || rank > top)
+            top = rank;
+        any = true;
+        if (strcmp(routes[i].method, method) == 0 && (best == NULL || rank > best_rank)) {
+            best = &routes[i];
+            best_rank = rank;
+            *m = here;
+        }
+    }
+    /* A less specific row with the right method must not answer for a more specific one. */
+    *wrong_method = any && (best == NULL || best_rank < top);
+    return *wrong_method ? NULL : best;
+}
+
+/* Anything else: AWS's 404, pointing at the AWS API. */
+static void not_found(const struct http_request *req, struct http_response *resp)
+{
+    char message[300];
+
+    snprintf(message, sizeof(message),
+             "cognito-emu has no %.16s %.200s. The AWS API is POST / with an X-Amz-Target header.",
+             req->method, req->path);
+    dispatch_respond_error(COG_E_UNKNOWN_OPERATION, message, 404, "", resp);
 }
 
 void routes_handle(void *arg, const struct http_request *req, struct http_response *resp)
 {
     const struct app *app = arg;
-    int is_get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
-    char pool_id[POOL_ID_MAX + 1];
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+    struct match m;
+    bool wrong_method;
+    const struct route *route = find_route(method, req->path, &m, &wrong_method);
 
-    if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/") == 0)
-        aws_api(app, req, resp);
-    else if (is_get && strcmp(req->path, "/health") == 0)
-        health(resp);
-    else if (is_get && pool_path(req->path, JWKS_SUFFIX, pool_id))
-        oauth_discovery_jwks(app, req, pool_id, resp);
-    else if (is_get && pool_path(req->path, OIDC_SUFFIX, pool_id))
-        oauth_discovery_openid_configuration(app, req, pool_id, resp);
+    if (route != NULL && route->control != NULL)
+        control_handle(app, req, route->control, m.rest, resp);
+    else if (route != NULL)
+        route->fn(app, req, m.pool[0] != '\0' ? m.pool : m.rest, resp);
     else if (control_owns(req->path))
-        control_handle(app, req, resp);
+        control_no_route(req, wrong_method, resp);
     else
         not_found(req, resp);
 }

@@ -94,6 +94,8 @@ static void wake_init(void)
 
 const char *http_request_header(const struct http_request *req, const char *name)
 {
+    if (req->conn == NULL)
+        return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 

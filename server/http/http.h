@@ -25,7 +25,10 @@ struct http_request {
     void *conn; /* for http_request_header() */
 };
 
-/* The value of request header name (case-insensitive), or NULL. Borrowed for the request. */
+/*
+ * The value of request header name (case-insensitive), or NULL (also when req has no
+ * connection, as in unit tests that build a request by hand). Borrowed for the request.
+ */
 const char *http_request_header(const struct http_request *req, const char *name);
 
 /*
