@@ -18,6 +18,7 @@
 #include "settings.h"
 #include "store/store.h"
 
+#define AMZ_JSON "application/x-amz-json-1.1"
 #define IDP_PREFIX "AWSCognitoIdentityProviderService"
 #define IDENTITY_PREFIX "AWSCognitoIdentityService"
 
@@ -88,6 +89,37 @@ void dispatch_result_free(struct dispatch_result *res)
 {
     free(res->body);
     res->body = NULL;
+}
+
+/* Copy a dispatch result into the HTTP response, with AWS's headers. */
+void dispatch_respond(struct dispatch_result *res, struct http_response *resp)
+{
+    http_response_set_body(resp, res->status, AMZ_JSON, res->body,
+                           res->body ? strlen(res->body) : 0);
+    res->body = NULL;
+    http_response_add_header(resp, "x-amzn-RequestId", res->request_id);
+    if (res->code != COG_OK) {
+        /* Real Cognito sends "<__type>:" here (../shared/cognito-facts.md section 1.5). */
+        char type[96];
+        snprintf(type, sizeof(type), "%s:", cog_err_type(res->code));
+        http_response_add_header(resp, "x-amzn-ErrorType", type);
+        http_response_add_header(resp, "x-amzn-ErrorMessage", res->message);
+    }
+    snprintf(resp->label, sizeof(resp->label), "%s%s%s", res->operation[0] ? res->operation : "-",
+             res->code != COG_OK ? " " : "", res->code != COG_OK ? cog_err_type(res->code) : "");
+}
+
+void dispatch_respond_error(enum cog_error code, const char *message, int status, const char *label,
+                            struct http_response *resp)
+{
+    struct dispatch_result res = {0};
+
+    dispatch_error(&res, code, message);
+    ids_uuid(res.request_id);
+    snprintf(res.operation, sizeof(res.operation), "%s", label);
+    dispatch_respond(&res, resp);
+    if (status != 0)
+        resp->status = status;
 }
 
 int dispatch_sigv4_region(const char *authorization, char *out, size_t n)

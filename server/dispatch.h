@@ -1,6 +1,7 @@
 /*
  * dispatch: the AWS JSON 1.1 front end. It knows the protocol (X-Amz-Target, SigV4 region,
- * error bodies) and nothing about HTTP servers or SQL.
+ * error bodies, the x-amzn response headers) and nothing about SQL; of HTTP it knows only the
+ * response it fills (http.h).
  *
  * One request: parse the target, find the operation in the sorted table from targets.def,
  * parse the body as a JSON object, validate it against the model (params.h), take a store
@@ -13,8 +14,9 @@
 
 #include "app.h"
 #include "aws/errors.h"
-#include "util/ids.h"
 #include "aws/op.h"
+#include "http/http.h"
+#include "util/ids.h"
 
 struct dispatch_result {
     int status;                        /* 200, 400, 413 or 500 */
@@ -37,6 +39,22 @@ void dispatch_request(const struct app *app, const char *target, const char *aut
 void dispatch_error(struct dispatch_result *res, enum cog_error code, const char *message);
 
 void dispatch_result_free(struct dispatch_result *res);
+
+/*
+ * Answer res over HTTP as AWS does: its status and JSON body (taken from res) as
+ * application/x-amz-json-1.1, x-amzn-RequestId, and for an error x-amzn-ErrorType
+ * ("<__type>:") and x-amzn-ErrorMessage. The log label is the operation (or "-") and the
+ * error's __type.
+ */
+void dispatch_respond(struct dispatch_result *res, struct http_response *resp);
+
+/*
+ * Answer an AWS-shaped error found outside dispatch_request() (an unknown path, the body
+ * cap, a missing pool): code with message, a new request id, status (0: errors.def's), and
+ * label as the operation in the log line ("" or "-" for none).
+ */
+void dispatch_respond_error(enum cog_error code, const char *message, int status, const char *label,
+                            struct http_response *resp);
 
 /*
  * The region in a SigV4 Authorization header ("... Credential=AKID/date/REGION/service/...")

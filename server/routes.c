@@ -1,17 +1,14 @@
 /*
- * routes: paths to handlers. See routes.h. The AWS API is POST / (the operation is in the
- * X-Amz-Target header, as in AWS JSON 1.1); everything else the emulator serves is a GET.
- *
- * The per-pool documents live where Cognito has them (../shared/cognito-facts.md 1.2):
- * /<poolId>/.well-known/jwks.json and /<poolId>/.well-known/openid-configuration. Like the
- * handlers, these routes reach the database only through store_* and keys_*.
+ * routes: paths to handlers, through one table (routes.def). See routes.h. The AWS API is
+ * POST / (the operation is in the X-Amz-Target header, as in AWS JSON 1.1); everything else
+ * the emulator serves is a GET, but for the control API's POST and DELETE rows.
  */
 #include "config.h"
 
 #include "routes.h"
 
-#include <cJSON.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,79 +16,49 @@
 #include "app.h"
 #include "control/control.h"
 #include "dispatch.h"
-#include "crypto/keys.h"
-#include "settings.h"
-#include "store/store.h"
+#include "oauth/oauth_discovery.h"
 
-#define AMZ_JSON "application/x-amz-json-1.1"
-
-#define JWKS_SUFFIX "/.well-known/jwks.json"
-#define OIDC_SUFFIX "/.well-known/openid-configuration"
 /* UserPoolId in the AWS model: pattern [\w-]+_[0-9a-zA-Z]+, length 1 to 55. */
 #define POOL_ID_MAX 55
+#define POOL_SEGMENT "{pool}"
+#define REST_SUFFIX "/..."
 
-/* Copy a dispatch result into the HTTP response, with AWS's headers. */
-static void respond(const struct dispatch_result *res, struct http_response *resp)
-{
-    resp->status = res->status;
-    resp->content_type = AMZ_JSON;
-    resp->body = res->body;
-    resp->body_len = res->body ? strlen(res->body) : 0;
-    http_response_add_header(resp, "x-amzn-RequestId", res->request_id);
-    if (res->code != COG_OK) {
-        /* Real Cognito sends "<__type>:" here (../shared/cognito-facts.md section 1.5). */
-        char type[96];
-        snprintf(type, sizeof(type), "%s:", cog_err_type(res->code));
-        http_response_add_header(resp, "x-amzn-ErrorType", type);
-        http_response_add_header(resp, "x-amzn-ErrorMessage", res->message);
-    }
-    snprintf(resp->label, sizeof(resp->label), "%s%s%s", res->operation[0] ? res->operation : "-",
-             res->code != COG_OK ? " " : "", res->code != COG_OK ? cog_err_type(res->code) : "");
-}
-
-static void aws_api(const struct app *app, const struct http_request *req,
+/* POST /: the AWS API. */
+static void aws_api(const struct app *app, const struct http_request *req, const char *param,
                     struct http_response *resp)
 {
     struct dispatch_result res;
 
     dispatch_request(app, http_request_header(req, "X-Amz-Target"),
                      http_request_header(req, "Authorization"), req->body, req->body_len, &res);
-    respond(&res, resp); /* takes res.body */
+    dispatch_respond(&res, resp); /* takes res.body */
 }
 
-static void health(struct http_response *resp)
+/* GET /health. */
+static void health(const struct app *app, const struct http_request *req, const char *param,
+                   struct http_response *resp)
 {
     http_response_set_json(resp, 200, "application/json",
                            "{\"status\":\"ok\",\"version\":\"" PACKAGE_VERSION "\"}");
     snprintf(resp->label, sizeof(resp->label), "health");
 }
 
-static void not_found(const struct http_request *req, struct http_response *resp)
-{
-    struct dispatch_result res = {0};
-    char message[300];
+/* A row of routes.def: a ROUTE (fn) or a CONTROL row (control), by the macro that made it. */
+struct route {
+    const char *method;
+    const char *pattern;
+    route_fn *fn;
+    control_fn *control;
+};
 
-    snprintf(message, sizeof(message),
-             "cognito-emu has no %.16s %.200s. The AWS API is POST / with an X-Amz-Target header.",
-             req->method, req->path);
-    dispatch_error(&res, COG_E_UNKNOWN_OPERATION, message);
-    ids_uuid(res.request_id);
-    respond(&res, resp);
-    resp->status = 404;
-}
-
-/* An AWS-shaped error answered with status (errors.def gives 400; GETs answer 404, 500). */
-static void error_response(enum cog_error code, const char *message, int status, const char *label,
-                           struct http_response *resp)
-{
-    struct dispatch_result res = {0};
-
-    dispatch_error(&res, code, message);
-    ids_uuid(res.request_id);
-    snprintf(res.operation, sizeof(res.operation), "%s", label);
-    respond(&res, resp);
-    resp->status = status;
-}
+static const struct route routes[] = {
+#define ROUTE(method, pattern, fn) {method, pattern, fn, NULL},
+#define CONTROL(method, pattern, fn) {method, pattern, NULL, fn},
+#include "routes.def"
+#undef ROUTE
+#undef CONTROL
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 static bool is_alnum(char c)
 {
@@ -120,154 +87,115 @@ static bool valid_pool_id(const char *id, size_t len)
     return true;
 }
 
-/*
- * When path is "/<poolId><suffix>" with a well-formed pool id, copy the id into id
- * (POOL_ID_MAX + 1 bytes) and return true. Other paths, and ids the model would reject, are
- * left to the generic 404 without touching the store.
- */
-static bool pool_path(const char *path, const char *suffix, char *id)
-{
-    size_t len = strlen(path), slen = strlen(suffix), idlen;
-
-    if (path[0] != '/' || len <= slen + 1 || strcmp(path + len - slen, suffix) != 0)
-        return false;
-    idlen = len - slen - 1;
-    if (!valid_pool_id(path + 1, idlen))
-        return false;
-    memcpy(id, path + 1, idlen);
-    id[idlen] = '\0';
-    return true;
-}
+/* What matching a path captured: the {pool} segment ("" when none) and the rest. */
+struct match {
+    char pool[POOL_ID_MAX + 1];
+    const char *rest; /* after a "/..." pattern: "" or "/..."; else "" */
+};
 
 /*
- * Check that pool_id exists, answering 404 ResourceNotFoundException (or 500) when it does
- * not. Returns true when it does.
+ * Whether path matches pattern (see routes.h), filling *m. Literal bytes must be equal; a
+ * "{pool}" takes the path's next segment when it is a well-formed pool id; a final "/..."
+ * takes the path's end or a rest that starts with '/'.
  */
-static bool pool_exists(struct store_conn *conn, const char *pool_id, const char *label,
-                        struct http_response *resp)
+static bool match_path(const char *pattern, const char *path, struct match *m)
 {
-    char *doc = NULL, message[128];
-    int rc = store_doc_get(conn, STORE_USER_POOL, pool_id, NULL, &doc);
+    const char *p = pattern, *s = path;
 
-    free(doc);
-    if (rc == STORE_OK)
-        return true;
-    if (rc == STORE_NOT_FOUND) {
-        snprintf(message, sizeof(message), "User pool %s does not exist.", pool_id);
-        error_response(COG_E_RESOURCE_NOT_FOUND, message, 404, label, resp);
-    } else {
-        error_response(COG_E_INTERNAL_ERROR, "Internal error: cannot read the user pool.", 500,
-                       label, resp);
+    m->pool[0] = '\0';
+    while (*p != '\0') {
+        if (strcmp(p, REST_SUFFIX) == 0) {
+            m->rest = s;
+            return *s == '\0' || *s == '/';
+        }
+        if (strncmp(p, POOL_SEGMENT, strlen(POOL_SEGMENT)) == 0) {
+            size_t n = strcspn(s, "/");
+            if (!valid_pool_id(s, n))
+                return false;
+            memcpy(m->pool, s, n);
+            m->pool[n] = '\0';
+            p += strlen(POOL_SEGMENT);
+            s += n;
+        } else if (*p++ != *s++) {
+            return false;
+        }
     }
-    return false;
+    m->rest = s;
+    return *s == '\0';
 }
 
-/* Answer doc (taking it) as 200 application/json; 500 when it is NULL or will not print. */
-static void json_response(cJSON *doc, const char *label, struct http_response *resp)
+/* How specific pattern is: a whole path beats any prefix, a longer prefix a shorter one. */
+static size_t specificity(const char *pattern)
 {
-    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    size_t n = strlen(pattern), suffix = strlen(REST_SUFFIX);
 
-    cJSON_Delete(doc);
-    if (text == NULL) {
-        error_response(COG_E_INTERNAL_ERROR, "Internal error: cannot build the document.", 500,
-                       label, resp);
-        return;
-    }
-    resp->status = 200;
-    resp->content_type = "application/json";
-    resp->body = text;
-    resp->body_len = strlen(text);
-    snprintf(resp->label, sizeof(resp->label), "%s", label);
-}
-
-/* GET /<poolId>/.well-known/jwks.json: the pool's two public keys (made on first use). */
-static void jwks(const struct app *app, const char *pool_id, struct http_response *resp)
-{
-    struct store_conn *conn = store_acquire(app->store);
-
-    if (pool_exists(conn, pool_id, "jwks", resp))
-        json_response(keys_jwks(conn, pool_id), "jwks", resp);
-    store_release(app->store, conn);
-}
-
-/* Add a member name holding an array of the strings values (count of them). */
-static bool add_strings(cJSON *doc, const char *name, const char *const *values, int count)
-{
-    cJSON *list = cJSON_CreateStringArray(values, count);
-
-    return list != NULL && cJSON_AddItemToObject(doc, name, list);
+    if (n >= suffix && strcmp(pattern + n - suffix, REST_SUFFIX) == 0)
+        return n - suffix;
+    return SIZE_MAX;
 }
 
 /*
- * The OIDC discovery document, with the members Cognito's has (in its alphabetical order;
- * openiddict/openiddict-core#1586 shows a captured one) minus the hosted UI endpoints the
- * emulator does not serve (authorization_endpoint, token_endpoint, userinfo_endpoint).
- * jwks_uri is always this server's, also when tokens carry AWS's issuer (--issuer aws).
+ * The row that answers method on path, with *m filled for it; NULL when there is none.
+ * *wrong_method is set when rows match the path but the most specific have another method.
  */
-static cJSON *discovery_doc(const struct settings *s, const char *pool_id)
+static const struct route *find_route(const char *method, const char *path, struct match *m,
+                                      bool *wrong_method)
 {
-    static const char *const algs[] = {"RS256"};
-    static const char *const response_types[] = {"code", "token"};
-    static const char *const scopes[] = {"openid", "email", "phone", "profile"};
-    static const char *const subject_types[] = {"public"};
-    static const char *const auth_methods[] = {"client_secret_basic", "client_secret_post"};
-    char issuer[640], jwks_uri[640];
-    cJSON *doc = cJSON_CreateObject();
+    const struct route *best = NULL;
+    size_t top = 0, best_rank = 0;
+    bool any = false;
+    struct match here;
 
-    settings_issuer(s, pool_id, issuer, sizeof(issuer));
-    snprintf(jwks_uri, sizeof(jwks_uri), "%s/%s" JWKS_SUFFIX, s->public_url, pool_id);
-    if (doc == NULL || !add_strings(doc, "id_token_signing_alg_values_supported", algs, 1) ||
-        !cJSON_AddStringToObject(doc, "issuer", issuer) ||
-        !cJSON_AddStringToObject(doc, "jwks_uri", jwks_uri) ||
-        !add_strings(doc, "response_types_supported", response_types, 2) ||
-        !add_strings(doc, "scopes_supported", scopes, 4) ||
-        !add_strings(doc, "subject_types_supported", subject_types, 1) ||
-        !add_strings(doc, "token_endpoint_auth_methods_supported", auth_methods, 2)) {
-        cJSON_Delete(doc);
-        return NULL;
+    for (size_t i = 0; i < NROUTES; i++) {
+        size_t rank = specificity(routes[i].pattern);
+        if (!match_path(routes[i].pattern, path, &here))
+            continue;
+        if (!any || rank > top)
+            top = rank;
+        any = true;
+        if (strcmp(routes[i].method, method) == 0 && (best == NULL || rank > best_rank)) {
+            best = &routes[i];
+            best_rank = rank;
+            *m = here;
+        }
     }
-    return doc;
+    /* A less specific row with the right method must not answer for a more specific one. */
+    *wrong_method = any && (best == NULL || best_rank < top);
+    return *wrong_method ? NULL : best;
 }
 
-/* GET /<poolId>/.well-known/openid-configuration. */
-static void openid_configuration(const struct app *app, const char *pool_id,
-                                 struct http_response *resp)
+/* Anything else: AWS's 404, pointing at the AWS API. */
+static void not_found(const struct http_request *req, struct http_response *resp)
 {
-    struct store_conn *conn = store_acquire(app->store);
-    bool exists = pool_exists(conn, pool_id, "openid-configuration", resp);
+    char message[300];
 
-    store_release(app->store, conn);
-    if (exists)
-        json_response(discovery_doc(app->settings, pool_id), "openid-configuration", resp);
+    snprintf(message, sizeof(message),
+             "cognito-emu has no %.16s %.200s. The AWS API is POST / with an X-Amz-Target header.",
+             req->method, req->path);
+    dispatch_respond_error(COG_E_UNKNOWN_OPERATION, message, 404, "", resp);
 }
 
 void routes_handle(void *arg, const struct http_request *req, struct http_response *resp)
 {
     const struct app *app = arg;
-    int is_get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
-    char pool_id[POOL_ID_MAX + 1];
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+    struct match m;
+    bool wrong_method;
+    const struct route *route = find_route(method, req->path, &m, &wrong_method);
 
-    if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/") == 0)
-        aws_api(app, req, resp);
-    else if (is_get && strcmp(req->path, "/health") == 0)
-        health(resp);
-    else if (is_get && pool_path(req->path, JWKS_SUFFIX, pool_id))
-        jwks(app, pool_id, resp);
-    else if (is_get && pool_path(req->path, OIDC_SUFFIX, pool_id))
-        openid_configuration(app, pool_id, resp);
+    if (route != NULL && route->control != NULL)
+        control_handle(app, req, route->control, m.rest, resp);
+    else if (route != NULL)
+        route->fn(app, req, m.pool[0] != '\0' ? m.pool : m.rest, resp);
     else if (control_owns(req->path))
-        control_handle(app, req, resp);
+        control_no_route(req, wrong_method, resp);
     else
         not_found(req, resp);
 }
 
 void routes_too_large(void *arg, const struct http_request *req, struct http_response *resp)
 {
-    struct dispatch_result res = {0};
-
-    dispatch_error(&res, COG_E_REQUEST_ENTITY_TOO_LARGE,
-                   "The request body is larger than this emulator accepts (see --max-body).");
-    ids_uuid(res.request_id);
-    snprintf(res.operation, sizeof(res.operation), "-");
-    respond(&res, resp);
+    dispatch_respond_error(
+        COG_E_REQUEST_ENTITY_TOO_LARGE,
+        "The request body is larger than this emulator accepts (see --max-body).", 0, "-", resp);
 }

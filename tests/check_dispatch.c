@@ -1,6 +1,6 @@
 /*
- * check_dispatch: the operation table and the protocol errors of the AWS JSON 1.1 front end,
- * called without HTTP.
+ * check_dispatch: the operation table, the protocol errors and the x-amzn response headers of
+ * the AWS JSON 1.1 front end, called without HTTP.
  */
 #include "config.h"
 
@@ -174,6 +174,50 @@ START_TEST(test_dispatch_gives_each_request_its_own_id_and_operation)
 }
 END_TEST
 
+/* The value of response header name in resp, or NULL. */
+static const char *header(const struct http_response *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->nheaders; i++)
+        if (strcmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+START_TEST(test_dispatch_respond_sends_the_aws_headers)
+{
+    struct dispatch_result res;
+    struct http_response resp = {0};
+
+    dispatch_request(&env->app, IDP "ListUserPools", NULL, "{\"MaxResults\":1}", 16, &res);
+    dispatch_respond(&res, &resp);
+    ck_assert_ptr_null(res.body); /* taken */
+    ck_assert_int_eq(resp.status, 200);
+    ck_assert_str_eq(resp.content_type, "application/x-amz-json-1.1");
+    ck_assert_str_eq(resp.body, "{\"UserPools\":[]}");
+    ck_assert_str_eq(header(&resp, "x-amzn-RequestId"), res.request_id);
+    ck_assert_ptr_null(header(&resp, "x-amzn-ErrorType"));
+    ck_assert_str_eq(resp.label, "ListUserPools");
+    http_response_clear(&resp);
+
+    dispatch_respond_error(COG_E_RESOURCE_NOT_FOUND, "User pool x does not exist.", 404, "jwks",
+                           &resp);
+    ck_assert_int_eq(resp.status, 404);
+    ck_assert_str_eq(resp.body, "{\"__type\":\"ResourceNotFoundException\","
+                                "\"message\":\"User pool x does not exist.\"}");
+    ck_assert_uint_eq(strlen(header(&resp, "x-amzn-RequestId")), 36);
+    ck_assert_str_eq(header(&resp, "x-amzn-ErrorType"), "ResourceNotFoundException:");
+    ck_assert_str_eq(header(&resp, "x-amzn-ErrorMessage"), "User pool x does not exist.");
+    ck_assert_str_eq(resp.label, "jwks ResourceNotFoundException");
+    http_response_clear(&resp);
+
+    /* Status 0 keeps errors.def's; no label is "-". */
+    dispatch_respond_error(COG_E_REQUEST_ENTITY_TOO_LARGE, "big", 0, "", &resp);
+    ck_assert_int_eq(resp.status, 413);
+    ck_assert_str_eq(resp.label, "- RequestEntityTooLargeException");
+    http_response_clear(&resp);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("dispatch");
@@ -190,6 +234,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_dispatch_parses_the_sigv4_region);
     tcase_add_test(tc, test_dispatch_takes_the_region_from_the_credential_scope);
     tcase_add_test(tc, test_dispatch_gives_each_request_its_own_id_and_operation);
+    tcase_add_test(tc, test_dispatch_respond_sends_the_aws_headers);
     suite_add_tcase(s, tc);
     return s;
 }

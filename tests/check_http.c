@@ -1,7 +1,8 @@
 /*
  * check_http: the HTTP layer with a test handler on a real loopback socket: request
- * plumbing, CORS, the body cap, the idle timeout, bind failures, and deferred answers (a parked
- * request leaves its worker free, wakes, times out, and does not hold up stopping).
+ * plumbing, query parameters, long and repeated response headers, bodies of any content type,
+ * CORS, the body cap, the idle timeout, bind failures, and deferred answers (a parked request
+ * leaves its worker free, wakes, times out, and does not hold up stopping).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -46,11 +48,53 @@ static void release_free(void *state)
     atomic_fetch_add(&freed, 1);
 }
 
+/* A Location this long (2 KB) must arrive whole. */
+#define LONG_LOCATION 2048
+
+/* GET /redirect: a 302 with a 2 KB Location and three Set-Cookie headers. */
+static void redirect(struct http_response *resp)
+{
+    char *location = malloc(LONG_LOCATION + 1);
+    size_t n = (size_t)snprintf(location, LONG_LOCATION + 1, "http://app.test/cb?state=");
+
+    memset(location + n, 's', LONG_LOCATION - n);
+    location[LONG_LOCATION] = '\0';
+    resp->status = 302;
+    ck_assert_int_eq(http_response_add_header(resp, "Location", location), 0);
+    ck_assert_int_eq(http_response_add_header(resp, "Set-Cookie", "a=1; Path=/"), 0);
+    ck_assert_int_eq(http_response_add_header(resp, "Set-Cookie", "b=2; HttpOnly"), 0);
+    ck_assert_int_eq(http_response_add_header(resp, "Set-Cookie", "c=3; Secure"), 0);
+    free(location);
+}
+
+/* The paths of the transport's own features (query, headers, bodies); false for others. */
+static bool features(const struct http_request *req, struct http_response *resp)
+{
+    const char *q;
+
+    if (strcmp(req->path, "/query") == 0) {
+        q = http_request_query(req, "name");
+        http_response_set_json(resp, 200, "text/plain", q ? q : "(none)");
+    } else if (strcmp(req->path, "/redirect") == 0) {
+        redirect(resp);
+    } else if (strcmp(req->path, "/html") == 0) {
+        http_response_set_body(resp, 200, "text/html; charset=utf-8", strdup("<p>hi</p>"), 9);
+    } else if (strcmp(req->path, "/bad-header") == 0) {
+        http_response_set_json(resp, 200, "application/json", "{}");
+        ck_assert_int_eq(http_response_add_header(resp, "Bad Name", "x"), -1);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 /* Echo what the handler saw, as JSON; /defer?wait=<ms> answers later, when released. */
 static void echo(void *arg, const struct http_request *req, struct http_response *resp)
 {
     char text[2048];
 
+    if (features(req, resp))
+        return;
     if (strcmp(req->path, "/defer") == 0) {
         snprintf(resp->label, sizeof(resp->label), "defer");
         http_response_defer(resp, release_poll, malloc(1), release_free, 5000, 0);
@@ -182,6 +226,112 @@ START_TEST(test_http_header_values_cannot_inject_headers)
     ck_assert_ptr_null(tu_http_header(&r, "Injected", buf, sizeof(buf)));
     ck_assert_str_eq(tu_http_header(&r, "X-Multi", buf, sizeof(buf)), "line  Injected: yes");
     tu_http_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_query_parameters_are_decoded)
+{
+    struct tu_http r;
+    char url[128];
+
+    snprintf(url, sizeof(url), "%s/query?other=1&name=a%%20b%%2Bc&name=second", base);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "a b+c");
+    tu_http_free(&r);
+    snprintf(url, sizeof(url), "%s/query?other=1", base);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    ck_assert_str_eq(r.body, "(none)");
+    tu_http_free(&r);
+}
+END_TEST
+
+/* The number of response header lines of r named name (case-insensitive). */
+static int count_headers(const struct tu_http *r, const char *name)
+{
+    size_t n = strlen(name);
+    int count = 0;
+
+    for (const char *line = r->headers; line != NULL; line = strchr(line + 1, '\n'))
+        if (strncasecmp(line + (*line == '\n'), name, n) == 0 && line[n + (*line == '\n')] == ':')
+            count++;
+    return count;
+}
+
+START_TEST(test_http_long_and_repeated_headers_arrive_whole)
+{
+    struct tu_http r;
+    char url[128], *buf = malloc(LONG_LOCATION + 64);
+
+    snprintf(url, sizeof(url), "%s/redirect", base);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 302);
+    ck_assert_ptr_nonnull(tu_http_header(&r, "Location", buf, LONG_LOCATION + 64));
+    ck_assert_uint_eq(strlen(buf), LONG_LOCATION);
+    ck_assert_str_eq(buf + LONG_LOCATION - 3, "sss");
+    ck_assert_int_eq(count_headers(&r, "Set-Cookie"), 3);
+    ck_assert_ptr_nonnull(strstr(r.headers, "Set-Cookie: a=1; Path=/\r\n"));
+    ck_assert_ptr_nonnull(strstr(r.headers, "Set-Cookie: b=2; HttpOnly\r\n"));
+    ck_assert_ptr_nonnull(strstr(r.headers, "Set-Cookie: c=3; Secure\r\n"));
+    tu_http_free(&r);
+    free(buf);
+}
+END_TEST
+
+START_TEST(test_http_body_of_any_content_type)
+{
+    struct tu_http r;
+    char url[128], buf[128];
+
+    snprintf(url, sizeof(url), "%s/html", base);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "<p>hi</p>");
+    ck_assert_str_eq(tu_http_header(&r, "Content-Type", buf, sizeof(buf)),
+                     "text/html; charset=utf-8");
+    tu_http_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_impossible_header_answers_500)
+{
+    struct tu_http r;
+    char url[128], buf[128];
+
+    snprintf(url, sizeof(url), "%s/bad-header", base);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 500);
+    ck_assert_str_eq(r.body, "");
+    ck_assert_ptr_null(tu_http_header(&r, "Bad Name", buf, sizeof(buf)));
+    ck_assert_ptr_nonnull(tu_http_header(&r, "Access-Control-Allow-Origin", buf, sizeof(buf)));
+    tu_http_free(&r);
+}
+END_TEST
+
+/* Headers are copied whole and freed with the response, however many there are. */
+START_TEST(test_http_response_headers_grow_and_clear)
+{
+    struct http_response resp = {0};
+    char name[16];
+
+    for (int i = 0; i < 100; i++) {
+        snprintf(name, sizeof(name), "X-H%d", i);
+        ck_assert_int_eq(http_response_add_header(&resp, name, "v\r\nw"), 0);
+    }
+    ck_assert_uint_eq(resp.nheaders, 100);
+    ck_assert_str_eq(resp.headers[99].name, "X-H99");
+    ck_assert_str_eq(resp.headers[99].value, "v  w");
+    ck_assert(!resp.failed);
+    ck_assert_int_eq(http_response_add_header(&resp, "", "x"), -1);
+    ck_assert_int_eq(http_response_add_header(&resp, "A:B", "x"), -1);
+    ck_assert(resp.failed);
+    ck_assert_int_eq(http_response_set_json(&resp, 200, "application/json", "{}"), 0);
+    http_response_clear(&resp);
+    ck_assert_ptr_null(resp.headers);
+    ck_assert_ptr_null(resp.body);
+    ck_assert_uint_eq(resp.nheaders, 0);
+    ck_assert(!resp.failed);
+    http_response_clear(NULL);
 }
 END_TEST
 
@@ -355,6 +505,11 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_http_passes_method_path_body_and_headers);
     tcase_add_test(tc, test_http_header_values_cannot_inject_headers);
+    tcase_add_test(tc, test_http_query_parameters_are_decoded);
+    tcase_add_test(tc, test_http_long_and_repeated_headers_arrive_whole);
+    tcase_add_test(tc, test_http_body_of_any_content_type);
+    tcase_add_test(tc, test_http_impossible_header_answers_500);
+    tcase_add_test(tc, test_http_response_headers_grow_and_clear);
     tcase_add_test(tc, test_http_preflight_echoes_requested_headers_and_origin);
     tcase_add_test(tc, test_http_preflight_without_requested_headers_allows_the_sdk_headers);
     tcase_add_test(tc, test_http_every_response_carries_cors);

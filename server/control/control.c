@@ -1,29 +1,28 @@
 /*
- * control: the routing and JSON plumbing of the control API. See control.h; the routes are
- * in control.def and the handlers in the control_*.c file of each feature.
+ * control: the JSON plumbing of the control API. See control.h; the routes are the CONTROL
+ * rows of routes.def and the handlers are in the control_*.c file of each feature.
  */
 #include "config.h"
 
 #include "control/control.h"
 
-#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct control_route {
+/* The control API's rows of the path table, for the index (GET /_emu). */
+static const struct {
     const char *method;
-    const char *prefix;
-    control_fn *fn;
-};
-
-static const struct control_route routes[] = {
-#define CONTROL(method, prefix, fn) {method, prefix, fn},
-#include "control/control.def"
+    const char *pattern; /* "/_emu/prefix/..." */
+} rows[] = {
+#define ROUTE(method, pattern, fn)
+#define CONTROL(method, pattern, fn) {method, pattern},
+#include "routes.def"
+#undef ROUTE
 #undef CONTROL
 };
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 int control_owns(const char *path)
 {
@@ -40,11 +39,7 @@ void control_json(struct http_response *resp, int status, cJSON *doc)
         control_error(resp, 500, "InternalError", "Out of memory.");
         return;
     }
-    free(resp->body);
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = text;
-    resp->body_len = strlen(text);
+    http_response_set_body(resp, status, "application/json", text, strlen(text));
 }
 
 void control_error(struct http_response *resp, int status, const char *kind, const char *fmt, ...)
@@ -61,69 +56,29 @@ void control_error(struct http_response *resp, int status, const char *kind, con
         cJSON_AddStringToObject(doc, "message", message) != NULL)
         text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
-    free(resp->body);
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = text;
-    resp->body_len = text ? strlen(text) : 0;
+    http_response_set_body(resp, status, "application/json", text, text ? strlen(text) : 0);
 }
 
 const char *control_query(const struct control_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->http->conn, MHD_GET_ARGUMENT_KIND, name);
+    return http_request_query(req->http, name);
 }
 
-/* The row whose prefix is the longest one matching path at a segment boundary, or NULL. */
-static const struct control_route *find_route(const char *path, const char *method,
-                                              int *method_mismatch)
+int control_no_rest(const struct control_req *req, struct http_response *resp)
 {
-    const struct control_route *best = NULL;
-    size_t best_len = 0;
-
-    *method_mismatch = 0;
-    for (size_t i = 0; i < NROUTES; i++) {
-        size_t n = strlen(routes[i].prefix);
-        if (strncmp(path, routes[i].prefix, n) != 0 || (path[n] != '\0' && path[n] != '/'))
-            continue;
-        if (strcmp(routes[i].method, method) != 0) {
-            *method_mismatch = 1;
-            continue;
-        }
-        if (best == NULL || n > best_len) {
-            best = &routes[i];
-            best_len = n;
-        }
-    }
-    /* A shorter prefix with the right method must not answer for a longer one's path. */
-    for (size_t i = 0; best != NULL && i < NROUTES; i++) {
-        size_t n = strlen(routes[i].prefix);
-        if (n > best_len && strncmp(path, routes[i].prefix, n) == 0 &&
-            (path[n] == '\0' || path[n] == '/')) {
-            *method_mismatch = 1;
-            return NULL;
-        }
-    }
-    return best;
+    if (req->rest[0] == '\0' || strcmp(req->rest, "/") == 0)
+        return 0;
+    control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
+                  req->http->path, CONTROL_PREFIX);
+    return -1;
 }
 
-void control_handle(const struct app *app, const struct http_request *req,
-                    struct http_response *resp)
+void control_handle(const struct app *app, const struct http_request *req, control_fn *fn,
+                    const char *rest, struct http_response *resp)
 {
-    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
-    int method_mismatch;
-    const struct control_route *route = find_route(req->path, method, &method_mismatch);
-    struct control_req creq = {app, req, NULL, NULL};
+    struct control_req creq = {app, req, rest, NULL};
 
     snprintf(resp->label, sizeof(resp->label), "control %.80s", req->path);
-    if (route == NULL) {
-        if (method_mismatch)
-            control_error(resp, 405, "MethodNotAllowed", "%s is not allowed on %s.", req->method,
-                          req->path);
-        else
-            control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
-                          req->path, CONTROL_PREFIX);
-        return;
-    }
     if (req->body_len > 0 && strspn(req->body, " \t\r\n") != req->body_len) {
         creq.body = cJSON_ParseWithLength(req->body, req->body_len);
         if (creq.body == NULL) {
@@ -131,9 +86,30 @@ void control_handle(const struct app *app, const struct http_request *req,
             return;
         }
     }
-    creq.rest = req->path + strlen(route->prefix);
-    route->fn(&creq, resp);
+    fn(&creq, resp);
     cJSON_Delete(creq.body);
+}
+
+void control_no_route(const struct http_request *req, bool wrong_method, struct http_response *resp)
+{
+    snprintf(resp->label, sizeof(resp->label), "control %.80s", req->path);
+    if (wrong_method)
+        control_error(resp, 405, "MethodNotAllowed", "%s is not allowed on %s.", req->method,
+                      req->path);
+    else
+        control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
+                      req->path, CONTROL_PREFIX);
+}
+
+/* pattern without a final "/..." (the index names the prefix), copied into buf (n bytes). */
+static const char *index_path(const char *pattern, char *buf, size_t n)
+{
+    size_t len = strlen(pattern);
+
+    if (len >= 4 && strcmp(pattern + len - 4, "/...") == 0)
+        len -= 4;
+    snprintf(buf, n, "%.*s", (int)len, pattern);
+    return buf;
 }
 
 /* GET /_emu: the list of control endpoints, so the API explains itself. */
@@ -141,18 +117,16 @@ void control_index(const struct control_req *req, struct http_response *resp)
 {
     cJSON *doc, *list;
 
-    if (req->rest[0] != '\0' && strcmp(req->rest, "/") != 0) {
-        control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
-                      req->http->path, CONTROL_PREFIX);
+    if (control_no_rest(req, resp) != 0)
         return;
-    }
     doc = cJSON_CreateObject();
     list = cJSON_AddArrayToObject(doc, "endpoints");
 
-    for (size_t i = 0; list != NULL && i < NROUTES; i++) {
+    for (size_t i = 0; list != NULL && i < NROWS; i++) {
         cJSON *row = cJSON_CreateObject();
-        cJSON_AddStringToObject(row, "method", routes[i].method);
-        cJSON_AddStringToObject(row, "path", routes[i].prefix);
+        char path[128];
+        cJSON_AddStringToObject(row, "method", rows[i].method);
+        cJSON_AddStringToObject(row, "path", index_path(rows[i].pattern, path, sizeof(path)));
         cJSON_AddItemToArray(list, row);
     }
     control_json(resp, 200, doc);

@@ -4,14 +4,16 @@
  * never gives, the code inbox, reset, the clock, fixtures). JSON in, JSON out; errors are
  * {"error": "<Kind>", "message": "..."} with a 4xx/5xx status.
  *
- * The routes are one table, control.def: CONTROL(method, path prefix, handler). A request
- * goes to the row with the longest prefix matching its path; the handler gets the rest of
- * the path after the prefix (e.g. "/us-east-1:1234..." for "/_emu/identities").
+ * The routes are the CONTROL rows of the server's path table, routes.def: CONTROL(method,
+ * "/_emu/prefix/...", handler). A request goes to the row with the longest prefix matching its
+ * path (routes.c); the handler gets the rest of the path after the prefix (e.g.
+ * "/us-east-1:1234..." for "/_emu/identities").
  */
 #ifndef COG_CONTROL_H
 #define COG_CONTROL_H
 
 #include <cJSON.h>
+#include <stdbool.h>
 
 #include "app.h"
 #include "http/http.h"
@@ -27,16 +29,29 @@ struct control_req {
 
 typedef void control_fn(const struct control_req *req, struct http_response *resp);
 
-#define CONTROL(method, prefix, fn) control_fn fn;
-#include "control/control.def"
+#define ROUTE(method, pattern, fn)
+#define CONTROL(method, pattern, fn) control_fn fn;
+#include "routes.def"
+#undef ROUTE
 #undef CONTROL
 
 /* True when path is under CONTROL_PREFIX. */
 int control_owns(const char *path);
 
-/* Route one request under CONTROL_PREFIX (an http_handler's job, called by routes.c). */
-void control_handle(const struct app *app, const struct http_request *req,
-                    struct http_response *resp);
+/*
+ * Answer one request under CONTROL_PREFIX with fn, the handler of its routes.def row; rest is
+ * the path after the row's prefix. Parses a JSON body (400 BadRequest when it is not JSON)
+ * and labels the request for the log.
+ */
+void control_handle(const struct app *app, const struct http_request *req, control_fn *fn,
+                    const char *rest, struct http_response *resp);
+
+/*
+ * Answer a request under CONTROL_PREFIX that no row takes: 405 MethodNotAllowed when
+ * wrong_method (a row has the path, not the method), else 404 NotFound.
+ */
+void control_no_route(const struct http_request *req, bool wrong_method,
+                      struct http_response *resp);
 
 /* Answer doc (taken, also on failure) as JSON with status; 500 when doc is NULL. */
 void control_json(struct http_response *resp, int status, cJSON *doc);
@@ -47,5 +62,11 @@ void control_error(struct http_response *resp, int status, const char *kind, con
 
 /* The query parameter name of the request, or NULL. Borrowed for the request. */
 const char *control_query(const struct control_req *req, const char *name);
+
+/*
+ * For an endpoint that takes no path after its prefix: 0 when the rest is "" or "/";
+ * otherwise answers 404 NotFound and returns -1.
+ */
+int control_no_rest(const struct control_req *req, struct http_response *resp);
 
 #endif

@@ -30,16 +30,6 @@
 #define DEFAULT_LIMIT 100
 #define MAX_LIMIT 1000
 
-/* The endpoint takes no path after its prefix. */
-static int no_rest(const struct control_req *req, struct http_response *resp)
-{
-    if (req->rest[0] == '\0' || strcmp(req->rest, "/") == 0)
-        return 0;
-    control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
-                  req->http->path, CONTROL_PREFIX);
-    return -1;
-}
-
 /* A whole number in [lo, hi] from query parameter name (absent: fallback). 0, or -1 with 400. */
 static int query_int(const struct control_req *req, struct http_response *resp, const char *name,
                      long long lo, long long hi, long long fallback, long long *out)
@@ -221,7 +211,8 @@ void control_messages_list(const struct control_req *req, struct http_response *
     long long after, limit;
     int64_t wait_ms;
 
-    if (no_rest(req, resp) != 0 || query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
+    if (control_no_rest(req, resp) != 0 ||
+        query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
         query_int(req, resp, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) != 0 ||
         query_wait(req, resp, &wait_ms) != 0)
         return;
@@ -249,7 +240,7 @@ void control_messages_clear(const struct control_req *req, struct http_response 
     cJSON *doc;
     int st;
 
-    if (no_rest(req, resp) != 0)
+    if (control_no_rest(req, resp) != 0)
         return;
     conn = store_acquire(req->app->store);
     st = store_message_clear(conn);

@@ -30,16 +30,6 @@
 #include "settings.h"
 #include "store/store.h"
 
-/* The endpoint takes no path after its prefix. */
-static int no_rest(const struct control_req *req, struct http_response *resp)
-{
-    if (req->rest[0] == '\0' || strcmp(req->rest, "/") == 0)
-        return 0;
-    control_error(resp, 404, "NotFound", "No control endpoint %s; GET %s lists them.",
-                  req->http->path, CONTROL_PREFIX);
-    return -1;
-}
-
 /* {"userPools": n, "clients": n, ...}: what applying fixtures made, and what it kept. */
 static int add_stats(cJSON *doc, const struct fixtures_stats *s)
 {
@@ -77,7 +67,7 @@ void control_reset(const struct control_req *req, struct http_response *resp)
     cJSON *doc, *files;
     int st, applied;
 
-    if (no_rest(req, resp) != 0)
+    if (control_no_rest(req, resp) != 0)
         return;
     if (path[0] != '\0' && fixtures_read(path, &f, &err) != 0) {
         bad_fixture(resp, &err, " (nothing was reset)");
@@ -143,7 +133,7 @@ static void clock_answer(struct http_response *resp)
 
 void control_clock_get(const struct control_req *req, struct http_response *resp)
 {
-    if (no_rest(req, resp) == 0)
+    if (control_no_rest(req, resp) == 0)
         clock_answer(resp);
 }
 
@@ -166,7 +156,7 @@ void control_clock_set(const struct control_req *req, struct http_response *resp
     const cJSON *time = json_get(req->body, "time");
     int64_t v, real = clock_now_ms() - clock_offset_ms();
 
-    if (no_rest(req, resp) != 0)
+    if (control_no_rest(req, resp) != 0)
         return;
     if (!cJSON_IsObject(req->body) || (offset != NULL) + (advance != NULL) + (time != NULL) != 1) {
         control_error(resp, 400, "BadRequest",
@@ -197,7 +187,7 @@ void control_export(const struct control_req *req, struct http_response *resp)
     cJSON *doc;
     char *text;
 
-    if (no_rest(req, resp) != 0)
+    if (control_no_rest(req, resp) != 0)
         return;
     if ((doc = fixtures_export(req->app)) == NULL) {
         control_error(resp, 500, "InternalError", "Could not export the state.");
@@ -210,11 +200,7 @@ void control_export(const struct control_req *req, struct http_response *resp)
         control_error(resp, 500, "InternalError", "Out of memory.");
         return;
     }
-    free(resp->body);
-    resp->status = 200;
-    resp->content_type = "application/json";
-    resp->body = text;
-    resp->body_len = strlen(text);
+    http_response_set_body(resp, 200, "application/json", text, strlen(text));
 }
 
 void control_fixtures_load(const struct control_req *req, struct http_response *resp)
@@ -224,7 +210,7 @@ void control_fixtures_load(const struct control_req *req, struct http_response *
     struct fixtures_stats stats = {0};
     cJSON *doc;
 
-    if (no_rest(req, resp) != 0)
+    if (control_no_rest(req, resp) != 0)
         return;
     if (fixtures_parse(req->http->body, req->http->body_len, "request body", &f, &err) != 0) {
         bad_fixture(resp, &err, " (nothing was applied)");

@@ -94,37 +94,104 @@ static void wake_init(void)
 
 const char *http_request_header(const struct http_request *req, const char *name)
 {
+    if (req->conn == NULL)
+        return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-void http_response_add_header(struct http_response *resp, const char *name, const char *value)
+const char *http_request_query(const struct http_request *req, const char *name)
 {
-    struct http_header *h;
+    if (req->conn == NULL)
+        return NULL;
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
 
-    if (resp->nheaders >= HTTP_MAX_HEADERS)
-        return;
-    h = &resp->headers[resp->nheaders++];
-    snprintf(h->name, sizeof(h->name), "%s", name);
-    snprintf(h->value, sizeof(h->value), "%s", value);
-    for (char *p = h->value; *p; p++)
+/* Whether name is a token (RFC 9110 5.6.2): one or more of ALPHA, DIGIT and !#$%&'*+-.^_`|~. */
+static bool is_token(const char *name)
+{
+    if (*name == '\0')
+        return false;
+    for (const char *p = name; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", c) != NULL))
+            return false;
+    }
+    return true;
+}
+
+/* Make room for one more header; 0, or -1 when out of memory. */
+static int grow_headers(struct http_response *resp)
+{
+    size_t cap = resp->cap_headers ? resp->cap_headers * 2 : 8;
+    struct http_header *grown;
+
+    if (resp->nheaders < resp->cap_headers)
+        return 0;
+    grown = realloc(resp->headers, cap * sizeof(*grown));
+    if (grown == NULL)
+        return -1;
+    resp->headers = grown;
+    resp->cap_headers = cap;
+    return 0;
+}
+
+int http_response_add_header(struct http_response *resp, const char *name, const char *value)
+{
+    char *n = NULL, *v = NULL;
+
+    if (!is_token(name)) {
+        log_error("http: refusing the invalid response header name \"%.64s\"", name);
+        resp->failed = true;
+        return -1;
+    }
+    if (grow_headers(resp) != 0 || (n = strdup(name)) == NULL || (v = strdup(value)) == NULL) {
+        log_error("http: out of memory adding the response header %s", name);
+        free(n);
+        resp->failed = true;
+        return -1;
+    }
+    for (char *p = v; *p; p++)
         if (*p == '\r' || *p == '\n')
             *p = ' ';
+    resp->headers[resp->nheaders++] = (struct http_header){n, v};
+    return 0;
+}
+
+void http_response_set_body(struct http_response *resp, int status, const char *content_type,
+                            char *body, size_t len)
+{
+    if (resp->body != body)
+        free(resp->body);
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = body;
+    resp->body_len = body ? len : 0;
 }
 
 int http_response_set_json(struct http_response *resp, int status, const char *content_type,
                            const char *text)
 {
     size_t len = strlen(text);
+    char *copy = malloc(len + 1);
 
+    if (copy != NULL)
+        memcpy(copy, text, len + 1);
+    http_response_set_body(resp, status, content_type, copy, len);
+    return copy ? 0 : -1;
+}
+
+void http_response_clear(struct http_response *resp)
+{
+    if (resp == NULL)
+        return;
     free(resp->body);
-    resp->status = status;
-    resp->content_type = content_type;
-    resp->body = malloc(len + 1);
-    resp->body_len = resp->body ? len : 0;
-    if (resp->body == NULL)
-        return -1;
-    memcpy(resp->body, text, len + 1);
-    return 0;
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        free(resp->headers[i].name);
+        free(resp->headers[i].value);
+    }
+    free(resp->headers);
+    *resp = (struct http_response){0};
 }
 
 void http_response_defer(struct http_response *resp, http_poll_fn *poll, void *state,
@@ -164,26 +231,57 @@ static void add_cors(struct MHD_Response *r, struct MHD_Connection *c)
     MHD_add_response_header(r, "Access-Control-Expose-Headers", EXPOSE_HEADERS);
 }
 
-/* Queue resp (taking its body) on c; returns what libmicrohttpd answered. */
-static enum MHD_Result send_response(struct MHD_Connection *c, struct http_response *resp)
+/*
+ * The libmicrohttpd response for resp, taking its body; NULL (logged) when libmicrohttpd will
+ * not make it or refuses one of its headers.
+ */
+static struct MHD_Response *build_response(struct MHD_Connection *c, struct http_response *resp)
 {
-    struct MHD_Response *r;
-    enum MHD_Result ret;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(resp->body_len, resp->body, free);
+    bool ok = r != NULL;
 
-    r = MHD_create_response_from_buffer_with_free_callback(resp->body_len, resp->body, free);
-    if (r == NULL) {
-        free(resp->body);
+    if (r != NULL)
         resp->body = NULL;
-        return MHD_NO;
+    if (ok && resp->content_type != NULL)
+        ok =
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) == MHD_YES;
+    for (size_t i = 0; ok && i < resp->nheaders; i++)
+        ok = MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value) == MHD_YES;
+    if (!ok) {
+        log_error("http: cannot build the %d response (out of memory, or a header refused)",
+                  resp->status);
+        if (r != NULL)
+            MHD_destroy_response(r);
+        return NULL;
     }
-    resp->body = NULL;
-    if (resp->content_type != NULL)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
-    for (int i = 0; i < resp->nheaders; i++)
-        MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
     add_cors(r, c);
-    ret = MHD_queue_response(c, (unsigned)resp->status, r);
-    MHD_destroy_response(r);
+    return r;
+}
+
+/*
+ * Queue resp on c and clear it; *status is the status sent. A response that cannot go out
+ * whole (failed, or refused by libmicrohttpd) is replaced by an empty 500: never a response
+ * with a header missing. Returns what libmicrohttpd answered.
+ */
+static enum MHD_Result send_response(struct MHD_Connection *c, struct http_response *resp,
+                                     int *status)
+{
+    struct MHD_Response *r = resp->failed ? NULL : build_response(c, resp);
+    enum MHD_Result ret = MHD_NO;
+
+    if (r == NULL) {
+        resp->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        r = MHD_create_response_from_buffer_with_free_callback(0, NULL, NULL);
+        if (r != NULL)
+            add_cors(r, c);
+    }
+    *status = resp->status;
+    http_response_clear(resp);
+    if (r != NULL) {
+        ret = MHD_queue_response(c, (unsigned)*status, r);
+        MHD_destroy_response(r);
+    }
     return ret;
 }
 
@@ -333,8 +431,7 @@ static bool handle(struct http_server *srv, struct exchange *x, const struct htt
         return true;
     x->defer = resp->defer;
     snprintf(x->label, sizeof(x->label), "%s", resp->label);
-    free(resp->body); /* whatever else the handler set is not the answer */
-    *resp = (struct http_response){0};
+    http_response_clear(resp); /* whatever else the handler set is not the answer */
     x->deadline_ms = x->start_ms + (double)(x->defer.wait_ms > 0 ? x->defer.wait_ms : 0);
     return false;
 }
@@ -346,10 +443,8 @@ static bool poll_deferred(struct exchange *x, const struct http_request *req,
     bool answered = x->defer.poll(x->defer.state, req, resp, last);
 
     defer_release(&resp->defer); /* a poll does not defer again */
-    if (!answered && !last) {
-        free(resp->body);
-        *resp = (struct http_response){0};
-    }
+    if (!answered && !last)
+        http_response_clear(resp);
     return answered || last;
 }
 
@@ -393,9 +488,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (resp.status == 0)
         resp.status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 
-    int status = resp.status;
-    const char *label = resp.label[0] ? resp.label : x->label[0] ? x->label : "-";
-    ret = send_response(c, &resp);
+    char label[sizeof(resp.label)];
+    int status;
+    snprintf(label, sizeof(label), "%s", resp.label[0] ? resp.label : x->label[0] ? x->label : "-");
+    ret = send_response(c, &resp, &status);
     log_info("%s %s %s %d %.2fms", method, url, label, status, clock_monotonic_ms() - x->start_ms);
     return ret;
 }

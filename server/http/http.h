@@ -17,8 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_MAX_HEADERS 8
-
 struct http_request {
     const char *method; /* "GET", "POST", ... */
     const char *path;   /* URL path without the query */
@@ -27,12 +25,23 @@ struct http_request {
     void *conn; /* for http_request_header() */
 };
 
-/* The value of request header name (case-insensitive), or NULL. Borrowed for the request. */
+/*
+ * The value of request header name (case-insensitive), or NULL (also when req has no
+ * connection, as in unit tests that build a request by hand). Borrowed for the request.
+ */
 const char *http_request_header(const struct http_request *req, const char *name);
 
+/*
+ * The value of query parameter name (case-sensitive, percent-decoded), or NULL when the URL has
+ * none (or req has no connection, as in unit tests that build a request by hand). Borrowed for
+ * the request.
+ */
+const char *http_request_query(const struct http_request *req, const char *name);
+
+/* One response header; both strings are owned by the response (see http_response_clear()). */
 struct http_header {
-    char name[48];
-    char value[512];
+    char *name;
+    char *value;
 };
 
 struct http_response;
@@ -59,22 +68,43 @@ struct http_response {
     int status;
     char *body; /* owned: malloc'd, freed by the server after sending */
     size_t body_len;
-    const char *content_type; /* static string */
-    struct http_header headers[HTTP_MAX_HEADERS];
-    int nheaders;
+    const char *content_type;    /* static string */
+    struct http_header *headers; /* owned, nheaders of them (room for cap_headers) */
+    size_t nheaders, cap_headers;
+    bool failed;    /* a header could not be added: the server answers 500 instead */
     char label[96]; /* what the request log line calls this request */
     struct http_defer defer;
 };
 
 /*
- * Add a header; value is copied, cut to fit, and CR/LF are replaced by spaces so that a
- * message can never split the header block. Extra headers past HTTP_MAX_HEADERS are dropped.
+ * Add a header, name and value copied whole (any length, any number of headers; a name may
+ * repeat, as Set-Cookie does). CR and LF in value become spaces, so that a message can never
+ * split the header block. Returns 0, or -1 when name is not an HTTP token (RFC 9110 5.6.2) or
+ * memory runs out: then the failure is logged and resp is marked failed, and the server answers
+ * 500 instead of sending a response with a header missing.
  */
-void http_response_add_header(struct http_response *resp, const char *name, const char *value);
+int http_response_add_header(struct http_response *resp, const char *name, const char *value);
 
-/* Set body to a copy of text (JSON) with content_type; 0, or -1 when out of memory. */
+/*
+ * Set status and the body: body (len bytes, may be NULL when len is 0) is taken, whatever
+ * the body was before is freed; content_type is a static string (or NULL for none).
+ */
+void http_response_set_body(struct http_response *resp, int status, const char *content_type,
+                            char *body, size_t len);
+
+/*
+ * Set body to a copy of text (JSON, or any NUL-terminated text) with content_type; 0, or -1
+ * when out of memory (then the body is empty).
+ */
 int http_response_set_json(struct http_response *resp, int status, const char *content_type,
                            const char *text);
+
+/*
+ * Free the body and headers resp holds and leave it all zero (status 0, no label); a deferral
+ * in it is forgotten, not freed (the server owns its state). The server calls it for every
+ * response it is done with; so may a test that calls a handler directly. Accepts NULL.
+ */
+void http_response_clear(struct http_response *resp);
 
 /*
  * Answer later: instead of a status, the handler leaves this, and the server parks the request
