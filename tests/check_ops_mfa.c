@@ -3,7 +3,7 @@
  * published vectors; the pool's MFA configuration, TOTP association and verification and the
  * users' MFA preferences (ops_mfa.c); the SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP,
  * SELECT_MFA_TYPE and MFA_SETUP challenges after the password, and the lockout after repeated
- * wrong passwords on the password and SRP paths (ops_auth.c).
+ * wrong passwords on the password and SRP paths (auth_password.c, auth_srp.c).
  *
  * The codes a test answers with come from this file's own TOTP (totp_code below, HMAC-SHA-1
  * straight from OpenSSL, checked against the RFC's vectors first), never from the server's, and

@@ -1,5 +1,5 @@
 /*
- * control_messages: the code inbox of the control API (inbox.h holds the messages).
+ * control_messages: the code inbox of the control API (userpool/delivery.h holds the messages).
  *
  *   GET    /_emu/messages   the messages, newest first, filtered by ?pool= ?username= ?kind=
  *                           ?destination= and ?after=<id>; ?limit= (1-1000, 100); ?wait=<s>

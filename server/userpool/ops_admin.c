@@ -4,7 +4,7 @@
  * AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminSetUserPassword,
  * AdminResetUserPassword, AdminUserGlobalSignOut and AddCustomAttributes. AdminCreateUser,
  * AdminGetUser and AdminConfirmSignUp are ops_user.c's; the sign-in side of the states set
- * here (disabled, FORCE_CHANGE_PASSWORD, RESET_REQUIRED) is ops_auth.c's, and revoked tokens
+ * here (disabled, FORCE_CHANGE_PASSWORD, RESET_REQUIRED) is auth/'s, and revoked tokens
  * are refused by tokens.c.
  *
  * The attribute and reset-code rules shared with the self-service operations are in
@@ -97,7 +97,7 @@ int op_admin_delete_user(struct op_ctx *ctx)
 
 /*
  * AdminDisableUser "deactivates a user profile and revokes all access tokens for the user"
- * [api]: sign-in then answers "User is disabled." (ops_auth.c), and tokens issued before now
+ * [api]: sign-in then answers "User is disabled." (auth/), and tokens issued before now
  * stay revoked after AdminEnableUser. Refresh tokens are refused while the user is disabled.
  */
 int op_admin_disable_user(struct op_ctx *ctx)
@@ -164,7 +164,7 @@ int op_admin_delete_user_attributes(struct op_ctx *ctx)
  * AdminSetUserPassword: the password (the pool's policy applies, InvalidPasswordException);
  * Permanent true makes the user CONFIRMED, false (the default) FORCE_CHANGE_PASSWORD, so that
  * sign-in asks NEW_PASSWORD_REQUIRED and the temporary password's validity starts again
- * (ops_auth.c counts it from the user's last change) [api]. A pending reset code is dropped.
+ * (auth_password.c counts it from the user's last change) [api]. A pending reset code is dropped.
  */
 int op_admin_set_user_password(struct op_ctx *ctx)
 {
@@ -186,7 +186,7 @@ int op_admin_set_user_password(struct op_ctx *ctx)
 /*
  * AdminResetUserPassword: status RESET_REQUIRED and a reset code to the verified email or
  * phone number (account.c, as ForgotPassword) [api]. Sign-in with the old password then
- * answers PasswordResetRequiredException (ops_auth.c); ConfirmForgotPassword with the code
+ * answers PasswordResetRequiredException (auth/); ConfirmForgotPassword with the code
  * sets a new password.
  */
 int op_admin_reset_user_password(struct op_ctx *ctx)

@@ -4,7 +4,7 @@
  * AssociateSoftwareToken and VerifySoftwareToken (a user's TOTP secret, by access token or by
  * the Session of an MFA_SETUP challenge), SetUserMFAPreference and AdminSetUserMFAPreference
  * (the factors a user turns on and prefers). The challenges themselves are asked and checked in
- * ops_auth.c.
+ * auth/ (sign-in).
  *
  * Messages are Cognito's where a real one was found (cited); the others are the emulator's
  * and say so.
@@ -27,7 +27,7 @@
 #include "userpool/client.h"
 #include "userpool/user.h"
 
-/* Random bytes of a session (as ops_auth.c's), and Cognito's default AuthSessionValidity. */
+/* Random bytes of a session (as auth/'s), and Cognito's default AuthSessionValidity. */
 #define SESSION_BYTES 64
 #define DEFAULT_SESSION_MINUTES 3
 

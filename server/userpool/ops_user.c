@@ -644,7 +644,7 @@ static int resend_invitation(struct op_ctx *ctx, const cJSON *pool, const char *
 /*
  * AdminCreateUser: a FORCE_CHANGE_PASSWORD user with the TemporaryPassword, or one made to the
  * pool's policy; the invitation carries it unless MessageAction is SUPPRESS. The
- * NEW_PASSWORD_REQUIRED challenge at sign-in is ops_auth.c's.
+ * NEW_PASSWORD_REQUIRED challenge at sign-in is auth_password.c's.
  */
 int op_admin_create_user(struct op_ctx *ctx)
 {
