@@ -204,8 +204,7 @@ void form_free(struct form *f)
     free(f);
 }
 
-/* Whether name is a token (RFC 9110 5.6.2). */
-static bool is_token(const char *name)
+bool form_is_token(const char *name)
 {
     if (*name == '\0')
         return false;
@@ -245,7 +244,8 @@ static bool cookie_ok(const struct form_cookie *c)
 {
     const char *ss = c->same_site;
 
-    if (c->name == NULL || !is_token(c->name) || c->value == NULL || !is_cookie_value(c->value))
+    if (c->name == NULL || !form_is_token(c->name) || c->value == NULL ||
+        !is_cookie_value(c->value))
         return false;
     if (c->path != NULL && !is_path_value(c->path))
         return false;

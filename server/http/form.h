@@ -76,4 +76,10 @@ struct form_cookie {
  */
 char *form_cookie_format(const struct form_cookie *c);
 
+/*
+ * Whether name is a token (RFC 9110 5.6.2): one or more of ALPHA, DIGIT and !#$%&'*+-.^_`|~,
+ * as header and cookie names must be.
+ */
+bool form_is_token(const char *name);
+
 #endif

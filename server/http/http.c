@@ -39,6 +39,7 @@
 
 #include "util/clock.h"
 #include "util/log.h"
+#include "http/form.h"
 
 /* A body this many times over the cap is not worth reading to the end: drop the connection. */
 #define DISCARD_FACTOR 16
@@ -106,20 +107,6 @@ const char *http_request_query(const struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* Whether name is a token (RFC 9110 5.6.2): one or more of ALPHA, DIGIT and !#$%&'*+-.^_`|~. */
-static bool is_token(const char *name)
-{
-    if (*name == '\0')
-        return false;
-    for (const char *p = name; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("!#$%&'*+-.^_`|~", c) != NULL))
-            return false;
-    }
-    return true;
-}
-
 /* Make room for one more header; 0, or -1 when out of memory. */
 static int grow_headers(struct http_response *resp)
 {
@@ -140,7 +127,7 @@ int http_response_add_header(struct http_response *resp, const char *name, const
 {
     char *n = NULL, *v = NULL;
 
-    if (!is_token(name)) {
+    if (!form_is_token(name)) {
         log_error("http: refusing the invalid response header name \"%.64s\"", name);
         resp->failed = true;
         return -1;
