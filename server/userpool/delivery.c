@@ -8,9 +8,10 @@
  * over. A delivery without a code (code NULL) is the simulated one Cognito answers for an
  * unknown user: only the details are made, nothing reaches the inbox, and the log says so. The
  * CodeDeliveryDetails returned to the caller mask the destination as Cognito does; they are
- * made at once (they are part of the response), while the message itself goes out after the
- * request's commit (ops_after_commit), with the custom message and sender triggers, so that a
- * rolled-back request sends nothing and no trigger holds the write lock.
+ * made at once (they are part of the response), and so is the inbox row, inside the request's
+ * transaction; the message itself goes out after the commit (ops_after_commit), with the custom
+ * message and sender triggers, so that a rolled-back request sends nothing and no trigger holds
+ * the write lock.
  *
  * The inbox's listener (http_wake, set by control_messages.c) is an atomic pointer: it is set
  * once and read by every thread that records a message, with no lock held while it runs.
@@ -121,7 +122,8 @@ static struct pending *pending_new(const struct delivery *d)
 
 /*
  * Send one message, once the request's writes are committed: the custom message and sender
- * triggers (which may take seconds, so never under the write lock), the log line, the inbox.
+ * triggers (which may take seconds, so never under the write lock), then the log line. The
+ * inbox already has it (delivery_send).
  */
 static void send_now(struct op_ctx *ctx, void *arg)
 {
@@ -142,7 +144,6 @@ static void send_now(struct op_ctx *ctx, void *arg)
     log_info("delivery: %s %s for user %s of pool %s to %s %s (%s): %s", d->kind,
              strcmp(d->kind, "invitation") == 0 ? "temporary password" : "code", d->username,
              d->pool_id, d->medium, dest, d->attribute, d->code);
-    inbox_record(ctx->db, d, clock_now_ms());
 }
 
 int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details)
@@ -153,6 +154,9 @@ int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details)
 
     if (p == NULL)
         return cog_err_oom(&ctx->err);
+    /* The inbox row joins the request's transaction (no second commit, gone with a rollback). */
+    if (d->code != NULL)
+        inbox_record(ctx->db, d, clock_now_ms());
     if (ops_after_commit(ctx, send_now, p, pending_free) != 0)
         return -1;
     if (details == NULL)
