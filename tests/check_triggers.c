@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/ops_common.h"
 #include "store/store.h"
@@ -199,6 +201,103 @@ START_TEST(test_sign_up_in_a_pool_with_triggers_goes_on_without_them)
 }
 END_TEST
 
+/* Standard error into a new temporary file until stderr_read(): what the seam logged. */
+static int stderr_capture(FILE **file)
+{
+    int saved = dup(STDERR_FILENO);
+
+    *file = tmpfile();
+    ck_assert_ptr_nonnull(*file);
+    fflush(stderr);
+    ck_assert_int_ge(dup2(fileno(*file), STDERR_FILENO), 0);
+    return saved;
+}
+
+/* Restore stderr and return what was written meanwhile (free()). */
+static char *stderr_read(FILE *file, int saved)
+{
+    long len;
+    char *text;
+
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    len = ftell(file);
+    text = calloc(1, (size_t)len + 1);
+    ck_assert_ptr_nonnull(text);
+    rewind(file);
+    ck_assert_uint_eq(fread(text, 1, (size_t)len, file), (size_t)len);
+    fclose(file);
+    return text;
+}
+
+/*
+ * Every trigger point of a pool that names functions is reached where Cognito reaches it, with
+ * Cognito's triggerSource, and says so (never a silent skip): AdminCreateUser's pre sign-up, a
+ * password sign-in's, a refresh's and a new password's pre token generation.
+ */
+START_TEST(test_trigger_points_name_their_sources_and_are_never_silent)
+{
+    char *pool = tu_create_user_pool(
+        &tu_fixture, "{\"PoolName\":\"p\",\"LambdaConfig\":{"
+                     "\"PreSignUp\":\"arn:aws:lambda:us-east-1:1:function:pre\","
+                     "\"PreTokenGeneration\":\"arn:aws:lambda:us-east-1:1:function:tok\"}}");
+    cJSON *client = tu_callf(&tu_fixture, IDP "CreateUserPoolClient",
+                             "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\",\"ExplicitAuthFlows\":"
+                             "[\"ALLOW_ADMIN_USER_PASSWORD_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]}",
+                             pool);
+    const char *cid = tu_str(tu_get(client, "UserPoolClient"), "ClientId");
+    char body[512];
+    cJSON *r, *session;
+    FILE *file;
+    int saved = stderr_capture(&file);
+    char *log;
+
+    r = tu_callf(&tu_fixture, IDP "AdminCreateUser",
+                 "{\"UserPoolId\":\"%s\",\"Username\":\"alice\",\"TemporaryPassword\":"
+                 "\"Temp0rary!x\",\"MessageAction\":\"SUPPRESS\"}",
+                 pool);
+    ck_assert_ptr_null(tu_error_type(r));
+    cJSON_Delete(r);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"AuthFlow\":\"ADMIN_USER_PASSWORD_AUTH\","
+             "\"AuthParameters\":{\"USERNAME\":\"alice\",\"PASSWORD\":\"Temp0rary!x\"}}",
+             pool, cid);
+    session = tu_call(&tu_fixture, IDP "AdminInitiateAuth", body);
+    ck_assert_str_eq(tu_str(session, "ChallengeName"), "NEW_PASSWORD_REQUIRED");
+    snprintf(
+        body, sizeof(body),
+        "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"ChallengeName\":\"NEW_PASSWORD_REQUIRED\","
+        "\"Session\":\"%s\",\"ChallengeResponses\":{\"USERNAME\":\"alice\","
+        "\"NEW_PASSWORD\":\"Passw0rd!x\"}}",
+        pool, cid, tu_str(session, "Session"));
+    cJSON_Delete(tu_call(&tu_fixture, IDP "AdminRespondToAuthChallenge", body));
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"AuthFlow\":\"ADMIN_USER_PASSWORD_AUTH\","
+             "\"AuthParameters\":{\"USERNAME\":\"alice\",\"PASSWORD\":\"Passw0rd!x\"}}",
+             pool, cid);
+    r = tu_call(&tu_fixture, IDP "AdminInitiateAuth", body);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"AuthFlow\":\"REFRESH_TOKEN_AUTH\","
+             "\"AuthParameters\":{\"REFRESH_TOKEN\":\"%s\"}}",
+             pool, cid, tu_str(tu_get(r, "AuthenticationResult"), "RefreshToken"));
+    cJSON_Delete(tu_call(&tu_fixture, IDP "AdminInitiateAuth", body));
+    log = stderr_read(file, saved);
+    ck_assert_msg(strstr(log, "LambdaConfig.PreSignUp names arn:aws:lambda:us-east-1:1:function:pre"
+                              ", but cognito-emu does not invoke Lambda triggers yet; "
+                              "PreSignUp_AdminCreateUser goes on without it") != NULL,
+                  "%s", log);
+    ck_assert_msg(strstr(log, "TokenGeneration_NewPasswordChallenge goes on") != NULL, "%s", log);
+    ck_assert_msg(strstr(log, "TokenGeneration_Authentication goes on") != NULL, "%s", log);
+    ck_assert_msg(strstr(log, "TokenGeneration_RefreshTokens goes on") != NULL, "%s", log);
+    free(log);
+    cJSON_Delete(r);
+    cJSON_Delete(session);
+    cJSON_Delete(client);
+    free(pool);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("triggers");
@@ -213,6 +312,7 @@ Suite *test_suite(void)
     tcase_add_test_raise_signal(tc, test_trigger_points_refuse_to_run_inside_a_transaction,
                                 SIGABRT);
     tcase_add_test(tc, test_sign_up_in_a_pool_with_triggers_goes_on_without_them);
+    tcase_add_test(tc, test_trigger_points_name_their_sources_and_are_never_silent);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -25,15 +25,16 @@
 /* One sign-in in progress, shared by the flows and the challenge handlers. */
 struct auth {
     struct op_ctx *ctx;
-    bool admin;              /* AdminInitiateAuth / AdminRespondToAuthChallenge */
-    const cJSON *params;     /* AuthParameters or ChallengeResponses; may be NULL */
-    cJSON *pool;             /* owned */
-    cJSON *client;           /* owned */
-    const char *client_id;   /* borrowed from client */
-    struct store_user *user; /* owned, once known */
-    bool proved;             /* a challenge's check outside the transaction passed */
-    bool signed_in;          /* a challenge handler accepted the response: issue tokens */
-    bool wrong_password;     /* a->user's password was wrong: count it (lockout) */
+    bool admin;               /* AdminInitiateAuth / AdminRespondToAuthChallenge */
+    const cJSON *params;      /* AuthParameters or ChallengeResponses; may be NULL */
+    cJSON *pool;              /* owned */
+    cJSON *client;            /* owned */
+    const char *client_id;    /* borrowed from client */
+    struct store_user *user;  /* owned, once known */
+    bool proved;              /* a challenge's check outside the transaction passed */
+    bool signed_in;           /* a challenge handler accepted the response: issue tokens */
+    bool wrong_password;      /* a->user's password was wrong: count it (lockout) */
+    const char *token_source; /* the pre token generation source when not the default */
 };
 
 /* ---- auth.c: the sign-in and its answers -------------------------------------------------- */

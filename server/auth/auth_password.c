@@ -227,6 +227,7 @@ int auth_respond_new_password(struct auth *a, const struct store_session *s)
         ops_fail_internal(a->ctx, "could not update the user");
         goto out;
     }
+    a->token_source = "TokenGeneration_NewPasswordChallenge";
     rc = auth_ask_mfa(a);
 out:
     cJSON_Delete(attrs);

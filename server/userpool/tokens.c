@@ -333,12 +333,10 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
         goto out;
     }
     /* The pre token generation trigger may change the claims before they are signed (V1: ID
-     * token claims; V2: ID and access token claims and scopes). A refresh carries its
-     * origin_jti; a sign-in makes a new one. */
-    if (triggers_pre_token_generation(ctx, grant->pool,
-                                      grant->origin_jti != NULL ? "TokenGeneration_RefreshTokens"
-                                                                : "TokenGeneration_Authentication",
-                                      client_id, grant->user->username, idc, accessc) != 0)
+     * token claims; V2: ID and access token claims and scopes). */
+    if (triggers_pre_token_generation(
+            ctx, grant->pool, grant->source ? grant->source : "TokenGeneration_Authentication",
+            client_id, grant->user->username, idc, accessc) != 0)
         goto out;
     id_token = sign_with(ctx, pool_id, KEY_USE_ID, idc);
     access_token = sign_with(ctx, pool_id, KEY_USE_ACCESS, accessc);

@@ -24,6 +24,7 @@ struct token_grant {
     int64_t auth_time;             /* seconds: when the user authenticated (kept on refresh) */
     const char *origin_jti;        /* NULL at sign-in (a new one is made); refresh keeps it */
     bool with_refresh_token;       /* true at sign-in; a refresh returns no new refresh token */
+    const char *source; /* the pre token generation triggerSource ("TokenGeneration_...") */
 };
 
 /*
