@@ -23,18 +23,14 @@ static const char SQL_IDENTITY_KEY_PUT[] =
 
 /* ---- User pools -------------------------------------------------------------------------- */
 
-int store_key_get(struct store_conn *conn, const char *pool_id, const char *use, char **kid,
-                  char **pem)
+/*
+ * Step st (bound by the caller) for one (kid, pem) row: STORE_OK with both copied (free()),
+ * STORE_NOT_FOUND, or STORE_ERROR; *kid and *pem are NULL on every status but STORE_OK.
+ */
+static int read_key(struct store_conn *conn, sqlite3_stmt *st, char **kid, char **pem)
 {
-    sqlite3_stmt *st = store_stmt(conn, SQL_KEY_GET);
-    int rc, status;
+    int rc = sqlite3_step(st), status;
 
-    *kid = *pem = NULL;
-    if (st == NULL)
-        return STORE_ERROR;
-    store_bind_text(st, 1, pool_id);
-    store_bind_text(st, 2, use);
-    rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *kid = store_column_dup(st, 0);
         *pem = store_column_dup(st, 1);
@@ -49,6 +45,19 @@ int store_key_get(struct store_conn *conn, const char *pool_id, const char *use,
         *kid = *pem = NULL;
     }
     return status;
+}
+
+int store_key_get(struct store_conn *conn, const char *pool_id, const char *use, char **kid,
+                  char **pem)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_KEY_GET);
+
+    *kid = *pem = NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    store_bind_text(st, 1, pool_id);
+    store_bind_text(st, 2, use);
+    return read_key(conn, st, kid, pem);
 }
 
 int store_key_put(struct store_conn *conn, const char *pool_id, const char *use, const char *kid,
@@ -70,29 +79,12 @@ int store_key_put(struct store_conn *conn, const char *pool_id, const char *use,
 int store_identity_key_get(struct store_conn *conn, const char *name, char **kid, char **pem)
 {
     sqlite3_stmt *st = store_stmt(conn, SQL_IDENTITY_KEY_GET);
-    int rc, status;
 
-    *kid = NULL;
-    *pem = NULL;
+    *kid = *pem = NULL;
     if (st == NULL)
         return STORE_ERROR;
     store_bind_text(st, 1, name);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *kid = store_column_dup(st, 0);
-        *pem = store_column_dup(st, 1);
-        status = *kid && *pem ? STORE_OK : STORE_ERROR;
-    } else {
-        status = rc == SQLITE_DONE ? STORE_NOT_FOUND : store_status_from(conn, rc, "get key");
-    }
-    store_stmt_done(st);
-    if (status != STORE_OK) {
-        free(*kid);
-        free(*pem);
-        *kid = NULL;
-        *pem = NULL;
-    }
-    return status;
+    return read_key(conn, st, kid, pem);
 }
 
 int store_identity_key_put(struct store_conn *conn, const char *name, const char *kid,
