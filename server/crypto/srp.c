@@ -619,12 +619,7 @@ char *srp_fake_user_id(const char *pool_id, const char *name)
     unsigned char b[SRP_HASH_LEN];
 
     if (id != NULL && fake_digest(pool_id, "user", name, b) == 0) {
-        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-        snprintf(id, IDS_UUID_LEN + 1,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                 b[15]);
+        ids_uuid_from_bytes(b, id);
         return id;
     }
     free(id);

@@ -57,6 +57,14 @@ void ids_uuid(char *out)
     unsigned char b[16];
 
     random_bytes(b, sizeof(b));
+    ids_uuid_from_bytes(b, out);
+}
+
+void ids_uuid_from_bytes(const unsigned char bytes[16], char *out)
+{
+    unsigned char b[16];
+
+    memcpy(b, bytes, sizeof(b));
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
     snprintf(out, IDS_UUID_LEN + 1,

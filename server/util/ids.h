@@ -25,6 +25,10 @@ uint32_t ids_random_below(uint32_t bound);
 /* A random version-4 UUID, lower case (out holds IDS_UUID_LEN + 1 bytes). */
 void ids_uuid(char *out);
 
+/* The version-4 UUID text of 16 given bytes (their version and variant bits set), as ids_uuid
+ * writes it: for ids that must be stable, made from a digest. */
+void ids_uuid_from_bytes(const unsigned char bytes[16], char *out);
+
 /* User pool id "<region>_<9 alphanumerics>" (out holds IDS_MAX bytes). */
 void ids_user_pool_id(char *out, const char *region);
 
