@@ -79,31 +79,6 @@ static void sign_in_to(const struct tl_app *a, const char *name, char *session)
     cJSON_Delete(resp);
 }
 
-/* resp must carry tokens; it is deleted. */
-static void expect_tokens(cJSON *resp)
-{
-    ck_assert_msg(tu_error_type(resp) == NULL, "%s: %s", tu_error_type(resp),
-                  tu_str(resp, "message"));
-    ck_assert_ptr_nonnull(tu_str(tu_get(resp, "AuthenticationResult"), "AccessToken"));
-    cJSON_Delete(resp);
-}
-
-/* The newest "mfa" code of username sent by medium (out: 7 bytes). */
-static void inbox_code(const char *username, const char *medium, char *out)
-{
-    struct store_conn *conn = store_acquire(env->store);
-    struct store_message_filter f = {.username = username, .kind = "mfa", .limit = 1};
-    struct store_message **list = NULL;
-    size_t count = 0;
-
-    ck_assert_int_eq(store_message_list(conn, &f, &list, &count), STORE_OK);
-    store_release(env->store, conn);
-    ck_assert_uint_eq(count, 1);
-    ck_assert_str_eq(list[0]->medium, medium);
-    snprintf(out, 7, "%s", list[0]->code);
-    store_message_list_free(list, count);
-}
-
 /* The ChallengeResponses fragment of member name with value code (out: 64 bytes). */
 static void code_response(const char *name, const char *code, char *out)
 {
@@ -118,7 +93,7 @@ START_TEST(test_auth_mfa_sms_code_is_required_may_be_retried_and_answers_once)
     mfa_app(&a, "OPTIONAL", PHONE_AND_EMAIL);
     preference(&a, "alice", "\"SMSMfaSettings\":{\"Enabled\":true}");
     sign_in_to(&a, "SMS_MFA", session);
-    inbox_code("alice", "SMS", code);
+    tl_mfa_code("alice", "SMS", code);
     tl_error(respond(&a, "SMS_MFA", session, "alice", ""), "InvalidParameterException",
              "Missing required parameter SMS_MFA_CODE");
     /* A wrong code (one digit off) leaves the session for another try. */
@@ -126,7 +101,7 @@ START_TEST(test_auth_mfa_sms_code_is_required_may_be_retried_and_answers_once)
              code + 1);
     tl_error(respond(&a, "SMS_MFA", session, "alice", body), "CodeMismatchException", MISMATCH);
     code_response("SMS_MFA_CODE", code, body);
-    expect_tokens(respond(&a, "SMS_MFA", session, "alice", body));
+    tl_expect_tokens(respond(&a, "SMS_MFA", session, "alice", body));
     tl_error(respond(&a, "SMS_MFA", session, "alice", body), "NotAuthorizedException",
              EXPIRED_SESSION);
 }
@@ -142,7 +117,7 @@ START_TEST(test_auth_mfa_email_code_is_required_and_expires)
     /* A client whose sessions outlast the code's 3 minutes. */
     tl_client(&a, "\"AuthSessionValidity\":10", &longer);
     sign_in_to(&longer, "EMAIL_OTP", session);
-    inbox_code("alice", "EMAIL", code);
+    tl_mfa_code("alice", "EMAIL", code);
     tl_error(respond(&longer, "EMAIL_OTP", session, "alice", ",\"SMS_MFA_CODE\":\"123456\""),
              "InvalidParameterException", "Missing required parameter EMAIL_OTP_CODE");
     tl_error(respond(&longer, "EMAIL_OTP", session, "alice", ",\"EMAIL_OTP_CODE\":\"x\""),
@@ -153,9 +128,9 @@ START_TEST(test_auth_mfa_email_code_is_required_and_expires)
              "Invalid code provided, please request a code again.");
     /* A new sign-in sends a new code that works. */
     sign_in_to(&longer, "EMAIL_OTP", session);
-    inbox_code("alice", "EMAIL", code);
+    tl_mfa_code("alice", "EMAIL", code);
     code_response("EMAIL_OTP_CODE", code, body);
-    expect_tokens(respond(&longer, "EMAIL_OTP", session, "alice", body));
+    tl_expect_tokens(respond(&longer, "EMAIL_OTP", session, "alice", body));
 }
 END_TEST
 
@@ -187,9 +162,9 @@ START_TEST(test_auth_mfa_select_accepts_only_an_offered_factor)
     ck_assert_str_eq(tu_str(params, "CODE_DELIVERY_DELIVERY_MEDIUM"), "EMAIL");
     ck_assert_str_eq(tu_str(params, "CODE_DELIVERY_DESTINATION"), "a***@e***");
     cJSON_Delete(resp);
-    inbox_code("alice", "EMAIL", code);
+    tl_mfa_code("alice", "EMAIL", code);
     code_response("EMAIL_OTP_CODE", code, body);
-    expect_tokens(respond(&a, "EMAIL_OTP", session, "alice", body));
+    tl_expect_tokens(respond(&a, "EMAIL_OTP", session, "alice", body));
 }
 END_TEST
 
@@ -222,7 +197,7 @@ START_TEST(test_auth_mfa_session_is_bound_to_its_challenge_and_user)
     tl_user(&a, "bob", "");
     preference(&a, "alice", "\"SMSMfaSettings\":{\"Enabled\":true}");
     sign_in_to(&a, "SMS_MFA", session);
-    inbox_code("alice", "SMS", code);
+    tl_mfa_code("alice", "SMS", code);
     /* The session of SMS_MFA is not one of EMAIL_OTP. */
     code_response("EMAIL_OTP_CODE", code, body);
     tl_error(respond(&a, "EMAIL_OTP", session, "alice", body), "NotAuthorizedException",
@@ -234,7 +209,7 @@ START_TEST(test_auth_mfa_session_is_bound_to_its_challenge_and_user)
     tl_error(respond(&a, "SMS_MFA", "no-such-session-of-this-server", "alice", body),
              "NotAuthorizedException", EXPIRED_SESSION);
     /* None of those spent it. */
-    expect_tokens(respond(&a, "SMS_MFA", session, "alice", body));
+    tl_expect_tokens(respond(&a, "SMS_MFA", session, "alice", body));
 }
 END_TEST
 
@@ -255,12 +230,12 @@ START_TEST(test_auth_mfa_admin_operations_ask_and_answer_it)
     ck_assert_str_eq(tu_str(tu_get(resp, "ChallengeParameters"), "CODE_DELIVERY_DESTINATION"),
                      "+*******0123");
     cJSON_Delete(resp);
-    inbox_code("alice", "SMS", code);
-    expect_tokens(tu_callf(env, IDP "AdminRespondToAuthChallenge",
-                           "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"ChallengeName\":"
-                           "\"SMS_MFA\",\"Session\":\"%s\",\"ChallengeResponses\":{\"USERNAME\":"
-                           "\"alice\",\"SMS_MFA_CODE\":\"%s\"}}",
-                           a.pool, a.client, session, code));
+    tl_mfa_code("alice", "SMS", code);
+    tl_expect_tokens(tu_callf(env, IDP "AdminRespondToAuthChallenge",
+                              "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"ChallengeName\":"
+                              "\"SMS_MFA\",\"Session\":\"%s\",\"ChallengeResponses\":{\"USERNAME\":"
+                              "\"alice\",\"SMS_MFA_CODE\":\"%s\"}}",
+                              a.pool, a.client, session, code));
 }
 END_TEST
 

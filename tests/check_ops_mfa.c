@@ -149,30 +149,6 @@ static void expect_challenge(const cJSON *resp, const char *name, char *session)
     snprintf(session, 512, "%s", tu_str(resp, "Session"));
 }
 
-static void expect_tokens(cJSON *resp)
-{
-    ck_assert_msg(tu_error_type(resp) == NULL, "%s: %s", tu_error_type(resp),
-                  tu_str(resp, "message"));
-    ck_assert_ptr_nonnull(tu_str(tu_get(resp, "AuthenticationResult"), "AccessToken"));
-    cJSON_Delete(resp);
-}
-
-/* The newest "mfa" code the inbox holds for username (out: 7 bytes). */
-static void inbox_code(const char *username, const char *medium, char *out)
-{
-    struct store_conn *conn = store_acquire(env->store);
-    struct store_message_filter f = {.username = username, .kind = "mfa", .limit = 1};
-    struct store_message **list = NULL;
-    size_t count = 0;
-
-    ck_assert_int_eq(store_message_list(conn, &f, &list, &count), STORE_OK);
-    store_release(env->store, conn);
-    ck_assert_uint_eq(count, 1);
-    ck_assert_str_eq(list[0]->medium, medium);
-    snprintf(out, 7, "%s", list[0]->code);
-    store_message_list_free(list, count);
-}
-
 /* A pool with TOTP (and fragment's other factors) under mode, one user alice signed in. */
 static void totp_app(struct tl_app *a, const char *mode, const char *attrs, struct tl_tokens *t)
 {
@@ -386,7 +362,7 @@ START_TEST(test_mfa_software_token_challenge)
         /* A wrong code leaves the session for another try. */
         totp_now(secret, code);
         snprintf(body, sizeof(body), ",\"SOFTWARE_TOKEN_MFA_CODE\":\"%s\"", code);
-        expect_tokens(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice", body));
+        tl_expect_tokens(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice", body));
         /* A session answers once. */
         tl_error(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice", body),
                  "NotAuthorizedException", "Invalid session for the user, session is expired.");
@@ -427,18 +403,18 @@ START_TEST(test_mfa_sms_and_email_challenges)
     ck_assert_str_eq(tu_str(params, "CODE_DELIVERY_DELIVERY_MEDIUM"), "SMS");
     ck_assert_str_eq(tu_str(params, "CODE_DELIVERY_DESTINATION"), "+*******0123");
     cJSON_Delete(resp);
-    inbox_code("alice", "SMS", code);
+    tl_mfa_code("alice", "SMS", code);
     tl_error(respond(&a, "SMS_MFA", session, "alice", ",\"SMS_MFA_CODE\":\"000000x\""),
              "CodeMismatchException", MISMATCH);
     snprintf(body, sizeof(body), ",\"SMS_MFA_CODE\":\"%s\"", code);
-    expect_tokens(respond(&a, "SMS_MFA", session, "alice", body));
+    tl_expect_tokens(respond(&a, "SMS_MFA", session, "alice", body));
 
     /* The code lasts 3 minutes, though a client's session may last longer. */
     tl_client(&a, "\"AuthSessionValidity\":10", &a);
     resp = tl_sign_in_call(&a, "alice", TL_PASSWORD);
     expect_challenge(resp, "SMS_MFA", session);
     cJSON_Delete(resp);
-    inbox_code("alice", "SMS", code);
+    tl_mfa_code("alice", "SMS", code);
     clock_set_offset_ms(4 * 60 * 1000);
     snprintf(body, sizeof(body), ",\"SMS_MFA_CODE\":\"%s\"", code);
     tl_error(respond(&a, "SMS_MFA", session, "alice", body), "ExpiredCodeException", NULL);
@@ -454,7 +430,7 @@ START_TEST(test_mfa_sms_and_email_challenges)
     ck_assert_str_eq(tu_str(params, "CODE_DELIVERY_DELIVERY_MEDIUM"), "EMAIL");
     ck_assert_str_eq(tu_str(params, "CODE_DELIVERY_DESTINATION"), "a***@e***");
     cJSON_Delete(resp);
-    inbox_code("alice", "EMAIL", code);
+    tl_mfa_code("alice", "EMAIL", code);
     snprintf(body, sizeof(body), ",\"EMAIL_OTP_CODE\":\"%s\"", code);
     resp = respond(&a, "EMAIL_OTP", session, "alice", body);
     ck_assert_ptr_nonnull(tu_get(resp, "AuthenticationResult"));
@@ -485,7 +461,7 @@ START_TEST(test_mfa_select_mfa_type)
     cJSON_Delete(resp);
     totp_now(secret, code);
     snprintf(body, sizeof(body), ",\"SOFTWARE_TOKEN_MFA_CODE\":\"%s\"", code);
-    expect_tokens(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice", body));
+    tl_expect_tokens(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice", body));
 
     /* A preference skips the choice. */
     tl_ok(set_preference(t.access, "\"SMSMfaSettings\":{\"Enabled\":true,\"PreferredMfa\":true}"));
@@ -528,7 +504,7 @@ START_TEST(test_mfa_setup_when_mfa_is_required)
     ck_assert_str_eq(tu_str(resp, "Status"), "SUCCESS");
     snprintf(session, sizeof(session), "%s", tu_str(resp, "Session"));
     cJSON_Delete(resp);
-    expect_tokens(respond(&a, "MFA_SETUP", session, "alice", ""));
+    tl_expect_tokens(respond(&a, "MFA_SETUP", session, "alice", ""));
 
     /* From now on the token is asked. */
     resp = tl_sign_in_call(&a, "alice", TL_PASSWORD);
@@ -671,7 +647,7 @@ START_TEST(test_mfa_lockout_counts_srp_failures)
     /* The password path shares the count. */
     tl_error(tl_sign_in_call(&a, "alice", TL_PASSWORD), "NotAuthorizedException", EXCEEDED);
     clock_set_offset_ms(1000);
-    expect_tokens(tl_sign_in_call(&a, "alice", TL_PASSWORD));
+    tl_expect_tokens(tl_sign_in_call(&a, "alice", TL_PASSWORD));
 }
 END_TEST
 

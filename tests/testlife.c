@@ -182,3 +182,26 @@ void tl_error(cJSON *resp, const char *type, const char *message)
     tu_assert_error(resp, type, message);
     cJSON_Delete(resp);
 }
+
+void tl_expect_tokens(cJSON *resp)
+{
+    ck_assert_msg(tu_error_type(resp) == NULL, "%s: %s", tu_error_type(resp),
+                  tu_str(resp, "message"));
+    ck_assert_ptr_nonnull(tu_str(tu_get(resp, "AuthenticationResult"), "AccessToken"));
+    cJSON_Delete(resp);
+}
+
+void tl_mfa_code(const char *username, const char *medium, char *out)
+{
+    struct store_conn *conn = store_acquire(tu_fixture.store);
+    struct store_message_filter f = {.username = username, .kind = "mfa", .limit = 1};
+    struct store_message **list = NULL;
+    size_t count = 0;
+
+    ck_assert_int_eq(store_message_list(conn, &f, &list, &count), STORE_OK);
+    store_release(tu_fixture.store, conn);
+    ck_assert_uint_eq(count, 1);
+    ck_assert_str_eq(list[0]->medium, medium);
+    snprintf(out, 7, "%s", list[0]->code);
+    store_message_list_free(list, count);
+}

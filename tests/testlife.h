@@ -79,6 +79,12 @@ int tl_code(const struct tl_app *a, const char *username, const char *purpose, c
 /* The resp must be a success; it is deleted. */
 void tl_ok(cJSON *resp);
 
+/* resp (deleted) must carry tokens: an AuthenticationResult with an AccessToken. */
+void tl_expect_tokens(cJSON *resp);
+
+/* The newest "mfa" code the inbox holds for username, sent by medium (out: 7 bytes). */
+void tl_mfa_code(const char *username, const char *medium, char *out);
+
 /* The resp must be the error type (and message, when not NULL); it is deleted. */
 void tl_error(cJSON *resp, const char *type, const char *message);
 
