@@ -233,15 +233,17 @@ static char *stderr_read(FILE *file, int saved)
 
 /*
  * Every trigger point of a pool that names functions is reached where Cognito reaches it, with
- * Cognito's triggerSource, and says so (never a silent skip): AdminCreateUser's pre sign-up, a
- * password sign-in's, a refresh's and a new password's pre token generation.
+ * Cognito's triggerSource, and says so (never a silent skip): AdminCreateUser's pre sign-up and
+ * invitation message, a password sign-in's, a refresh's and a new password's pre token
+ * generation.
  */
 START_TEST(test_trigger_points_name_their_sources_and_are_never_silent)
 {
     char *pool = tu_create_user_pool(
         &tu_fixture, "{\"PoolName\":\"p\",\"LambdaConfig\":{"
                      "\"PreSignUp\":\"arn:aws:lambda:us-east-1:1:function:pre\","
-                     "\"PreTokenGeneration\":\"arn:aws:lambda:us-east-1:1:function:tok\"}}");
+                     "\"PreTokenGeneration\":\"arn:aws:lambda:us-east-1:1:function:tok\","
+                     "\"CustomMessage\":\"arn:aws:lambda:us-east-1:1:function:msg\"}}");
     cJSON *client = tu_callf(&tu_fixture, IDP "CreateUserPoolClient",
                              "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\",\"ExplicitAuthFlows\":"
                              "[\"ALLOW_ADMIN_USER_PASSWORD_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]}",
@@ -253,10 +255,11 @@ START_TEST(test_trigger_points_name_their_sources_and_are_never_silent)
     int saved = stderr_capture(&file);
     char *log;
 
-    r = tu_callf(&tu_fixture, IDP "AdminCreateUser",
-                 "{\"UserPoolId\":\"%s\",\"Username\":\"alice\",\"TemporaryPassword\":"
-                 "\"Temp0rary!x\",\"MessageAction\":\"SUPPRESS\"}",
-                 pool);
+    r = tu_callf(
+        &tu_fixture, IDP "AdminCreateUser",
+        "{\"UserPoolId\":\"%s\",\"Username\":\"alice\",\"TemporaryPassword\":"
+        "\"Temp0rary!x\",\"UserAttributes\":[{\"Name\":\"email\",\"Value\":\"a@example.com\"}]}",
+        pool);
     ck_assert_ptr_null(tu_error_type(r));
     cJSON_Delete(r);
     snprintf(body, sizeof(body),
@@ -287,6 +290,7 @@ START_TEST(test_trigger_points_name_their_sources_and_are_never_silent)
                               ", but cognito-emu does not invoke Lambda triggers yet; "
                               "PreSignUp_AdminCreateUser goes on without it") != NULL,
                   "%s", log);
+    ck_assert_msg(strstr(log, "CustomMessage_AdminCreateUser goes on") != NULL, "%s", log);
     ck_assert_msg(strstr(log, "TokenGeneration_NewPasswordChallenge goes on") != NULL, "%s", log);
     ck_assert_msg(strstr(log, "TokenGeneration_Authentication goes on") != NULL, "%s", log);
     ck_assert_msg(strstr(log, "TokenGeneration_RefreshTokens goes on") != NULL, "%s", log);

@@ -45,7 +45,11 @@ static int ask_factor(struct auth *a, unsigned factor)
     const char *attribute = sms ? "phone_number" : "email", *medium = sms ? "SMS" : "EMAIL";
     cJSON *params = cJSON_CreateObject(), *details = NULL, *attrs = NULL, *data = NULL;
     char code[7], *text = NULL;
-    struct delivery d = {.kind = "mfa", .medium = medium, .attribute = attribute, .code = code};
+    struct delivery d = {.kind = "mfa",
+                         .medium = medium,
+                         .attribute = attribute,
+                         .code = code,
+                         .lambda_config = json_get(a->pool, "LambdaConfig")};
     int rc = -1;
 
     if (factor == MFA_TOTP)

@@ -465,8 +465,8 @@ int account_check_reset_code(struct op_ctx *ctx, const struct store_user *u, con
     return check_code(ctx, u, ACCOUNT_RESET_PURPOSE, code);
 }
 
-int account_send(struct op_ctx *ctx, const struct store_user *u, const struct account_codes *codes,
-                 cJSON *details)
+int account_send(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                 const struct account_codes *codes, cJSON *details)
 {
     for (size_t i = 0; i < codes->count; i++) {
         const struct account_code *c = &codes->items[i];
@@ -478,6 +478,7 @@ int account_send(struct op_ctx *ctx, const struct store_user *u, const struct ac
             .attribute = c->attribute,
             .destination = c->destination,
             .code = c->code,
+            .lambda_config = json_get(pool, "LambdaConfig"),
         };
         cJSON *one = details != NULL ? cJSON_CreateObject() : NULL;
 

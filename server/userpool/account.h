@@ -95,7 +95,7 @@ int account_check_reset_code(struct op_ctx *ctx, const struct store_user *u, con
  * Send codes (stored for u) through delivery.c. When details is not NULL, a
  * CodeDeliveryDetailsType object is appended to that array for each code.
  */
-int account_send(struct op_ctx *ctx, const struct store_user *u, const struct account_codes *codes,
-                 cJSON *details);
+int account_send(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                 const struct account_codes *codes, cJSON *details);
 
 #endif

@@ -73,24 +73,11 @@ static const char *message_source(const char *kind)
     return "CustomMessage_SignUp";
 }
 
-/* The LambdaConfig of pool_id as a new object (cJSON_Delete), or NULL when it has none. */
-static cJSON *lambda_config(struct store_conn *conn, const char *pool_id)
-{
-    char *text = NULL;
-    cJSON *pool = NULL, *config = NULL;
-
-    if (store_doc_get(conn, STORE_USER_POOL, pool_id, NULL, &text) == STORE_OK &&
-        (pool = cJSON_Parse(text)) != NULL)
-        config = cJSON_DetachItemFromObjectCaseSensitive(pool, "LambdaConfig");
-    cJSON_Delete(pool);
-    free(text);
-    return config;
-}
-
-/* A message waiting for its commit: struct delivery with its strings owned. */
+/* A message waiting for its commit: struct delivery with its strings and config owned. */
 struct pending {
     struct delivery d;
     char *strings[7];
+    cJSON *lambda_config;
 };
 
 static void pending_free(void *arg)
@@ -99,6 +86,8 @@ static void pending_free(void *arg)
 
     for (size_t i = 0; p != NULL && i < sizeof(p->strings) / sizeof(p->strings[0]); i++)
         free(p->strings[i]);
+    if (p != NULL)
+        cJSON_Delete(p->lambda_config);
     free(p);
 }
 
@@ -114,9 +103,14 @@ static struct pending *pending_new(const struct delivery *d)
             pending_free(p);
             return NULL;
         }
+    if (p != NULL && d->lambda_config != NULL &&
+        (p->lambda_config = cJSON_Duplicate(d->lambda_config, 1)) == NULL) {
+        pending_free(p);
+        return NULL;
+    }
     if (p != NULL)
         p->d = (struct delivery){p->strings[0], p->strings[1], p->strings[2], p->strings[3],
-                                 p->strings[4], p->strings[5], p->strings[6]};
+                                 p->strings[4], p->strings[5], p->strings[6], p->lambda_config};
     return p;
 }
 
@@ -129,7 +123,6 @@ static void send_now(struct op_ctx *ctx, void *arg)
 {
     const struct delivery *d = &((struct pending *)arg)->d;
     const char *dest = d->destination ? d->destination : "";
-    cJSON *config;
 
     if (d->code == NULL) {
         log_info("delivery: none (simulated %s code for unknown user %s of pool %s, "
@@ -137,10 +130,8 @@ static void send_now(struct op_ctx *ctx, void *arg)
                  d->kind, d->username, d->pool_id);
         return;
     }
-    config = lambda_config(ctx->db, d->pool_id);
-    triggers_custom_message(ctx, config, d->pool_id, message_source(d->kind), d->username,
+    triggers_custom_message(ctx, d->lambda_config, d->pool_id, message_source(d->kind), d->username,
                             d->medium);
-    cJSON_Delete(config);
     log_info("delivery: %s %s for user %s of pool %s to %s %s (%s): %s", d->kind,
              strcmp(d->kind, "invitation") == 0 ? "temporary password" : "code", d->username,
              d->pool_id, d->medium, dest, d->attribute, d->code);

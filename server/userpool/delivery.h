@@ -28,9 +28,11 @@ struct delivery {
     const char *username;
     const char *kind;   /* "sign-up", "forgot-password", "verify-attribute", "invitation", "mfa" */
     const char *medium; /* "EMAIL" or "SMS" */
-    const char *attribute;   /* "email" or "phone_number" */
-    const char *destination; /* the address or number */
-    const char *code;        /* the code or temporary password */
+    const char *attribute;      /* "email" or "phone_number" */
+    const char *destination;    /* the address or number */
+    const char *code;           /* the code or temporary password */
+    const cJSON *lambda_config; /* the pool's LambdaConfig (borrowed, may be NULL): its custom
+                                   message and sender triggers */
 };
 
 /*

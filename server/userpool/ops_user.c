@@ -224,17 +224,18 @@ static int put_code(struct op_ctx *ctx, const cJSON *pool, const struct store_us
  * Send a sign-up code to destination (the value of attribute) and set ctx->out's
  * CodeDeliveryDetails; code NULL sends nothing real (the simulated answer for an unknown user).
  */
-static int send_code(struct op_ctx *ctx, const char *pool_id, const char *username,
+static int send_code(struct op_ctx *ctx, const cJSON *pool, const char *username,
                      const char *attribute, const char *destination, const char *code)
 {
     struct delivery d = {
-        .pool_id = pool_id,
+        .pool_id = json_str(pool, "Id"),
         .username = username,
         .kind = "sign-up",
         .medium = strcmp(attribute, "email") == 0 ? "EMAIL" : "SMS",
         .attribute = attribute,
         .destination = destination,
         .code = code,
+        .lambda_config = json_get(pool, "LambdaConfig"),
     };
     cJSON *details = cJSON_CreateObject();
 
@@ -248,7 +249,7 @@ static int send_code(struct op_ctx *ctx, const char *pool_id, const char *userna
 }
 
 /* send_code() for a code put_code() stored for u. */
-static int send_pending(struct op_ctx *ctx, const struct store_user *u,
+static int send_pending(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
                         const struct pending_code *pc)
 {
     cJSON *attrs = user_attributes(u);
@@ -256,8 +257,7 @@ static int send_pending(struct op_ctx *ctx, const struct store_user *u,
 
     if (attrs == NULL)
         return ops_fail_internal(ctx, "out of memory");
-    rc = send_code(ctx, u->pool_id, u->username, pc->attribute, json_str(attrs, pc->attribute),
-                   pc->code);
+    rc = send_code(ctx, pool, u->username, pc->attribute, json_str(attrs, pc->attribute), pc->code);
     cJSON_Delete(attrs);
     return rc;
 }
@@ -370,7 +370,7 @@ int op_sign_up(struct op_ctx *ctx)
     if (json_set_bool(ctx->out, "UserConfirmed", decision.auto_confirm) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
     else if (pc.attribute != NULL)
-        rc = send_pending(ctx, u, &pc);
+        rc = send_pending(ctx, pool, u, &pc);
     if (rc == 0 && json_set_str(ctx->out, "UserSub", u->sub) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
 out:
@@ -506,7 +506,7 @@ static int simulate_code(struct op_ctx *ctx, const cJSON *pool)
                                                                                   : "email";
 
     ctx->err.code = COG_OK;
-    return send_code(ctx, json_str(pool, "Id"), username, attribute, username, NULL);
+    return send_code(ctx, pool, username, attribute, username, NULL);
 }
 
 /*
@@ -535,7 +535,7 @@ int op_resend_confirmation_code(struct op_ctx *ctx)
                                                 "Cannot resend codes. Auto verification not "
                                                 "turned on.");
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = send_pending(ctx, u, &pc);
+        rc = send_pending(ctx, pool, u, &pc);
     else if (st == STORE_NOT_FOUND && client_hides_users(client))
         rc = simulate_code(ctx, pool);
 out:
@@ -587,7 +587,8 @@ static int out_user(struct op_ctx *ctx, const struct store_user *u)
  * delivery medium was Email" [seen]; the SMS wording by analogy (the emulator's). With send
  * false only the check runs.
  */
-static int invite(struct op_ctx *ctx, const struct store_user *u, const char *password, bool send)
+static int invite(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
+                  const char *password, bool send)
 {
     static const char *const MEDIA[][3] = {{"EMAIL", "email", "Email"},
                                            {"SMS", "phone_number", "Sms"}};
@@ -600,8 +601,9 @@ static int invite(struct op_ctx *ctx, const struct store_user *u, const char *pa
         bool chosen = wanted ? json_list_has(wanted, MEDIA[i][0])
                              : (i == 1 ? dest != NULL
                                        : dest != NULL && json_str(attrs, "phone_number") == NULL);
-        struct delivery d = {u->pool_id,  u->username, "invitation", MEDIA[i][0],
-                             MEDIA[i][1], dest,        password};
+        struct delivery d = {
+            u->pool_id,  u->username, "invitation", MEDIA[i][0],
+            MEDIA[i][1], dest,        password,     json_get(pool, "LambdaConfig")};
         if (!chosen)
             continue;
         if (dest == NULL)
@@ -631,11 +633,11 @@ static int resend_invitation(struct op_ctx *ctx, const cJSON *pool, const char *
         if (strcmp(u->status, "FORCE_CHANGE_PASSWORD") != 0)
             cog_err_set(&ctx->err, COG_E_UNSUPPORTED_USER_STATE,
                         "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u->username);
-        else if (invite(ctx, u, password, false) == 0 &&
+        else if (invite(ctx, pool, u, password, false) == 0 &&
                  user_set_password(ctx, pool, u, password) == 0)
             rc = user_save(ctx, u);
     }
-    if ((rc = ops_txn_end(ctx, rc)) == 0 && (rc = invite(ctx, u, password, true)) == 0)
+    if ((rc = ops_txn_end(ctx, rc)) == 0 && (rc = invite(ctx, pool, u, password, true)) == 0)
         rc = out_user(ctx, u);
     store_user_free(u);
     return rc;
@@ -671,14 +673,14 @@ int op_admin_create_user(struct op_ctx *ctx)
     }
     if (draft_user(ctx, pool, NULL, "FORCE_CHANGE_PASSWORD", &u) != 0 ||
         user_set_password(ctx, pool, u, password) != 0 ||
-        (!suppress && invite(ctx, u, password, false) != 0) ||
+        (!suppress && invite(ctx, pool, u, password, false) != 0) ||
         pre_sign_up(ctx, pool, NULL, "PreSignUp_AdminCreateUser", u, &ignored) != 0 ||
         ops_txn_begin(ctx) != 0)
         goto out;
     rc = ops_txn_end(ctx,
                      insert_user(ctx, pool, u, json_bool(ctx->in, "ForceAliasCreation", false)));
     if (rc == 0 && !suppress)
-        rc = invite(ctx, u, password, true);
+        rc = invite(ctx, pool, u, password, true);
     if (rc == 0)
         rc = out_user(ctx, u);
 out:
