@@ -6,6 +6,7 @@
 #include "server.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "control/fixtures.h"
@@ -45,6 +46,17 @@ static int load_fixtures(const struct app *app, const char *path)
     return 0;
 }
 
+/* Say once where the pools' Lambda triggers go, or that they are off. */
+static void log_lambda_endpoint(const struct settings *s)
+{
+    if (strcmp(s->lambda_endpoint, "none") == 0)
+        log_info("Lambda triggers are off (--lambda-endpoint none): pools keep their "
+                 "LambdaConfig, and no function is called");
+    else if (s->lambda_endpoint[0] != '\0')
+        log_info("Lambda triggers are invoked at %s (the AWS Lambda Invoke API)",
+                 s->lambda_endpoint);
+}
+
 int server_start(struct settings *s, struct server **out)
 {
     struct server *srv = calloc(1, sizeof(*srv));
@@ -61,6 +73,7 @@ int server_start(struct settings *s, struct server **out)
     srv->app.settings = s;
     srv->app.store = srv->store;
     secrets_set_fixed_code(s->fixed_code);
+    log_lambda_endpoint(s);
     inbox_start();
     if (s->fixtures[0] != '\0' && load_fixtures(&srv->app, s->fixtures) != 0) {
         server_stop(srv); /* undoes the above (no HTTP server yet) */

@@ -151,6 +151,22 @@ static int apply_fixed_code(struct settings *s, const char *v)
     return copy_into(s->fixed_code, sizeof(s->fixed_code), v);
 }
 
+/* A URL of an AWS Lambda Invoke API endpoint (http or https, no path), or "none". */
+static int apply_lambda_endpoint(struct settings *s, const char *v)
+{
+    size_t n = strlen(v);
+
+    if (strcmp(v, "none") != 0 && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+        return -1;
+    while (n > 0 && v[n - 1] == '/') /* "http://h:3002/" means "http://h:3002" */
+        n--;
+    if (n >= sizeof(s->lambda_endpoint))
+        return -1;
+    memcpy(s->lambda_endpoint, v, n);
+    s->lambda_endpoint[n] = '\0';
+    return 0;
+}
+
 static const struct option_row options[] = {
     {"port", "COGNITO_EMU_PORT", "PORT", "TCP port to listen on; 0 picks a free one (9229)",
      apply_port},
@@ -181,6 +197,9 @@ static const struct option_row options[] = {
      "fixture file, or directory of *.json, loaded at start and on reset (none)", apply_fixtures},
     {"fixed-code", "COGNITO_EMU_FIXED_CODE", "CODE",
      "send this 6-digit code in every message instead of random ones (off)", apply_fixed_code},
+    {"lambda-endpoint", "COGNITO_EMU_LAMBDA_ENDPOINT", "URL|none",
+     "AWS Lambda Invoke API that runs the pools' triggers, e.g. http://127.0.0.1:3002 (unset)",
+     apply_lambda_endpoint},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 

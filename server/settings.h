@@ -25,6 +25,9 @@ struct settings {
     int aws_issuer;      /* 1: tokens carry https://cognito-idp.<region>.amazonaws.com/<pool> */
     char fixtures[4096]; /* a fixture file or directory, loaded at start and on reset; "" none */
     char fixed_code[7];  /* every code sent is this (6 digits); "" for random codes */
+    char lambda_endpoint[512]; /* where the Lambda triggers are invoked (http://host:port);
+                                  "" none configured (a pool's trigger fails loudly), or
+                                  "none": triggers explicitly off */
 };
 
 /* What settings_parse() decided. */

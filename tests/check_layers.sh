@@ -19,7 +19,7 @@ declare -A allowed=(
     [crypto]='util/|crypto/'
     [http]='util/|http/'
     [aws]='util/|store/|aws/|targets\.def'
-    [triggers]='util/|crypto/|http/|aws/|triggers/'
+    [triggers]="util/|crypto/|http/|aws/|triggers/|$frame_conf"
     [userpool]="util/|crypto/|store/|aws/|triggers/|userpool/|$frame_conf"
     [auth]="util/|crypto/|store/|aws/|triggers/|userpool/|auth/|$frame_conf"
     [identity]="util/|crypto/|store/|aws/|userpool/|identity/|$frame_conf"
@@ -74,6 +74,7 @@ only_in() {
 }
 only_in 'microhttpd\.h' '^server/http/http\.c$'
 only_in 'sqlite3\.h' '^store/'
+only_in 'curl/' '^server/http/http_client\.c$'
 only_in 'openssl/' '^(server/crypto/|server/util/ids\.c$)'
 
 # Basenames are unique across the tree.

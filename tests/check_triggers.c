@@ -138,53 +138,72 @@ START_TEST(test_triggers_function_reads_names_and_sender_objects)
 }
 END_TEST
 
-START_TEST(test_trigger_points_answer_no_change_outside_a_transaction)
-{
-    struct op_ctx ctx = ctx_new();
-    struct trigger_sign_up decision = {true, true, true};
-    cJSON *pool = cJSON_Parse("{\"Id\":\"us-east-1_abc\",\"LambdaConfig\":{\"PreSignUp\":\"f\"}}");
-
-    ck_assert_int_eq(
-        triggers_pre_sign_up(&ctx, pool, "PreSignUp_SignUp", "client", "alice", NULL, &decision),
-        0);
-    ck_assert(!decision.auto_confirm && !decision.auto_verify_email && !decision.auto_verify_phone);
-    ck_assert_int_eq(
-        triggers_post_confirmation(&ctx, pool, "PostConfirmation_ConfirmSignUp", "client", "alice"),
-        0);
-    cJSON_Delete(pool);
-    done(&ctx);
-}
-END_TEST
-
 /* Reaching a trigger point with the write lock held is a programmer error: it aborts. */
 START_TEST(test_trigger_points_refuse_to_run_inside_a_transaction)
 {
     struct op_ctx ctx = ctx_new();
+    cJSON *pool = cJSON_Parse("{\"Id\":\"us-east-1_abc\",\"LambdaConfig\":"
+                              "{\"PostConfirmation\":\"f\"}}");
+    struct trigger_caller caller = triggers_caller(pool, "client", "alice", NULL);
 
     ck_assert_int_eq(ops_txn_begin(&ctx), 0);
-    triggers_post_confirmation(&ctx, NULL, "PostConfirmation_ConfirmSignUp", "client", "alice");
+    triggers_post_confirmation(&ctx, &caller, "PostConfirmation_ConfirmSignUp");
 }
 END_TEST
 
-/* A pool that names trigger functions still works as before: the seam warns and goes on. */
-START_TEST(test_sign_up_in_a_pool_with_triggers_goes_on_without_them)
+static const char SIGN_UP_POOL[] =
+    "{\"PoolName\":\"p\",\"AutoVerifiedAttributes\":[\"email\"],"
+    "\"LambdaConfig\":{\"PreSignUp\":\"arn:aws:lambda:us-east-1:1:function:x\","
+    "\"CustomMessage\":\"arn:aws:lambda:us-east-1:1:function:y\"}}";
+
+/* SignUp of alice in a new pool made from pool_body; the answer (cJSON_Delete). */
+static cJSON *sign_up_in(const char *pool_body, char **pool_id)
 {
-    char *pool = tu_create_user_pool(
-        &tu_fixture, "{\"PoolName\":\"p\",\"AutoVerifiedAttributes\":[\"email\"],"
-                     "\"LambdaConfig\":{\"PreSignUp\":\"arn:aws:lambda:us-east-1:1:function:x\","
-                     "\"CustomMessage\":\"arn:aws:lambda:us-east-1:1:function:y\"}}");
-    cJSON *client = tu_callf(&tu_fixture, IDP "CreateUserPoolClient",
-                             "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\"}", pool);
-    const char *client_id = tu_str(tu_get(client, "UserPoolClient"), "ClientId");
-    cJSON *r = tu_callf(&tu_fixture, IDP "SignUp",
-                        "{\"ClientId\":\"%s\",\"Username\":\"alice\",\"Password\":\"Passw0rd!\","
-                        "\"UserAttributes\":[{\"Name\":\"email\",\"Value\":\"a@example.com\"}]}",
-                        client_id);
+    cJSON *client, *r;
+
+    *pool_id = tu_create_user_pool(&tu_fixture, pool_body);
+    client = tu_callf(&tu_fixture, IDP "CreateUserPoolClient",
+                      "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\"}", *pool_id);
+    r = tu_callf(&tu_fixture, IDP "SignUp",
+                 "{\"ClientId\":\"%s\",\"Username\":\"alice\",\"Password\":\"Passw0rd!\","
+                 "\"UserAttributes\":[{\"Name\":\"email\",\"Value\":\"a@example.com\"}]}",
+                 tu_str(tu_get(client, "UserPoolClient"), "ClientId"));
+    cJSON_Delete(client);
+    return r;
+}
+
+/*
+ * A pool that names a trigger while the server has no Lambda endpoint: the operation fails
+ * with UnexpectedLambdaException and writes nothing; never a silent skip.
+ */
+START_TEST(test_a_trigger_without_an_endpoint_fails_loudly)
+{
+    char *pool;
+    cJSON *r = sign_up_in(SIGN_UP_POOL, &pool), *users;
+
+    tu_assert_error(r, "UnexpectedLambdaException",
+                    "PreSignUp invocation failed due to error no Lambda endpoint is configured "
+                    "(--lambda-endpoint).");
+    users = tu_callf(&tu_fixture, IDP "ListUsers", "{\"UserPoolId\":\"%s\"}", pool);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(users, "Users")), 0);
+    cJSON_Delete(users);
+    cJSON_Delete(r);
+    free(pool);
+}
+END_TEST
+
+/* --lambda-endpoint none: the pool's triggers are not called, and the steps go on. */
+START_TEST(test_sign_up_with_triggers_off_goes_on_without_them)
+{
+    char *pool;
+    cJSON *r;
     struct store_message_filter filter = {.username = "alice", .limit = 10};
     struct store_message **messages = NULL;
     size_t count = 0;
     int64_t last_id = 0;
 
+    strcpy(tu_fixture.settings.lambda_endpoint, "none");
+    r = sign_up_in(SIGN_UP_POOL, &pool);
     ck_assert_msg(tu_error_type(r) == NULL, "%s", cJSON_PrintUnformatted(r));
     ck_assert(!tu_bool(r, "UserConfirmed"));
     ck_assert_str_eq(tu_str(tu_get(r, "CodeDeliveryDetails"), "DeliveryMedium"), "EMAIL");
@@ -196,7 +215,6 @@ START_TEST(test_sign_up_in_a_pool_with_triggers_goes_on_without_them)
     ck_assert_uint_eq(strlen(messages[0]->code), 6);
     store_message_list_free(messages, count);
     cJSON_Delete(r);
-    cJSON_Delete(client);
     free(pool);
 }
 END_TEST
@@ -255,6 +273,7 @@ START_TEST(test_trigger_points_name_their_sources_and_are_never_silent)
     int saved = stderr_capture(&file);
     char *log;
 
+    strcpy(tu_fixture.settings.lambda_endpoint, "none");
     r = tu_callf(
         &tu_fixture, IDP "AdminCreateUser",
         "{\"UserPoolId\":\"%s\",\"Username\":\"alice\",\"TemporaryPassword\":"
@@ -286,9 +305,10 @@ START_TEST(test_trigger_points_name_their_sources_and_are_never_silent)
              pool, cid, tu_str(tu_get(r, "AuthenticationResult"), "RefreshToken"));
     cJSON_Delete(tu_call(&tu_fixture, IDP "AdminInitiateAuth", body));
     log = stderr_read(file, saved);
-    ck_assert_msg(strstr(log, "LambdaConfig.PreSignUp names arn:aws:lambda:us-east-1:1:function:pre"
-                              ", but cognito-emu does not invoke Lambda triggers yet; "
-                              "PreSignUp_AdminCreateUser goes on without it") != NULL,
+    ck_assert_msg(strstr(log,
+                         "LambdaConfig.CustomMessage names arn:aws:lambda:us-east-1:1:function:"
+                         "msg, but cognito-emu does not invoke this trigger yet; "
+                         "CustomMessage_AdminCreateUser goes on without it") != NULL,
                   "%s", log);
     ck_assert_msg(strstr(log, "CustomMessage_AdminCreateUser goes on") != NULL, "%s", log);
     ck_assert_msg(strstr(log, "TokenGeneration_NewPasswordChallenge goes on") != NULL, "%s", log);
@@ -312,10 +332,10 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_after_commit_waits_for_the_commit_and_keeps_order);
     tcase_add_test(tc, test_after_commit_is_dropped_by_a_rollback_and_at_the_end);
     tcase_add_test(tc, test_triggers_function_reads_names_and_sender_objects);
-    tcase_add_test(tc, test_trigger_points_answer_no_change_outside_a_transaction);
     tcase_add_test_raise_signal(tc, test_trigger_points_refuse_to_run_inside_a_transaction,
                                 SIGABRT);
-    tcase_add_test(tc, test_sign_up_in_a_pool_with_triggers_goes_on_without_them);
+    tcase_add_test(tc, test_a_trigger_without_an_endpoint_fails_loudly);
+    tcase_add_test(tc, test_sign_up_with_triggers_off_goes_on_without_them);
     tcase_add_test(tc, test_trigger_points_name_their_sources_and_are_never_silent);
     suite_add_tcase(s, tc);
     return s;

@@ -18,8 +18,10 @@
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
 #include "store/store.h"
+#include "triggers/triggers.h"
 #include "userpool/client.h"
 #include "userpool/tokens.h"
+#include "userpool/user.h"
 #include "util/jsonutil.h"
 
 /* Random bytes in a challenge session (86 base64url characters). */
@@ -112,8 +114,55 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
 
 /* A sign-in that just proved the user's identity: new auth_time, new origin_jti, a refresh
  * token. */
+/* The caller of a trigger for a->user (attrs: its trigger attributes, or NULL). */
+static struct trigger_caller trigger_caller_of(const struct auth *a, const char *username,
+                                               const cJSON *attrs)
+{
+    return triggers_caller(a->pool, a->client_id, a->user ? a->user->username : username, attrs);
+}
+
+int auth_pre_authentication(struct auth *a, const char *username)
+{
+    cJSON *attrs;
+    struct trigger_caller caller;
+    int rc;
+
+    if (triggers_function(json_get(a->pool, "LambdaConfig"), "PreAuthentication") == NULL)
+        return 0;
+    attrs = a->user != NULL ? user_trigger_attributes(a->pool, a->user) : cJSON_CreateObject();
+    if (attrs == NULL)
+        return ops_fail_internal(a->ctx, "out of memory");
+    caller = trigger_caller_of(a, username, attrs);
+    rc = triggers_pre_authentication(a->ctx, &caller, json_get(a->ctx->in, "ClientMetadata"),
+                                     a->user == NULL);
+    cJSON_Delete(attrs);
+    return rc;
+}
+
+/* The post authentication trigger of a->user's sign-in. */
+static int post_authentication(struct auth *a)
+{
+    cJSON *attrs;
+    struct trigger_caller caller;
+    int rc;
+
+    if (triggers_function(json_get(a->pool, "LambdaConfig"), "PostAuthentication") == NULL)
+        return 0;
+    if ((attrs = user_trigger_attributes(a->pool, a->user)) == NULL)
+        return ops_fail_internal(a->ctx, "out of memory");
+    caller = trigger_caller_of(a, NULL, attrs);
+    /* Only RespondToAuthChallenge passes its ClientMetadata on (section 3 of the facts). */
+    if (a->responding)
+        caller.client_metadata = json_get(a->ctx->in, "ClientMetadata");
+    rc = triggers_post_authentication(a->ctx, &caller, false);
+    cJSON_Delete(attrs);
+    return rc;
+}
+
 int auth_answer_sign_in(struct auth *a)
 {
+    if (post_authentication(a) != 0)
+        return -1;
     return auth_answer_tokens(a, a->ctx->now_ms / 1000, NULL, true, true);
 }
 

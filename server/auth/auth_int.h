@@ -35,6 +35,8 @@ struct auth {
     bool signed_in;           /* a challenge handler accepted the response: issue tokens */
     bool wrong_password;      /* a->user's password was wrong: count it (lockout) */
     const char *token_source; /* the pre token generation source when not the default */
+    bool responding;          /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
+                                 post authentication trigger gets */
 };
 
 /* ---- auth.c: the sign-in and its answers -------------------------------------------------- */
@@ -64,8 +66,14 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
                        bool with_refresh_token, bool challenge_parameters);
 
 /* auth_answer_tokens for a sign-in that just proved the user: now, a new origin_jti, a
- * refresh token, ChallengeParameters. 0 or -1. */
+ * refresh token, ChallengeParameters; after the post authentication trigger (outside any
+ * transaction), whose failure means no tokens. 0 or -1. */
 int auth_answer_sign_in(struct auth *a);
+
+/* The pre authentication trigger of a sign-in by a->user, or of an unknown user named
+ * username (only asked when the client hides users: "userNotFound": true), with
+ * InitiateAuth's ClientMetadata as its validationData. Before the credentials are checked. */
+int auth_pre_authentication(struct auth *a, const char *username);
 
 /* Store session key for challenge name of a->user (NULL: a simulated user) with state data
  * (JSON text or NULL), valid for the client's AuthSessionValidity. 0 or -1 (internal). */

@@ -306,9 +306,12 @@ int auth_start_password(struct auth *a)
     st = user_find(a->ctx, a->pool, username, &a->user);
     if (st == STORE_ERROR)
         return -1;
+    if (st != STORE_OK && client_hides_users(a->client) &&
+        auth_pre_authentication(a, username) != 0)
+        return -1;
     if (st != STORE_OK)
         return auth_unknown_user(a);
-    if (auth_check_lockout(a) != 0)
+    if (auth_pre_authentication(a, username) != 0 || auth_check_lockout(a) != 0)
         return -1;
     st = user_password_matches(a->pool, a->user, password);
     if (st < 0)

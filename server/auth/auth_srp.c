@@ -160,7 +160,8 @@ int auth_start_srp(struct auth *a)
         auth_unknown_user(a);
         goto out;
     }
-    rc = challenge_password_verifier(a, A, username);
+    if (auth_pre_authentication(a, username) == 0)
+        rc = challenge_password_verifier(a, A, username);
 out:
     BN_free(A);
     return rc;

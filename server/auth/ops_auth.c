@@ -221,7 +221,10 @@ static int respond(struct op_ctx *ctx, bool admin)
 {
     const char *name = json_str(ctx->in, "ChallengeName"), *session = json_str(ctx->in, "Session");
     const struct challenge *c = find_challenge(name);
-    struct auth a = {.ctx = ctx, .admin = admin, .params = json_get(ctx->in, "ChallengeResponses")};
+    struct auth a = {.ctx = ctx,
+                     .admin = admin,
+                     .params = json_get(ctx->in, "ChallengeResponses"),
+                     .responding = true};
     struct store_session *s = NULL;
     const char *username, *key;
     int rc = -1;

@@ -6,7 +6,10 @@
 
 #include "control/control.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +133,46 @@ void control_index(const struct control_req *req, struct http_response *resp)
         cJSON_AddItemToArray(list, row);
     }
     control_json(resp, 200, doc);
+}
+
+/* A whole number in [lo, hi] from query parameter name (absent: fallback). 0, or -1 with 400. */
+int control_query_int(const struct control_req *req, struct http_response *resp, const char *name,
+                      long long lo, long long hi, long long fallback, long long *out)
+{
+    const char *s = control_query(req, name);
+    char *end;
+
+    *out = fallback;
+    if (s == NULL)
+        return 0;
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || *out < lo || *out > hi) {
+        control_error(resp, 400, "BadRequest", "%s must be a whole number from %lld to %lld.", name,
+                      lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+/* ?wait=<seconds>, fractions allowed, at most CONTROL_MAX_WAIT_MS. */
+int control_query_wait(const struct control_req *req, struct http_response *resp, int64_t *ms)
+{
+    const char *s = control_query(req, "wait");
+    char *end;
+    double v;
+
+    *ms = 0;
+    if (s == NULL)
+        return 0;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
+        v * 1000.0 > CONTROL_MAX_WAIT_MS) {
+        control_error(resp, 400, "BadRequest", "wait must be a number of seconds from 0 to %d.",
+                      CONTROL_MAX_WAIT_MS / 1000);
+        return -1;
+    }
+    *ms = (int64_t)(v * 1000.0);
+    return 0;
 }

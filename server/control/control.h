@@ -63,6 +63,18 @@ void control_error(struct http_response *resp, int status, const char *kind, con
 /* The query parameter name of the request, or NULL. Borrowed for the request. */
 const char *control_query(const struct control_req *req, const char *name);
 
+/* The longest ?wait= a long poll may ask for (the inbox's and the trigger log's). */
+#define CONTROL_MAX_WAIT_MS 30000
+
+/*
+ * Query parameter name as a whole number in [lo, hi] (absent: fallback) into *out, and ?wait=
+ * as seconds (fractions allowed, 0 to CONTROL_MAX_WAIT_MS) into *ms. 0, or -1 with a 400
+ * BadRequest answered.
+ */
+int control_query_int(const struct control_req *req, struct http_response *resp, const char *name,
+                      long long lo, long long hi, long long fallback, long long *out);
+int control_query_wait(const struct control_req *req, struct http_response *resp, int64_t *ms);
+
 /*
  * For an endpoint that takes no path after its prefix: 0 when the rest is "" or "/";
  * otherwise answers 404 NotFound and returns -1.

@@ -30,48 +30,6 @@
 #define DEFAULT_LIMIT 100
 #define MAX_LIMIT 1000
 
-/* A whole number in [lo, hi] from query parameter name (absent: fallback). 0, or -1 with 400. */
-static int query_int(const struct control_req *req, struct http_response *resp, const char *name,
-                     long long lo, long long hi, long long fallback, long long *out)
-{
-    const char *s = control_query(req, name);
-    char *end;
-
-    *out = fallback;
-    if (s == NULL)
-        return 0;
-    errno = 0;
-    *out = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || *out < lo || *out > hi) {
-        control_error(resp, 400, "BadRequest", "%s must be a whole number from %lld to %lld.", name,
-                      lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
-/* ?wait=<seconds>, fractions allowed, at most INBOX_MAX_WAIT_MS. */
-static int query_wait(const struct control_req *req, struct http_response *resp, int64_t *ms)
-{
-    const char *s = control_query(req, "wait");
-    char *end;
-    double v;
-
-    *ms = 0;
-    if (s == NULL)
-        return 0;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
-        v * 1000.0 > INBOX_MAX_WAIT_MS) {
-        control_error(resp, 400, "BadRequest", "wait must be a number of seconds from 0 to %d.",
-                      INBOX_MAX_WAIT_MS / 1000);
-        return -1;
-    }
-    *ms = (int64_t)(v * 1000.0);
-    return 0;
-}
-
 /* Optional string member name (NULL stays out). */
 static int set_opt(cJSON *obj, const char *name, const char *value)
 {
@@ -212,9 +170,9 @@ void control_messages_list(const struct control_req *req, struct http_response *
     int64_t wait_ms;
 
     if (control_no_rest(req, resp) != 0 ||
-        query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
-        query_int(req, resp, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) != 0 ||
-        query_wait(req, resp, &wait_ms) != 0)
+        control_query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
+        control_query_int(req, resp, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) != 0 ||
+        control_query_wait(req, resp, &wait_ms) != 0)
         return;
     f.pool_id = control_query(req, "pool");
     f.username = control_query(req, "username");

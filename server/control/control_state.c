@@ -23,6 +23,7 @@
 
 #include "util/clock.h"
 #include "control/control.h"
+#include "triggers/trigger_log.h"
 #include "control/fixtures.h"
 #include "util/jsonutil.h"
 #include "crypto/keys.h"
@@ -82,6 +83,7 @@ void control_reset(const struct control_req *req, struct http_response *resp)
         return;
     }
     clock_set_offset_ms(0);
+    trigger_log_clear();
     applied = fixtures_apply(req->app, f, &stats, &err);
     /* The keys of the pools the fixtures did not make again go, and the cache with them. */
     conn = store_acquire(req->app->store);

@@ -1,7 +1,6 @@
 /*
- * triggers: the trigger points of triggers.h. Each one checks where it runs (never inside a
- * write transaction), finds the function the pool's LambdaConfig names for it, and, until the
- * Lambda invoker lands in this wing, says in the log that it was not called.
+ * triggers: the trigger points of triggers.h for sign-up, confirmation and sign-in. Each builds
+ * its event (trigger_call.h), calls, and reads the response members Cognito reads.
  */
 #include "config.h"
 
@@ -11,61 +10,150 @@
 #include <string.h>
 
 #include "aws/ops_common.h"
+#include "triggers/trigger_call.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
 
-const char *triggers_function(const cJSON *lambda_config, const char *trigger)
+/* A [{"Name","Value"}] list as the map {Name: Value} events carry; JSON null for no list. */
+static cJSON *name_value_map(const cJSON *list)
 {
-    const char *fn = json_str(lambda_config, trigger);
-    const cJSON *sender;
+    cJSON *map;
+    const cJSON *entry;
 
-    if (fn != NULL && *fn != '\0')
-        return fn;
-    /* The custom senders are objects: {"LambdaArn": ..., "LambdaVersion": "V1_0"}. */
-    sender = json_get(lambda_config, trigger);
-    fn = json_str(sender, "LambdaArn");
-    return fn != NULL && *fn != '\0' ? fn : NULL;
+    if (list == NULL)
+        return cJSON_CreateNull();
+    if ((map = cJSON_CreateObject()) == NULL)
+        return NULL;
+    cJSON_ArrayForEach(entry, list)
+    {
+        const char *name = json_str(entry, "Name");
+        if (name != NULL && json_set_str(map, name, json_str_or(entry, "Value", "")) != 0) {
+            cJSON_Delete(map);
+            return NULL;
+        }
+    }
+    return map;
+}
+
+/* Call and forget the response: for the triggers whose answer Cognito does not read. */
+static int call_only(struct op_ctx *ctx, const struct trigger_caller *caller, const char *trigger,
+                     cJSON *event)
+{
+    cJSON *response = NULL;
+    int rc;
+
+    if (event == NULL)
+        return cog_err_oom(&ctx->err);
+    rc = trigger_call(ctx, caller, trigger, event, false, &response);
+    cJSON_Delete(response);
+    cJSON_Delete(event);
+    return rc < 0 ? -1 : 0;
+}
+
+int triggers_pre_sign_up(struct op_ctx *ctx, const struct trigger_caller *caller,
+                         const char *source, const cJSON *validation_data,
+                         struct trigger_sign_up *out)
+{
+    cJSON *event, *request, *response = NULL, *defaults;
+    int rc;
+
+    *out = (struct trigger_sign_up){0};
+    if (triggers_function(caller->lambda_config, "PreSignUp") == NULL)
+        return 0;
+    event = trigger_event(caller, source, "1");
+    request = trigger_request(event);
+    defaults = trigger_response(event);
+    if (event == NULL ||
+        json_set_item(request, "validationData", name_value_map(validation_data)) ||
+        trigger_add_metadata(request, "clientMetadata", caller->client_metadata) != 0 ||
+        json_set_bool(defaults, "autoConfirmUser", false) != 0 ||
+        json_set_bool(defaults, "autoVerifyEmail", false) != 0 ||
+        json_set_bool(defaults, "autoVerifyPhone", false) != 0) {
+        cJSON_Delete(event);
+        return cog_err_oom(&ctx->err);
+    }
+    rc = trigger_call(ctx, caller, "PreSignUp", event, false, &response);
+    cJSON_Delete(event);
+    if (rc < 0)
+        return -1;
+    /* Cognito ignores the flags for an administrator's user (section 5.1). */
+    if (rc == 0 && strcmp(source, "PreSignUp_AdminCreateUser") != 0) {
+        out->auto_confirm = trigger_flag(response, "autoConfirmUser");
+        out->auto_verify_email = trigger_flag(response, "autoVerifyEmail");
+        out->auto_verify_phone = trigger_flag(response, "autoVerifyPhone");
+    }
+    cJSON_Delete(response);
+    return 0;
+}
+
+int triggers_post_confirmation(struct op_ctx *ctx, const struct trigger_caller *caller,
+                               const char *source)
+{
+    cJSON *event;
+
+    if (triggers_function(caller->lambda_config, "PostConfirmation") == NULL)
+        return 0;
+    event = trigger_event(caller, source, "1");
+    if (event != NULL && trigger_add_metadata(trigger_request(event), "clientMetadata",
+                                              caller->client_metadata) != 0) {
+        cJSON_Delete(event);
+        event = NULL;
+    }
+    return call_only(ctx, caller, "PostConfirmation", event);
+}
+
+int triggers_pre_authentication(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                const cJSON *validation_data, bool user_not_found)
+{
+    cJSON *event, *request;
+
+    if (triggers_function(caller->lambda_config, "PreAuthentication") == NULL)
+        return 0;
+    event = trigger_event(caller, "PreAuthentication_Authentication", "1");
+    request = trigger_request(event);
+    /* InitiateAuth's ClientMetadata arrives as validationData (section 3), null when absent. */
+    if (event != NULL && (json_set_item(request, "validationData",
+                                        validation_data ? cJSON_Duplicate(validation_data, 1)
+                                                        : cJSON_CreateNull()) ||
+                          json_set_bool(request, "userNotFound", user_not_found) != 0)) {
+        cJSON_Delete(event);
+        event = NULL;
+    }
+    return call_only(ctx, caller, "PreAuthentication", event);
+}
+
+int triggers_post_authentication(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                 bool new_device_used)
+{
+    cJSON *event, *request;
+
+    if (triggers_function(caller->lambda_config, "PostAuthentication") == NULL)
+        return 0;
+    event = trigger_event(caller, "PostAuthentication_Authentication", "1");
+    request = trigger_request(event);
+    if (event != NULL &&
+        (json_set_bool(request, "newDeviceUsed", new_device_used) != 0 ||
+         trigger_add_metadata(request, "clientMetadata", caller->client_metadata) != 0)) {
+        cJSON_Delete(event);
+        event = NULL;
+    }
+    return call_only(ctx, caller, "PostAuthentication", event);
 }
 
 /*
- * The common start of every trigger point: outside any transaction (asserted), and a warning
- * when the pool configures a function for trigger that this build cannot call.
+ * Until the points below call their functions (the next steps of issue 13), a pool that names
+ * one is told so in the log each time the point is reached.
  */
-static void reach(const struct op_ctx *ctx, const cJSON *lambda_config, const char *pool_id,
-                  const char *trigger, const char *source)
+static void not_yet(const struct op_ctx *ctx, const cJSON *lambda_config, const char *pool_id,
+                    const char *trigger, const char *source)
 {
     const char *fn;
 
     assert(!ops_txn_open(ctx) && "a trigger must not run inside a write transaction");
     if ((fn = triggers_function(lambda_config, trigger)) != NULL)
         log_warn("user pool %s: LambdaConfig.%s names %s, but cognito-emu does not invoke "
-                 "Lambda triggers yet; %s goes on without it",
+                 "this trigger yet; %s goes on without it",
                  pool_id ? pool_id : "-", trigger, fn, source);
-}
-
-/* reach() for a stored pool document. */
-static void reach_pool(const struct op_ctx *ctx, const cJSON *pool, const char *trigger,
-                       const char *source)
-{
-    reach(ctx, json_get(pool, "LambdaConfig"), json_str(pool, "Id"), trigger, source);
-}
-
-int triggers_pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const char *source,
-                         const char *client_id, const char *username, const cJSON *attributes,
-                         struct trigger_sign_up *out)
-{
-    (void)client_id, (void)username, (void)attributes;
-    *out = (struct trigger_sign_up){0};
-    reach_pool(ctx, pool, "PreSignUp", source);
-    return 0;
-}
-
-int triggers_post_confirmation(struct op_ctx *ctx, const cJSON *pool, const char *source,
-                               const char *client_id, const char *username)
-{
-    (void)client_id, (void)username;
-    reach_pool(ctx, pool, "PostConfirmation", source);
-    return 0;
 }
 
 int triggers_pre_token_generation(struct op_ctx *ctx, const cJSON *pool, const char *source,
@@ -76,10 +164,10 @@ int triggers_pre_token_generation(struct op_ctx *ctx, const cJSON *pool, const c
 
     (void)client_id, (void)username, (void)id_claims, (void)access_claims;
     /* PreTokenGenerationConfig (with its LambdaVersion) supersedes the V1 PreTokenGeneration. */
-    reach(ctx, config, json_str(pool, "Id"),
-          triggers_function(config, "PreTokenGenerationConfig") ? "PreTokenGenerationConfig"
-                                                                : "PreTokenGeneration",
-          source);
+    not_yet(ctx, config, json_str(pool, "Id"),
+            triggers_function(config, "PreTokenGenerationConfig") ? "PreTokenGenerationConfig"
+                                                                  : "PreTokenGeneration",
+            source);
     return 0;
 }
 
@@ -89,7 +177,7 @@ int triggers_custom_message(struct op_ctx *ctx, const cJSON *lambda_config, cons
     bool email = medium != NULL && strcmp(medium, "EMAIL") == 0;
 
     (void)username;
-    reach(ctx, lambda_config, pool_id, "CustomMessage", source);
-    reach(ctx, lambda_config, pool_id, email ? "CustomEmailSender" : "CustomSMSSender", source);
+    not_yet(ctx, lambda_config, pool_id, "CustomMessage", source);
+    not_yet(ctx, lambda_config, pool_id, email ? "CustomEmailSender" : "CustomSMSSender", source);
     return 0;
 }

@@ -3,6 +3,17 @@
  * function per trigger point. No ops_*.c learns what a Lambda is: it calls triggers_*, gets a
  * decision back, and applies it.
  *
+ * Each trigger point builds Cognito's event for its triggerSource (the envelope of
+ * ../shared/lambda-triggers.md section 4 and the request of section 5), calls the function the
+ * pool's LambdaConfig names through the AWS Lambda Invoke API at --lambda-endpoint
+ * (triggers/lambda.c), records the call in the invocation log (trigger_log.h), and reads the
+ * answer's "response" as Cognito does. A failure becomes Cognito's exception in ctx->err:
+ * UserLambdaValidationException "<Trigger> failed with error <message>." when the function
+ * threw; UnexpectedLambdaException when it could not be called (timeout, unreachable endpoint,
+ * no endpoint configured); InvalidLambdaResponseException when its answer is not a usable event.
+ * A pool whose LambdaConfig does not name the trigger, or a server started with
+ * --lambda-endpoint none, skips the call and the point returns its defaults.
+ *
  * Where they run, and why: a Lambda call takes milliseconds to seconds, and SQLite has one
  * writer, so no trigger runs inside a write transaction (each function asserts it; calling one
  * there is a programmer error). A trigger that shapes a write (pre sign-up: auto-confirm and
@@ -11,10 +22,10 @@
  * confirmation) runs after the commit. Custom message and custom sender triggers run from
  * delivery (userpool/delivery.c), after the commit (ops_after_commit).
  *
- * Today no Lambda is behind the seam: a pool whose LambdaConfig names a function for a
- * trigger point gets a warning in the log each time the point is reached, and the step runs
- * as if the trigger were not set (README, "Lambda triggers"). Invoking the functions, with
- * Cognito's events and error mapping, is the next step and lands in this wing.
+ * The callers pass what the event needs and this wing cannot read itself (it sits below the
+ * user pool wing): the pool document, the app client id (NULL for administrator operations:
+ * "CLIENT_ID_NOT_APPLICABLE"), the username, and the user's attributes in the trigger form
+ * (user_trigger_attributes() in userpool/user.h: strings, with sub and cognito:user_status).
  */
 #ifndef COG_TRIGGERS_H
 #define COG_TRIGGERS_H
@@ -27,6 +38,20 @@
 /* The function LambdaConfig names for trigger ("PreSignUp", "CustomMessage", ...), or NULL. */
 const char *triggers_function(const cJSON *lambda_config, const char *trigger);
 
+/* What every trigger point is told about the call that reached it. */
+struct trigger_caller {
+    const char *pool_id;
+    const cJSON *lambda_config;   /* the pool's LambdaConfig (may be NULL: no triggers) */
+    const char *client_id;        /* the app client, or NULL for an administrator operation */
+    const char *username;         /* the event's userName */
+    const cJSON *attributes;      /* request.userAttributes (a name -> string object), or NULL */
+    const cJSON *client_metadata; /* the request's ClientMetadata, or NULL (left out) */
+};
+
+/* A caller for pool (a pool document: its Id and LambdaConfig), without client metadata. */
+struct trigger_caller triggers_caller(const cJSON *pool, const char *client_id,
+                                      const char *username, const cJSON *attributes);
+
 /* What a pre sign-up trigger decides (its response's autoConfirmUser, autoVerifyEmail,
  * autoVerifyPhone); all false when no trigger runs. */
 struct trigger_sign_up {
@@ -36,22 +61,40 @@ struct trigger_sign_up {
 };
 
 /*
- * PreSignUp (source "PreSignUp_SignUp" or "PreSignUp_AdminCreateUser") for username with
- * attributes (a name -> value object), before the user is written. *out gets the decision.
- * 0, or -1 with ctx->err set (the trigger refused the sign-up or failed).
+ * PreSignUp (source "PreSignUp_SignUp" or "PreSignUp_AdminCreateUser"), before the user is
+ * written; caller->attributes are the attributes the caller supplied, validation_data the
+ * request's ValidationData list ([{"Name","Value"}], may be NULL: "validationData": null).
+ * *out gets the decision (always all false for PreSignUp_AdminCreateUser, whose flags Cognito
+ * ignores). 0, or -1 with ctx->err set (the trigger refused the sign-up or failed).
  */
-int triggers_pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const char *source,
-                         const char *client_id, const char *username, const cJSON *attributes,
+int triggers_pre_sign_up(struct op_ctx *ctx, const struct trigger_caller *caller,
+                         const char *source, const cJSON *validation_data,
                          struct trigger_sign_up *out);
 
 /*
  * PostConfirmation (source "PostConfirmation_ConfirmSignUp" or
- * "PostConfirmation_ConfirmForgotPassword") for username, after the confirmation is committed.
- * 0, or -1 with ctx->err set (Cognito answers the trigger's failure to the caller even though
- * the confirmation stands).
+ * "PostConfirmation_ConfirmForgotPassword"), after the confirmation is committed. 0, or -1
+ * with ctx->err set (Cognito answers the trigger's failure to the caller even though the
+ * confirmation stands).
  */
-int triggers_post_confirmation(struct op_ctx *ctx, const cJSON *pool, const char *source,
-                               const char *client_id, const char *username);
+int triggers_post_confirmation(struct op_ctx *ctx, const struct trigger_caller *caller,
+                               const char *source);
+
+/*
+ * PreAuthentication ("PreAuthentication_Authentication") of a sign-in, before the credentials
+ * are checked; validation_data is InitiateAuth's ClientMetadata (Cognito routes it there);
+ * user_not_found for an unknown user of a client that hides users. 0, or -1 with ctx->err
+ * set: the function refused the sign-in, or failed.
+ */
+int triggers_pre_authentication(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                const cJSON *validation_data, bool user_not_found);
+
+/*
+ * PostAuthentication ("PostAuthentication_Authentication") of a sign-in whose credentials were
+ * accepted, before the tokens are issued. 0, or -1 with ctx->err set (then no tokens).
+ */
+int triggers_post_authentication(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                 bool new_device_used);
 
 /*
  * PreTokenGeneration (source "TokenGeneration_Authentication", "_RefreshTokens", ...) for

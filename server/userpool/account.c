@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "triggers/triggers.h"
 #include "userpool/delivery.h"
 #include "util/jsonutil.h"
 #include "aws/ops_common.h"
@@ -490,4 +491,19 @@ int account_send(struct op_ctx *ctx, const cJSON *pool, const struct store_user 
             return -1;
     }
     return 0;
+}
+
+int account_post_confirmation(struct op_ctx *ctx, const cJSON *pool, const char *client_id,
+                              const struct store_user *u, const char *source)
+{
+    cJSON *attrs = user_trigger_attributes(pool, u);
+    struct trigger_caller caller = triggers_caller(pool, client_id, u->username, attrs);
+    int rc;
+
+    if (attrs == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    caller.client_metadata = json_get(ctx->in, "ClientMetadata");
+    rc = triggers_post_confirmation(ctx, &caller, source);
+    cJSON_Delete(attrs);
+    return rc;
 }

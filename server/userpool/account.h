@@ -98,4 +98,12 @@ int account_check_reset_code(struct op_ctx *ctx, const struct store_user *u, con
 int account_send(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
                  const struct account_codes *codes, cJSON *details);
 
+/*
+ * The post confirmation trigger (source "PostConfirmation_ConfirmSignUp" or
+ * "PostConfirmation_ConfirmForgotPassword") for u, confirmed and committed, with the request's
+ * ClientMetadata; client_id NULL for an administrator's call. 0, or -1 with ctx->err set.
+ */
+int account_post_confirmation(struct op_ctx *ctx, const cJSON *pool, const char *client_id,
+                              const struct store_user *u, const char *source);
+
 #endif

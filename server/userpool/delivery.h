@@ -45,9 +45,6 @@ int delivery_send(struct op_ctx *ctx, const struct delivery *d, cJSON *details);
 
 /* ---- The code inbox ------------------------------------------------------------------------ */
 
-/* The longest wait a reader may ask for, in milliseconds. */
-#define INBOX_MAX_WAIT_MS 30000
-
 /*
  * How often a waiting reader should look again even when not told. The listener is told when
  * a message is recorded, but a message recorded inside a transaction becomes visible only at

@@ -436,8 +436,8 @@ int op_confirm_forgot_password(struct op_ctx *ctx)
     }
     /* The post confirmation trigger follows the commit, outside the write lock. */
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmForgotPassword",
-                                        json_str(client, "ClientId"), u->username);
+        rc = account_post_confirmation(ctx, pool, json_str(client, "ClientId"), u,
+                                       "PostConfirmation_ConfirmForgotPassword");
 out:
     cJSON_Delete(client);
     cJSON_Delete(pool);

@@ -39,6 +39,7 @@
 #include "triggers/triggers.h"
 #include "userpool/tokens.h"
 #include "userpool/pool.h"
+#include "userpool/account.h"
 #include "userpool/client.h"
 #include "userpool/user.h"
 
@@ -273,12 +274,14 @@ static int pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const cJSON *clien
                        const char *source, const struct store_user *u, struct trigger_sign_up *out)
 {
     cJSON *attrs = user_attributes(u);
+    struct trigger_caller caller =
+        triggers_caller(pool, json_str(client, "ClientId"), u->username, attrs);
     int rc;
 
     if (attrs == NULL)
         return ops_fail_internal(ctx, "out of memory");
-    rc = triggers_pre_sign_up(ctx, pool, source, json_str(client, "ClientId"), u->username, attrs,
-                              out);
+    caller.client_metadata = json_get(ctx->in, "ClientMetadata");
+    rc = triggers_pre_sign_up(ctx, &caller, source, json_get(ctx->in, "ValidationData"), out);
     cJSON_Delete(attrs);
     return rc;
 }
@@ -364,8 +367,8 @@ int op_sign_up(struct op_ctx *ctx)
     if ((rc = ops_txn_end(ctx, rc)) != 0)
         goto out;
     if (decision.auto_confirm &&
-        (rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp",
-                                         json_str(client, "ClientId"), u->username)) != 0)
+        (rc = account_post_confirmation(ctx, pool, json_str(client, "ClientId"), u,
+                                        "PostConfirmation_ConfirmSignUp")) != 0)
         goto out;
     if (json_set_bool(ctx->out, "UserConfirmed", decision.auto_confirm) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
@@ -480,8 +483,8 @@ int op_confirm_sign_up(struct op_ctx *ctx)
     else if (st == STORE_OK && ctx->err.code == COG_OK)
         ops_fail_internal(ctx, "out of memory");
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp",
-                                        json_str(client, "ClientId"), u->username);
+        rc = account_post_confirmation(ctx, pool, json_str(client, "ClientId"), u,
+                                       "PostConfirmation_ConfirmSignUp");
 out:
     cJSON_Delete(client);
     cJSON_Delete(pool);
@@ -560,8 +563,7 @@ int op_admin_confirm_sign_up(struct op_ctx *ctx)
     if (user_find_request(ctx, pool, &u) == STORE_OK && check_unconfirmed(ctx, u) == 0)
         rc = confirm_user(ctx, pool, u, NULL, false);
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = triggers_post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", NULL,
-                                        u->username);
+        rc = account_post_confirmation(ctx, pool, NULL, u, "PostConfirmation_ConfirmSignUp");
 out:
     cJSON_Delete(pool);
     store_user_free(u);

@@ -138,6 +138,30 @@ cJSON *user_attributes(const struct store_user *u)
     return attrs;
 }
 
+cJSON *user_trigger_attributes(const cJSON *pool, const struct store_user *u)
+{
+    static const char *const ALIASES[][3] = {
+        {"email", "email_verified", "cognito:email_alias"},
+        {"phone_number", "phone_number_verified", "cognito:phone_number_alias"},
+    };
+    cJSON *attrs = user_attributes(u);
+    int bad = attrs == NULL || json_set_str(attrs, "sub", u->sub) != 0 ||
+              json_set_str(attrs, "cognito:user_status", u->status) != 0;
+
+    for (size_t i = 0; !bad && i < sizeof(ALIASES) / sizeof(ALIASES[0]); i++) {
+        const char *value = json_str(attrs, ALIASES[i][0]);
+        if (value != NULL && *value != '\0' &&
+            json_list_has(json_get(pool, "AliasAttributes"), ALIASES[i][0]) &&
+            strcmp(json_str_or(attrs, ALIASES[i][1], ""), "true") == 0)
+            bad = json_set_str(attrs, ALIASES[i][2], value) != 0;
+    }
+    if (bad) {
+        cJSON_Delete(attrs);
+        return NULL;
+    }
+    return attrs;
+}
+
 bool user_has_attribute(const struct store_user *u, const char *name)
 {
     cJSON *attrs = user_attributes(u);

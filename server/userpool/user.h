@@ -48,6 +48,14 @@ int user_password_matches(const cJSON *pool, const struct store_user *u, const c
 /* The user's stored attributes as a JSON object name -> value (cJSON_Delete), NULL on no memory. */
 cJSON *user_attributes(const struct store_user *u);
 
+/*
+ * The user's attributes as a Lambda trigger's request.userAttributes carries them: the stored
+ * ones (strings), "sub", "cognito:user_status", and "cognito:email_alias" /
+ * "cognito:phone_number_alias" when that attribute is a verified alias of the pool. A new
+ * object, or NULL when out of memory.
+ */
+cJSON *user_trigger_attributes(const cJSON *pool, const struct store_user *u);
+
 /* Whether u has a non-empty value of attribute name. */
 bool user_has_attribute(const struct store_user *u, const char *name);
 
