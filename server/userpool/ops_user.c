@@ -280,6 +280,8 @@ static int pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const cJSON *clien
 
     if (attrs == NULL)
         return ops_fail_internal(ctx, "out of memory");
+    /* The event carries only what the caller supplied: the sub is not made yet in Cognito. */
+    cJSON_DeleteItemFromObjectCaseSensitive(attrs, "sub");
     caller.client_metadata = json_get(ctx->in, "ClientMetadata");
     rc = triggers_pre_sign_up(ctx, &caller, source, json_get(ctx->in, "ValidationData"), out);
     cJSON_Delete(attrs);
