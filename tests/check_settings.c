@@ -20,11 +20,11 @@ static enum settings_result parse(struct settings *s, const char *a1, const char
 static void clear_env(void)
 {
     const char *vars[] = {
-        "COGNITO_EMU_PORT",       "COGNITO_EMU_BIND",         "COGNITO_EMU_DATA_DIR",
-        "COGNITO_EMU_DB",         "COGNITO_EMU_REGION",       "COGNITO_EMU_ACCOUNT_ID",
-        "COGNITO_EMU_PUBLIC_URL", "COGNITO_EMU_THREADS",      "COGNITO_EMU_LOG_LEVEL",
-        "COGNITO_EMU_MAX_BODY",   "COGNITO_EMU_IDLE_TIMEOUT", "COGNITO_EMU_FIXTURES",
-        "COGNITO_EMU_FIXED_CODE"};
+        "COGNITO_EMU_PORT",       "COGNITO_EMU_BIND",           "COGNITO_EMU_DATA_DIR",
+        "COGNITO_EMU_DB",         "COGNITO_EMU_REGION",         "COGNITO_EMU_ACCOUNT_ID",
+        "COGNITO_EMU_PUBLIC_URL", "COGNITO_EMU_THREADS",        "COGNITO_EMU_LOG_LEVEL",
+        "COGNITO_EMU_MAX_BODY",   "COGNITO_EMU_IDLE_TIMEOUT",   "COGNITO_EMU_FIXTURES",
+        "COGNITO_EMU_FIXED_CODE", "COGNITO_EMU_LAMBDA_ENDPOINT"};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         unsetenv(vars[i]);
 }
@@ -172,6 +172,27 @@ START_TEST(test_settings_fixtures_and_fixed_code)
 }
 END_TEST
 
+/* Where triggers go: a URL (a trailing slash dropped), "none", or unset; nothing else. */
+START_TEST(test_settings_lambda_endpoint)
+{
+    struct settings s;
+
+    clear_env();
+    ck_assert_int_eq(parse(&s, NULL, NULL), SETTINGS_RUN);
+    ck_assert_str_eq(s.lambda_endpoint, "");
+    ck_assert_int_eq(parse(&s, "--lambda-endpoint", "http://127.0.0.1:3002/"), SETTINGS_RUN);
+    ck_assert_str_eq(s.lambda_endpoint, "http://127.0.0.1:3002");
+    ck_assert_int_eq(parse(&s, "--lambda-endpoint", "none"), SETTINGS_RUN);
+    ck_assert_str_eq(s.lambda_endpoint, "none");
+    setenv("COGNITO_EMU_LAMBDA_ENDPOINT", "https://lambda.example:4566", 1);
+    ck_assert_int_eq(parse(&s, NULL, NULL), SETTINGS_RUN);
+    ck_assert_str_eq(s.lambda_endpoint, "https://lambda.example:4566");
+    clear_env();
+    ck_assert_int_eq(parse(&s, "--lambda-endpoint", "localhost:3002"), SETTINGS_EXIT_USAGE);
+    ck_assert_int_eq(parse(&s, "--lambda-endpoint", ""), SETTINGS_EXIT_USAGE);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("settings");
@@ -186,6 +207,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_settings_healthcheck_probes_own_port_or_a_url);
     tcase_add_test(tc, test_settings_help_and_version_exit_ok);
     tcase_add_test(tc, test_settings_fixtures_and_fixed_code);
+    tcase_add_test(tc, test_settings_lambda_endpoint);
     suite_add_tcase(s, tc);
     return s;
 }
