@@ -240,6 +240,49 @@ START_TEST(test_auto_confirm_confirms_and_runs_post_confirmation)
 }
 END_TEST
 
+/* Answers Cognito refuses: auto-verifying without confirming, or an attribute not there. */
+START_TEST(test_auto_verify_needs_auto_confirm_and_the_attribute)
+{
+    struct tl_app a;
+    cJSON *users;
+
+    app_with(&a, "{\"PreSignUp\":\"" ARN("pre") "\"}");
+    on_response("pre", "{\"autoConfirmUser\":false,\"autoVerifyEmail\":true}");
+    tl_error(sign_up(&a, "alice", "a@example.com", ""), "InvalidLambdaResponseException",
+             "Phone or email cannot be auto verified, when user is not being auto confirmed.");
+    on_response("pre", "{\"autoConfirmUser\":true,\"autoVerifyPhone\":true}");
+    tl_error(sign_up(&a, "alice", "a@example.com", ""), "InvalidLambdaResponseException",
+             "Phone or email cannot be auto verified, when the user has no such attribute.");
+    users = tu_callf(&tu_fixture, IDP "ListUsers", "{\"UserPoolId\":\"%s\"}", a.pool);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(users, "Users")), 0);
+    cJSON_Delete(users);
+}
+END_TEST
+
+/* An auto-verified email that is another user's alias moves to the new user (5.1). */
+START_TEST(test_an_auto_verified_alias_moves_to_the_new_user)
+{
+    struct tl_app a;
+    char verified[8];
+
+    tl_app(&a,
+           "{\"PoolName\":\"p\",\"AliasAttributes\":[\"email\"],\"LambdaConfig\":"
+           "{\"PreSignUp\":\"" ARN("pre") "\"}}",
+           "");
+    on_response("pre", "{\"autoConfirmUser\":true}");
+    tl_user(&a, "bob",
+            "[{\"Name\":\"email\",\"Value\":\"same@example.com\"},"
+            "{\"Name\":\"email_verified\",\"Value\":\"true\"}]");
+    on_response("pre", "{\"autoConfirmUser\":true,\"autoVerifyEmail\":true}");
+    tl_ok(sign_up(&a, "alice", "same@example.com", ""));
+    tl_admin_attr(&a, "bob", "email_verified", verified, sizeof(verified));
+    ck_assert_str_eq(verified, "false");
+    tl_admin_attr(&a, "alice", "email_verified", verified, sizeof(verified));
+    ck_assert_str_eq(verified, "true");
+    tl_expect_tokens(tl_sign_in_call(&a, "same@example.com", TL_PASSWORD));
+}
+END_TEST
+
 /* A thrown error refuses the sign-up with Cognito's wording, and no user is created. */
 START_TEST(test_a_refused_sign_up_creates_no_user)
 {
@@ -685,6 +728,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_pre_sign_up_gets_cognitos_event);
     tcase_add_test(tc, test_auto_confirm_confirms_and_runs_post_confirmation);
     tcase_add_test(tc, test_a_refused_sign_up_creates_no_user);
+    tcase_add_test(tc, test_auto_verify_needs_auto_confirm_and_the_attribute);
+    tcase_add_test(tc, test_an_auto_verified_alias_moves_to_the_new_user);
     tcase_add_test(tc, test_admin_create_user_ignores_the_pre_sign_up_flags);
     tcase_add_test(tc, test_a_failed_post_confirmation_leaves_the_user_confirmed);
     tcase_add_test(tc, test_post_confirmation_sources);

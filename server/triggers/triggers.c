@@ -50,6 +50,29 @@ static int call_only(struct op_ctx *ctx, const struct trigger_caller *caller, co
     return rc < 0 ? -1 : 0;
 }
 
+/*
+ * The pre sign-up answers Cognito refuses. Auto-verifying without auto-confirming is refused
+ * with "Phone or email cannot be auto verified, when user is not being auto confirmed." (the
+ * words users report, e.g. aws/aws-sdk-java#1049); auto-verifying an attribute the user does
+ * not have fails the sign-up too (lambda-triggers.md 5.1). Neither exception type nor the
+ * second message is documented: both are InvalidLambdaResponseException here, the answer
+ * being what is wrong, and the second wording is the emulator's.
+ */
+static int check_sign_up(struct op_ctx *ctx, const cJSON *attributes,
+                         const struct trigger_sign_up *d)
+{
+    if ((d->auto_verify_email || d->auto_verify_phone) && !d->auto_confirm)
+        return cog_err_set(&ctx->err, COG_E_INVALID_LAMBDA_RESPONSE,
+                           "Phone or email cannot be auto verified, when user is not being auto "
+                           "confirmed.");
+    if ((d->auto_verify_email && json_str(attributes, "email") == NULL) ||
+        (d->auto_verify_phone && json_str(attributes, "phone_number") == NULL))
+        return cog_err_set(&ctx->err, COG_E_INVALID_LAMBDA_RESPONSE,
+                           "Phone or email cannot be auto verified, when the user has no such "
+                           "attribute.");
+    return 0;
+}
+
 int triggers_pre_sign_up(struct op_ctx *ctx, const struct trigger_caller *caller,
                          const char *source, const cJSON *validation_data,
                          struct trigger_sign_up *out)
@@ -83,7 +106,7 @@ int triggers_pre_sign_up(struct op_ctx *ctx, const struct trigger_caller *caller
         out->auto_verify_phone = trigger_flag(response, "autoVerifyPhone");
     }
     cJSON_Delete(response);
-    return 0;
+    return check_sign_up(ctx, caller->attributes, out);
 }
 
 int triggers_post_confirmation(struct op_ctx *ctx, const struct trigger_caller *caller,

@@ -290,8 +290,8 @@ static int pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const cJSON *clien
 
 /*
  * Apply a pre sign-up decision to the draft u, inside the transaction that writes it: an
- * auto-confirmed user is CONFIRMED, auto-verified attributes are "true" (a flag for an
- * attribute the user lacks is ignored, as in Cognito). 0, or -1 when out of memory.
+ * auto-confirmed user is CONFIRMED, auto-verified attributes are "true" (the trigger has
+ * refused a flag for an attribute the user lacks). 0, or -1 when out of memory.
  */
 static int apply_sign_up(struct op_ctx *ctx, struct store_user *u, const struct trigger_sign_up *t)
 {
@@ -362,8 +362,9 @@ int op_sign_up(struct op_ctx *ctx)
         ops_txn_begin(ctx) != 0)
         goto out;
     rc = apply_sign_up(ctx, u, &decision);
+    /* An auto-verified alias moves from a user who holds it (lambda-triggers.md 5.1). */
     if (rc == 0)
-        rc = insert_user(ctx, pool, u, false);
+        rc = insert_user(ctx, pool, u, decision.auto_verify_email || decision.auto_verify_phone);
     if (rc == 0 && !decision.auto_confirm)
         rc = put_code(ctx, pool, u, &pc);
     if ((rc = ops_txn_end(ctx, rc)) != 0)
