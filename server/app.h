@@ -11,9 +11,12 @@
  *   crypto/secrets.c    --fixed-code (set at start-up, read-only after)
  *   aws/params.c        the compiled model patterns (each compiled on first use; atomics)
  *   http/http.c         the wake-up counter and condition of parked requests
+ *   http/http_client.c  libcurl's global set-up (pthread_once) and one handle per thread
+ *   triggers/trigger_log.c  the last Lambda trigger invocations (mutex) and its listener
  *   userpool/delivery.c the inbox's listener and its stopping flag (atomics)
  *   identity/           cognito-identity's OpenID signing key (mutex)
  *   control/control_messages.c  the one-time registration of the inbox listener
+ *   control/control_triggers.c  the same for the invocation log
  * Nothing else is global: per-request state lives in the request (struct op_ctx).
  */
 #ifndef COG_APP_H
