@@ -102,11 +102,12 @@ static int compare_strings(const void *a, const void *b)
  */
 static void put_canonical_query(struct buf *b, const char *query)
 {
-    char *copy = query ? strdup(query) : NULL, **pairs = NULL, *next = copy;
+    char *copy, **pairs = NULL, *next;
     size_t n = 0, cap = 0;
 
     if (query == NULL || *query == '\0')
         return;
+    next = copy = strdup(query);
     if (copy == NULL) {
         b->bad = true;
         return;
