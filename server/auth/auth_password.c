@@ -1,9 +1,10 @@
 /*
  * auth_password: password sign-in (USER_PASSWORD_AUTH; ADMIN_USER_PASSWORD_AUTH and its old
- * name ADMIN_NO_SRP_AUTH), the NEW_PASSWORD_REQUIRED challenge of a user whose password an
- * administrator set, and the lockout after repeated wrong passwords. What a proved password
- * leads to (auth_password_accepted) and the lockout are also USER_SRP_AUTH's (auth_srp.c),
- * which proves the same password without sending it.
+ * name ADMIN_NO_SRP_AUTH) with the migration of an unknown user (userpool/migrate.h), the
+ * NEW_PASSWORD_REQUIRED challenge of a user whose password an administrator set, and the
+ * lockout after repeated wrong passwords. What a proved password leads to
+ * (auth_password_accepted) and the lockout are also USER_SRP_AUTH's (auth_srp.c), which
+ * proves the same password without sending it.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include "aws/ops_common.h"
 #include "store/store.h"
 #include "userpool/client.h"
+#include "userpool/migrate.h"
 #include "userpool/pool.h"
 #include "userpool/user.h"
 #include "util/jsonutil.h"
@@ -292,6 +294,27 @@ int auth_check_reset_required(const struct auth *a, bool matched)
     return 0;
 }
 
+/*
+ * An unknown username at a password sign-in: the user migration trigger may vouch for it
+ * (migrate.h), before anything else of the sign-in runs (../shared/lambda-triggers.md section
+ * 3: UserMigration, then PreAuthentication). Returns STORE_OK with a->user the migrated user,
+ * STORE_NOT_FOUND when the name stays unknown, or STORE_ERROR with a->ctx->err set. A client
+ * that hides users answers a function's refusal as any unknown user, so that the refusal
+ * does not tell who exists; the trigger's other failures (it could not be called, or answered
+ * nothing usable) are the pool's configuration and reach the caller.
+ */
+static int migrate_unknown(struct auth *a, const char *username, const char *password)
+{
+    int rc = migrate_user(a->ctx, a->pool, a->client_id, username, password, &a->user);
+
+    if (rc < 0 && client_hides_users(a->client) &&
+        a->ctx->err.code == COG_E_USER_LAMBDA_VALIDATION) {
+        a->ctx->err.code = COG_OK;
+        rc = 1;
+    }
+    return rc == 0 ? STORE_OK : rc > 0 ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
 int auth_start_password(struct auth *a)
 {
     const char *username = auth_param(a, "USERNAME"), *password = auth_param(a, "PASSWORD");
@@ -304,6 +327,8 @@ int auth_start_password(struct auth *a)
     if (client_check_secret_hash(a->ctx, a->client, username, auth_param(a, "SECRET_HASH")) != 0)
         return -1;
     st = user_find(a->ctx, a->pool, username, &a->user);
+    if (st == STORE_NOT_FOUND)
+        st = migrate_unknown(a, username, password);
     if (st == STORE_ERROR)
         return -1;
     if (st != STORE_OK && client_hides_users(a->client) &&

@@ -72,6 +72,40 @@ int triggers_pre_sign_up(struct op_ctx *ctx, const struct trigger_caller *caller
                          struct trigger_sign_up *out);
 
 /*
+ * What a user migration trigger decides (its response, checked): the user to create. Members
+ * the function left unset are NULL / false; the user pool wing picks their defaults.
+ */
+struct trigger_migration {
+    cJSON *attributes;        /* userAttributes: a new object name -> string (may hold
+                                 "username"); triggers_migration_clear() frees it */
+    const char *final_status; /* "CONFIRMED", "RESET_REQUIRED", or NULL (not set) */
+    bool suppress_message;    /* messageAction "SUPPRESS" */
+    bool by_email, by_sms;    /* desiredDeliveryMediums; both false: not set */
+    bool force_alias;         /* forceAliasCreation */
+    bool enable_sms_mfa;      /* enableSMSMFA */
+};
+
+/* Free what m owns and zero it. Accepts a zeroed struct. */
+void triggers_migration_clear(struct trigger_migration *m);
+
+/*
+ * UserMigration (source "UserMigration_Authentication" or "UserMigration_ForgotPassword") for
+ * a user the pool does not know: caller->username is the name as typed, caller->attributes
+ * NULL (the request has no userAttributes), caller->client_metadata ForgotPassword's
+ * ClientMetadata. password is the typed password (NULL for _ForgotPassword: not sent);
+ * validation_data InitiateAuth's ClientMetadata (NULL: "validationData": null).
+ * Returns 1 when the pool has no migration trigger or triggers are off (*out zeroed: no
+ * user), 0 with *out the user to create (triggers_migration_clear), or -1 with ctx->err set:
+ * the function refused (UserLambdaValidationException), failed, or answered something Cognito
+ * cannot use: InvalidLambdaResponseException "Unrecognizable lambda output" for a missing or
+ * non-object userAttributes, a value that is not a string, or an unknown finalUserStatus,
+ * messageAction or delivery medium.
+ */
+int triggers_user_migration(struct op_ctx *ctx, const struct trigger_caller *caller,
+                            const char *source, const char *password, const cJSON *validation_data,
+                            struct trigger_migration *out);
+
+/*
  * PostConfirmation (source "PostConfirmation_ConfirmSignUp" or
  * "PostConfirmation_ConfirmForgotPassword"), after the confirmation is committed. 0, or -1
  * with ctx->err set (Cognito answers the trigger's failure to the caller even though the

@@ -29,6 +29,7 @@
 
 #include "userpool/account.h"
 #include "userpool/delivery.h"
+#include "userpool/migrate.h"
 #include "util/jsonutil.h"
 #include "crypto/jwt.h"
 #include "aws/op.h"
@@ -359,11 +360,34 @@ static int simulate_reset(struct op_ctx *ctx, const cJSON *pool)
 }
 
 /*
+ * ForgotPassword of an unknown username: the user migration trigger may vouch for it
+ * (UserMigration_ForgotPassword, migrate.h), before the transaction of the reset. 0 when the
+ * user is now stored or stays unknown; -1 with ctx->err set. As at sign-in, a client that
+ * hides users answers the function's refusal as any unknown user.
+ */
+static int migrate_unknown(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                           const char *username)
+{
+    struct store_user *u = NULL;
+    int rc = user_find(ctx, pool, username, &u);
+
+    if (rc == STORE_NOT_FOUND)
+        rc = migrate_user(ctx, pool, json_str(client, "ClientId"), username, NULL, &u);
+    store_user_free(u);
+    if (rc < 0 && client_hides_users(client) && ctx->err.code == COG_E_USER_LAMBDA_VALIDATION)
+        ctx->err.code = COG_OK;
+    else if (rc < 0)
+        return -1;
+    return 0;
+}
+
+/*
  * ForgotPassword: a reset code to the user's verified email or phone number (account.c); the
  * user keeps signing in with the old password until ConfirmForgotPassword. A disabled user:
- * NotAuthorizedException "User is disabled." (as sign-in words it). Unknown user:
- * UserNotFoundException "Username/client id combination not found." [facts], or the
- * simulated answer.
+ * NotAuthorizedException "User is disabled." (as sign-in words it). Unknown user: the
+ * migration trigger's user, else UserNotFoundException "Username/client id combination not
+ * found." [facts], or the simulated answer. A migrated user without a verified email or phone
+ * number stays stored, and the reset is refused as for any such user.
  */
 int op_forgot_password(struct op_ctx *ctx)
 {
@@ -375,7 +399,7 @@ int op_forgot_password(struct op_ctx *ctx)
 
     if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
         client_check_secret_hash(ctx, client, username, json_str(ctx->in, "SecretHash")) != 0 ||
-        ops_txn_begin(ctx) != 0)
+        migrate_unknown(ctx, pool, client, username) != 0 || ops_txn_begin(ctx) != 0)
         goto out;
     st = user_find(ctx, pool, username, &u);
     if (st == STORE_NOT_FOUND)

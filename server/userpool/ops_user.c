@@ -3,10 +3,10 @@
  * AdminConfirmSignUp, AdminCreateUser, AdminGetUser, ListUsers and GetUser.
  *
  * Users live in the store's user table (store.h); the rules every user operation shares
- * (finding a user by any of its names, SECRET_HASH, passwords, which attributes a request may
- * write, alias rows, attribute output) are in user.c and client.c. This file holds what only
- * creating and confirming users needs: naming a new user, its required attributes, and sending
- * sign-up codes and invitations through delivery.c.
+ * (finding a user by any of its names, naming and storing a new one, SECRET_HASH, passwords,
+ * which attributes a request may write, alias rows, attribute output) are in user.c and
+ * client.c. This file holds what only creating and confirming users needs: sign-up codes and
+ * invitations, sent through delivery.c.
  *
  * Sources of Cognito's behaviour and wording, cited once here and referred to below:
  *   [facts]  ../shared/cognito-facts.md (common error messages, code lifetimes).
@@ -28,7 +28,6 @@
 #include <strings.h>
 
 #include "userpool/delivery.h"
-#include "util/ids.h"
 #include "util/jsonutil.h"
 #include "userpool/mfa.h"
 #include "aws/op.h"
@@ -47,138 +46,20 @@
 #define CODE_LIFETIME_MS (24LL * 60 * 60 * 1000)
 #define CODE_PURPOSE "sign-up"
 
-/* ---- Names and attributes of new users --------------------------------------------------- */
-
-/*
- * Check the requested Username against the pool's sign-in settings. In a pool with
- * UsernameAttributes it must be an email or phone number, and *fills names the attribute it
- * sets ("Username should be either an email or a phone number.", "Username should be an
- * email." [seen]; "Username should be a phone number." [seen, amplify-passwordless-sms-auth
- * issue 13]). With AliasAttributes it must not look like an alias it could clash with
- * ("Username cannot be of email format, since user pool is configured for email alias." [seen];
- * the phone wording by analogy, as other emulators word it).
- */
-static int check_username(struct op_ctx *ctx, const cJSON *pool, const char *username,
-                          const char **fills)
-{
-    const cJSON *by = json_get(pool, "UsernameAttributes"),
-                *alias = json_get(pool, "AliasAttributes");
-    bool email = json_list_has(by, "email"), phone = json_list_has(by, "phone_number");
-
-    *fills = NULL;
-    if (email && user_is_email(username))
-        *fills = "email";
-    else if (phone && user_is_phone(username))
-        *fills = "phone_number";
-    else if (email || phone)
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
-                           email && phone ? "Username should be either an email or a phone number."
-                           : email        ? "Username should be an email."
-                                          : "Username should be a phone number.");
-    if (json_list_has(alias, "email") && user_is_email(username))
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
-                           "Username cannot be of email format, since user pool is configured "
-                           "for email alias.");
-    if (json_list_has(alias, "phone_number") && user_is_phone(username))
-        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
-                           "Username cannot be of phone number format, since user pool is "
-                           "configured for phone number alias.");
-    return 0;
-}
-
-/* attrs with "sub" first, as Cognito lists it; takes ownership of attrs (NULL on no memory). */
-static cJSON *with_sub(cJSON *attrs, const char *sub)
-{
-    cJSON *out = cJSON_CreateObject();
-
-    if (out == NULL || json_set_str(out, "sub", sub) != 0) {
-        cJSON_Delete(out);
-        cJSON_Delete(attrs);
-        return NULL;
-    }
-    while (attrs->child != NULL) {
-        cJSON *item = cJSON_DetachItemViaPointer(attrs, attrs->child);
-        if (!cJSON_AddItemToObject(out, item->string, item)) {
-            cJSON_Delete(item);
-            cJSON_Delete(out);
-            out = NULL;
-            break;
-        }
-    }
-    cJSON_Delete(attrs);
-    return out;
-}
+/* ---- New users --------------------------------------------------------------------------- */
 
 /*
  * A new user of the request's Username and UserAttributes in status, not yet stored and
- * without a password: a UUID sub, and the sub as username in a pool with UsernameAttributes
- * ("Amazon Cognito automatically generates a username value" [api], AdminCreateUser Username),
- * where the email or phone number given as Username also becomes that attribute. Required
- * attributes are checked against what the request wrote: Cognito asks for a required email
- * even when it is the Username ("emails: The attribute emails is required" from sign-up
- * without attributes in such a pool [seen]). On 0, *out is the user (store_user_free) with
- * its attributes serialized.
+ * without a password (user_draft, which names it and checks its attributes).
  */
 static int draft_user(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
                       const char *status, struct store_user **out)
 {
-    const char *username = json_str(ctx->in, "Username"), *fills;
-    char sub[IDS_UUID_LEN + 1];
-    struct store_user *u = NULL;
-    cJSON *attrs = NULL;
-    char *value = NULL;
-
-    *out = NULL;
-    if (check_username(ctx, pool, username, &fills) != 0 ||
-        user_read_attributes(ctx, pool, client, json_get(ctx->in, "UserAttributes"), false,
-                             &attrs) != 0 ||
-        user_check_required(ctx, pool, attrs) != 0)
-        goto fail;
-    ids_uuid(sub);
-    /* The Username is the sign-in value, so it wins over a different attribute value. */
-    if (fills != NULL &&
-        ((value = user_name_key(pool, username)) == NULL || json_set_str(attrs, fills, value) != 0))
-        goto oom;
-    if ((attrs = with_sub(attrs, sub)) == NULL || (u = calloc(1, sizeof(*u))) == NULL)
-        goto oom;
-    u->pool_id = strdup(json_str(pool, "Id"));
-    u->username = fills ? strdup(sub) : user_name_key(pool, username); /* [case] */
-    u->username_key = u->username ? user_name_key(pool, u->username) : NULL;
-    u->sub = strdup(sub);
-    u->status = strdup(status);
-    u->enabled = 1;
-    u->attributes = cJSON_PrintUnformatted(attrs);
-    u->created_ms = u->modified_ms = ctx->now_ms;
-    if (!u->pool_id || !u->username || !u->username_key || !u->sub || !u->status || !u->attributes)
-        goto oom;
-    free(value);
-    cJSON_Delete(attrs);
-    *out = u;
-    return 0;
-oom:
-    ops_fail_internal(ctx, "out of memory");
-fail:
-    free(value);
-    cJSON_Delete(attrs);
-    store_user_free(u);
-    return -1;
+    return user_draft(ctx, pool, client, json_str(ctx->in, "Username"),
+                      json_get(ctx->in, "UserAttributes"), status, out);
 }
 
-/* ---- Aliases and codes ------------------------------------------------------------------- */
-
-/* Store new user u (u->seq is set) with its aliases; in the caller's transaction. */
-static int insert_user(struct op_ctx *ctx, const cJSON *pool, struct store_user *u, bool force)
-{
-    int st = store_user_insert(ctx->db, u);
-
-    if (st == STORE_EXISTS)
-        return cog_err_set(&ctx->err, COG_E_USERNAME_EXISTS, "User already exists"); /* [facts] */
-    if (st == STORE_NOT_FOUND)
-        return ops_fail_not_found(ctx, &OPS_USER_POOL, u->pool_id);
-    if (st != STORE_OK)
-        return ops_fail_internal(ctx, "storing a user");
-    return user_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
-}
+/* ---- Codes ------------------------------------------------------------------------------- */
 
 /*
  * Where a sign-up code goes: the first of the pool's AutoVerifiedAttributes the user has,
@@ -364,7 +245,7 @@ int op_sign_up(struct op_ctx *ctx)
     rc = apply_sign_up(ctx, u, &decision);
     /* An auto-verified alias moves from a user who holds it (lambda-triggers.md 5.1). */
     if (rc == 0)
-        rc = insert_user(ctx, pool, u, decision.auto_verify_email || decision.auto_verify_phone);
+        rc = user_insert(ctx, pool, u, decision.auto_verify_email || decision.auto_verify_phone);
     if (rc == 0 && !decision.auto_confirm)
         rc = put_code(ctx, pool, u, &pc);
     if ((rc = ops_txn_end(ctx, rc)) != 0)
@@ -683,7 +564,7 @@ int op_admin_create_user(struct op_ctx *ctx)
         ops_txn_begin(ctx) != 0)
         goto out;
     rc = ops_txn_end(ctx,
-                     insert_user(ctx, pool, u, json_bool(ctx->in, "ForceAliasCreation", false)));
+                     user_insert(ctx, pool, u, json_bool(ctx->in, "ForceAliasCreation", false)));
     if (rc == 0 && !suppress)
         rc = invite(ctx, pool, u, password, true);
     if (rc == 0)

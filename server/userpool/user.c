@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/ids.h"
 #include "util/jsonutil.h"
 #include "aws/ops_common.h"
 #include "userpool/client.h"
@@ -105,10 +106,16 @@ int user_set_password(struct op_ctx *ctx, const cJSON *pool, struct store_user *
 {
     const cJSON *policy = json_get(json_get(pool, "Policies"), "PasswordPolicy");
     char message[256];
-    char *salt = NULL, *verifier = NULL;
 
     if (password_check(policy, password, message, sizeof(message)) != 0)
         return cog_err_set(&ctx->err, COG_E_INVALID_PASSWORD, "%s", message);
+    return user_set_password_as_is(ctx, u, password);
+}
+
+int user_set_password_as_is(struct op_ctx *ctx, struct store_user *u, const char *password)
+{
+    char *salt = NULL, *verifier = NULL;
+
     if (srp_make_verifier(srp_pool_name(u->pool_id), u->username, password, &salt, &verifier) != 0)
         return ops_fail_internal(ctx, "making a password verifier");
     free(u->srp_salt);
@@ -414,6 +421,133 @@ int user_sync_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_
     }
     cJSON_Delete(attrs);
     return rc;
+}
+
+/* ---- New users ----------------------------------------------------------------------------- */
+
+/*
+ * Check the name a new user is asked for against the pool's sign-in settings. In a pool with
+ * UsernameAttributes it must be an email or phone number, and *fills names the attribute it
+ * sets ("Username should be either an email or a phone number.", "Username should be an
+ * email." [seen]; "Username should be a phone number." [seen, amplify-passwordless-sms-auth
+ * issue 13]). With AliasAttributes it must not look like an alias it could clash with
+ * ("Username cannot be of email format, since user pool is configured for email alias." [seen];
+ * the phone wording by analogy, as other emulators word it).
+ */
+static int check_new_name(struct op_ctx *ctx, const cJSON *pool, const char *username,
+                          const char **fills)
+{
+    const cJSON *by = json_get(pool, "UsernameAttributes"),
+                *alias = json_get(pool, "AliasAttributes");
+    bool email = json_list_has(by, "email"), phone = json_list_has(by, "phone_number");
+
+    *fills = NULL;
+    if (email && user_is_email(username))
+        *fills = "email";
+    else if (phone && user_is_phone(username))
+        *fills = "phone_number";
+    else if (email || phone)
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           email && phone ? "Username should be either an email or a phone number."
+                           : email        ? "Username should be an email."
+                                          : "Username should be a phone number.");
+    if (json_list_has(alias, "email") && user_is_email(username))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Username cannot be of email format, since user pool is configured "
+                           "for email alias.");
+    if (json_list_has(alias, "phone_number") && user_is_phone(username))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "Username cannot be of phone number format, since user pool is "
+                           "configured for phone number alias.");
+    return 0;
+}
+
+/* attrs with "sub" first, as Cognito lists it; takes ownership of attrs (NULL on no memory). */
+static cJSON *with_sub(cJSON *attrs, const char *sub)
+{
+    cJSON *out = cJSON_CreateObject();
+
+    if (out == NULL || json_set_str(out, "sub", sub) != 0) {
+        cJSON_Delete(out);
+        cJSON_Delete(attrs);
+        return NULL;
+    }
+    while (attrs->child != NULL) {
+        cJSON *item = cJSON_DetachItemViaPointer(attrs, attrs->child);
+        if (!cJSON_AddItemToObject(out, item->string, item)) {
+            cJSON_Delete(item);
+            cJSON_Delete(out);
+            out = NULL;
+            break;
+        }
+    }
+    cJSON_Delete(attrs);
+    return out;
+}
+
+/*
+ * Naming: a UUID sub, and the sub as username in a pool with UsernameAttributes ("Amazon
+ * Cognito automatically generates a username value" [api], AdminCreateUser Username), where
+ * the email or phone number given as username also becomes that attribute. Required
+ * attributes are checked against what the request wrote: Cognito asks for a required email
+ * even when it is the Username ("emails: The attribute emails is required" from sign-up
+ * without attributes in such a pool [seen]).
+ */
+int user_draft(struct op_ctx *ctx, const cJSON *pool, const cJSON *client, const char *username,
+               const cJSON *list, const char *status, struct store_user **out)
+{
+    const char *fills;
+    char sub[IDS_UUID_LEN + 1];
+    struct store_user *u = NULL;
+    cJSON *attrs = NULL;
+    char *value = NULL;
+
+    *out = NULL;
+    if (check_new_name(ctx, pool, username, &fills) != 0 ||
+        user_read_attributes(ctx, pool, client, list, false, &attrs) != 0 ||
+        user_check_required(ctx, pool, attrs) != 0)
+        goto fail;
+    ids_uuid(sub);
+    /* The Username is the sign-in value, so it wins over a different attribute value. */
+    if (fills != NULL &&
+        ((value = user_name_key(pool, username)) == NULL || json_set_str(attrs, fills, value) != 0))
+        goto oom;
+    if ((attrs = with_sub(attrs, sub)) == NULL || (u = calloc(1, sizeof(*u))) == NULL)
+        goto oom;
+    u->pool_id = strdup(json_str(pool, "Id"));
+    u->username = fills ? strdup(sub) : user_name_key(pool, username); /* [case] */
+    u->username_key = u->username ? user_name_key(pool, u->username) : NULL;
+    u->sub = strdup(sub);
+    u->status = strdup(status);
+    u->enabled = 1;
+    u->attributes = cJSON_PrintUnformatted(attrs);
+    u->created_ms = u->modified_ms = ctx->now_ms;
+    if (!u->pool_id || !u->username || !u->username_key || !u->sub || !u->status || !u->attributes)
+        goto oom;
+    free(value);
+    cJSON_Delete(attrs);
+    *out = u;
+    return 0;
+oom:
+    ops_fail_internal(ctx, "out of memory");
+fail:
+    free(value);
+    cJSON_Delete(attrs);
+    store_user_free(u);
+    return -1;
+}
+
+int user_insert(struct op_ctx *ctx, const cJSON *pool, struct store_user *u, bool force)
+{
+    int st = store_user_insert(ctx->db, u);
+
+    if (st == STORE_EXISTS)
+        return cog_err_set(&ctx->err, COG_E_USERNAME_EXISTS, "User already exists");
+    if (st == STORE_NOT_FOUND)
+        return ops_fail_not_found(ctx, &OPS_USER_POOL, u->pool_id);
+    if (st != STORE_OK)
+        return ops_fail_internal(ctx, "storing a user");
+    return user_sync_aliases(ctx, pool, u, force, COG_E_USERNAME_EXISTS);
 }
 
 int user_save(struct op_ctx *ctx, struct store_user *u)

@@ -42,6 +42,13 @@ int user_find_request(struct op_ctx *ctx, const cJSON *pool, struct store_user *
 int user_set_password(struct op_ctx *ctx, const cJSON *pool, struct store_user *u,
                       const char *password);
 
+/*
+ * Set the user's password as user_set_password() does, without the pool's policy: for a
+ * password the user migration trigger vouched for, which the policy does not apply to
+ * (developer guide, migrate user trigger, finalUserStatus). Fails only internally.
+ */
+int user_set_password_as_is(struct op_ctx *ctx, struct store_user *u, const char *password);
+
 /* Whether password is the user's: 1 yes, 0 no (also when the user has none), -1 on error. */
 int user_password_matches(const cJSON *pool, const struct store_user *u, const char *password);
 
@@ -109,6 +116,27 @@ int user_check_required(struct op_ctx *ctx, const cJSON *pool, const cJSON *attr
  */
 int user_sync_aliases(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u, bool force,
                       enum cog_error taken_code);
+
+/* ---- New users ------------------------------------------------------------------------- */
+
+/*
+ * A new user named username (the name asked for) with the attributes of list (a request's
+ * UserAttributes, [{"Name","Value"}], checked by user_read_attributes() with client as there)
+ * in status, not yet stored and without a password. The name must suit the pool's sign-in
+ * settings: in a pool with UsernameAttributes an email or phone number, which becomes that
+ * attribute while the user is named by a new UUID (its sub); with AliasAttributes not one that
+ * looks like an alias (InvalidParameterException in Cognito's words). Required attributes must
+ * be there. On 0, *out is the user (store_user_free) with its attributes serialized.
+ */
+int user_draft(struct op_ctx *ctx, const cJSON *pool, const cJSON *client, const char *username,
+               const cJSON *list, const char *status, struct store_user **out);
+
+/*
+ * Store new user u (u->seq is set) with its aliases (force: ForceAliasCreation), in the
+ * caller's transaction: UsernameExistsException "User already exists" when the name is taken,
+ * user_sync_aliases()' errors for a taken alias.
+ */
+int user_insert(struct op_ctx *ctx, const cJSON *pool, struct store_user *u, bool force);
 
 /*
  * Fill obj as a UserType (member order of the AWS responses): Username, the attributes under
