@@ -214,6 +214,12 @@ static const char *const migrations[] = {
     "  last_failure_ms INTEGER NOT NULL,"
     "  locked_until_ms INTEGER NOT NULL"
     ") STRICT;",
+
+    /* 7: the inbox keeps the text of each message (the body as sent, an email's subject) and
+     * the custom sender trigger that took it; NULL in the rows of older builds. */
+    "ALTER TABLE messages ADD COLUMN message TEXT;"
+    "ALTER TABLE messages ADD COLUMN subject TEXT;"
+    "ALTER TABLE messages ADD COLUMN sender TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

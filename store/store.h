@@ -567,11 +567,16 @@ int store_credentials_get(struct store_conn *conn, const char *access_key_id,
 
 /* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 
-/* One code or temporary password the emulator "sent". attribute/destination may be NULL. */
+/*
+ * One code or temporary password the emulator "sent". attribute/destination may be NULL;
+ * message (the text sent), subject (an email's) and sender (the custom sender trigger that
+ * took it) may be NULL, and are for messages recorded by an older build.
+ */
 struct store_message {
     int64_t id; /* set by the store: grows forever (across clears and resets) */
     int64_t time_ms;
     char *pool_id, *username, *kind, *medium, *attribute, *destination, *code;
+    char *message, *subject, *sender;
 };
 
 void store_message_free(struct store_message *m);

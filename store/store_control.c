@@ -18,11 +18,11 @@
 
 static const char SQL_MESSAGE_PUT[] =
     "INSERT INTO messages (time_ms, pool_id, username, kind, medium, attribute, destination,"
-    " code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " code, message, subject, sender) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 /* Newest first; a NULL filter value matches everything. */
 static const char SQL_MESSAGE_LIST[] =
-    "SELECT id, time_ms, pool_id, username, kind, medium, attribute, destination, code"
-    " FROM messages WHERE id > ?1 AND (?2 IS NULL OR pool_id = ?2)"
+    "SELECT id, time_ms, pool_id, username, kind, medium, attribute, destination, code,"
+    " message, subject, sender FROM messages WHERE id > ?1 AND (?2 IS NULL OR pool_id = ?2)"
     " AND (?3 IS NULL OR username = ?3) AND (?4 IS NULL OR kind = ?4)"
     " AND (?5 IS NULL OR destination = ?5) ORDER BY id DESC LIMIT ?6";
 static const char SQL_MESSAGE_CLEAR[] = "DELETE FROM messages";
@@ -55,6 +55,9 @@ void store_message_free(struct store_message *m)
     free(m->attribute);
     free(m->destination);
     free(m->code);
+    free(m->message);
+    free(m->subject);
+    free(m->sender);
     free(m);
 }
 
@@ -80,6 +83,9 @@ int store_message_put(struct store_conn *conn, const struct store_message *m, in
     store_bind_text(st, 6, m->attribute);
     store_bind_text(st, 7, m->destination);
     store_bind_text(st, 8, m->code ? m->code : "");
+    store_bind_text(st, 9, m->message);
+    store_bind_text(st, 10, m->subject);
+    store_bind_text(st, 11, m->sender);
     if ((status = store_finish(conn, st, "put message")) == STORE_OK && id != NULL)
         *id = sqlite3_last_insert_rowid(conn->db);
     return status;
@@ -92,11 +98,12 @@ static struct store_message *message_from_row(sqlite3_stmt *st)
 
     if (m == NULL)
         return NULL;
-    char **text[] = {NULL,       NULL,          &m->pool_id,     &m->username, &m->kind,
-                     &m->medium, &m->attribute, &m->destination, &m->code};
+    char **text[] = {NULL,     NULL,        &m->pool_id,   &m->username,
+                     &m->kind, &m->medium,  &m->attribute, &m->destination,
+                     &m->code, &m->message, &m->subject,   &m->sender};
     m->id = sqlite3_column_int64(st, 0);
     m->time_ms = sqlite3_column_int64(st, 1);
-    for (int col = 2; col < 9; col++) {
+    for (int col = 2; col < (int)(sizeof(text) / sizeof(text[0])); col++) {
         if (sqlite3_column_type(st, col) == SQLITE_NULL)
             continue;
         if ((*text[col] = store_column_dup(st, col)) == NULL) {

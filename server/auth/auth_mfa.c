@@ -45,11 +45,18 @@ static int ask_factor(struct auth *a, unsigned factor)
     const char *attribute = sms ? "phone_number" : "email", *medium = sms ? "SMS" : "EMAIL";
     cJSON *params = cJSON_CreateObject(), *details = NULL, *attrs = NULL, *data = NULL;
     char code[7], *text = NULL;
+    /* Only AdminRespondToAuthChallenge passes its ClientMetadata to the message trigger
+     * (lambda-triggers.md section 3); InitiateAuth's goes to pre authentication alone. */
     struct delivery d = {.kind = "mfa",
                          .medium = medium,
                          .attribute = attribute,
                          .code = code,
-                         .lambda_config = json_get(a->pool, "LambdaConfig")};
+                         .pool = a->pool,
+                         .client_id = a->client_id,
+                         .user = a->user,
+                         .client_metadata = a->admin && a->responding
+                                                ? json_get(a->ctx->in, "ClientMetadata")
+                                                : NULL};
     int rc = -1;
 
     if (factor == MFA_TOTP)

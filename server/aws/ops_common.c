@@ -48,19 +48,23 @@ struct ops_job {
     struct ops_job *next;
 };
 
-/* Run (when run) and free every queued job of ctx, oldest first. */
-static void jobs_drain(struct op_ctx *ctx, bool run)
+/* Run (when run) and free every queued job of ctx, oldest first; a failed job stops the
+ * running (the rest are freed unrun). 0, or -1 when a job failed. */
+static int jobs_drain(struct op_ctx *ctx, bool run)
 {
+    int rc = 0;
+
     while (ctx->after_commit != NULL) {
         struct ops_job *j = ctx->after_commit;
 
         ctx->after_commit = j->next;
-        if (run)
-            j->fn(ctx, j->arg);
+        if (run && rc == 0)
+            rc = j->fn(ctx, j->arg);
         if (j->free_arg != NULL)
             j->free_arg(j->arg);
         free(j);
     }
+    return rc;
 }
 
 bool ops_txn_open(const struct op_ctx *ctx)
@@ -73,10 +77,10 @@ int ops_after_commit(struct op_ctx *ctx, ops_job_fn *fn, void *arg, void (*free_
     struct ops_job *j, **tail = &ctx->after_commit;
 
     if (!ops_txn_open(ctx)) {
-        fn(ctx, arg);
+        int rc = fn(ctx, arg);
         if (free_arg != NULL)
             free_arg(arg);
-        return 0;
+        return rc;
     }
     if ((j = calloc(1, sizeof(*j))) == NULL) {
         if (free_arg != NULL)
@@ -92,7 +96,7 @@ int ops_after_commit(struct op_ctx *ctx, ops_job_fn *fn, void *arg, void (*free_
 
 void ops_ctx_finish(struct op_ctx *ctx)
 {
-    jobs_drain(ctx, false);
+    (void)jobs_drain(ctx, false);
 }
 
 int ops_txn_end(struct op_ctx *ctx, int rc)
@@ -101,7 +105,8 @@ int ops_txn_end(struct op_ctx *ctx, int rc)
         rc = ops_fail_internal(ctx, "committing a transaction");
     if (rc != 0)
         store_rollback(ctx->db);
-    jobs_drain(ctx, rc == 0);
+    if (jobs_drain(ctx, rc == 0) != 0)
+        rc = -1;
     return rc;
 }
 

@@ -41,10 +41,12 @@ int ops_fail_internal(struct op_ctx *ctx, const char *what);
  * lock: deliveries and the triggers that shape them (a Lambda call takes milliseconds to
  * seconds, and SQLite has one writer). fn(ctx, arg) runs right away when no transaction is
  * open, else right after ops_txn_end() commits, in the order given; a rollback drops it.
- * free_arg (may be NULL) releases arg in every case. 0, or -1 when out of memory (ctx->err
- * set, arg released).
+ * free_arg (may be NULL) releases arg in every case. A job returns 0, or -1 with ctx->err
+ * set: a synchronous trigger that refused the message fails the request, though what was
+ * committed stands; the jobs after it are dropped. ops_after_commit() returns 0; or -1 when
+ * out of memory (ctx->err set, arg released) or when it ran a job at once and the job failed.
  */
-typedef void ops_job_fn(struct op_ctx *ctx, void *arg);
+typedef int ops_job_fn(struct op_ctx *ctx, void *arg);
 
 /* Whether the request holds a write transaction (ops_txn_begin() without its end yet). */
 bool ops_txn_open(const struct op_ctx *ctx);
@@ -66,7 +68,8 @@ int ops_txn_begin(struct op_ctx *ctx);
 /*
  * End the transaction ops_txn_begin() started with the operation's result rc: commit it when
  * rc is 0, roll it back otherwise. Returns rc, or -1 with InternalErrorException when the
- * commit fails (the transaction is then rolled back).
+ * commit fails (the transaction is then rolled back), or -1 with a job's error when one of
+ * the jobs the commit runs (ops_after_commit) fails.
  */
 int ops_txn_end(struct op_ctx *ctx, int rc);
 

@@ -3,7 +3,9 @@
  *
  *   GET    /_emu/messages   the messages, newest first, filtered by ?pool= ?username= ?kind=
  *                           ?destination= and ?after=<id>; ?limit= (1-1000, 100); ?wait=<s>
- *                           (at most 30, fractions allowed) waits for a first match
+ *                           (at most 30, fractions allowed) waits for a first match. Each has
+ *                           its code, the "message" as sent and its "subject" (null for an
+ *                           SMS), and "customSender": the trigger that took it, or null
  *   DELETE /_emu/messages   forget every message (ids keep growing)
  *
  * Every answer carries "lastId", the newest message id so far, so that "the next code for
@@ -36,6 +38,13 @@ static int set_opt(cJSON *obj, const char *name, const char *value)
     return value == NULL ? 0 : json_set_str(obj, name, value);
 }
 
+/* String member name, JSON null when value is NULL. */
+static int set_or_null(cJSON *obj, const char *name, const char *value)
+{
+    return value == NULL ? json_set_item(obj, name, cJSON_CreateNull())
+                         : json_set_str(obj, name, value);
+}
+
 static cJSON *message_json(const struct store_message *m)
 {
     cJSON *o = cJSON_CreateObject();
@@ -48,7 +57,10 @@ static cJSON *message_json(const struct store_message *m)
           json_set_str(o, "poolId", m->pool_id) != 0 ||
           json_set_str(o, "username", m->username) != 0 || json_set_str(o, "kind", m->kind) != 0 ||
           json_set_str(o, "medium", m->medium) != 0 || set_opt(o, "attribute", m->attribute) != 0 ||
-          set_opt(o, "destination", m->destination) != 0 || json_set_str(o, "code", m->code) != 0;
+          set_opt(o, "destination", m->destination) != 0 || json_set_str(o, "code", m->code) != 0 ||
+          set_or_null(o, "message", m->message) != 0 ||
+          set_or_null(o, "subject", m->subject) != 0 ||
+          set_or_null(o, "customSender", m->sender) != 0;
     if (bad) {
         cJSON_Delete(o);
         return NULL;

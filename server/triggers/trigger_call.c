@@ -237,8 +237,8 @@ int trigger_call(struct op_ctx *ctx, const struct trigger_caller *caller, const 
                     "(--lambda-endpoint).",
                     trigger);
         record(caller, trigger, source, fn, event, NULL, &err, time_ms, 0, async);
-        if (async)
-            return 1;
+        if (async) /* the sender had the message, as with an unreachable endpoint */
+            return 0;
         ctx->err = err;
         return -1;
     }

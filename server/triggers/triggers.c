@@ -193,14 +193,3 @@ int triggers_pre_token_generation(struct op_ctx *ctx, const cJSON *pool, const c
             source);
     return 0;
 }
-
-int triggers_custom_message(struct op_ctx *ctx, const cJSON *lambda_config, const char *pool_id,
-                            const char *source, const char *username, const char *medium)
-{
-    bool email = medium != NULL && strcmp(medium, "EMAIL") == 0;
-
-    (void)username;
-    not_yet(ctx, lambda_config, pool_id, "CustomMessage", source);
-    not_yet(ctx, lambda_config, pool_id, email ? "CustomEmailSender" : "CustomSMSSender", source);
-    return 0;
-}

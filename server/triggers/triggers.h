@@ -20,7 +20,8 @@
  * auto-verify) runs before the transaction and hands back a result that the transaction
  * applies, the way a sign-in verifies before it writes. A trigger that follows a write (post
  * confirmation) runs after the commit. Custom message and custom sender triggers run from
- * delivery (userpool/delivery.c), after the commit (ops_after_commit).
+ * delivery (userpool/delivery.c), after the commit (ops_after_commit); a custom message
+ * function's failure still fails the operation (Cognito waits for it before it sends).
  *
  * The callers pass what the event needs and this wing cannot read itself (it sits below the
  * user pool wing): the pool document, the app client id (NULL for administrator operations:
@@ -139,15 +140,58 @@ int triggers_pre_token_generation(struct op_ctx *ctx, const cJSON *pool, const c
                                   const char *client_id, const char *username, cJSON *id_claims,
                                   cJSON *access_claims);
 
+/* ---- Messages: CustomMessage and the custom senders (trigger_message.c) ----------------- */
+
 /*
- * CustomMessage (source "CustomMessage_SignUp", "_ForgotPassword", ...) and the custom sender
- * of medium ("EMAIL": CustomEmailSender, "SMS": CustomSMSSender), for a message to username,
- * as delivery sends it after the commit.
- * lambda_config is the pool's LambdaConfig (may be NULL). Returns 0; a failure of the trigger
- * is logged and the default message is sent, which is what a caller of Cognito observes (the
- * operation has already succeeded).
+ * One message Cognito is about to send, as the message triggers see it. source is the
+ * triggerSource's suffix, the same for the custom message and the custom senders: "SignUp",
+ * "ResendCode", "ForgotPassword", "UpdateUserAttribute", "VerifyUserAttribute",
+ * "AdminCreateUser" or "Authentication".
  */
-int triggers_custom_message(struct op_ctx *ctx, const cJSON *lambda_config, const char *pool_id,
-                            const char *source, const char *username, const char *medium);
+struct trigger_message {
+    const char *source;
+    bool email;                 /* by email (else SMS) */
+    const char *link_parameter; /* the pool's link placeholder ("{##Verify Email##}") when it
+                                   verifies email by link, else NULL (request.linkParameter) */
+    bool by_link;               /* this message is the link email (its body needs the link) */
+    bool developer;             /* EmailConfiguration.EmailSendingAccount is DEVELOPER */
+};
+
+/* What a CustomMessage function chose: each part a new string, or NULL for the pool's own. */
+struct trigger_message_text {
+    char *email_message;
+    char *email_subject;
+    char *sms_message;
+};
+
+void trigger_message_text_free(struct trigger_message_text *t);
+
+/*
+ * CustomMessage ("CustomMessage_" + m->source) before a message is sent, with the request's
+ * placeholders: codeParameter "{####}" (never the code), usernameParameter "{username}" for
+ * AdminCreateUser (else null), linkParameter, and caller->client_metadata. *out gets the
+ * parts the function returned for the message's channel, checked as Cognito checks them:
+ * MessageTemplateType's lengths and patterns (InvalidParameterException in the validator's
+ * words, at 'emailBody', 'emailSubject' or 'smsMessage'); an email body or subject from a pool
+ * that does not send with its own SES account (developer false): InvalidLambdaResponseException;
+ * an AdminCreateUser part without "{username}": the pool's own part instead. No function (or
+ * triggers off): *out all NULL. 0, or -1 with ctx->err set (the operation fails with it).
+ */
+int triggers_custom_message(struct op_ctx *ctx, const struct trigger_caller *caller,
+                            const struct trigger_message *m, struct trigger_message_text *out);
+
+/*
+ * The custom sender of m's channel (CustomEmailSender / CustomSMSSender, "V1_0"), invoked
+ * asynchronously (Event) with request {type, code, userAttributes, clientMetadata} instead of
+ * Cognito's own delivery. The emulator has no KMS: code goes in plaintext and the request
+ * carries "cognitoEmuPlaintextCode": true (trigger_message.c says why); a temporary password
+ * (temporary_password) is HTML-escaped first, as Cognito escapes it before encrypting.
+ * Returns 1 when the sender has the message (whether or not its call succeeded: a sender's
+ * failure never reaches the caller), 0 when the pool names no sender for the channel or
+ * triggers are off (Cognito's own delivery then applies), -1 when out of memory.
+ */
+int triggers_custom_sender(struct op_ctx *ctx, const struct trigger_caller *caller,
+                           const struct trigger_message *m, const char *code,
+                           bool temporary_password);
 
 #endif

@@ -65,10 +65,11 @@ void account_codes_free(struct account_codes *codes)
 
 /*
  * Draw a code for attribute (a static string) and destination, store it under purpose for
- * lifetime_ms and add it to codes. 0, or -1 with InternalErrorException.
+ * lifetime_ms and add it to codes, to be sent as source says (struct account_code). 0, or -1
+ * with InternalErrorException.
  */
 static int add_code(struct op_ctx *ctx, const struct store_user *u, struct account_codes *codes,
-                    const char *kind, const char *purpose, const char *attribute,
+                    const char *source, const char *purpose, const char *attribute,
                     const char *destination, int64_t lifetime_ms)
 {
     struct account_code *c;
@@ -84,7 +85,8 @@ static int add_code(struct op_ctx *ctx, const struct store_user *u, struct accou
         c->destination = NULL;
         return ops_fail_internal(ctx, "storing a code");
     }
-    c->kind = kind;
+    c->kind = strcmp(source, "ForgotPassword") == 0 ? "forgot-password" : "verify-attribute";
+    c->source = source;
     c->attribute = attribute;
     codes->count++;
     return 0;
@@ -167,7 +169,7 @@ static int change_verifiable(struct op_ctx *ctx, const cJSON *pool, const struct
     if (waits) {
         if (store_pending_put(ctx->db, u->seq, attribute, value) != STORE_OK)
             return ops_fail_internal(ctx, "storing a pending attribute");
-        return add_code(ctx, u, codes, "verify-attribute", verify_purpose(attribute), attribute,
+        return add_code(ctx, u, codes, "UpdateUserAttribute", verify_purpose(attribute), attribute,
                         value, VERIFY_LIFETIME_MS);
     }
     if (store_pending_delete(ctx->db, u->seq, attribute) != STORE_OK)
@@ -181,8 +183,8 @@ static int change_verifiable(struct op_ctx *ctx, const cJSON *pool, const struct
                    : 0;
     if (!auto_verified)
         return 0;
-    return add_code(ctx, u, codes, "verify-attribute", verify_purpose(attribute), attribute, value,
-                    VERIFY_LIFETIME_MS);
+    return add_code(ctx, u, codes, "UpdateUserAttribute", verify_purpose(attribute), attribute,
+                    value, VERIFY_LIFETIME_MS);
 }
 
 /*
@@ -342,7 +344,7 @@ int account_verification_code(struct op_ctx *ctx, const cJSON *pool, const struc
     if (value == NULL || *value == '\0')
         cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "The user has no %s to verify.", attribute);
     else
-        rc = add_code(ctx, u, codes, "verify-attribute", verify_purpose(attribute), attribute,
+        rc = add_code(ctx, u, codes, "VerifyUserAttribute", verify_purpose(attribute), attribute,
                       value, VERIFY_LIFETIME_MS);
     free(pending);
     cJSON_Delete(attrs);
@@ -455,7 +457,7 @@ int account_start_reset(struct op_ctx *ctx, const cJSON *pool, const struct stor
     if ((attrs = user_attributes(u)) == NULL)
         return ops_fail_internal(ctx, "out of memory");
     if ((attribute = reset_attribute(ctx, pool, attrs)) != NULL)
-        rc = add_code(ctx, u, codes, "forgot-password", ACCOUNT_RESET_PURPOSE, attribute,
+        rc = add_code(ctx, u, codes, "ForgotPassword", ACCOUNT_RESET_PURPOSE, attribute,
                       json_str(attrs, attribute), RESET_LIFETIME_MS);
     cJSON_Delete(attrs);
     return rc;
@@ -466,8 +468,8 @@ int account_check_reset_code(struct op_ctx *ctx, const struct store_user *u, con
     return check_code(ctx, u, ACCOUNT_RESET_PURPOSE, code);
 }
 
-int account_send(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
-                 const struct account_codes *codes, cJSON *details)
+int account_send(struct op_ctx *ctx, const cJSON *pool, const char *client_id,
+                 const struct store_user *u, const struct account_codes *codes, cJSON *details)
 {
     for (size_t i = 0; i < codes->count; i++) {
         const struct account_code *c = &codes->items[i];
@@ -475,11 +477,15 @@ int account_send(struct op_ctx *ctx, const cJSON *pool, const struct store_user 
             .pool_id = u->pool_id,
             .username = u->username,
             .kind = c->kind,
+            .source = c->source,
             .medium = strcmp(c->attribute, "email") == 0 ? "EMAIL" : "SMS",
             .attribute = c->attribute,
             .destination = c->destination,
             .code = c->code,
-            .lambda_config = json_get(pool, "LambdaConfig"),
+            .pool = pool,
+            .client_id = client_id,
+            .user = u,
+            .client_metadata = json_get(ctx->in, "ClientMetadata"),
         };
         cJSON *one = details != NULL ? cJSON_CreateObject() : NULL;
 

@@ -27,6 +27,8 @@
 struct account_code {
     char code[7];
     const char *kind;      /* the delivery kind: "verify-attribute" or "forgot-password" */
+    const char *source;    /* the message triggers' source: "UpdateUserAttribute",
+                              "VerifyUserAttribute" or "ForgotPassword" */
     const char *attribute; /* "email" or "phone_number" */
     char *destination;     /* the address or number (owned) */
 };
@@ -92,11 +94,13 @@ int account_start_reset(struct op_ctx *ctx, const cJSON *pool, const struct stor
 int account_check_reset_code(struct op_ctx *ctx, const struct store_user *u, const char *code);
 
 /*
- * Send codes (stored for u) through delivery.c. When details is not NULL, a
- * CodeDeliveryDetailsType object is appended to that array for each code.
+ * Send codes (stored for u) through delivery.c, after the commit, for the request of app
+ * client client_id (NULL for an administrator's) with its ClientMetadata. When details is not
+ * NULL, a CodeDeliveryDetailsType object is appended to that array for each code. 0, or -1
+ * with ctx->err set (a CustomMessage trigger refused the message).
  */
-int account_send(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
-                 const struct account_codes *codes, cJSON *details);
+int account_send(struct op_ctx *ctx, const cJSON *pool, const char *client_id,
+                 const struct store_user *u, const struct account_codes *codes, cJSON *details);
 
 /*
  * The post confirmation trigger (source "PostConfirmation_ConfirmSignUp" or

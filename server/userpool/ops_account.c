@@ -126,7 +126,8 @@ int op_update_user_attributes(struct op_ctx *ctx)
     rc = ops_txn_end(ctx, rc);
     if (rc == 0 && (list = cJSON_CreateArray()) == NULL)
         rc = ops_fail_internal(ctx, "out of memory");
-    if (rc == 0 && (rc = account_send(ctx, t.pool, t.user, &codes, list)) == 0) {
+    if (rc == 0 && (rc = account_send(ctx, t.pool, json_str(t.client, "ClientId"), t.user, &codes,
+                                      list)) == 0) {
         rc = ops_out_set(ctx, "CodeDeliveryDetailsList", list);
         list = NULL;
     }
@@ -136,16 +137,17 @@ int op_update_user_attributes(struct op_ctx *ctx)
     return rc;
 }
 
-/* Set ctx->out's CodeDeliveryDetails to the details of the one code in codes, sent to u. */
-static int send_one(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
-                    const struct account_codes *codes)
+/* Set ctx->out's CodeDeliveryDetails to the details of the one code in codes, sent to u for
+ * the request of app client client. */
+static int send_one(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                    const struct store_user *u, const struct account_codes *codes)
 {
     cJSON *list = cJSON_CreateArray();
     int rc;
 
     if (list == NULL)
         return ops_fail_internal(ctx, "out of memory");
-    rc = account_send(ctx, pool, u, codes, list);
+    rc = account_send(ctx, pool, json_str(client, "ClientId"), u, codes, list);
     if (rc == 0 && list->child != NULL)
         rc = ops_out_set(ctx, "CodeDeliveryDetails", cJSON_DetachItemViaPointer(list, list->child));
     cJSON_Delete(list);
@@ -165,7 +167,7 @@ int op_get_user_attribute_verification_code(struct op_ctx *ctx)
         rc = account_verification_code(ctx, t.pool, t.user, json_str(ctx->in, "AttributeName"),
                                        &codes);
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = send_one(ctx, t.pool, t.user, &codes);
+        rc = send_one(ctx, t.pool, t.client, t.user, &codes);
     account_codes_free(&codes);
     token_user_free(&t);
     return rc;
@@ -409,7 +411,7 @@ int op_forgot_password(struct op_ctx *ctx)
     else if (st == STORE_OK)
         rc = account_start_reset(ctx, pool, u, &codes);
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = send_one(ctx, pool, u, &codes);
+        rc = send_one(ctx, pool, client, u, &codes);
     else if (st == STORE_NOT_FOUND && client_hides_users(client))
         rc = simulate_reset(ctx, pool);
 out:

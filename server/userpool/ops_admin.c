@@ -142,7 +142,7 @@ int op_admin_update_user_attributes(struct op_ctx *ctx)
         rc = account_update_attributes(ctx, a.pool, NULL, a.user,
                                        json_get(ctx->in, "UserAttributes"), &codes);
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = account_send(ctx, a.pool, a.user, &codes, NULL);
+        rc = account_send(ctx, a.pool, NULL, a.user, &codes, NULL);
     account_codes_free(&codes);
     admin_user_free(&a);
     return rc;
@@ -199,7 +199,7 @@ int op_admin_reset_user_password(struct op_ctx *ctx)
         set_status(ctx, a.user, "RESET_REQUIRED") == 0)
         rc = user_save(ctx, a.user);
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = account_send(ctx, a.pool, a.user, &codes, NULL);
+        rc = account_send(ctx, a.pool, NULL, a.user, &codes, NULL);
     account_codes_free(&codes);
     admin_user_free(&a);
     return rc;

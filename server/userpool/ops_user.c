@@ -103,24 +103,19 @@ static int put_code(struct op_ctx *ctx, const cJSON *pool, const struct store_us
 }
 
 /*
- * Send a sign-up code to destination (the value of attribute) and set ctx->out's
- * CodeDeliveryDetails; code NULL sends nothing real (the simulated answer for an unknown user).
+ * Send d, a sign-up code (username, attribute, destination and code given; source "ResendCode"
+ * for a resend, the user and client when known), and set ctx->out's CodeDeliveryDetails; a
+ * code of NULL sends nothing real (the simulated answer for an unknown user).
  */
-static int send_code(struct op_ctx *ctx, const cJSON *pool, const char *username,
-                     const char *attribute, const char *destination, const char *code)
+static int send_code(struct op_ctx *ctx, const cJSON *pool, struct delivery d)
 {
-    struct delivery d = {
-        .pool_id = json_str(pool, "Id"),
-        .username = username,
-        .kind = "sign-up",
-        .medium = strcmp(attribute, "email") == 0 ? "EMAIL" : "SMS",
-        .attribute = attribute,
-        .destination = destination,
-        .code = code,
-        .lambda_config = json_get(pool, "LambdaConfig"),
-    };
     cJSON *details = cJSON_CreateObject();
 
+    d.pool_id = json_str(pool, "Id");
+    d.kind = "sign-up";
+    d.medium = strcmp(d.attribute, "email") == 0 ? "EMAIL" : "SMS";
+    d.pool = pool;
+    d.client_metadata = json_get(ctx->in, "ClientMetadata");
     if (details == NULL)
         return ops_fail_internal(ctx, "out of memory");
     if (delivery_send(ctx, &d, details) != 0) {
@@ -130,16 +125,24 @@ static int send_code(struct op_ctx *ctx, const cJSON *pool, const char *username
     return ops_out_set(ctx, "CodeDeliveryDetails", details);
 }
 
-/* send_code() for a code put_code() stored for u. */
-static int send_pending(struct op_ctx *ctx, const cJSON *pool, const struct store_user *u,
-                        const struct pending_code *pc)
+/* send_code() for a code put_code() stored for u, with the message triggers' source. */
+static int send_pending(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                        const struct store_user *u, const struct pending_code *pc,
+                        const char *source)
 {
     cJSON *attrs = user_attributes(u);
     int rc;
 
     if (attrs == NULL)
         return ops_fail_internal(ctx, "out of memory");
-    rc = send_code(ctx, pool, u->username, pc->attribute, json_str(attrs, pc->attribute), pc->code);
+    rc = send_code(ctx, pool,
+                   (struct delivery){.username = u->username,
+                                     .source = source,
+                                     .attribute = pc->attribute,
+                                     .destination = json_str(attrs, pc->attribute),
+                                     .code = pc->code,
+                                     .client_id = json_str(client, "ClientId"),
+                                     .user = u});
     cJSON_Delete(attrs);
     return rc;
 }
@@ -257,7 +260,7 @@ int op_sign_up(struct op_ctx *ctx)
     if (json_set_bool(ctx->out, "UserConfirmed", decision.auto_confirm) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
     else if (pc.attribute != NULL)
-        rc = send_pending(ctx, pool, u, &pc);
+        rc = send_pending(ctx, pool, client, u, &pc, "SignUp");
     if (rc == 0 && json_set_str(ctx->out, "UserSub", u->sub) != 0)
         rc = ops_fail_internal(ctx, "out of memory");
 out:
@@ -393,7 +396,9 @@ static int simulate_code(struct op_ctx *ctx, const cJSON *pool)
                                                                                   : "email";
 
     ctx->err.code = COG_OK;
-    return send_code(ctx, pool, username, attribute, username, NULL);
+    return send_code(
+        ctx, pool,
+        (struct delivery){.username = username, .attribute = attribute, .destination = username});
 }
 
 /*
@@ -422,7 +427,7 @@ int op_resend_confirmation_code(struct op_ctx *ctx)
                                                 "Cannot resend codes. Auto verification not "
                                                 "turned on.");
     if ((rc = ops_txn_end(ctx, rc)) == 0)
-        rc = send_pending(ctx, pool, u, &pc);
+        rc = send_pending(ctx, pool, client, u, &pc, "ResendCode");
     else if (st == STORE_NOT_FOUND && client_hides_users(client))
         rc = simulate_code(ctx, pool);
 out:
@@ -487,9 +492,16 @@ static int invite(struct op_ctx *ctx, const cJSON *pool, const struct store_user
         bool chosen = wanted ? json_list_has(wanted, MEDIA[i][0])
                              : (i == 1 ? dest != NULL
                                        : dest != NULL && json_str(attrs, "phone_number") == NULL);
-        struct delivery d = {
-            u->pool_id,  u->username, "invitation", MEDIA[i][0],
-            MEDIA[i][1], dest,        password,     json_get(pool, "LambdaConfig")};
+        struct delivery d = {.pool_id = u->pool_id,
+                             .username = u->username,
+                             .kind = "invitation",
+                             .medium = MEDIA[i][0],
+                             .attribute = MEDIA[i][1],
+                             .destination = dest,
+                             .code = password,
+                             .pool = pool,
+                             .user = u,
+                             .client_metadata = json_get(ctx->in, "ClientMetadata")};
         if (!chosen)
             continue;
         if (dest == NULL)
