@@ -428,16 +428,19 @@ START_TEST(test_trigger_message_each_operation_fires_its_source)
 }
 END_TEST
 
-/* A pool with MFA mode (ON or OPTIONAL) offering SMS and e-mail codes, with CustomMessage. */
-static void mfa_app(struct tl_app *a, const char *mode)
+/*
+ * A pool with MFA mode (ON or OPTIONAL) offering SMS codes (with sms_message, a JSON fragment
+ * of SmsMfaConfiguration, "" for none) and e-mail codes, with CustomMessage.
+ */
+static void mfa_app(struct tl_app *a, const char *mode, const char *sms_message)
 {
     tl_app(a, "{\"PoolName\":\"p\",\"LambdaConfig\":{" MSG "}}", "");
     tl_ok(tu_callf(env, IDP "SetUserPoolMfaConfig",
                    "{\"UserPoolId\":\"%s\",\"MfaConfiguration\":\"%s\","
-                   "\"SmsMfaConfiguration\":{\"SmsConfiguration\":" SNS "},"
+                   "\"SmsMfaConfiguration\":{%s\"SmsConfiguration\":" SNS "},"
                    "\"EmailMfaConfiguration\":{\"Message\":\"Sign in with {####}\","
                    "\"Subject\":\"Your sign-in code\"}}",
-                   a->pool, mode));
+                   a->pool, mode, sms_message));
 }
 
 /*
@@ -452,7 +455,7 @@ START_TEST(test_trigger_message_mfa_codes_fire_authentication)
     char code[7], session[512];
     cJSON *r, *ev;
 
-    mfa_app(&a, "OPTIONAL");
+    mfa_app(&a, "OPTIONAL", "");
     msg_answers(NULL);
     tl_user(&a, "alice",
             "[{\"Name\":\"phone_number\",\"Value\":\"+15555550123\"},"
@@ -483,8 +486,9 @@ START_TEST(test_trigger_message_mfa_codes_fire_authentication)
     expect_message("alice", "Sign in with %s", "Your sign-in code", NULL, code);
     cJSON_Delete(message_event(1, "CustomMessage_Authentication", "alice", a.client, code));
 
-    /* AdminRespondToAuthChallenge: NEW_PASSWORD_REQUIRED, then the SMS code of an ON pool. */
-    mfa_app(&a, "ON");
+    /* AdminRespondToAuthChallenge: NEW_PASSWORD_REQUIRED, then the SMS code of an ON pool
+     * with its own SmsAuthenticationMessage. */
+    mfa_app(&a, "ON", "\"SmsAuthenticationMessage\":\"{####} is your code\",");
     tl_ok(tu_callf(env, IDP "AdminCreateUser",
                    "{\"UserPoolId\":\"%s\",\"Username\":\"bob\",\"MessageAction\":\"SUPPRESS\","
                    "\"TemporaryPassword\":\"" TEMP_PASSWORD "\",\"UserAttributes\":[{\"Name\":"
@@ -507,7 +511,7 @@ START_TEST(test_trigger_message_mfa_codes_fire_authentication)
     ck_assert_msg(tu_error_type(r) == NULL, "%s", tu_str(r, "message"));
     ck_assert_str_eq(tu_str(r, "ChallengeName"), "SMS_MFA");
     cJSON_Delete(r);
-    expect_message("bob", "Your authentication code is %s. ", NULL, NULL, code);
+    expect_message("bob", "%s is your code", NULL, NULL, code);
     ev = message_event(2, "CustomMessage_Authentication", "bob", a.client, code);
     ck_assert_str_eq(tu_str(tu_get(tu_get(ev, "request"), "clientMetadata"), "a"), "2");
     cJSON_Delete(ev);
@@ -753,7 +757,7 @@ START_TEST(test_trigger_message_failures_fail_the_operation)
              "CustomMessage invocation failed due to error ResourceNotFoundException.");
 
     /* Inside AdminRespondToAuthChallenge's transaction: the failure comes at the commit. */
-    mfa_app(&m, "ON");
+    mfa_app(&m, "ON", "");
     tl_ok(tu_callf(env, IDP "AdminCreateUser",
                    "{\"UserPoolId\":\"%s\",\"Username\":\"dave\",\"MessageAction\":\"SUPPRESS\","
                    "\"TemporaryPassword\":\"" TEMP_PASSWORD "\",\"UserAttributes\":[{\"Name\":"
