@@ -76,6 +76,21 @@ int auth_invalid_session(struct op_ctx *ctx)
 /* ---- Answers ----------------------------------------------------------------------------- */
 
 /*
+ * The ClientMetadata that reaches pre token generation: (Admin)RespondToAuthChallenge's and
+ * GetTokensFromRefreshToken's; InitiateAuth's goes only to the validationData of pre
+ * authentication (../shared/lambda-triggers.md section 3), so a sign-in or refresh by
+ * InitiateAuth passes none.
+ */
+static const cJSON *token_client_metadata(const struct auth *a)
+{
+    const char *op = a->ctx->operation;
+
+    if (a->responding || (op != NULL && strcmp(op, "GetTokensFromRefreshToken") == 0))
+        return json_get(a->ctx->in, "ClientMetadata");
+    return NULL;
+}
+
+/*
  * Sign a->user in: tokens for the grant into ctx->out's AuthenticationResult. Cognito also
  * sends an empty ChallengeParameters with the tokens of InitiateAuth and the challenge
  * responses (not with GetTokensFromRefreshToken, whose output has no such member).
@@ -95,6 +110,7 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
         .source = origin_jti != NULL ? "TokenGeneration_RefreshTokens"
                   : a->token_source  ? a->token_source
                                      : "TokenGeneration_Authentication",
+        .client_metadata = token_client_metadata(a),
     };
     cJSON *result = cJSON_CreateObject();
 

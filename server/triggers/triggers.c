@@ -1,18 +1,16 @@
 /*
- * triggers: the trigger points of triggers.h for sign-up, confirmation and sign-in. Each builds
- * its event (trigger_call.h), calls, and reads the response members Cognito reads.
+ * triggers: the trigger points of triggers.h for sign-up, confirmation and sign-in (the others
+ * have their own trigger_*.c: messages, migration, pre token generation). Each builds its
+ * event (trigger_call.h), calls, and reads the response members Cognito reads.
  */
 #include "config.h"
 
 #include "triggers/triggers.h"
 
-#include <assert.h>
 #include <string.h>
 
-#include "aws/ops_common.h"
 #include "triggers/trigger_call.h"
 #include "util/jsonutil.h"
-#include "util/log.h"
 
 /* A [{"Name","Value"}] list as the map {Name: Value} events carry; JSON null for no list. */
 static cJSON *name_value_map(const cJSON *list)
@@ -161,35 +159,4 @@ int triggers_post_authentication(struct op_ctx *ctx, const struct trigger_caller
         event = NULL;
     }
     return call_only(ctx, caller, "PostAuthentication", event);
-}
-
-/*
- * Until the points below call their functions (the next steps of issue 13), a pool that names
- * one is told so in the log each time the point is reached.
- */
-static void not_yet(const struct op_ctx *ctx, const cJSON *lambda_config, const char *pool_id,
-                    const char *trigger, const char *source)
-{
-    const char *fn;
-
-    assert(!ops_txn_open(ctx) && "a trigger must not run inside a write transaction");
-    if ((fn = triggers_function(lambda_config, trigger)) != NULL)
-        log_warn("user pool %s: LambdaConfig.%s names %s, but cognito-emu does not invoke "
-                 "this trigger yet; %s goes on without it",
-                 pool_id ? pool_id : "-", trigger, fn, source);
-}
-
-int triggers_pre_token_generation(struct op_ctx *ctx, const cJSON *pool, const char *source,
-                                  const char *client_id, const char *username, cJSON *id_claims,
-                                  cJSON *access_claims)
-{
-    const cJSON *config = json_get(pool, "LambdaConfig");
-
-    (void)client_id, (void)username, (void)id_claims, (void)access_claims;
-    /* PreTokenGenerationConfig (with its LambdaVersion) supersedes the V1 PreTokenGeneration. */
-    not_yet(ctx, config, json_str(pool, "Id"),
-            triggers_function(config, "PreTokenGenerationConfig") ? "PreTokenGenerationConfig"
-                                                                  : "PreTokenGeneration",
-            source);
-    return 0;
 }

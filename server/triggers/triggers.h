@@ -131,14 +131,38 @@ int triggers_pre_authentication(struct op_ctx *ctx, const struct trigger_caller 
 int triggers_post_authentication(struct op_ctx *ctx, const struct trigger_caller *caller,
                                  bool new_device_used);
 
+/* The groups a user's tokens carry: pre token generation's groupConfiguration. */
+struct trigger_groups {
+    const cJSON *groups;        /* array of the group names (cognito:groups), or NULL: none */
+    const cJSON *roles;         /* array of their role ARNs (cognito:roles), or NULL: none */
+    const char *preferred_role; /* cognito:preferred_role, or NULL */
+};
+
 /*
- * PreTokenGeneration (source "TokenGeneration_Authentication", "_RefreshTokens", ...) for
- * username: may add, override or suppress claims of id_claims and access_claims in place
- * before they are signed. 0, or -1 with ctx->err set.
+ * The function of the pre token generation trigger in lambda_config: the LambdaArn of
+ * PreTokenGenerationConfig, else the legacy PreTokenGeneration; NULL when neither is set.
  */
-int triggers_pre_token_generation(struct op_ctx *ctx, const cJSON *pool, const char *source,
-                                  const char *client_id, const char *username, cJSON *id_claims,
-                                  cJSON *access_claims);
+const char *triggers_pre_token_function(const cJSON *lambda_config);
+
+/*
+ * PreTokenGeneration (source "TokenGeneration_Authentication", "_NewPasswordChallenge",
+ * "_RefreshTokens", ...) for caller (the user, its trigger attributes, and the ClientMetadata
+ * Cognito passes on: RespondToAuthChallenge's and GetTokensFromRefreshToken's, never
+ * InitiateAuth's), before the tokens are signed. The event is version "1", "2" or "3" as
+ * PreTokenGenerationConfig.LambdaVersion says (V1_0 for the legacy key), with groups as
+ * request.groupConfiguration and, from V2_0, scopes (the access token's space-separated
+ * scope) as request.scopes.
+ *
+ * The answer changes id_claims (may be NULL: no ID token) and access_claims in place, as
+ * ../shared/lambda-triggers.md section 5.6 says: V1_0 claims on the ID token only, V2_0/V3_0
+ * on both and the access token's scope; groupOverrideDetails on both. Claims no function may
+ * change (sub, iss, exp, cognito:username, ...) are left as they are and logged at warn level.
+ * 0, or -1 with ctx->err set: the trigger failed, or its answer has a member of the wrong
+ * type (InvalidLambdaResponseException "Unrecognizable lambda output"); then no tokens.
+ */
+int triggers_pre_token_generation(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                  const char *source, const struct trigger_groups *groups,
+                                  const char *scopes, cJSON *id_claims, cJSON *access_claims);
 
 /* ---- Messages: CustomMessage and the custom senders (trigger_message.c) ----------------- */
 

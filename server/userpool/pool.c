@@ -404,6 +404,47 @@ static int add_admin_create_user(cJSON *doc, const cJSON *in, int64_t temp_days)
 }
 
 /*
+ * LambdaConfig: the request's, or {} (UpdateUserPool replaces it whole, so a trigger the
+ * request leaves out is removed). The pre token generation trigger has two keys that carry one
+ * ARN: PreTokenGenerationConfig {LambdaVersion, LambdaArn} and the legacy PreTokenGeneration
+ * ("If you also set an ARN in PreTokenGeneration, its value must be identical to
+ * PreTokenGenerationConfig", [api] LambdaConfigType). Both are stored, so that
+ * DescribeUserPool returns both, with LambdaVersion V1_0 when only the legacy key was given.
+ * The message for two different ARNs is this emulator's own (Cognito's was not found).
+ */
+static int add_lambda_config(cJSON *doc, const cJSON *in, struct cog_err *err)
+{
+    const cJSON *given = json_get(in, "LambdaConfig");
+    cJSON *config = given != NULL ? cJSON_Duplicate(given, 1) : cJSON_CreateObject(), *v1 = NULL;
+    const char *legacy = json_str(config, "PreTokenGeneration");
+    const char *arn = json_str(json_get(config, "PreTokenGenerationConfig"), "LambdaArn");
+    int bad = config == NULL;
+
+    if (legacy != NULL && arn != NULL && strcmp(legacy, arn) != 0) {
+        cJSON_Delete(config);
+        return cog_err_set(err, COG_E_INVALID_PARAMETER,
+                           "PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must be "
+                           "the same function ARN.");
+    }
+    if (!bad && legacy == NULL && arn != NULL)
+        bad = json_set_str(config, "PreTokenGeneration", arn) != 0;
+    else if (!bad && legacy != NULL && arn == NULL) {
+        bad = (v1 = cJSON_CreateObject()) == NULL ||
+              json_set_str(v1, "LambdaVersion", "V1_0") != 0 ||
+              json_set_str(v1, "LambdaArn", legacy) != 0;
+        if (bad)
+            cJSON_Delete(v1);
+        else /* takes v1, also on failure */
+            bad = json_set_item(config, "PreTokenGenerationConfig", v1) != 0;
+    }
+    if (bad) {
+        cJSON_Delete(config);
+        return cog_err_oom(err);
+    }
+    return json_set_item(doc, "LambdaConfig", config) != 0 ? cog_err_oom(err) : 0;
+}
+
+/*
  * The whole pool document, in the member order of [cli-2024]. old is NULL for a create (the
  * request's create-only members are used and id, arn name the new pool) or the stored pool
  * for an update (its immutable members are kept; id and arn are ignored).
@@ -446,7 +487,8 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
         goto fail;
     bad |=
         json_set_str(doc, "DeletionProtection", json_str_or(in, "DeletionProtection", "INACTIVE"));
-    bad |= json_copy_or(doc, in, "LambdaConfig", cJSON_CreateObject());
+    if (add_lambda_config(doc, in, err) != 0)
+        goto fail;
     bad |= json_set_num(doc, "LastModifiedDate", json_epoch(now_ms));
     if (old != NULL) {
         bad |= json_copy_member(doc, old, "CreationDate");

@@ -293,6 +293,33 @@ static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
     return 0;
 }
 
+/*
+ * The pool's pre token generation trigger for grant's user, on the claims about to be signed:
+ * the event gets the user's trigger attributes, its groups (gc) and the access token's scopes
+ * (ADMIN_SCOPE: the user pool API grants no other).
+ * 0, or -1 with ctx->err set. Without a trigger nothing is read or built.
+ */
+static int pre_token_generation(struct op_ctx *ctx, const struct token_grant *g,
+                                const struct group_claims *gc, cJSON *idc, cJSON *accessc)
+{
+    struct trigger_groups groups = {gc->groups, gc->roles, gc->preferred};
+    struct trigger_caller caller;
+    cJSON *attrs;
+    int rc;
+
+    if (triggers_pre_token_function(json_get(g->pool, "LambdaConfig")) == NULL)
+        return 0;
+    if ((attrs = user_trigger_attributes(g->pool, g->user)) == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    caller = triggers_caller(g->pool, json_str(g->client, "ClientId"), g->user->username, attrs);
+    caller.client_metadata = g->client_metadata;
+    rc = triggers_pre_token_generation(ctx, &caller,
+                                       g->source ? g->source : "TokenGeneration_Authentication",
+                                       &groups, ADMIN_SCOPE, idc, accessc);
+    cJSON_Delete(attrs);
+    return rc;
+}
+
 int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *result)
 {
     const char *pool_id = json_str(grant->pool, "Id");
@@ -320,11 +347,7 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
         ids_uuid(origin);
         base.origin_jti = origin;
     }
-    /* The store work comes first, so that the RSA signatures below (the expensive part of a
-     * sign-in) run outside any transaction and after every write. */
-    if ((grant->with_refresh_token &&
-         new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0) ||
-        load_group_claims(ctx, grant->user, &gc) != 0)
+    if (load_group_claims(ctx, grant->user, &gc) != 0)
         goto out;
     idc = id_claims(grant, &base, &gc, client_id, id_ttl);
     accessc = access_claims(grant, &base, &gc, client_id, access_ttl);
@@ -332,11 +355,13 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
         ops_fail_internal(ctx, "out of memory");
         goto out;
     }
-    /* The pre token generation trigger may change the claims before they are signed (V1: ID
-     * token claims; V2: ID and access token claims and scopes). */
-    if (triggers_pre_token_generation(
-            ctx, grant->pool, grant->source ? grant->source : "TokenGeneration_Authentication",
-            client_id, grant->user->username, idc, accessc) != 0)
+    /* The pre token generation trigger may change the claims before they are signed, and
+     * refuse the tokens: it runs before the refresh token is recorded. The store work comes
+     * before the RSA signatures (the expensive part of a sign-in), which run outside any
+     * transaction and after every write. */
+    if (pre_token_generation(ctx, grant, &gc, idc, accessc) != 0 ||
+        (grant->with_refresh_token &&
+         new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0))
         goto out;
     id_token = sign_with(ctx, pool_id, KEY_USE_ID, idc);
     access_token = sign_with(ctx, pool_id, KEY_USE_ACCESS, accessc);
@@ -593,6 +618,19 @@ static int access_refused(struct op_ctx *ctx, enum tokens_status st)
     return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "%s", message);
 }
 
+/* Whether the space-separated scopes (may be NULL) hold scope. */
+static bool scope_has(const char *scopes, const char *scope)
+{
+    size_t n = strlen(scope);
+
+    for (const char *p = scopes; p != NULL && *p != '\0'; p += strcspn(p, " ")) {
+        p += strspn(p, " ");
+        if (strncmp(p, scope, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
 int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user **user,
                         cJSON **claims)
 {
@@ -609,6 +647,12 @@ int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user
     if (token == NULL)
         return -1;
     st = tokens_verify(ctx, token, &access, pool_id, &verified);
+    /* A pre token generation trigger may have suppressed the scope these operations need. */
+    if (st == TOKENS_OK && !scope_has(json_str(verified, "scope"), ADMIN_SCOPE)) {
+        cJSON_Delete(verified);
+        return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                           "Access Token does not have required scopes");
+    }
     if (st == TOKENS_OK)
         st = tokens_check_user(ctx, pool_id, verified, TOKENS_USER_ACCESS, &u);
     if (st != TOKENS_OK) {

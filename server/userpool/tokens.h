@@ -25,11 +25,16 @@ struct token_grant {
     const char *origin_jti;        /* NULL at sign-in (a new one is made); refresh keeps it */
     bool with_refresh_token;       /* true at sign-in; a refresh returns no new refresh token */
     const char *source; /* the pre token generation triggerSource ("TokenGeneration_...") */
+    /* The ClientMetadata pre token generation gets: RespondToAuthChallenge's and
+     * GetTokensFromRefreshToken's; NULL for InitiateAuth, whose metadata Cognito keeps from it. */
+    const cJSON *client_metadata;
 };
 
 /*
  * Issue tokens for grant into result, the AuthenticationResultType: AccessToken, ExpiresIn,
- * TokenType "Bearer", IdToken and, when asked, RefreshToken. 0, or -1 with ctx->err set.
+ * TokenType "Bearer", IdToken and, when asked, RefreshToken, after the pool's pre token
+ * generation trigger (triggers_pre_token_generation) changed their claims. 0, or -1 with
+ * ctx->err set: a failed trigger means no tokens, and no refresh token is recorded.
  */
 int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *result);
 
@@ -97,9 +102,10 @@ enum tokens_status tokens_check_user(struct op_ctx *ctx, const char *pool_id, co
  * token_use "access", then tokens_check_user() with TOKENS_USER_ACCESS). On 0,
  * *user is the user (store_user_free) and *claims the verified claims (cJSON_Delete), either
  * may be NULL if not wanted. -1 with NotAuthorizedException as Cognito words it ("Invalid
- * Access Token", "Access Token has expired", "User does not exist.", and "Access Token has
- * been revoked" for a disabled user or a token revoked by RevokeToken, GlobalSignOut or
- * AdminUserGlobalSignOut).
+ * Access Token", "Access Token has expired", "Access Token does not have required scopes"
+ * for a token without aws.cognito.signin.user.admin (aws-amplify/amplify-js#1906),
+ * "User does not exist.", and "Access Token has been revoked" for a disabled user or a token
+ * revoked by RevokeToken, GlobalSignOut or AdminUserGlobalSignOut).
  */
 int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user **user,
                         cJSON **claims);
