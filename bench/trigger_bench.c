@@ -250,7 +250,6 @@ static bool sched_times(pid_t pid, double *cpu_us, double *wait_us)
 struct server {
     pid_t pid;
     char endpoint[128];
-    char out_path[64];
 };
 
 static char *wrap[MAX_WRAP];
@@ -258,18 +257,25 @@ static int nwrap;
 
 /*
  * Start bin (under the --wrap command, if any) with args, its stdout in a temporary file, and
- * wait for its ready line ("... listening on URL"), as bench/run.sh does. The server dies with
- * this process. False when it did not start.
+ * wait for its ready line ("... listening on URL"), as bench/run.sh does. The file is unlinked
+ * at once (both ends keep it open) and the server dies with this process: an interrupted run
+ * leaves nothing behind. False when it did not start.
  */
 static bool server_start(struct server *s, const char *bin, const char *const *args)
 {
-    char *argv[MAX_WRAP + 16], line[256];
-    int n = 0, fd;
+    char *argv[MAX_WRAP + 16], line[256], path[] = "/tmp/trigger-bench-out.XXXXXX";
+    int n = 0, fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fopen(path, "r") : NULL;
     double deadline = now_ms() + (nwrap ? 60000 : 10000);
+    bool ready = false;
 
-    snprintf(s->out_path, sizeof(s->out_path), "/tmp/trigger-bench-out.XXXXXX");
-    if ((fd = mkstemp(s->out_path)) < 0)
+    if (fd >= 0)
+        unlink(path);
+    if (f == NULL) {
+        if (fd >= 0)
+            close(fd);
         return false;
+    }
     for (int i = 0; i < nwrap; i++)
         argv[n++] = wrap[i];
     argv[n++] = (char *)bin;
@@ -277,8 +283,11 @@ static bool server_start(struct server *s, const char *bin, const char *const *a
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
     fflush(NULL);
-    if ((s->pid = fork()) < 0)
+    if ((s->pid = fork()) < 0) {
+        close(fd);
+        fclose(f);
         return false;
+    }
     if (s->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM); /* a killed benchmark leaves no server behind */
         dup2(fd, STDOUT_FILENO);
@@ -286,27 +295,25 @@ static bool server_start(struct server *s, const char *bin, const char *const *a
         _exit(127);
     }
     close(fd);
-    while (now_ms() < deadline) {
-        FILE *f = fopen(s->out_path, "r");
-        bool ready = false;
-        while (f != NULL && fgets(line, sizeof(line), f))
+    while (!ready && now_ms() < deadline) {
+        rewind(f); /* and clears the end-of-file flag: read what was written since */
+        while (fgets(line, sizeof(line), f))
             if (strstr(line, "listening on ") != NULL) {
                 line[strcspn(line, "\r\n")] = '\0';
                 snprintf(s->endpoint, sizeof(s->endpoint), "%s", strrchr(line, ' ') + 1);
                 ready = true;
             }
-        if (f != NULL)
-            fclose(f);
-        if (ready)
-            return true;
-        if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+        if (!ready && waitpid(s->pid, NULL, WNOHANG) == s->pid) {
             s->pid = 0;
             break;
         }
-        usleep(10000);
+        if (!ready)
+            usleep(10000);
     }
-    fprintf(stderr, "trigger_bench: %s did not start\n", bin);
-    return false;
+    fclose(f);
+    if (!ready)
+        fprintf(stderr, "trigger_bench: %s did not start\n", bin);
+    return ready;
 }
 
 /* SIGTERM and wait: the emulator, and valgrind under --wrap, finish their output. */
@@ -317,8 +324,6 @@ static void server_stop(struct server *s)
         waitpid(s->pid, NULL, 0);
         s->pid = 0;
     }
-    if (s->out_path[0] != '\0')
-        unlink(s->out_path);
 }
 
 /* ---- HTTP ------------------------------------------------------------------------------------ */
