@@ -16,7 +16,9 @@
 #   4. starts build/cognito-emu on 127.0.0.1 (port 0) with a fresh --data-dir (a real database
 #      file, as users run it) and runs bench/load.c against it: setup (pool, client, identity
 #      pool with roles), every workload at 1 and 32 connections, users stored up to N;
-#   5. stops the server (always: trap), and bench/report.py writes the Markdown table.
+#   5. stops the server (always: trap), and bench/report.py writes the Markdown table;
+#   6. bench/trigger_bench.sh adds the "Lambda triggers" section: what a trigger adds to a
+#      request, against a no-op function (smoke: 200 requests at 1 connection, no callgrind).
 #
 # Exit status 0 when every workload ran without a single error; 1 when any measurement is
 # INVALID (errors) or a step failed. Targets that are missed are reported, not failed: they
@@ -114,10 +116,19 @@ python3 "$top/bench/report.py" --raw "$work/raw" --startup "$work/startup" \
     --model "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" \
     --version "$("$bin" --version | head -n1)" --seconds "$seconds" --users "$users" \
     --smoke "$smoke" --loadavg "$loadavg" >"$out" || report_status=$?
+
+# 6. Lambda triggers, on their own servers (the load server is stopped).
+say "Lambda triggers (bench/trigger_bench.sh)"
+trigger_status=0
+echo >>"$out"
+trigger_flags=()
+[[ $smoke -eq 1 ]] && trigger_flags=(--smoke)
+bash "$top/bench/trigger_bench.sh" "${trigger_flags[@]}" >>"$out" || trigger_status=$?
 cat "$out"
 echo
-if [[ $load_status -ne 0 || $report_status -ne 0 ]]; then
-    say "INVALID run (load client exit $load_status, report exit $report_status); see above"
+if [[ $load_status -ne 0 || $report_status -ne 0 || $trigger_status -ne 0 ]]; then
+    say "INVALID run (load client exit $load_status, report exit $report_status, trigger" \
+        "benchmark exit $trigger_status); see above"
     exit 1
 fi
 [[ $smoke -eq 1 && $out == "$work/results.md" ]] && where="not kept (smoke)" || where="in $out"
