@@ -502,12 +502,16 @@ int account_send(struct op_ctx *ctx, const cJSON *pool, const char *client_id,
 int account_post_confirmation(struct op_ctx *ctx, const cJSON *pool, const char *client_id,
                               const struct store_user *u, const char *source)
 {
-    cJSON *attrs = user_trigger_attributes(pool, u);
-    struct trigger_caller caller = triggers_caller(pool, client_id, u->username, attrs);
+    cJSON *attrs;
+    struct trigger_caller caller;
     int rc;
 
-    if (attrs == NULL)
+    /* A pool without the trigger pays for nothing (not even the attribute map). */
+    if (triggers_function(json_get(pool, "LambdaConfig"), "PostConfirmation") == NULL)
+        return 0;
+    if ((attrs = user_trigger_attributes(pool, u)) == NULL)
         return ops_fail_internal(ctx, "out of memory");
+    caller = triggers_caller(pool, client_id, u->username, attrs);
     caller.client_metadata = json_get(ctx->in, "ClientMetadata");
     rc = triggers_post_confirmation(ctx, &caller, source);
     cJSON_Delete(attrs);

@@ -157,13 +157,17 @@ static int send_pending(struct op_ctx *ctx, const cJSON *pool, const cJSON *clie
 static int pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
                        const char *source, const struct store_user *u, struct trigger_sign_up *out)
 {
-    cJSON *attrs = user_attributes(u);
-    struct trigger_caller caller =
-        triggers_caller(pool, json_str(client, "ClientId"), u->username, attrs);
+    cJSON *attrs;
+    struct trigger_caller caller;
     int rc;
 
-    if (attrs == NULL)
+    *out = (struct trigger_sign_up){0};
+    /* A pool without the trigger pays for nothing (not even the attribute map). */
+    if (triggers_function(json_get(pool, "LambdaConfig"), "PreSignUp") == NULL)
+        return 0;
+    if ((attrs = user_attributes(u)) == NULL)
         return ops_fail_internal(ctx, "out of memory");
+    caller = triggers_caller(pool, json_str(client, "ClientId"), u->username, attrs);
     /* The event carries only what the caller supplied: the sub is not made yet in Cognito. */
     cJSON_DeleteItemFromObjectCaseSensitive(attrs, "sub");
     caller.client_metadata = json_get(ctx->in, "ClientMetadata");
