@@ -323,13 +323,13 @@ START_TEST(test_auth_password_flows_not_implemented_yet_say_so)
     char custom[64];
     cJSON *resp;
 
-    ta_create_client_in(ta_pool_id, "\"ExplicitAuthFlows\":[\"ALLOW_CUSTOM_AUTH\"]", custom);
+    ta_create_client_in(ta_pool_id, "\"ExplicitAuthFlows\":[\"ALLOW_USER_AUTH\"]", custom);
     resp = tu_callf(env, IDP "InitiateAuth",
-                    "{\"AuthFlow\":\"CUSTOM_AUTH\",\"ClientId\":\"%s\","
+                    "{\"AuthFlow\":\"USER_AUTH\",\"ClientId\":\"%s\","
                     "\"AuthParameters\":{\"USERNAME\":\"alice\"}}",
                     custom);
     tu_assert_error(resp, "InvalidParameterException",
-                    "cognito-emu does not implement CUSTOM_AUTH yet");
+                    "cognito-emu does not implement USER_AUTH yet");
     cJSON_Delete(resp);
 }
 END_TEST
@@ -612,12 +612,12 @@ START_TEST(test_auth_password_unimplemented_challenge_says_so)
     cJSON *resp;
 
     resp = tu_callf(env, IDP "RespondToAuthChallenge",
-                    "{\"ChallengeName\":\"CUSTOM_CHALLENGE\",\"ClientId\":\"%s\",\"Session\":"
+                    "{\"ChallengeName\":\"DEVICE_SRP_AUTH\",\"ClientId\":\"%s\",\"Session\":"
                     "\"no-such-session-no-such-session\","
-                    "\"ChallengeResponses\":{\"USERNAME\":\"alice\",\"ANSWER\":\"123456\"}}",
+                    "\"ChallengeResponses\":{\"USERNAME\":\"alice\",\"SRP_A\":\"123456\"}}",
                     ta_client_id);
     tu_assert_error(resp, "InvalidParameterException",
-                    "cognito-emu does not implement the CUSTOM_CHALLENGE challenge yet");
+                    "cognito-emu does not implement the DEVICE_SRP_AUTH challenge yet");
     cJSON_Delete(resp);
 }
 END_TEST

@@ -10,12 +10,9 @@
 
 #include <ctype.h>
 #include <openssl/bn.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "crypto/jwt.h"
 #include "crypto/secrets.h"
@@ -32,104 +29,15 @@ static struct tu_env *const env = &tu_fixture;
 
 /* ---- USER_SRP_AUTH and PASSWORD_VERIFIER --------------------------------------------------
  *
- * The client's side of the exchange is computed here as amazon-cognito-identity-js computes
- * it (AuthenticationHelper: a of 128 random bytes, A = g^a mod N, u = H(PAD(A) | PAD(B)),
- * S = (B - k*g^x)^(a + u*x) mod N, the HKDF key, the claim signature), with this test's own
- * exponentiation. For PAD, H, x, the HKDF and the HMAC it uses srp_group.h's building blocks,
- * which check_srp.c checks against values the real JS client computed
- * (tests/vectors/srp_vectors.mjs), so the server is tested against client arithmetic that is
- * known to be the client's. The real clients themselves run in tests/e2e/amplify.
+ * The client's side of the exchange (testauth.h, ta_srp_*) is computed as
+ * amazon-cognito-identity-js computes it (AuthenticationHelper: a of 128 random bytes,
+ * A = g^a mod N, u = H(PAD(A) | PAD(B)), S = (B - k*g^x)^(a + u*x) mod N, the HKDF key, the
+ * claim signature), with the tests' own exponentiation. For PAD, H, x, the HKDF and the HMAC
+ * it uses srp_group.h's building blocks, which check_srp.c checks against values the real JS
+ * client computed (tests/vectors/srp_vectors.mjs), so the server is tested against client
+ * arithmetic that is known to be the client's. The real clients themselves run in
+ * tests/e2e/amplify.
  */
-
-struct srp_client {
-    BIGNUM *a, *A;
-    char *A_hex;
-};
-
-static struct srp_client srp_client_new(void)
-{
-    unsigned char raw[128];
-    struct srp_client c = {BN_new(), BN_new(), NULL};
-    BN_CTX *bn = BN_CTX_new();
-
-    ck_assert_int_eq(RAND_bytes(raw, sizeof(raw)), 1);
-    ck_assert_ptr_nonnull(BN_bin2bn(raw, sizeof(raw), c.a));
-    ck_assert(BN_mod_exp(c.A, srp_group_g(), c.a, srp_group_N(), bn));
-    c.A_hex = srp_bn_to_hex(c.A);
-    BN_CTX_free(bn);
-    return c;
-}
-
-static void srp_client_free(struct srp_client *c)
-{
-    BN_free(c->a);
-    BN_free(c->A);
-    free(c->A_hex);
-}
-
-/* TIMESTAMP for ms as the clients write it, "Tue Apr 5 22:42:34 UTC 2017" (out: 40 bytes). */
-static void srp_timestamp(int64_t ms, char *out)
-{
-    static const char *const DAYS[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
-    snprintf(out, 40, "%s %s %d %02d:%02d:%02d UTC %d", DAYS[tm.tm_wday], MONTHS[tm.tm_mon],
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
-}
-
-/* The client's PASSWORD_CLAIM_SIGNATURE for challenge parameters params of pool, with
- * password and timestamp (out: SRP_SIGNATURE_B64_LEN + 1 bytes). */
-static void srp_client_sign(const struct srp_client *c, const char *pool, const cJSON *params,
-                            const char *password, const char *timestamp, char *out)
-{
-    const char *pool_name = srp_pool_name(pool), *user_id = tu_str(params, "USER_ID_FOR_SRP");
-    const char *block_b64 = tu_str(params, "SECRET_BLOCK");
-    BIGNUM *salt = srp_bn_from_hex(tu_str(params, "SALT"), 256);
-    BIGNUM *B = srp_bn_from_hex(tu_str(params, "SRP_B"), 800);
-    BIGNUM *x, *u, *gx = BN_new(), *kgx = BN_new(), *base = BN_new(), *ux = BN_new();
-    BIGNUM *e = BN_new(), *S = BN_new();
-    BN_CTX *bn = BN_CTX_new();
-    unsigned char key[SRP_KEY_LEN], block[512];
-    size_t len = strlen(block_b64);
-    int n;
-
-    ck_assert_ptr_nonnull(user_id);
-    ck_assert_ptr_nonnull(salt);
-    ck_assert_ptr_nonnull(B);
-    x = srp_compute_x(pool_name, user_id, password, salt);
-    u = srp_hash_pads(c->A, B);
-    ck_assert(x != NULL && u != NULL);
-    ck_assert(BN_mod_exp(gx, srp_group_g(), x, srp_group_N(), bn));
-    ck_assert(BN_mod_mul(kgx, srp_group_k(), gx, srp_group_N(), bn));
-    ck_assert(BN_mod_sub(base, B, kgx, srp_group_N(), bn));
-    ck_assert(BN_mul(ux, u, x, bn) && BN_add(e, c->a, ux));
-    ck_assert(BN_mod_exp(S, base, e, srp_group_N(), bn));
-    ck_assert_int_eq(srp_hkdf_key(S, u, key), 0);
-    ck_assert_uint_le(len, 4 * sizeof(block) / 3);
-    n = EVP_DecodeBlock(block, (const unsigned char *)block_b64, (int)len);
-    ck_assert_int_ge(n, 0);
-    while (len > 0 && block_b64[len - 1] == '=') { /* EVP_DecodeBlock counts padding as bytes */
-        len--;
-        n--;
-    }
-    ck_assert_int_eq(srp_claim_signature(key, pool_name, user_id, block, (size_t)n, timestamp, out),
-                     0);
-    BN_free(salt);
-    BN_free(B);
-    BN_free(x);
-    BN_free(u);
-    BN_free(gx);
-    BN_free(kgx);
-    BN_free(base);
-    BN_free(ux);
-    BN_free(e);
-    BN_free(S);
-    BN_CTX_free(bn);
-}
 
 /* InitiateAuth (or AdminInitiateAuth when pool is not NULL) USER_SRP_AUTH; extra is a JSON
  * fragment added to AuthParameters ("" or ",\"SECRET_HASH\":\"...\""). */
@@ -181,22 +89,22 @@ static const cJSON *verifier_params(const cJSON *resp)
 static cJSON *srp_sign_in_to(const char *pool, const char *client, const char *username,
                              const char *password)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char ts[40], sig[SRP_SIGNATURE_B64_LEN + 1];
     cJSON *init = srp_initiate(NULL, client, username, c.A_hex, ""), *resp;
     const cJSON *params;
 
     if (tu_error_type(init) != NULL) {
-        srp_client_free(&c);
+        ta_srp_client_free(&c);
         return init;
     }
     params = verifier_params(init);
-    srp_timestamp(clock_now_ms(), ts);
-    srp_client_sign(&c, pool, params, password, ts, sig);
+    ta_srp_timestamp(clock_now_ms(), ts);
+    ta_srp_sign(&c, pool, params, password, ts, sig);
     resp = srp_respond(NULL, client, tu_str(params, "USER_ID_FOR_SRP"),
                        tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     cJSON_Delete(init);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
     return resp;
 }
 
@@ -207,7 +115,7 @@ static cJSON *srp_sign_in(const char *username, const char *password)
 
 START_TEST(test_auth_srp_sign_in_returns_tokens)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char ts[40], sig[SRP_SIGNATURE_B64_LEN + 1];
     struct store_user *u;
     cJSON *init, *resp, *claims;
@@ -226,8 +134,8 @@ START_TEST(test_auth_srp_sign_in_returns_tokens)
     ck_assert_ptr_null(tu_get(init, "Session"));
     ck_assert_ptr_null(tu_get(init, "AuthenticationResult"));
 
-    srp_timestamp(clock_now_ms(), ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(clock_now_ms(), ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     resp = srp_respond(NULL, ta_client_id, "alice", tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     ck_assert_ptr_nonnull(tu_str(ta_result_of(resp), "RefreshToken"));
     ck_assert(cJSON_IsObject(tu_get(resp, "ChallengeParameters")));
@@ -244,7 +152,7 @@ START_TEST(test_auth_srp_sign_in_returns_tokens)
     cJSON_Delete(resp);
     cJSON_Delete(init);
     store_user_free(u);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
@@ -266,7 +174,7 @@ END_TEST
 /* Answer one challenge for alice with a changed signature, secret block or timestamp. */
 START_TEST(test_auth_srp_tampered_responses_are_refused)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char ts[40], sig[SRP_SIGNATURE_B64_LEN + 1], bad[SRP_SIGNATURE_B64_LEN + 1], other[200];
     char padded[40], old[40], weekday[40];
     cJSON *init, *resp;
@@ -278,8 +186,8 @@ START_TEST(test_auth_srp_tampered_responses_are_refused)
     init = srp_initiate(NULL, ta_client_id, "alice", c.A_hex, "");
     params = verifier_params(init);
     block = tu_str(params, "SECRET_BLOCK");
-    srp_timestamp(now, ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(now, ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
 
     /* The signature with one character changed. */
     memcpy(bad, sig, sizeof(bad));
@@ -294,7 +202,7 @@ START_TEST(test_auth_srp_tampered_responses_are_refused)
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
     /* A timestamp the signature was not made over. */
-    srp_timestamp(now + 1000, old);
+    ta_srp_timestamp(now + 1000, old);
     resp = srp_respond(NULL, ta_client_id, "alice", block, old, sig, "");
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
@@ -302,18 +210,18 @@ START_TEST(test_auth_srp_tampered_responses_are_refused)
     /* Timestamps Cognito refuses even when signed: a zero-padded day (qwigo/warrant#12), a
      * weekday that is not the date's, and one far from the clock. */
     snprintf(padded, sizeof(padded), "Wed Apr 05 22:42:34 UTC 2017");
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, padded, sig);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, padded, sig);
     resp = srp_respond(NULL, ta_client_id, "alice", block, padded, sig, "");
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
-    srp_timestamp(now, weekday);
+    ta_srp_timestamp(now, weekday);
     memcpy(weekday, strncmp(weekday, "Mon", 3) == 0 ? "Tue" : "Mon", 3);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, weekday, sig);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, weekday, sig);
     resp = srp_respond(NULL, ta_client_id, "alice", block, weekday, sig, "");
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
-    srp_timestamp(now - 3600 * 1000, old);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, old, sig);
+    ta_srp_timestamp(now - 3600 * 1000, old);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, old, sig);
     resp = srp_respond(NULL, ta_client_id, "alice", block, old, sig, "");
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
@@ -321,12 +229,12 @@ START_TEST(test_auth_srp_tampered_responses_are_refused)
     /* Refused answers leave the challenge open: the right one still signs in, once the
      * lockout that five wrong proofs started (one second, check_ops_mfa.c) is over. */
     clock_set_offset_ms(1000);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     resp = srp_respond(NULL, ta_client_id, "alice", block, ts, sig, "");
     ck_assert_ptr_nonnull(tu_str(ta_result_of(resp), "IdToken"));
     cJSON_Delete(resp);
     cJSON_Delete(init);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
@@ -353,18 +261,18 @@ START_TEST(test_auth_srp_timestamps_of_other_dates)
 
     ta_add_user("alice", "CONFIRMED");
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct srp_client c = srp_client_new();
+        struct ta_srp_client c = ta_srp_client_new();
         cJSON *init, *resp;
         const cJSON *params;
 
         if (cases[i].ok) { /* the test's own formatter writes what the clients write */
-            srp_timestamp(cases[i].ms, ts);
+            ta_srp_timestamp(cases[i].ms, ts);
             ck_assert_str_eq(ts, cases[i].text);
         }
         clock_set_offset_ms(cases[i].ms - wall);
         init = srp_initiate(NULL, ta_client_id, "alice", c.A_hex, "");
         params = verifier_params(init);
-        srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, cases[i].text, sig);
+        ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, cases[i].text, sig);
         resp = srp_respond(NULL, ta_client_id, "alice", tu_str(params, "SECRET_BLOCK"),
                            cases[i].text, sig, "");
         if (cases[i].ok)
@@ -374,7 +282,7 @@ START_TEST(test_auth_srp_timestamps_of_other_dates)
             tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
         cJSON_Delete(resp);
         cJSON_Delete(init);
-        srp_client_free(&c);
+        ta_srp_client_free(&c);
     }
 }
 END_TEST
@@ -382,7 +290,7 @@ END_TEST
 START_TEST(test_auth_srp_missing_and_unknown_sessions)
 {
     cJSON *resp;
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
 
     resp = tu_callf(env, IDP "InitiateAuth",
                     "{\"AuthFlow\":\"USER_SRP_AUTH\",\"ClientId\":\"%s\","
@@ -411,13 +319,13 @@ START_TEST(test_auth_srp_missing_and_unknown_sessions)
                        "Wed Apr 5 22:42:34 UTC 2017", "c2lnbmF0dXJl", "");
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
 START_TEST(test_auth_srp_missing_claim_parameters)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     cJSON *init, *resp;
     const cJSON *params;
 
@@ -440,13 +348,13 @@ START_TEST(test_auth_srp_missing_claim_parameters)
     tu_assert_error(resp, "InvalidParameterException", "Missing required parameter USERNAME");
     cJSON_Delete(resp);
     cJSON_Delete(init);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
 START_TEST(test_auth_srp_session_expires)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char ts[40], sig[SRP_SIGNATURE_B64_LEN + 1], longer[64];
     cJSON *init, *resp;
     const cJSON *params;
@@ -457,8 +365,8 @@ START_TEST(test_auth_srp_session_expires)
     /* AuthSessionValidity defaults to 3 minutes. The client's clock is the wall clock, which
      * TIMESTAMP may follow when the emulator's clock was moved. */
     clock_set_offset_ms(3 * 60 * 1000 + 1000);
-    srp_timestamp(clock_now_ms() - clock_offset_ms(), ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(clock_now_ms() - clock_offset_ms(), ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     resp = srp_respond(NULL, ta_client_id, "alice", tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     tu_assert_error(resp, "NotAuthorizedException",
                     "Invalid session for the user, session is expired.");
@@ -472,13 +380,13 @@ START_TEST(test_auth_srp_session_expires)
     init = srp_initiate(NULL, longer, "alice", c.A_hex, "");
     params = verifier_params(init);
     clock_set_offset_ms(4 * 60 * 1000);
-    srp_timestamp(clock_now_ms(), ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(clock_now_ms(), ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     resp = srp_respond(NULL, longer, "alice", tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     ck_assert_ptr_nonnull(tu_str(ta_result_of(resp), "AccessToken"));
     cJSON_Delete(resp);
     cJSON_Delete(init);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
@@ -488,7 +396,7 @@ START_TEST(test_auth_srp_invalid_srp_a)
      * answers a tampered SRP_A (amazon-archives/amazon-cognito-identity-js#356). */
     BIGNUM *twice = BN_new();
     char *n_hex = srp_bn_to_hex(srp_group_N()), *two_n_hex, upper[1100];
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     cJSON *resp;
 
     ck_assert(BN_lshift1(twice, srp_group_N()));
@@ -512,14 +420,14 @@ START_TEST(test_auth_srp_invalid_srp_a)
     BN_free(twice);
     free(n_hex);
     free(two_n_hex);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
 START_TEST(test_auth_srp_secret_hash)
 {
     char secret_client[64], secret[64], ts[40], sig[SRP_SIGNATURE_B64_LEN + 1], extra[128];
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char *hash;
     cJSON *init, *resp;
     const cJSON *params;
@@ -535,8 +443,8 @@ START_TEST(test_auth_srp_secret_hash)
     snprintf(extra, sizeof(extra), ",\"SECRET_HASH\":\"%s\"", hash);
     init = srp_initiate(NULL, secret_client, "alice", c.A_hex, extra);
     params = verifier_params(init);
-    srp_timestamp(clock_now_ms(), ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(clock_now_ms(), ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     resp = srp_respond(NULL, secret_client, "alice", tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     tu_assert_error(resp, "NotAuthorizedException", NULL);
     ck_assert_ptr_nonnull(strstr(tu_str(resp, "message"), "secret was not received"));
@@ -551,14 +459,14 @@ START_TEST(test_auth_srp_secret_hash)
     cJSON_Delete(resp);
     cJSON_Delete(init);
     free(hash);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
 START_TEST(test_auth_srp_unknown_user_with_prevent_user_existence_errors)
 {
     char hiding[64], salt[64];
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     cJSON *resp;
     const cJSON *params;
     char *email_pool;
@@ -609,7 +517,7 @@ START_TEST(test_auth_srp_unknown_user_with_prevent_user_existence_errors)
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
     free(email_pool);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
@@ -682,7 +590,7 @@ END_TEST
 /* A password set between the challenge and the answer: B was made from the old verifier. */
 START_TEST(test_auth_srp_password_changed_during_the_challenge)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char ts[40], sig[SRP_SIGNATURE_B64_LEN + 1];
     struct op_ctx ctx = ta_ctx_new();
     cJSON *init, *resp, *pool = NULL;
@@ -697,21 +605,21 @@ START_TEST(test_auth_srp_password_changed_during_the_challenge)
     ck_assert_int_eq(user_set_password(&ctx, pool, u, "N3w-passw0rd"), 0);
     ck_assert_int_eq(store_user_update(ctx.db, u), STORE_OK);
     ta_ctx_done(&ctx);
-    srp_timestamp(clock_now_ms(), ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(clock_now_ms(), ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     resp = srp_respond(NULL, ta_client_id, "alice", tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
     cJSON_Delete(init);
     cJSON_Delete(pool);
     store_user_free(u);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
 START_TEST(test_auth_srp_admin_operations)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char ts[40], sig[SRP_SIGNATURE_B64_LEN + 1];
     char *other = tu_create_user_pool(env, "{\"PoolName\":\"other\"}");
     cJSON *init, *resp;
@@ -720,8 +628,8 @@ START_TEST(test_auth_srp_admin_operations)
     ta_add_user("alice", "CONFIRMED");
     init = srp_initiate(ta_pool_id, ta_client_id, "alice", c.A_hex, "");
     params = verifier_params(init);
-    srp_timestamp(clock_now_ms(), ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(clock_now_ms(), ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     /* The client must be the named pool's. */
     resp = srp_respond(other, ta_client_id, "alice", tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     tu_assert_error(resp, "ResourceNotFoundException", NULL);
@@ -732,14 +640,14 @@ START_TEST(test_auth_srp_admin_operations)
     cJSON_Delete(resp);
     cJSON_Delete(init);
     free(other);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
 /* A challenge is bound to its client and its user. */
 START_TEST(test_auth_srp_challenge_of_another_client_or_user)
 {
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     char ts[40], sig[SRP_SIGNATURE_B64_LEN + 1], second[64];
     cJSON *init, *resp;
     const cJSON *params;
@@ -749,8 +657,8 @@ START_TEST(test_auth_srp_challenge_of_another_client_or_user)
     ta_create_client_in(ta_pool_id, TA_FLOWS, second);
     init = srp_initiate(NULL, ta_client_id, "alice", c.A_hex, "");
     params = verifier_params(init);
-    srp_timestamp(clock_now_ms(), ts);
-    srp_client_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
+    ta_srp_timestamp(clock_now_ms(), ts);
+    ta_srp_sign(&c, ta_pool_id, params, TA_PASSWORD, ts, sig);
     resp = srp_respond(NULL, second, "alice", tu_str(params, "SECRET_BLOCK"), ts, sig, "");
     tu_assert_error(resp, "NotAuthorizedException", "Incorrect username or password.");
     cJSON_Delete(resp);
@@ -758,7 +666,7 @@ START_TEST(test_auth_srp_challenge_of_another_client_or_user)
     tu_assert_error(resp, "NotAuthorizedException", NULL);
     cJSON_Delete(resp);
     cJSON_Delete(init);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 
@@ -769,7 +677,7 @@ START_TEST(test_auth_srp_user_id_is_the_stored_username)
     char *pool = tu_create_user_pool(env, "{\"PoolName\":\"ci\","
                                           "\"UsernameConfiguration\":{\"CaseSensitive\":false}}");
     char client[64];
-    struct srp_client c = srp_client_new();
+    struct ta_srp_client c = ta_srp_client_new();
     cJSON *resp;
 
     ta_create_client_in(pool, TA_FLOWS, client);
@@ -782,7 +690,7 @@ START_TEST(test_auth_srp_user_id_is_the_stored_username)
     ck_assert_ptr_nonnull(tu_str(ta_result_of(resp), "AccessToken"));
     cJSON_Delete(resp);
     free(pool);
-    srp_client_free(&c);
+    ta_srp_client_free(&c);
 }
 END_TEST
 

@@ -5,13 +5,18 @@
 
 #include "testauth.h"
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
+#include "crypto/srp.h"
+#include "crypto/srp_group.h"
 #include "userpool/pool.h"
 #include "userpool/user.h"
 #include "util/clock.h"
@@ -189,4 +194,91 @@ cJSON *ta_respond_new_password(const char *client, const char *session, const ch
                     "\"Session\":\"%s\",\"ChallengeResponses\":{\"USERNAME\":\"temp\","
                     "\"NEW_PASSWORD\":\"%s\"%s}}",
                     client, session, password, extra);
+}
+
+/* ---- The client's side of USER_SRP_AUTH (testauth.h) ---- */
+
+struct ta_srp_client ta_srp_client_new(void)
+{
+    unsigned char raw[128];
+    struct ta_srp_client c = {BN_new(), BN_new(), NULL};
+    BN_CTX *bn = BN_CTX_new();
+
+    ck_assert_int_eq(RAND_bytes(raw, sizeof(raw)), 1);
+    ck_assert_ptr_nonnull(BN_bin2bn(raw, sizeof(raw), c.a));
+    ck_assert(BN_mod_exp(c.A, srp_group_g(), c.a, srp_group_N(), bn));
+    c.A_hex = srp_bn_to_hex(c.A);
+    BN_CTX_free(bn);
+    return c;
+}
+
+void ta_srp_client_free(struct ta_srp_client *c)
+{
+    BN_free(c->a);
+    BN_free(c->A);
+    free(c->A_hex);
+}
+
+/* TIMESTAMP for ms as the clients write it, "Tue Apr 5 22:42:34 UTC 2017" (out: 40 bytes). */
+void ta_srp_timestamp(int64_t ms, char *out)
+{
+    static const char *const DAYS[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+    snprintf(out, 40, "%s %s %d %02d:%02d:%02d UTC %d", DAYS[tm.tm_wday], MONTHS[tm.tm_mon],
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+}
+
+/* The client's PASSWORD_CLAIM_SIGNATURE for challenge parameters params of pool, with
+ * password and timestamp (out: SRP_SIGNATURE_B64_LEN + 1 bytes). */
+void ta_srp_sign(const struct ta_srp_client *c, const char *pool, const cJSON *params,
+                 const char *password, const char *timestamp, char *out)
+{
+    const char *pool_name = srp_pool_name(pool), *user_id = tu_str(params, "USER_ID_FOR_SRP");
+    const char *block_b64 = tu_str(params, "SECRET_BLOCK");
+    BIGNUM *salt = srp_bn_from_hex(tu_str(params, "SALT"), 256);
+    BIGNUM *B = srp_bn_from_hex(tu_str(params, "SRP_B"), 800);
+    BIGNUM *x, *u, *gx = BN_new(), *kgx = BN_new(), *base = BN_new(), *ux = BN_new();
+    BIGNUM *e = BN_new(), *S = BN_new();
+    BN_CTX *bn = BN_CTX_new();
+    unsigned char key[SRP_KEY_LEN], block[512];
+    size_t len = strlen(block_b64);
+    int n;
+
+    ck_assert_ptr_nonnull(user_id);
+    ck_assert_ptr_nonnull(salt);
+    ck_assert_ptr_nonnull(B);
+    x = srp_compute_x(pool_name, user_id, password, salt);
+    u = srp_hash_pads(c->A, B);
+    ck_assert(x != NULL && u != NULL);
+    ck_assert(BN_mod_exp(gx, srp_group_g(), x, srp_group_N(), bn));
+    ck_assert(BN_mod_mul(kgx, srp_group_k(), gx, srp_group_N(), bn));
+    ck_assert(BN_mod_sub(base, B, kgx, srp_group_N(), bn));
+    ck_assert(BN_mul(ux, u, x, bn) && BN_add(e, c->a, ux));
+    ck_assert(BN_mod_exp(S, base, e, srp_group_N(), bn));
+    ck_assert_int_eq(srp_hkdf_key(S, u, key), 0);
+    ck_assert_uint_le(len, 4 * sizeof(block) / 3);
+    n = EVP_DecodeBlock(block, (const unsigned char *)block_b64, (int)len);
+    ck_assert_int_ge(n, 0);
+    while (len > 0 && block_b64[len - 1] == '=') { /* EVP_DecodeBlock counts padding as bytes */
+        len--;
+        n--;
+    }
+    ck_assert_int_eq(srp_claim_signature(key, pool_name, user_id, block, (size_t)n, timestamp, out),
+                     0);
+    BN_free(salt);
+    BN_free(B);
+    BN_free(x);
+    BN_free(u);
+    BN_free(gx);
+    BN_free(kgx);
+    BN_free(base);
+    BN_free(ux);
+    BN_free(e);
+    BN_free(S);
+    BN_CTX_free(bn);
 }

@@ -1,15 +1,16 @@
 /*
- * testauth: what the sign-in suites (check_auth_password, check_auth_srp, check_auth_refresh)
- * share on top of testutil: a pool with a standard client, users written straight into the
- * store (store_user_insert with a password set by user_set_password) so that the suites
- * depend on no other operation than the pool and client ones, USER_PASSWORD_AUTH sign-in, the
- * NEW_PASSWORD_REQUIRED answer, and the checks of tokens. Every call goes through tu_call, as
+ * testauth: what the sign-in suites (check_auth_password, check_auth_srp, check_auth_refresh,
+ * check_auth_custom) share on top of testutil: a pool with a standard client, users written
+ * straight into the store (store_user_insert with a password set by user_set_password) so that the
+ * suites depend on no other operation than the pool and client ones, USER_PASSWORD_AUTH sign-in,
+ * the NEW_PASSWORD_REQUIRED answer, and the checks of tokens. Every call goes through tu_call, as
  * the server runs it; the fixture is ta_setup / tu_teardown, on tu_fixture.
  */
 #ifndef COG_TESTAUTH_H
 #define COG_TESTAUTH_H
 
 #include <cJSON.h>
+#include <openssl/bn.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -76,5 +77,29 @@ bool ta_verifies(const char *token, const char *pool);
 
 /* The number claim name of claims; fails the test unless it is a number. */
 double ta_num_claim(const cJSON *claims, const char *name);
+
+/* ---- The client's side of USER_SRP_AUTH ---------------------------------------------------
+ *
+ * Computed as amazon-cognito-identity-js computes it (AuthenticationHelper: a of 128 random
+ * bytes, A = g^a mod N, the HKDF key, the claim signature) with srp_group.h's building
+ * blocks, which check_srp.c checks against the real JS client's values.
+ */
+
+/* A client's secret a, its A, and A in hex (what InitiateAuth sends as SRP_A). */
+struct ta_srp_client {
+    BIGNUM *a, *A;
+    char *A_hex;
+};
+
+struct ta_srp_client ta_srp_client_new(void);
+void ta_srp_client_free(struct ta_srp_client *c);
+
+/* TIMESTAMP for ms as the clients write it, "Tue Apr 5 22:42:34 UTC 2017" (out: 40 bytes). */
+void ta_srp_timestamp(int64_t ms, char *out);
+
+/* The client's PASSWORD_CLAIM_SIGNATURE for PASSWORD_VERIFIER parameters params of pool, with
+ * password and timestamp (out: SRP_SIGNATURE_B64_LEN + 1 bytes). */
+void ta_srp_sign(const struct ta_srp_client *c, const char *pool, const cJSON *params,
+                 const char *password, const char *timestamp, char *out);
 
 #endif

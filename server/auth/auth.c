@@ -35,6 +35,7 @@ void auth_free(struct auth *a)
     cJSON_Delete(a->pool);
     cJSON_Delete(a->client);
     store_user_free(a->user);
+    cJSON_Delete(a->custom);
 }
 
 const char *auth_param(const struct auth *a, const char *name)
@@ -183,24 +184,54 @@ int auth_answer_sign_in(struct auth *a)
 }
 
 /*
+ * The state data (JSON object text, or NULL) of a challenge asked within a custom flow, with
+ * the flow (a->custom, which moves into it) as its "custom" member, so that any challenge the
+ * flow passes through carries it on to the next response (auth_custom_resume). A new string
+ * (secrets_wipe it: the data may hold SRP's secret b), or NULL when out of memory.
+ */
+static char *data_with_custom(struct auth *a, const char *data)
+{
+    cJSON *obj = data != NULL ? cJSON_Parse(data) : cJSON_CreateObject();
+    char *text = NULL;
+
+    if (obj != NULL && json_set_item(obj, "custom", a->custom) == 0)
+        text = cJSON_PrintUnformatted(obj);
+    else if (obj == NULL)
+        cJSON_Delete(a->custom);
+    a->custom = NULL;
+    cJSON_Delete(obj);
+    return text;
+}
+
+/*
  * Store the session key of challenge name for a->user (NULL for the made-up user of
  * USER_SRP_AUTH with PreventUserExistenceErrors), with the challenge's state data (JSON text,
- * or NULL for none), valid for the client's AuthSessionValidity minutes. 0, or -1 with
- * InternalErrorException.
+ * or NULL for none) and the custom flow in progress if any, valid for the client's
+ * AuthSessionValidity minutes. 0, or -1 with InternalErrorException.
  */
 int auth_store_challenge(struct auth *a, const char *key, const char *name, const char *data)
 {
     int64_t minutes = json_int(a->client, "AuthSessionValidity", DEFAULT_SESSION_MINUTES);
+    bool custom = a->custom != NULL;
+    char *merged = custom ? data_with_custom(a, data) : NULL;
     struct store_session s = {
         .pool_id = (char *)json_str(a->pool, "Id"),
         .client_id = (char *)a->client_id,
         .user_seq = a->user != NULL ? a->user->seq : 0,
         .challenge = (char *)name,
-        .data = (char *)data,
+        .data = merged != NULL ? merged : (char *)data,
         .expires_ms = a->ctx->now_ms + (minutes > 0 ? minutes : DEFAULT_SESSION_MINUTES) * 60000,
     };
+    int st;
 
-    if (store_session_put(a->ctx->db, key, &s) != STORE_OK)
+    if (custom && merged == NULL)
+        return ops_fail_internal(a->ctx, "out of memory");
+    st = store_session_put(a->ctx->db, key, &s);
+    if (merged != NULL) {
+        secrets_wipe(merged, strlen(merged));
+        free(merged);
+    }
+    if (st != STORE_OK)
         return ops_fail_internal(a->ctx, "could not store the auth session");
     return 0;
 }

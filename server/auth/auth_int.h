@@ -7,6 +7,9 @@
  * operations and the two tables that point into those files: FLOWS (an AuthFlow's start
  * function) and CHALLENGES (a ChallengeName's verify and respond functions). A new sign-in
  * mechanism is one row in FLOWS or CHALLENGES, one auth_*.c, and its functions declared here.
+ * auth_custom.c (CUSTOM_AUTH, CUSTOM_CHALLENGE) drives the others from the pool's Lambda
+ * functions: its flow may pass through PASSWORD_VERIFIER and the MFA challenges, whose
+ * sessions carry it on (struct auth's custom).
  *
  * Unless a comment says otherwise, a function returning int returns 0, or -1 with a->ctx->err
  * set: Cognito's error for the request, or InternalErrorException when the store or memory
@@ -37,6 +40,10 @@ struct auth {
     const char *token_source; /* the pre token generation source when not the default */
     bool responding;          /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
                                  post authentication trigger gets */
+    /* A custom flow in progress (auth_custom.c), owned, or NULL. The next challenge session
+     * stored takes it along (auth_store_challenge sets it NULL); still set after a response
+     * means the flow goes back to its DefineAuthChallenge trigger (auth_custom_continue). */
+    cJSON *custom;
 };
 
 /* ---- auth.c: the sign-in and its answers -------------------------------------------------- */
@@ -99,6 +106,7 @@ int auth_answer_challenge(struct auth *a, const char *name, cJSON *params);
 int auth_start_password(struct auth *a); /* USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH */
 int auth_start_srp(struct auth *a);      /* USER_SRP_AUTH */
 int auth_start_refresh(struct auth *a);  /* REFRESH_TOKEN_AUTH, REFRESH_TOKEN */
+int auth_start_custom(struct auth *a);   /* CUSTOM_AUTH */
 
 /* ---- The challenges: CHALLENGES' verify and respond functions --------------------------------
  *
@@ -116,6 +124,7 @@ int auth_respond_sms_mfa(struct auth *a, const struct store_session *s);
 int auth_respond_email_otp(struct auth *a, const struct store_session *s);
 int auth_respond_select_mfa_type(struct auth *a, const struct store_session *s);
 int auth_respond_mfa_setup(struct auth *a, const struct store_session *s);
+int auth_respond_custom_challenge(struct auth *a, const struct store_session *s);
 
 /* ---- Steps the flows share ------------------------------------------------------------------ */
 
@@ -138,6 +147,21 @@ int auth_clear_lockout(struct auth *a);
 /* auth_mfa.c. The step after a proved password: sets a->signed_in when the user has no MFA
  * to pass, else answers the MFA challenge that mfa_decide() picks. 0 or -1. */
 int auth_ask_mfa(struct auth *a);
+
+/* auth_srp.c. auth_check_srp_a: InvalidParameterException (-1) unless srp_a (hex) is a valid
+ * SRP A. auth_ask_password_verifier: ask PASSWORD_VERIFIER for it, of a->user or, when that
+ * is NULL, of the unknown user name (a simulated challenge). 0 or -1. */
+int auth_check_srp_a(struct auth *a, const char *srp_a);
+int auth_ask_password_verifier(struct auth *a, const char *srp_a, const char *name);
+
+/* auth_custom.c, the custom flow across the responses (RespondToAuthChallenge):
+ * auth_custom_resume, inside the transaction, takes the flow that session s carries into
+ * a->custom (none: nothing), with the challenge answered recorded as passed; the record
+ * stays only if the response passes. auth_custom_continue, after the transaction, when
+ * a->custom is still set: verifies a custom answer, then asks DefineAuthChallenge what follows
+ * (tokens, a refusal or the next challenge, into ctx->out). 0 or -1. */
+int auth_custom_resume(struct auth *a, const struct store_session *s);
+int auth_custom_continue(struct auth *a);
 
 /* auth_refresh.c. GetTokensFromRefreshToken for a's client (loaded): the client secret, the
  * flow, the token and its user, then new ID and access tokens into ctx->out. 0 or -1. */

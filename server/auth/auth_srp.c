@@ -124,12 +124,49 @@ out:
 }
 
 /*
- * USER_SRP_AUTH: AuthParameters USERNAME, SRP_A (hex), and SECRET_HASH for a client with a
- * secret (over USERNAME as typed). An SRP_A that is not hex, or is 0 mod N, is refused with
- * InvalidParameterException, which is what Cognito answers for a tampered SRP_A
- * (amazon-archives/amazon-cognito-identity-js#356; its message was not found, so the wording
- * is the emulator's). An unknown user: UserNotFoundException here, or with
- * PreventUserExistenceErrors ENABLED a simulated challenge.
+ * The client's A from srp_a (hex): a new BIGNUM, or NULL with ctx->err set. An SRP_A that is
+ * not hex, or is 0 mod N, is refused with InvalidParameterException, which is what Cognito
+ * answers for a tampered SRP_A (amazon-archives/amazon-cognito-identity-js#356; its message
+ * was not found, so the wording is the emulator's).
+ */
+static BIGNUM *read_srp_a(struct auth *a, const char *srp_a)
+{
+    BIGNUM *A = srp_bn_from_hex(srp_a, SRP_A_MAX_DIGITS);
+    int st = A != NULL ? srp_public_ok(A) : 0;
+
+    if (st == 1)
+        return A;
+    BN_free(A);
+    if (st < 0)
+        ops_fail_internal(a->ctx, "could not check SRP_A");
+    else
+        cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER, "Invalid SRP_A value.");
+    return NULL;
+}
+
+int auth_check_srp_a(struct auth *a, const char *srp_a)
+{
+    BIGNUM *A = read_srp_a(a, srp_a);
+
+    BN_free(A);
+    return A != NULL ? 0 : -1;
+}
+
+/* For CUSTOM_AUTH started with SRP_A (auth_custom.c), when its DefineAuthChallenge trigger
+ * asks for the password. */
+int auth_ask_password_verifier(struct auth *a, const char *srp_a, const char *name)
+{
+    BIGNUM *A = read_srp_a(a, srp_a);
+    int rc = A != NULL ? challenge_password_verifier(a, A, name) : -1;
+
+    BN_free(A);
+    return rc;
+}
+
+/*
+ * USER_SRP_AUTH: AuthParameters USERNAME, SRP_A (hex, read_srp_a), and SECRET_HASH for a
+ * client with a secret (over USERNAME as typed). An unknown user: UserNotFoundException here,
+ * or with PreventUserExistenceErrors ENABLED a simulated challenge.
  */
 int auth_start_srp(struct auth *a)
 {
@@ -143,16 +180,8 @@ int auth_start_srp(struct auth *a)
         return auth_missing(a->ctx, "SRP_A");
     if (client_check_secret_hash(a->ctx, a->client, username, auth_param(a, "SECRET_HASH")) != 0)
         return -1;
-    A = srp_bn_from_hex(srp_a, SRP_A_MAX_DIGITS);
-    st = A != NULL ? srp_public_ok(A) : 0;
-    if (st < 0) {
-        ops_fail_internal(a->ctx, "could not check SRP_A");
-        goto out;
-    }
-    if (st == 0) {
-        cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER, "Invalid SRP_A value.");
-        goto out;
-    }
+    if ((A = read_srp_a(a, srp_a)) == NULL)
+        return -1;
     st = user_find(a->ctx, a->pool, username, &a->user);
     if (st == STORE_ERROR)
         goto out;

@@ -6,16 +6,19 @@
  * Two tables drive it, so that new flows and challenges are entries rather than branches:
  * FLOWS maps each AuthFlow to the operations that accept it and the function that starts it
  * (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and its old name ADMIN_NO_SRP_AUTH,
- * USER_SRP_AUTH, REFRESH_TOKEN_AUTH and its alias REFRESH_TOKEN; CUSTOM_AUTH and USER_AUTH
- * are listed but not implemented yet); CHALLENGES maps each ChallengeName to the function
- * that checks a response (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, and the MFA challenges
- * SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE and MFA_SETUP, asked after the password
- * as Cognito orders them: mfa.h). Repeated wrong passwords lock the user out for a while. A
- * flow ends by signing the user in (tokens.c) or by asking a challenge: a session that the
- * response must bring back (auth.c).
+ * USER_SRP_AUTH, REFRESH_TOKEN_AUTH and its alias REFRESH_TOKEN, CUSTOM_AUTH; USER_AUTH is
+ * listed but not implemented yet); CHALLENGES maps each ChallengeName to the function that
+ * checks a response (CUSTOM_CHALLENGE, PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, and the MFA
+ * challenges SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE and MFA_SETUP, asked
+ * after the password as Cognito orders them: mfa.h). Repeated wrong passwords lock the user
+ * out for a while. A flow ends by signing the user in (tokens.c) or by asking a challenge: a
+ * session that the response must bring back (auth.c). A custom flow (auth_custom.c) goes back
+ * to the pool's DefineAuthChallenge trigger after each of its steps, once the transaction has
+ * ended.
  *
  * This file holds the operations, the tables, and the sessions' loading; the flows and the
- * challenges live in auth_password.c, auth_srp.c, auth_mfa.c and auth_refresh.c (auth_int.h).
+ * challenges live in auth_password.c, auth_srp.c, auth_mfa.c, auth_refresh.c and
+ * auth_custom.c (auth_int.h).
  *
  * Errors are Cognito's, in its order: the client, the flow, the parameters, SECRET_HASH,
  * the user, the password, then the user's state. Messages were taken from real responses
@@ -72,7 +75,7 @@ struct flow {
 static const struct flow FLOWS[] = {
     {"ADMIN_NO_SRP_AUTH", "ADMIN_NO_SRP_AUTH", FLOW_ADMIN, auth_start_password},
     {"ADMIN_USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", FLOW_ADMIN, auth_start_password},
-    {"CUSTOM_AUTH", "CUSTOM_AUTH", FLOW_BOTH, NULL},
+    {"CUSTOM_AUTH", "CUSTOM_AUTH", FLOW_BOTH, auth_start_custom},
     {"REFRESH_TOKEN", "REFRESH_TOKEN_AUTH", FLOW_BOTH, auth_start_refresh},
     {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN_AUTH", FLOW_BOTH, auth_start_refresh},
     {"USER_AUTH", "USER_AUTH", FLOW_BOTH, NULL},
@@ -96,6 +99,9 @@ struct challenge {
 };
 
 static const struct challenge CHALLENGES[] = {
+    /* Its triggers run after the transaction (auth_custom_continue in respond()): the
+     * response spends the session before VerifyAuthChallengeResponse runs. */
+    {"CUSTOM_CHALLENGE", NULL, NULL, auth_respond_custom_challenge},
     {"EMAIL_OTP", NULL, NULL, auth_respond_email_otp},
     {"MFA_SETUP", NULL, NULL, auth_respond_mfa_setup},
     {"NEW_PASSWORD_REQUIRED", NULL, NULL, auth_respond_new_password},
@@ -271,13 +277,19 @@ static int respond(struct op_ctx *ctx, bool admin)
     if (rc == 0)
         rc = load_session_user(&a, s, username);
     if (rc == 0)
+        rc = auth_custom_resume(&a, s);
+    if (rc == 0)
         rc = c->respond(&a, s);
     if (rc == 0 && store_session_delete(ctx->db, key) != STORE_OK)
         rc = ops_fail_internal(ctx, "could not delete the auth session");
     rc = ops_txn_end(ctx, rc);
     if (rc != 0 && a.wrong_password && a.user != NULL)
         auth_note_wrong_password(&a);
-    if (rc == 0 && a.signed_in)
+    /* A custom flow goes back to its DefineAuthChallenge trigger after each step instead of
+     * signing in; the Lambda calls wait for the commit, as every trigger does. */
+    if (rc == 0 && a.custom != NULL)
+        rc = auth_custom_continue(&a);
+    else if (rc == 0 && a.signed_in)
         rc = auth_answer_sign_in(&a);
 out:
     store_session_free(s);

@@ -218,4 +218,69 @@ int triggers_custom_sender(struct op_ctx *ctx, const struct trigger_caller *call
                            const struct trigger_message *m, const char *code,
                            bool temporary_password);
 
+/* ---- Custom authentication ------------------------------------------------------------------
+ *
+ * The three triggers of CUSTOM_AUTH (auth/auth_custom.c; ../shared/lambda-triggers.md 5.5):
+ * DefineAuthChallenge decides the next step from the challenge history, CreateAuthChallenge
+ * makes a custom challenge, VerifyAuthChallengeResponse judges its answer. Each returns 0 with
+ * the function's decision in *out, 1 when the trigger is not configured or triggers are off
+ * (--lambda-endpoint none; *out keeps its defaults), or -1 with ctx->err set: the function
+ * failed, or answered members of the wrong type (InvalidLambdaResponseException
+ * "Unrecognizable lambda output").
+ *
+ * The caller decides which request's ClientMetadata each gets (caller->client_metadata, or
+ * NULL to leave it out) and whether the request says userNotFound (found).
+ */
+
+/* request.userNotFound: sent only to a client with PreventUserExistenceErrors ENABLED. */
+enum trigger_user_found {
+    TRIGGER_USER_FOUND_UNSAID, /* left out */
+    TRIGGER_USER_FOUND,        /* "userNotFound": false */
+    TRIGGER_USER_NOT_FOUND,    /* "userNotFound": true */
+};
+
+/* What DefineAuthChallenge answers (defaults: no challenge, false, false). */
+struct trigger_define_auth {
+    char challenge_name[64]; /* "" for null; a name too long to be one is "?" */
+    bool issue_tokens;
+    bool fail_authentication;
+};
+
+/*
+ * DefineAuthChallenge ("DefineAuthChallenge_Authentication") with session, the challenge
+ * history: an array of {challengeName, challengeResult, challengeMetadata}, oldest first.
+ */
+int triggers_define_auth_challenge(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                   const cJSON *session, enum trigger_user_found found,
+                                   struct trigger_define_auth *out);
+
+/* What CreateAuthChallenge answers; owned (triggers_create_auth_clear). The parameters are
+ * objects of strings ({} by default), metadata a string or NULL. */
+struct trigger_create_auth {
+    cJSON *public_parameters;
+    cJSON *private_parameters;
+    char *metadata;
+};
+
+void triggers_create_auth_clear(struct trigger_create_auth *c);
+
+/*
+ * CreateAuthChallenge ("CreateAuthChallenge_Authentication") of challenge_name, which Define
+ * asked for, with the history session. Parameter values that are numbers or booleans become
+ * their text; other kinds are an unusable answer. On 0 *out is filled (clear it), on 1 or -1
+ * it is empty.
+ */
+int triggers_create_auth_challenge(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                   const char *challenge_name, const cJSON *session,
+                                   enum trigger_user_found found, struct trigger_create_auth *out);
+
+/*
+ * VerifyAuthChallengeResponse ("VerifyAuthChallengeResponse_Authentication") of answer, the
+ * ANSWER of the response, with private_parameters from CreateAuthChallenge. *answer_correct
+ * gets the function's answerCorrect (false by default).
+ */
+int triggers_verify_auth_challenge(struct op_ctx *ctx, const struct trigger_caller *caller,
+                                   const cJSON *private_parameters, const char *answer,
+                                   enum trigger_user_found found, bool *answer_correct);
+
 #endif

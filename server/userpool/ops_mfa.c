@@ -212,20 +212,26 @@ static int totp_load(struct op_ctx *ctx, struct totp_req *r)
 }
 
 /*
- * Replace the request's session with a new one of the same challenge and user carrying data
- * (JSON text), valid for the client's AuthSessionValidity: each answer of the MFA_SETUP steps
- * brings its own Session, which the next step sends. Sets ctx->out's Session. 0 or -1.
+ * Replace the request's session with a new one of the same challenge and user, its state with
+ * the step's mark set to true ("associated", "verified"), valid for the client's
+ * AuthSessionValidity: each answer of the MFA_SETUP steps brings its own Session, which the
+ * next step sends. The state keeps what else it held (a custom sign-in in progress,
+ * auth/auth_custom.c). Sets ctx->out's Session. 0 or -1.
  */
-static int totp_renew_session(struct op_ctx *ctx, struct totp_req *r, const char *data)
+static int totp_renew_session(struct op_ctx *ctx, struct totp_req *r, const char *mark)
 {
     int64_t minutes = json_int(r->client, "AuthSessionValidity", DEFAULT_SESSION_MINUTES);
-    char *key = secrets_token(SESSION_BYTES);
+    char *key = secrets_token(SESSION_BYTES), *data = NULL;
+    cJSON *state = r->s->data != NULL ? cJSON_Parse(r->s->data) : cJSON_CreateObject();
     struct store_session s = *r->s;
     int rc = -1;
 
-    s.data = (char *)data;
+    if (state != NULL && json_set_bool(state, mark, true) == 0)
+        data = cJSON_PrintUnformatted(state);
+    cJSON_Delete(state);
+    s.data = data;
     s.expires_ms = ctx->now_ms + (minutes > 0 ? minutes : DEFAULT_SESSION_MINUTES) * 60000;
-    if (key == NULL)
+    if (key == NULL || data == NULL)
         ops_fail_internal(ctx, "out of memory");
     else if (store_session_put(ctx->db, key, &s) != STORE_OK ||
              store_session_delete(ctx->db, r->session) != STORE_OK)
@@ -235,6 +241,7 @@ static int totp_renew_session(struct op_ctx *ctx, struct totp_req *r, const char
     else
         rc = 0;
     free(key);
+    free(data);
     return rc;
 }
 
@@ -269,7 +276,7 @@ int op_associate_software_token(struct op_ctx *ctx)
         ops_fail_internal(ctx, "could not store the secret");
         goto end;
     }
-    if (r.s != NULL && totp_renew_session(ctx, &r, "{\"associated\":true}") != 0)
+    if (r.s != NULL && totp_renew_session(ctx, &r, "associated") != 0)
         goto end;
     rc = json_set_str(ctx->out, "SecretCode", secret) == 0
              ? 0
@@ -334,7 +341,7 @@ int op_verify_software_token(struct op_ctx *ctx)
         ops_fail_internal(ctx, "could not store the MFA settings");
         goto end;
     }
-    if (r.s != NULL && totp_renew_session(ctx, &r, "{\"verified\":true}") != 0)
+    if (r.s != NULL && totp_renew_session(ctx, &r, "verified") != 0)
         goto end;
     rc = json_set_str(ctx->out, "Status", "SUCCESS") == 0 ? 0
                                                           : ops_fail_internal(ctx, "out of memory");
