@@ -29,7 +29,6 @@
 #include "util/jsonutil.h"
 
 static struct tu_env *const env = &tu_fixture;
-static struct tlam *lam;
 static char pool_id[IDS_MAX];
 static char client_id[64];
 
@@ -127,11 +126,11 @@ static void define_forever(const cJSON *event, void *arg, struct tlam_answer *ou
 
 static void standard_functions(void)
 {
-    tlam_on(lam, "define", define_std, NULL);
-    tlam_on(lam, "create", create_std, NULL);
-    tlam_on(lam, "verify", verify_std, NULL);
-    tlam_on(lam, "preauth", tlam_return_event, NULL);
-    tlam_on(lam, "postauth", tlam_return_event, NULL);
+    tlam_on(tlam_fixture, "define", define_std, NULL);
+    tlam_on(tlam_fixture, "create", create_std, NULL);
+    tlam_on(tlam_fixture, "verify", verify_std, NULL);
+    tlam_on(tlam_fixture, "preauth", tlam_return_event, NULL);
+    tlam_on(tlam_fixture, "postauth", tlam_return_event, NULL);
 }
 
 /* ---- Fixture and calls -------------------------------------------------------------------- */
@@ -142,11 +141,7 @@ static void setup(void)
 {
     char *id;
 
-    tu_setup();
-    lam = tlam_start();
-    ck_assert_ptr_nonnull(lam);
-    snprintf(env->settings.lambda_endpoint, sizeof(env->settings.lambda_endpoint), "%s",
-             tlam_url(lam));
+    tlam_setup();
     id =
         tu_create_user_pool(env, "{\"PoolName\":\"custom\",\"LambdaConfig\":{" CUSTOM_TRIGGERS
                                  ",\"PreAuthentication\":\"" ARN(
@@ -158,13 +153,6 @@ static void setup(void)
     ta_add_user_to(pool_id, "alice", TA_PASSWORD, "CONFIRMED", ALICE_ATTRS);
     tries = 3;
     standard_functions();
-}
-
-static void teardown(void)
-{
-    tlam_stop(lam);
-    lam = NULL;
-    tu_teardown();
 }
 
 /* InitiateAuth CUSTOM_AUTH with client: AuthParameters params (members, no braces) and more
@@ -254,7 +242,7 @@ static void expect_alice_tokens(cJSON *resp)
 /* Call i of function fn (cJSON_Delete); fails the test when there is none. */
 static cJSON *event_of(const char *fn, size_t i)
 {
-    cJSON *event = tlam_event(lam, fn, i);
+    cJSON *event = tlam_event(tlam_fixture, fn, i);
 
     ck_assert_msg(event != NULL, "no call %zu of %s", i, fn);
     return event;
@@ -315,15 +303,15 @@ START_TEST(test_custom_wrong_then_right_answer_signs_in)
     cJSON_Delete(again);
 
     expect_alice_tokens(answer(second, "42", ""));
-    ck_assert_uint_eq(tlam_count(lam, "define"), 3);
-    ck_assert_uint_eq(tlam_count(lam, "create"), 2);
-    ck_assert_uint_eq(tlam_count(lam, "verify"), 2);
-    ck_assert_uint_eq(tlam_count(lam, "preauth"), 1);
-    ck_assert_uint_eq(tlam_count(lam, "postauth"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 3);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "create"), 2);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "verify"), 2);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "preauth"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 1);
     again = answer(second, "42", "");
     tu_assert_error(again, "NotAuthorizedException", EXPIRED_SESSION);
     cJSON_Delete(again);
-    ck_assert_uint_eq(tlam_count(lam, "verify"), 2);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "verify"), 2);
 }
 END_TEST
 
@@ -417,35 +405,35 @@ START_TEST(test_custom_fail_authentication)
     resp = answer(session, "41", "");
     tu_assert_error(resp, "NotAuthorizedException", INCORRECT);
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "create"), 1);
-    ck_assert_uint_eq(tlam_count(lam, "postauth"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "create"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 0);
     /* The session was spent by the answer. */
     resp = answer(session, "42", "");
     tu_assert_error(resp, "NotAuthorizedException", EXPIRED_SESSION);
     cJSON_Delete(resp);
 
-    tlam_on_body(lam, "define", "{\"response\":{\"failAuthentication\":true}}");
+    tlam_on_body(tlam_fixture, "define", "{\"response\":{\"failAuthentication\":true}}");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "NotAuthorizedException", INCORRECT);
     cJSON_Delete(resp);
     /* Pinned: failAuthentication wins over issueTokens. */
-    tlam_on_body(lam, "define",
+    tlam_on_body(tlam_fixture, "define",
                  "{\"response\":{\"failAuthentication\":true,\"issueTokens\":true,"
                  "\"challengeName\":\"CUSTOM_CHALLENGE\"}}");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "NotAuthorizedException", INCORRECT);
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "create"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "create"), 1);
 }
 END_TEST
 
 START_TEST(test_custom_issue_tokens_at_once)
 {
-    tlam_on_body(lam, "define",
+    tlam_on_body(tlam_fixture, "define",
                  "{\"response\":{\"issueTokens\":true,\"challengeName\":\"CUSTOM_CHALLENGE\"}}");
     expect_alice_tokens(initiate("\"USERNAME\":\"alice\"", ""));
-    ck_assert_uint_eq(tlam_count(lam, "create"), 0);
-    ck_assert_uint_eq(tlam_count(lam, "postauth"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "create"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 1);
     /* InitiateAuth passes no ClientMetadata to post authentication either. */
     assert_request("postauth", 0, "clientMetadata", "(absent)");
 }
@@ -465,17 +453,17 @@ START_TEST(test_custom_unusable_define_answers)
     cJSON *resp;
 
     for (size_t i = 0; i < sizeof(ANSWERS) / sizeof(ANSWERS[0]); i++) {
-        tlam_on_body(lam, "define", ANSWERS[i]);
+        tlam_on_body(tlam_fixture, "define", ANSWERS[i]);
         resp = initiate("\"USERNAME\":\"alice\"", "");
         tu_assert_error(resp, "InvalidLambdaResponseException", UNRECOGNIZABLE);
         cJSON_Delete(resp);
     }
-    tlam_on_body(lam, "define", "null");
+    tlam_on_body(tlam_fixture, "define", "null");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "InvalidLambdaResponseException",
                     "Invalid lambda function output : Invalid JSON");
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "create"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "create"), 0);
 }
 END_TEST
 
@@ -486,7 +474,7 @@ START_TEST(test_custom_create_answers)
     cJSON *resp;
     const cJSON *params;
 
-    tlam_on_body(lam, "create",
+    tlam_on_body(tlam_fixture, "create",
                  "{\"response\":{\"publicChallengeParameters\":{\"attempts\":3,\"ok\":true,"
                  "\"USERNAME\":\"mallory\"},\"privateChallengeParameters\":{\"answer\":42}}}");
     resp = initiate("\"USERNAME\":\"alice\"", "");
@@ -502,15 +490,16 @@ START_TEST(test_custom_create_answers)
     /* No metadata: null in the history. */
     assert_request("define", 1, "session", "[" ENTRY("CUSTOM_CHALLENGE", "true", "null") "]");
 
-    tlam_on_body(lam, "create", "{\"response\":{\"publicChallengeParameters\":[1]}}");
+    tlam_on_body(tlam_fixture, "create", "{\"response\":{\"publicChallengeParameters\":[1]}}");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "InvalidLambdaResponseException", UNRECOGNIZABLE);
     cJSON_Delete(resp);
-    tlam_on_body(lam, "create", "{\"response\":{\"privateChallengeParameters\":{\"a\":{}}}}");
+    tlam_on_body(tlam_fixture, "create",
+                 "{\"response\":{\"privateChallengeParameters\":{\"a\":{}}}}");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "InvalidLambdaResponseException", UNRECOGNIZABLE);
     cJSON_Delete(resp);
-    tlam_on_body(lam, "create", "{\"response\":{\"challengeMetadata\":7}}");
+    tlam_on_body(tlam_fixture, "create", "{\"response\":{\"challengeMetadata\":7}}");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "InvalidLambdaResponseException", UNRECOGNIZABLE);
     cJSON_Delete(resp);
@@ -524,49 +513,49 @@ START_TEST(test_custom_trigger_failures_at_each_step)
     char session[512];
     cJSON *resp;
 
-    tlam_on_error(lam, "define", "no define today");
+    tlam_on_error(tlam_fixture, "define", "no define today");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "UserLambdaValidationException",
                     "DefineAuthChallenge failed with error no define today.");
     cJSON_Delete(resp);
-    tlam_on(lam, "define", define_std, NULL);
+    tlam_on(tlam_fixture, "define", define_std, NULL);
 
-    tlam_on_error(lam, "create", "no create today");
+    tlam_on_error(tlam_fixture, "create", "no create today");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "UserLambdaValidationException",
                     "CreateAuthChallenge failed with error no create today.");
     ck_assert_ptr_null(tu_get(resp, "Session"));
     cJSON_Delete(resp);
-    tlam_on(lam, "create", create_std, NULL);
+    tlam_on(tlam_fixture, "create", create_std, NULL);
 
     /* Verify fails: the answered session is spent all the same, as Cognito was seen to do. */
     take_custom(initiate("\"USERNAME\":\"alice\"", ""), session);
-    tlam_on_error(lam, "verify", "no verify today");
+    tlam_on_error(tlam_fixture, "verify", "no verify today");
     resp = answer(session, "42", "");
     tu_assert_error(resp, "UserLambdaValidationException",
                     "VerifyAuthChallengeResponse failed with error no verify today.");
     cJSON_Delete(resp);
-    tlam_on(lam, "verify", verify_std, NULL);
+    tlam_on(tlam_fixture, "verify", verify_std, NULL);
     resp = answer(session, "42", "");
     tu_assert_error(resp, "NotAuthorizedException", EXPIRED_SESSION);
     cJSON_Delete(resp);
 
     /* Define fails after an answer, then Create. */
     take_custom(initiate("\"USERNAME\":\"alice\"", ""), session);
-    tlam_on_status(lam, "define", 404, "ResourceNotFoundException");
+    tlam_on_status(tlam_fixture, "define", 404, "ResourceNotFoundException");
     resp = answer(session, "42", "");
     tu_assert_error(resp, "UnexpectedLambdaException",
                     "DefineAuthChallenge invocation failed due to error "
                     "ResourceNotFoundException.");
     cJSON_Delete(resp);
-    tlam_on(lam, "define", define_std, NULL);
+    tlam_on(tlam_fixture, "define", define_std, NULL);
     take_custom(initiate("\"USERNAME\":\"alice\"", ""), session);
-    tlam_on_error(lam, "create", "second round");
+    tlam_on_error(tlam_fixture, "create", "second round");
     resp = answer(session, "41", "");
     tu_assert_error(resp, "UserLambdaValidationException",
                     "CreateAuthChallenge failed with error second round.");
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "postauth"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 0);
 }
 END_TEST
 
@@ -581,7 +570,7 @@ START_TEST(test_custom_session_expires)
     resp = answer(session, "42", "");
     tu_assert_error(resp, "NotAuthorizedException", EXPIRED_SESSION);
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "verify"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "verify"), 0);
 
     clock_set_offset_ms(0);
     ta_create_client_in(pool_id, FLOWS ",\"AuthSessionValidity\":10", client);
@@ -597,16 +586,16 @@ START_TEST(test_custom_challenge_limit)
     char session[512];
     cJSON *resp;
 
-    tlam_on(lam, "define", define_forever, NULL);
+    tlam_on(tlam_fixture, "define", define_forever, NULL);
     take_custom(initiate("\"USERNAME\":\"alice\"", ""), session);
     for (int i = 1; i < 16; i++)
         take_custom(answer(session, "41", ""), session);
     resp = answer(session, "41", "");
     tu_assert_error(resp, "NotAuthorizedException", INCORRECT);
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 17);
-    ck_assert_uint_eq(tlam_count(lam, "create"), 16);
-    ck_assert_uint_eq(tlam_count(lam, "verify"), 16);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 17);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "create"), 16);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "verify"), 16);
 }
 END_TEST
 
@@ -630,8 +619,8 @@ START_TEST(test_custom_missing_parameters)
     tu_assert_error(resp, "NotAuthorizedException", NULL);
     ck_assert_ptr_nonnull(strstr(tu_str(resp, "message"), "secret was not received"));
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 0);
-    ck_assert_uint_eq(tlam_count(lam, "preauth"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "preauth"), 0);
     /* Pinned: SRP_A without CHALLENGE_NAME "SRP_A" does not start with the password. */
     take_custom(initiate("\"USERNAME\":\"alice\",\"SRP_A\":\"zz\"", ""), session);
     assert_request("define", 0, "session", "[]");
@@ -644,7 +633,7 @@ START_TEST(test_custom_missing_parameters)
                  client_id, session);
     tu_assert_error(resp, "InvalidParameterException", "Missing required parameter ANSWER");
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "verify"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "verify"), 0);
     /* Another user's name: refused, and the session stays. */
     ta_add_user_to(pool_id, "bob", TA_PASSWORD, "CONFIRMED", "{}");
     resp = answer_with(client_id, session, "bob", "42", "");
@@ -664,7 +653,7 @@ START_TEST(test_custom_client_or_pool_without_the_flow)
     resp = initiate_with(client, "\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "InvalidParameterException", "Auth flow not enabled for this client");
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 0);
     /* A client without ExplicitAuthFlows allows it. */
     ta_create_client_in(pool_id, "\"AuthSessionValidity\":3", client);
     take_custom(initiate_with(client, "\"USERNAME\":\"alice\"", ""), session);
@@ -686,7 +675,7 @@ START_TEST(test_custom_client_or_pool_without_the_flow)
     tu_assert_error(resp, "InvalidParameterException", NOT_CONFIGURED);
     cJSON_Delete(resp);
     /* ... but a Define that issues tokens needs no other function. */
-    tlam_on_body(lam, "define", "{\"response\":{\"issueTokens\":true}}");
+    tlam_on_body(tlam_fixture, "define", "{\"response\":{\"issueTokens\":true}}");
     resp = initiate_with(client, "\"USERNAME\":\"alice\"", "");
     ck_assert_ptr_nonnull(tu_str(ta_result_of(resp), "AccessToken"));
     cJSON_Delete(resp);
@@ -705,7 +694,7 @@ START_TEST(test_custom_unknown_user)
     resp = initiate("\"USERNAME\":\"ghost\"", "");
     tu_assert_error(resp, "UserNotFoundException", "User does not exist.");
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 0);
 
     /* A client that hides users: the functions run, told userNotFound. */
     ta_create_client_in(pool_id, FLOWS ",\"PreventUserExistenceErrors\":\"ENABLED\"", client);
@@ -750,10 +739,10 @@ START_TEST(test_custom_user_states)
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "NotAuthorizedException", "User is disabled.");
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 0);
 
     ta_add_user_to(pool_id, "temp", TA_PASSWORD, "FORCE_CHANGE_PASSWORD", "{}");
-    tlam_on_body(lam, "define", "{\"response\":{\"issueTokens\":true}}");
+    tlam_on_body(tlam_fixture, "define", "{\"response\":{\"issueTokens\":true}}");
     resp = initiate("\"USERNAME\":\"temp\"", "");
     ck_assert_ptr_nonnull(tu_str(ta_result_of(resp), "AccessToken"));
     cJSON_Delete(resp);
@@ -839,7 +828,7 @@ START_TEST(test_custom_with_srp_password_first)
     ck_assert_ptr_nonnull(tu_str(params, "SRP_B"));
     ck_assert_ptr_nonnull(tu_str(params, "SALT"));
     assert_request("define", 0, "session", "[" SRP_A_ENTRY "]");
-    ck_assert_uint_eq(tlam_count(lam, "create"), 0); /* Cognito's own challenge */
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "create"), 0); /* Cognito's own challenge */
 
     take_custom(respond_verifier(&c, params, TA_PASSWORD), session);
     assert_request("define", 1, "session", "[" SRP_A_ENTRY "," VERIFIER_ENTRY "]");
@@ -848,8 +837,8 @@ START_TEST(test_custom_with_srp_password_first)
     assert_request("define", 2, "session",
                    "[" SRP_A_ENTRY "," VERIFIER_ENTRY
                    "," ENTRY("CUSTOM_CHALLENGE", "true", "\"ROUND-1\"") "]");
-    ck_assert_uint_eq(tlam_count(lam, "preauth"), 1);
-    ck_assert_uint_eq(tlam_count(lam, "postauth"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "preauth"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 1);
     cJSON_Delete(init);
     ta_srp_client_free(&c);
 }
@@ -864,9 +853,10 @@ START_TEST(test_custom_with_srp_wrong_password)
     resp = respond_verifier(&c, tu_get(init, "ChallengeParameters"), "Wrong-passw0rd");
     tu_assert_error(resp, "NotAuthorizedException", INCORRECT);
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 1);
     /* A Define that asks for the password again later is not obeyed. */
-    tlam_on_body(lam, "define", "{\"response\":{\"challengeName\":\"PASSWORD_VERIFIER\"}}");
+    tlam_on_body(tlam_fixture, "define",
+                 "{\"response\":{\"challengeName\":\"PASSWORD_VERIFIER\"}}");
     resp = initiate("\"USERNAME\":\"alice\"", "");
     tu_assert_error(resp, "InvalidLambdaResponseException", UNRECOGNIZABLE);
     cJSON_Delete(resp);
@@ -898,7 +888,7 @@ START_TEST(test_custom_with_srp_and_sms_mfa)
     ck_assert_str_eq(tu_str(resp, "ChallengeName"), "SMS_MFA");
     snprintf(session, sizeof(session), "%s", tu_str(resp, "Session"));
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 1);
 
     tl_mfa_code("bob", "SMS", code);
     resp = tu_callf(env, IDP "RespondToAuthChallenge",
@@ -968,7 +958,7 @@ START_TEST(test_custom_with_srp_and_mfa_setup)
     ck_assert_msg(tu_error_type(resp) == NULL, "%s", tu_str(resp, "message"));
     snprintf(session, sizeof(session), "%s", tu_str(resp, "Session"));
     cJSON_Delete(resp);
-    ck_assert_uint_eq(tlam_count(lam, "define"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "define"), 1);
 
     resp = tu_callf(env, IDP "RespondToAuthChallenge",
                     "{\"ChallengeName\":\"MFA_SETUP\",\"ClientId\":\"%s\",\"Session\":\"%s\","
@@ -988,7 +978,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("auth_custom");
     TCase *tc = tcase_create("custom");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tlam_teardown);
     tcase_add_test(tc, test_custom_wrong_then_right_answer_signs_in);
     tcase_add_test(tc, test_custom_events_field_by_field);
     tcase_add_test(tc, test_custom_fail_authentication);

@@ -25,20 +25,12 @@
 
 static struct tlam *fake;
 
+/* The fixture of testlambda.h, its fake as "fake" (the HTTP case below starts its own). */
 static void setup(void)
 {
-    tu_setup();
-    fake = tlam_start();
-    ck_assert_ptr_nonnull(fake);
-    snprintf(tu_fixture.settings.lambda_endpoint, sizeof(tu_fixture.settings.lambda_endpoint), "%s",
-             tlam_url(fake));
+    tlam_setup();
+    fake = tlam_fixture;
     trigger_log_clear();
-}
-
-static void teardown(void)
-{
-    tlam_stop(fake);
-    tu_teardown();
 }
 
 /* A pool with lambda_config (a JSON object text) and email sign-up, and its client. */
@@ -69,18 +61,6 @@ static cJSON *event_of(const char *fn, size_t i)
 
     ck_assert_msg(event != NULL, "no call %zu of %s (%zu calls)", i, fn, tlam_count(fake, fn));
     return event;
-}
-
-/* A script: the event back with response replaced by the arg's JSON text. */
-static void answer_response(const cJSON *event, void *arg, struct tlam_answer *out)
-{
-    out->body = tlam_event_with_response(event, arg);
-}
-
-/* fn answers its event with response replaced by response_json (a string literal). */
-static void on_response(const char *fn, const char *response_json)
-{
-    tlam_on(fake, fn, answer_response, (void *)response_json);
 }
 
 /* The envelope of section 4, as every trigger gets it. */
@@ -216,8 +196,9 @@ START_TEST(test_auto_confirm_confirms_and_runs_post_confirmation)
     char verified[8], code[8];
 
     app_with(&a, "{\"PreSignUp\":\"" ARN("pre") "\",\"PostConfirmation\":\"" ARN("post") "\"}");
-    on_response("pre",
-                "{\"autoConfirmUser\":true,\"autoVerifyEmail\":true,\"autoVerifyPhone\":false}");
+    tlam_on_response(
+        fake, "pre",
+        "{\"autoConfirmUser\":true,\"autoVerifyEmail\":true,\"autoVerifyPhone\":false}");
     tlam_on(fake, "post", tlam_return_event, NULL);
     r = sign_up(&a, "alice", "a@example.com", ",\"ClientMetadata\":{\"k\":\"v\"}");
     ck_assert_msg(tu_error_type(r) == NULL, "%s", tu_str(r, "message"));
@@ -247,10 +228,10 @@ START_TEST(test_auto_verify_needs_auto_confirm_and_the_attribute)
     cJSON *users;
 
     app_with(&a, "{\"PreSignUp\":\"" ARN("pre") "\"}");
-    on_response("pre", "{\"autoConfirmUser\":false,\"autoVerifyEmail\":true}");
+    tlam_on_response(fake, "pre", "{\"autoConfirmUser\":false,\"autoVerifyEmail\":true}");
     tl_error(sign_up(&a, "alice", "a@example.com", ""), "InvalidLambdaResponseException",
              "Phone or email cannot be auto verified, when user is not being auto confirmed.");
-    on_response("pre", "{\"autoConfirmUser\":true,\"autoVerifyPhone\":true}");
+    tlam_on_response(fake, "pre", "{\"autoConfirmUser\":true,\"autoVerifyPhone\":true}");
     tl_error(sign_up(&a, "alice", "a@example.com", ""), "InvalidLambdaResponseException",
              "Phone or email cannot be auto verified, when the user has no such attribute.");
     users = tu_callf(&tu_fixture, IDP "ListUsers", "{\"UserPoolId\":\"%s\"}", a.pool);
@@ -269,11 +250,11 @@ START_TEST(test_an_auto_verified_alias_moves_to_the_new_user)
            "{\"PoolName\":\"p\",\"AliasAttributes\":[\"email\"],\"LambdaConfig\":"
            "{\"PreSignUp\":\"" ARN("pre") "\"}}",
            "");
-    on_response("pre", "{\"autoConfirmUser\":true}");
+    tlam_on_response(fake, "pre", "{\"autoConfirmUser\":true}");
     tl_user(&a, "bob",
             "[{\"Name\":\"email\",\"Value\":\"same@example.com\"},"
             "{\"Name\":\"email_verified\",\"Value\":\"true\"}]");
-    on_response("pre", "{\"autoConfirmUser\":true,\"autoVerifyEmail\":true}");
+    tlam_on_response(fake, "pre", "{\"autoConfirmUser\":true,\"autoVerifyEmail\":true}");
     tl_ok(sign_up(&a, "alice", "same@example.com", ""));
     tl_admin_attr(&a, "bob", "email_verified", verified, sizeof(verified));
     ck_assert_str_eq(verified, "false");
@@ -306,7 +287,7 @@ START_TEST(test_admin_create_user_ignores_the_pre_sign_up_flags)
     cJSON *event;
 
     app_with(&a, "{\"PreSignUp\":\"" ARN("pre") "\"}");
-    on_response("pre", "{\"autoConfirmUser\":true,\"autoVerifyEmail\":true}");
+    tlam_on_response(fake, "pre", "{\"autoConfirmUser\":true,\"autoVerifyEmail\":true}");
     tl_ok(tu_callf(&tu_fixture, IDP "AdminCreateUser",
                    "{\"UserPoolId\":\"%s\",\"Username\":\"alice\",\"MessageAction\":\"SUPPRESS\","
                    "\"UserAttributes\":[{\"Name\":\"email\",\"Value\":\"a@example.com\"}],"
@@ -393,7 +374,7 @@ START_TEST(test_user_name_is_the_uuid_in_email_pools)
            "{\"PoolName\":\"p\",\"UsernameAttributes\":[\"email\"],\"LambdaConfig\":"
            "{\"PreSignUp\":\"" ARN("pre") "\",\"PostConfirmation\":\"" ARN("post") "\"}}",
            "");
-    on_response("pre", "{\"autoConfirmUser\":true}");
+    tlam_on_response(fake, "pre", "{\"autoConfirmUser\":true}");
     tlam_on(fake, "post", tlam_return_event, NULL);
     tl_ok(sign_up(&a, "ana@example.com", "ana@example.com", ""));
     event = event_of("post", 0);
@@ -565,7 +546,7 @@ START_TEST(test_every_call_is_in_the_invocation_log)
     const cJSON *newest, *oldest;
 
     app_with(&a, "{\"PreSignUp\":\"" ARN("pre") "\"}");
-    on_response("pre", "{\"autoConfirmUser\":false}");
+    tlam_on_response(fake, "pre", "{\"autoConfirmUser\":false}");
     tl_ok(sign_up(&a, "alice", "a@example.com", ""));
     tlam_on_error(fake, "pre", "no");
     cJSON_Delete(sign_up(&a, "bob", "b@example.com", ""));
@@ -722,7 +703,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("calls");
     TCase *http = tcase_create("http");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tlam_teardown);
     tcase_add_test(tc, test_arns_name_the_function_and_qualifier);
     tcase_add_test(tc, test_the_invoke_request_is_what_lambda_expects);
     tcase_add_test(tc, test_pre_sign_up_gets_cognitos_event);

@@ -31,7 +31,6 @@
 #include "userpool/delivery.h"
 
 static struct tu_env *const env = &tu_fixture;
-static struct tlam *lam;
 
 #define ARN "arn:aws:lambda:us-east-1:123456789012:function:"
 #define KMS "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
@@ -53,38 +52,15 @@ static struct tlam *lam;
 #define SUBJECT_PATTERN "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+"
 #define SMS_PATTERN ".*\\{####\\}.*"
 
-static void setup(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread */
-    tu_setup();
-    lam = tlam_start();
-    ck_assert_ptr_nonnull(lam);
-    snprintf(env->settings.lambda_endpoint, sizeof(env->settings.lambda_endpoint), "%s",
-             tlam_url(lam));
-}
-
-static void teardown(void)
-{
-    tlam_stop(lam);
-    lam = NULL;
-    tu_teardown();
-}
-
 /* ---- Helpers -------------------------------------------------------------------------------- */
-
-/* A script: the event answered with the response given as arg (JSON object text). */
-static void answer(const cJSON *event, void *arg, struct tlam_answer *out)
-{
-    out->body = tlam_event_with_response(event, arg);
-}
 
 /* The function "msg" answers with response (a string literal), or passes the event back. */
 static void msg_answers(const char *response)
 {
     if (response == NULL)
-        tlam_on(lam, "msg", tlam_return_event, NULL);
+        tlam_on(tlam_fixture, "msg", tlam_return_event, NULL);
     else
-        tlam_on(lam, "msg", answer, (void *)response);
+        tlam_on_response(tlam_fixture, "msg", response);
 }
 
 /* The newest inbox message of username (store_message_free), or NULL when there is none. */
@@ -201,7 +177,7 @@ static void confirm(const struct tl_app *a, const char *username)
 static cJSON *message_event(size_t i, const char *source, const char *username,
                             const char *client_id, const char *code)
 {
-    cJSON *ev = tlam_event(lam, "msg", i), *req, *resp;
+    cJSON *ev = tlam_event(tlam_fixture, "msg", i), *req, *resp;
     const char *names[] = {"smsMessage", "emailMessage", "emailSubject"};
     char *text;
 
@@ -399,7 +375,7 @@ START_TEST(test_trigger_message_each_operation_fires_its_source)
     /* A suppressed invitation sends nothing, and fires nothing. */
     tl_user(&a, "carol", "[{\"Name\":\"email\",\"Value\":\"carol@example.com\"}]");
     ck_assert_uint_eq(inbox_count("carol"), 0);
-    ck_assert_uint_eq(tlam_count(lam, "msg"), n);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "msg"), n);
 
     tl_sign_in(&a, "carol", TL_PASSWORD, &t);
     tl_ok(tu_callf(env, IDP "UpdateUserAttributes",
@@ -423,7 +399,7 @@ START_TEST(test_trigger_message_each_operation_fires_its_source)
     newest_code("carol", code);
     cJSON_Delete(message_event(n++, "CustomMessage_VerifyUserAttribute", "carol", a.client, code));
     expect_message("carol", "Your verification code is %s. ", "Your verification code", NULL, NULL);
-    ck_assert_uint_eq(tlam_count(lam, "msg"), n);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "msg"), n);
     tl_tokens_free(&t);
 }
 END_TEST
@@ -733,7 +709,7 @@ START_TEST(test_trigger_message_failures_fail_the_operation)
     cJSON *r;
 
     tl_app(&a, "{" EMAIL_POOL ",\"LambdaConfig\":{" MSG "}}", "");
-    tlam_on_error(lam, "msg", "boom");
+    tlam_on_error(tlam_fixture, "msg", "boom");
     tl_error(sign_up_email(&a, "alice"), "UserLambdaValidationException",
              "CustomMessage failed with error boom.");
     ck_assert_uint_eq(inbox_count("alice"), 0);
@@ -744,15 +720,15 @@ START_TEST(test_trigger_message_failures_fail_the_operation)
     ck_assert_uint_eq(inbox_count("alice"), 1);
     confirm(&a, "alice");
 
-    tlam_on_error(lam, "msg", "no reset");
+    tlam_on_error(tlam_fixture, "msg", "no reset");
     tl_error(tu_callf(env, IDP "ForgotPassword", "{\"ClientId\":\"%s\",\"Username\":\"alice\"}",
                       a.client),
              "UserLambdaValidationException", "CustomMessage failed with error no reset.");
-    tlam_on_body(lam, "msg", "not json");
+    tlam_on_body(tlam_fixture, "msg", "not json");
     tl_error(invite(&a, "bob", "EMAIL", TEMP_PASSWORD), "InvalidLambdaResponseException",
              "Invalid lambda function output : Invalid JSON");
     tl_assert_status(&a, "bob", "FORCE_CHANGE_PASSWORD");
-    tlam_on(lam, "msg", NULL, NULL);
+    tlam_on(tlam_fixture, "msg", NULL, NULL);
     tl_error(sign_up_email(&a, "carol"), "UnexpectedLambdaException",
              "CustomMessage invocation failed due to error ResourceNotFoundException.");
 
@@ -770,7 +746,7 @@ START_TEST(test_trigger_message_failures_fail_the_operation)
                  m.pool, m.client);
     snprintf(session, sizeof(session), "%s", tu_str(r, "Session"));
     cJSON_Delete(r);
-    tlam_on_error(lam, "msg", "no sms");
+    tlam_on_error(tlam_fixture, "msg", "no sms");
     tl_error(tu_callf(env, IDP "AdminRespondToAuthChallenge",
                       "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"ChallengeName\":"
                       "\"NEW_PASSWORD_REQUIRED\",\"Session\":\"%s\",\"ChallengeResponses\":{"
@@ -782,10 +758,10 @@ START_TEST(test_trigger_message_failures_fail_the_operation)
 
     /* Triggers off: nothing is called, the pool's text goes out. */
     snprintf(env->settings.lambda_endpoint, sizeof(env->settings.lambda_endpoint), "none");
-    tlam_reset(lam);
+    tlam_reset(tlam_fixture);
     tl_ok(sign_up_email(&a, "erin"));
     expect_message("erin", "Your verification code is %s. ", "Your verification code", NULL, NULL);
-    ck_assert_uint_eq(tlam_count(lam, "msg"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "msg"), 0);
 }
 END_TEST
 
@@ -827,11 +803,11 @@ static cJSON *sender_event(const char *fn, size_t i, const char *source, const c
     char *header;
     cJSON *ev, *req;
 
-    ck_assert_msg(tlam_wait_count(lam, fn, i + 1, 10000), "%s was not called", fn);
-    header = tlam_header(lam, fn, i, "X-Amz-Invocation-Type");
+    ck_assert_msg(tlam_wait_count(tlam_fixture, fn, i + 1, 10000), "%s was not called", fn);
+    header = tlam_header(tlam_fixture, fn, i, "X-Amz-Invocation-Type");
     ck_assert_str_eq(header ? header : "(none)", "Event");
     free(header);
-    ev = tlam_event(lam, fn, i);
+    ev = tlam_event(tlam_fixture, fn, i);
     ck_assert_ptr_nonnull(ev);
     ck_assert_str_eq(tu_str(ev, "version"), "1");
     ck_assert_str_eq(tu_str(ev, "triggerSource"), source);
@@ -859,7 +835,7 @@ START_TEST(test_trigger_message_custom_email_sender_gets_the_code)
            "{" EMAIL_POOL ",\"LambdaConfig\":{" MSG "," EMAIL_SENDER ",\"KMSKeyID\":\"" KMS "\"}}",
            "");
     msg_answers(NULL);
-    tlam_on(lam, "email", tlam_return_event, NULL);
+    tlam_on(tlam_fixture, "email", tlam_return_event, NULL);
     tl_ok(sign_up(&a, "alice", "[{\"Name\":\"email\",\"Value\":\"alice@example.com\"}]",
                   ",\"ClientMetadata\":{\"k\":\"v\"}"));
     expect_message("alice", "Your verification code is %s. ", "Your verification code",
@@ -877,7 +853,7 @@ START_TEST(test_trigger_message_custom_email_sender_gets_the_code)
     ev = sender_event("email", 1, "CustomEmailSender_AdminCreateUser", "customEmailSenderRequestV1",
                       "Ab1&lt;&amp;&quot;x&gt;yz");
     cJSON_Delete(ev);
-    ck_assert_uint_eq(tlam_count(lam, "msg"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "msg"), 0);
 
     /* No SMS sender: an SMS invitation goes through CustomMessage. */
     tl_ok(invite(&a, "carol", "SMS", TEMP_PASSWORD));
@@ -894,7 +870,7 @@ START_TEST(test_trigger_message_custom_sms_sender_gets_the_code)
     char code[7];
 
     tl_app(&a, "{" PHONE_POOL ",\"LambdaConfig\":{" SMS_SENDER ",\"KMSKeyID\":\"" KMS "\"}}", "");
-    tlam_on(lam, "sms", tlam_return_event, NULL);
+    tlam_on(tlam_fixture, "sms", tlam_return_event, NULL);
     tl_ok(sign_up(&a, "alice", "[{\"Name\":\"phone_number\",\"Value\":\"+15555550123\"}]", ""));
     expect_message("alice", "Your verification code is %s. ", NULL, "CustomSMSSender", code);
     cJSON_Delete(
@@ -911,12 +887,12 @@ START_TEST(test_trigger_message_failing_sender_never_fails_the_operation)
     struct tl_app a;
 
     tl_app(&a, "{" EMAIL_POOL ",\"LambdaConfig\":{" EMAIL_SENDER ",\"KMSKeyID\":\"" KMS "\"}}", "");
-    tlam_on_error(lam, "email", "sender down");
+    tlam_on_error(tlam_fixture, "email", "sender down");
     tl_ok(sign_up_email(&a, "alice"));
     expect_message("alice", "Your verification code is %s. ", "Your verification code",
                    "CustomEmailSender", NULL);
-    ck_assert(tlam_wait_count(lam, "email", 1, 10000));
-    tlam_on_status(lam, "email", 500, "ServiceException");
+    ck_assert(tlam_wait_count(tlam_fixture, "email", 1, 10000));
+    tlam_on_status(tlam_fixture, "email", 500, "ServiceException");
     tl_ok(sign_up_email(&a, "bob"));
     ck_assert_uint_eq(inbox_count("bob"), 1);
     /* Nothing listens on port 1. */
@@ -994,19 +970,25 @@ static void http_app(const char *body, char *pool, char *client)
 /* GET /_emu/messages shows each message's text, subject (null for an SMS) and sender. */
 START_TEST(test_trigger_message_control_api_shows_the_texts)
 {
-    char *argv[] = {(char *)"cognito-emu", (char *)"--db",
-                    (char *)":memory:",    (char *)"--port",
-                    (char *)"0",           (char *)"--threads",
-                    (char *)"2",           (char *)"--log-level",
-                    (char *)"error",       (char *)"--lambda-endpoint",
-                    (char *)tlam_url(lam), NULL};
+    char *argv[] = {(char *)"cognito-emu",
+                    (char *)"--db",
+                    (char *)":memory:",
+                    (char *)"--port",
+                    (char *)"0",
+                    (char *)"--threads",
+                    (char *)"2",
+                    (char *)"--log-level",
+                    (char *)"error",
+                    (char *)"--lambda-endpoint",
+                    (char *)tlam_url(tlam_fixture),
+                    NULL};
     char pool[64], client[64], want[128];
     cJSON *r, *m;
 
     ck_assert_int_eq(settings_parse(&server_settings, 11, argv), SETTINGS_RUN);
     ck_assert_int_eq(server_start(&server_settings, &srv), 0);
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", server_port(srv));
-    tlam_on(lam, "email", tlam_return_event, NULL);
+    tlam_on(tlam_fixture, "email", tlam_return_event, NULL);
 
     http_app("{" EMAIL_POOL "}", pool, client);
     cJSON_Delete(aws("SignUp",
@@ -1048,7 +1030,7 @@ START_TEST(test_trigger_message_control_api_shows_the_texts)
     ck_assert_str_eq(tu_str(m, "customSender"), "CustomEmailSender");
     ck_assert_str_eq(tu_str(m, "subject"), "Your verification code");
     cJSON_Delete(r);
-    ck_assert(tlam_wait_count(lam, "email", 1, 10000));
+    ck_assert(tlam_wait_count(tlam_fixture, "email", 1, 10000));
     server_stop(srv);
     srv = NULL;
 }
@@ -1125,7 +1107,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("trigger_message");
     TCase *tc = tcase_create("trigger_message");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tlam_setup, tlam_teardown);
     tcase_add_test(tc, test_trigger_message_defaults_per_kind);
     tcase_add_test(tc, test_trigger_message_uses_the_pool_templates_and_links);
     tcase_add_test(tc, test_trigger_message_each_operation_fires_its_source);

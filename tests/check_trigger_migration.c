@@ -23,7 +23,6 @@
 #include "triggers/trigger_log.h"
 
 static struct tu_env *const env = &tu_fixture;
-static struct tlam *lam;
 
 #define FN "arn:aws:lambda:us-east-1:123456789012:function:migrate"
 #define POOL "{\"PoolName\":\"p\",\"LambdaConfig\":{\"UserMigration\":\"" FN "\"}}"
@@ -32,23 +31,6 @@ static struct tlam *lam;
 #define CONFIRMED "{\"userAttributes\":" EMAIL_ATTRS ",\"finalUserStatus\":\"CONFIRMED\"}"
 #define UNRECOGNIZABLE "Unrecognizable lambda output"
 #define RESET_REQUIRED_MESSAGE "Password reset required for the user"
-
-static void setup(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT); /* before the fake's threads */
-    tu_setup();
-    lam = tlam_start();
-    ck_assert_ptr_nonnull(lam);
-    snprintf(env->settings.lambda_endpoint, sizeof(env->settings.lambda_endpoint), "%s",
-             tlam_url(lam));
-}
-
-static void teardown(void)
-{
-    tlam_stop(lam);
-    lam = NULL;
-    tu_teardown();
-}
 
 /* The fake "migrate" (see the top); arg is the response JSON text of a migration. */
 static void migrate_fn(const cJSON *event, void *arg, struct tlam_answer *out)
@@ -68,7 +50,7 @@ static void migrate_fn(const cJSON *event, void *arg, struct tlam_answer *out)
 /* From now on "migrate" answers a migration with response (a JSON object's text). */
 static void answer(const char *response)
 {
-    tlam_on(lam, "migrate", migrate_fn, (void *)response);
+    tlam_on(tlam_fixture, "migrate", migrate_fn, (void *)response);
 }
 
 /* A pool made of pool_body with a client (client_extra as tl_app); "migrate" answers response. */
@@ -126,7 +108,7 @@ static size_t inbox_count(const char *username, const char *kind)
 /* Event i of "migrate" (cJSON_Delete), which must exist. */
 static cJSON *event_of(size_t i)
 {
-    cJSON *e = tlam_event(lam, "migrate", i);
+    cJSON *e = tlam_event(tlam_fixture, "migrate", i);
 
     ck_assert_ptr_nonnull(e);
     return e;
@@ -149,7 +131,7 @@ START_TEST(test_sign_in_event_carries_the_typed_name_password_and_validation_dat
 
     app(&a, POOL, "", CONFIRMED);
     tl_expect_tokens(sign_in(&a, "alice", TL_PASSWORD, "{\"origin\":\"web\"}"));
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
     e = event_of(0);
     ck_assert_str_eq(tu_str(e, "version"), "1");
     ck_assert_str_eq(tu_str(e, "triggerSource"), "UserMigration_Authentication");
@@ -222,11 +204,11 @@ START_TEST(test_confirmed_migration_signs_in_and_is_not_asked_again)
     tl_admin_attr(&a, "alice", "sub", value, sizeof(value));
     ck_assert_uint_eq(strlen(value), 36);
     tl_expect_tokens(sign_in(&a, "alice", TL_PASSWORD, NULL));
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
     /* The stored password is the typed one: a wrong one is now Cognito's own refusal. */
     tl_error(sign_in(&a, "alice", "Wrong0ne!", NULL), "NotAuthorizedException",
              "Incorrect username or password.");
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
 }
 END_TEST
 
@@ -259,7 +241,7 @@ START_TEST(test_reset_required_migration_stores_the_user_and_asks_for_a_reset)
     tl_assert_status(&a, "alice", "RESET_REQUIRED");
     tl_error(sign_in(&a, "alice", TL_PASSWORD, NULL), "PasswordResetRequiredException",
              RESET_REQUIRED_MESSAGE);
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
 }
 END_TEST
 
@@ -274,7 +256,7 @@ START_TEST(test_refused_migration_fails_the_sign_in_and_stores_nothing)
     ck_assert_int_eq(user_count(&a), 0);
     /* Asked again on the next try, which may succeed. */
     tl_expect_tokens(sign_in(&a, "alice", TL_PASSWORD, NULL));
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 2);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 2);
 }
 END_TEST
 
@@ -314,7 +296,7 @@ START_TEST(test_migration_refuses_unusable_answers)
     }
     ck_assert_int_eq(user_count(&a), 0);
     /* A function whose answer is no event at all: the seam's own refusal. */
-    tlam_on_body(lam, "migrate", "null");
+    tlam_on_body(tlam_fixture, "migrate", "null");
     tl_error(sign_in(&a, "alice", TL_PASSWORD, NULL), "InvalidLambdaResponseException",
              "Invalid lambda function output : Invalid JSON");
     ck_assert_int_eq(user_count(&a), 0);
@@ -352,7 +334,7 @@ START_TEST(test_srp_sign_in_never_migrates)
                       "{\"USERNAME\":\"alice\",\"SRP_A\":\"02\"}}",
                       a.client),
              "UserNotFoundException", "User does not exist.");
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 0);
     ck_assert_int_eq(user_count(&a), 0);
 }
 END_TEST
@@ -374,7 +356,7 @@ START_TEST(test_migration_runs_before_pre_authentication)
         "\"PreAuthentication\":\"" FN "\",\"PostAuthentication\":\"" FN "\"}}",
         "", CONFIRMED);
     tl_expect_tokens(sign_in(&a, "alice", TL_PASSWORD, "{\"k\":\"v\"}"));
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 3);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 3);
     e = event_of(0);
     ck_assert_str_eq(tu_str(e, "triggerSource"), "UserMigration_Authentication");
     cJSON_Delete(e);
@@ -411,7 +393,7 @@ START_TEST(test_pre_authentication_refusal_keeps_the_migrated_user)
         "{\"PoolName\":\"p\",\"LambdaConfig\":{\"UserMigration\":\"" FN "\","
         "\"PreAuthentication\":\"arn:aws:lambda:us-east-1:123456789012:function:pre\"}}",
         "", CONFIRMED);
-    tlam_on_error(lam, "pre", "Not today");
+    tlam_on_error(tlam_fixture, "pre", "Not today");
     tl_error(sign_in(&a, "alice", TL_PASSWORD, NULL), "UserLambdaValidationException",
              "PreAuthentication failed with error Not today.");
     tl_assert_status(&a, "alice", "CONFIRMED");
@@ -428,14 +410,14 @@ START_TEST(test_hidden_users_answer_a_refusal_as_an_unknown_user)
     app(&a, POOL, "\"PreventUserExistenceErrors\":\"ENABLED\"", CONFIRMED);
     tl_error(sign_in(&a, "alice", "Wrong0ne!", NULL), "NotAuthorizedException",
              "Incorrect username or password.");
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
-    tlam_on_error(lam, "migrate", "No such user");
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
+    tlam_on_error(tlam_fixture, "migrate", "No such user");
     r = forgot(&a, "alice", NULL);
     ck_assert_msg(tu_error_type(r) == NULL, "%s", tu_str(r, "message"));
     ck_assert_ptr_nonnull(tu_get(r, "CodeDeliveryDetails"));
     cJSON_Delete(r);
     ck_assert_int_eq(user_count(&a), 0);
-    tlam_on_body(lam, "migrate", "{\"response\":{}}");
+    tlam_on_body(tlam_fixture, "migrate", "{\"response\":{}}");
     tl_error(sign_in(&a, "alice", TL_PASSWORD, NULL), "InvalidLambdaResponseException",
              UNRECOGNIZABLE);
 }
@@ -450,7 +432,7 @@ START_TEST(test_triggers_off_leave_the_user_unknown)
     strcpy(env->settings.lambda_endpoint, "none");
     tl_error(sign_in(&a, "alice", TL_PASSWORD, NULL), "UserNotFoundException",
              "User does not exist.");
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 0);
 }
 END_TEST
 
@@ -484,7 +466,7 @@ START_TEST(test_email_pool_names_the_migrated_user_by_uuid)
     cJSON_Delete(users);
     r = sign_in(&a, "ann@example.com", TL_PASSWORD, NULL);
     tl_expect_tokens(r);
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
 }
 END_TEST
 
@@ -509,7 +491,7 @@ START_TEST(test_alias_pool_takes_the_username_from_the_function)
     ck_assert_str_eq(value, ""); /* not an attribute */
     tl_expect_tokens(sign_in(&a, "dave", TL_PASSWORD, NULL));
     tl_expect_tokens(sign_in(&a, "dave@example.com", TL_PASSWORD, NULL));
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
     answer("{\"userAttributes\":{\"email\":\"erin@example.com\",\"email_verified\":\"true\"}}");
     tl_error(sign_in(&a, "erin@example.com", TL_PASSWORD, NULL), "InvalidParameterException",
              "Username cannot be of email format, since user pool is configured for email "
@@ -542,7 +524,7 @@ START_TEST(test_force_alias_creation_moves_a_taken_alias)
     ck_assert_str_eq(value, "false");
     /* The alias now signs carol in. */
     tl_expect_tokens(sign_in(&a, "shared@example.com", TL_PASSWORD, NULL));
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 2);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 2);
 }
 END_TEST
 
@@ -613,7 +595,7 @@ START_TEST(test_forgot_password_migrates_and_sends_the_reset_code)
                    "\"Password\":\"N3w-Passw0rd!\"}",
                    a.client, code));
     tl_expect_tokens(sign_in(&a, "alice", "N3w-Passw0rd!", NULL));
-    ck_assert_uint_eq(tlam_count(lam, "migrate"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "migrate"), 1);
 }
 END_TEST
 
@@ -656,7 +638,7 @@ START_TEST(test_forgot_password_refusal_stores_nothing)
     struct tl_app a;
 
     app(&a, POOL, "", CONFIRMED);
-    tlam_on_error(lam, "migrate", "Unknown user");
+    tlam_on_error(tlam_fixture, "migrate", "Unknown user");
     tl_error(forgot(&a, "alice", NULL), "UserLambdaValidationException",
              "UserMigration failed with error Unknown user.");
     ck_assert_int_eq(user_count(&a), 0);
@@ -668,7 +650,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("trigger_migration");
     TCase *tc = tcase_create("trigger_migration");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tlam_setup, tlam_teardown);
     tcase_add_test(tc, test_sign_in_event_carries_the_typed_name_password_and_validation_data);
     tcase_add_test(tc, test_admin_sign_in_event_has_null_validation_data);
     tcase_add_test(tc, test_confirmed_migration_signs_in_and_is_not_asked_again);

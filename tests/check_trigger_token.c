@@ -20,7 +20,6 @@
 #include "testutil.h"
 
 static struct tu_env *const env = &tu_fixture;
-static struct tlam *lam;
 
 #define FN "tok"
 #define ARN "arn:aws:lambda:us-east-1:123456789012:function:" FN
@@ -35,34 +34,12 @@ static struct tlam *lam;
 #define V2 "\"PreTokenGenerationConfig\":{\"LambdaVersion\":\"V2_0\",\"LambdaArn\":\"" ARN "\"}"
 #define V3 "\"PreTokenGenerationConfig\":{\"LambdaVersion\":\"V3_0\",\"LambdaArn\":\"" ARN "\"}"
 
-static void setup(void)
-{
-    tu_setup();
-    lam = tlam_start();
-    ck_assert_ptr_nonnull(lam);
-    snprintf(env->settings.lambda_endpoint, sizeof(env->settings.lambda_endpoint), "%s",
-             tlam_url(lam));
-}
-
-static void teardown(void)
-{
-    tlam_stop(lam);
-    lam = NULL;
-    tu_teardown();
-}
-
 /* ---- Helpers ------------------------------------------------------------------------------ */
-
-/* A script: 200 and the event with its response replaced by arg (JSON text). */
-static void answer(const cJSON *event, void *arg, struct tlam_answer *out)
-{
-    out->body = tlam_event_with_response(event, arg);
-}
 
 /* From now on the function answers response (a JSON text that lives as long as the test). */
 static void answer_with(const char *response)
 {
-    tlam_on(lam, FN, answer, (void *)response);
+    tlam_on_response(tlam_fixture, FN, response);
 }
 
 /* Fail unless v equals the JSON text expected. */
@@ -168,11 +145,11 @@ static void sign_in_fails(const struct tl_app *a, const char *type, const char *
 /* The newest event the function received (cJSON_Delete); fails when there is none. */
 static cJSON *last_event(void)
 {
-    size_t n = tlam_count(lam, FN);
+    size_t n = tlam_count(tlam_fixture, FN);
     cJSON *event;
 
     ck_assert_uint_gt(n, 0);
-    event = tlam_event(lam, FN, n - 1);
+    event = tlam_event(tlam_fixture, FN, n - 1);
     ck_assert_ptr_nonnull(event);
     return event;
 }
@@ -275,14 +252,14 @@ START_TEST(test_v1_event_field_by_field)
     cJSON *event, *request, *attrs, *resp;
 
     app_with(&a, LEGACY, true);
-    tlam_on(lam, FN, tlam_return_event, NULL);
+    tlam_on(tlam_fixture, FN, tlam_return_event, NULL);
     resp = tu_callf(env, IDP "InitiateAuth",
                     "{\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"ClientId\":\"%s\",\"AuthParameters\":"
                     "{\"USERNAME\":\"alice\",\"PASSWORD\":\"" TL_PASSWORD "\"},"
                     "\"ClientMetadata\":{\"k\":\"v\"}}",
                     a.client);
     tl_expect_tokens(resp);
-    ck_assert_uint_eq(tlam_count(lam, FN), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, FN), 1);
     event = last_event();
     ck_assert_str_eq(tu_str(event, "version"), "1");
     ck_assert_str_eq(tu_str(event, "triggerSource"), "TokenGeneration_Authentication");
@@ -325,9 +302,9 @@ START_TEST(test_v2_and_v3_events_carry_the_scopes)
         struct signed_in s;
         cJSON *event, *request;
 
-        tlam_reset(lam);
+        tlam_reset(tlam_fixture);
         app_with(&a, configs[i], false);
-        tlam_on(lam, FN, tlam_return_event, NULL);
+        tlam_on(tlam_fixture, FN, tlam_return_event, NULL);
         sign_in(&a, &s);
         event = last_event();
         request = tu_get(event, "request");
@@ -347,7 +324,7 @@ END_TEST
 /* The clientMetadata and triggerSource of event i. */
 static void assert_event(size_t i, const char *source, const char *metadata)
 {
-    cJSON *event = tlam_event(lam, FN, i);
+    cJSON *event = tlam_event(tlam_fixture, FN, i);
 
     ck_assert_ptr_nonnull(event);
     ck_assert_str_eq(tu_str(event, "triggerSource"), source);
@@ -370,7 +347,7 @@ START_TEST(test_client_metadata_reaches_the_trigger_per_operation)
     char *refresh;
 
     tl_app(&a, "{\"PoolName\":\"p\",\"LambdaConfig\":{" V2 "}}", "");
-    tlam_on(lam, FN, tlam_return_event, NULL);
+    tlam_on(tlam_fixture, FN, tlam_return_event, NULL);
     tl_ok(tu_callf(env, IDP "AdminCreateUser",
                    "{\"UserPoolId\":\"%s\",\"Username\":\"alice\",\"MessageAction\":\"SUPPRESS\","
                    "\"TemporaryPassword\":\"Temp0rary!\"}",
@@ -407,7 +384,7 @@ START_TEST(test_client_metadata_reaches_the_trigger_per_operation)
                               "\"ClientMetadata\":{\"step\":\"admin\"}}",
                               a.pool, a.client));
     assert_event(3, "TokenGeneration_Authentication", NULL);
-    ck_assert_uint_eq(tlam_count(lam, FN), 4);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, FN), 4);
     free(refresh);
 }
 END_TEST
@@ -428,7 +405,7 @@ START_TEST(test_no_call_without_the_trigger_or_with_triggers_off)
     sign_in(&b, &s);
     ck_assert_ptr_null(tu_get(s.id, "t"));
     signed_in_free(&s);
-    ck_assert_uint_eq(tlam_count(lam, FN), 0);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, FN), 0);
 }
 END_TEST
 
@@ -766,14 +743,14 @@ START_TEST(test_failures_mean_no_tokens)
     cJSON *resp;
 
     app_with(&a, LEGACY, false);
-    tlam_on_error(lam, FN, "no tenant");
+    tlam_on_error(tlam_fixture, FN, "no tenant");
     sign_in_fails(&a, "UserLambdaValidationException",
                   "PreTokenGeneration failed with error no tenant.");
 
     app_with(&b, V2, false);
-    tlam_on(lam, FN, tlam_return_event, NULL);
+    tlam_on(tlam_fixture, FN, tlam_return_event, NULL);
     sign_in(&b, &s);
-    tlam_on_error(lam, FN, "refresh refused");
+    tlam_on_error(tlam_fixture, FN, "refresh refused");
     sign_in_fails(&b, "UserLambdaValidationException",
                   "PreTokenGeneration failed with error refresh refused.");
     resp = tl_refresh_call(&b, s.t.refresh);
@@ -785,10 +762,10 @@ START_TEST(test_failures_mean_no_tokens)
     tl_error(resp, "UserLambdaValidationException",
              "PreTokenGeneration failed with error refresh refused.");
 
-    tlam_on(lam, FN, NULL, NULL);
+    tlam_on(tlam_fixture, FN, NULL, NULL);
     sign_in_fails(&b, "UnexpectedLambdaException",
                   "PreTokenGeneration invocation failed due to error ResourceNotFoundException.");
-    tlam_on_body(lam, FN, "null");
+    tlam_on_body(tlam_fixture, FN, "null");
     sign_in_fails(&b, "InvalidLambdaResponseException",
                   "Invalid lambda function output : Invalid JSON");
     signed_in_free(&s);
@@ -800,7 +777,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("trigger_token");
     TCase *tc = tcase_create("trigger_token");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tlam_setup, tlam_teardown);
     tcase_add_test(tc, test_lambda_config_returns_both_keys_with_one_arn);
     tcase_add_test(tc, test_lambda_config_refuses_two_different_arns);
     tcase_add_test(tc, test_update_user_pool_replaces_the_whole_lambda_config);

@@ -19,6 +19,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <check.h>
+#include <curl/curl.h>
+
+#include "testutil.h"
+
 /*
  * A script for one function. Scripts are never freed before tlam_stop(), only retired, so
  * that a script running on a connection thread keeps its arg while the test replaces it.
@@ -572,4 +577,35 @@ void tlam_stop(struct tlam *t)
     pthread_cond_destroy(&t->changed);
     pthread_mutex_destroy(&t->mu);
     free(t);
+}
+
+/* ---- For the trigger suites ---------------------------------------------------------------- */
+
+struct tlam *tlam_fixture;
+
+void tlam_setup(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread of the fake or the client */
+    tu_setup();
+    tlam_fixture = tlam_start();
+    ck_assert_ptr_nonnull(tlam_fixture);
+    snprintf(tu_fixture.settings.lambda_endpoint, sizeof(tu_fixture.settings.lambda_endpoint), "%s",
+             tlam_url(tlam_fixture));
+}
+
+void tlam_teardown(void)
+{
+    tlam_stop(tlam_fixture);
+    tlam_fixture = NULL;
+    tu_teardown();
+}
+
+void tlam_answer_response(const cJSON *event, void *arg, struct tlam_answer *out)
+{
+    out->body = tlam_event_with_response(event, arg);
+}
+
+void tlam_on_response(struct tlam *t, const char *fn, const char *response_json)
+{
+    tlam_on(t, fn, tlam_answer_response, (void *)response_json);
 }

@@ -104,4 +104,23 @@ bool tlam_wait_count(struct tlam *t, const char *fn, size_t n, int ms);
 /* Forget every script and record. */
 void tlam_reset(struct tlam *t);
 
+/* ---- For the trigger suites ---------------------------------------------------------------- */
+
+/*
+ * A Check fixture: tlam_setup() makes tu_fixture fresh (tu_setup) and starts a fake,
+ * tlam_fixture, at which tu_fixture's settings point --lambda-endpoint; tlam_teardown() stops
+ * both.
+ */
+extern struct tlam *tlam_fixture;
+void tlam_setup(void);
+void tlam_teardown(void);
+
+/*
+ * A script: the event answered with its "response" replaced by arg (JSON text).
+ * tlam_on_response: fn answers so from now on; response_json must outlive the script (a string
+ * literal does).
+ */
+void tlam_answer_response(const cJSON *event, void *arg, struct tlam_answer *out);
+void tlam_on_response(struct tlam *t, const char *fn, const char *response_json);
+
 #endif
