@@ -176,3 +176,19 @@ int control_query_wait(const struct control_req *req, struct http_response *resp
     *ms = (int64_t)(v * 1000.0);
     return 0;
 }
+
+int control_feed_query(const struct control_req *req, struct http_response *resp,
+                       struct control_feed_query *q)
+{
+    long long after, limit;
+
+    if (control_no_rest(req, resp) != 0 ||
+        control_query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
+        control_query_int(req, resp, "limit", 1, CONTROL_FEED_MAX_LIMIT, CONTROL_FEED_LIMIT,
+                          &limit) != 0 ||
+        control_query_wait(req, resp, &q->wait_ms) != 0)
+        return -1;
+    q->after_id = after;
+    q->limit = (int)limit;
+    return 0;
+}

@@ -76,6 +76,21 @@ int control_query_int(const struct control_req *req, struct http_response *resp,
 int control_query_wait(const struct control_req *req, struct http_response *resp, int64_t *ms);
 
 /*
+ * The query every feed of the control API takes (the inbox, the trigger log): no path after
+ * the prefix, ?after=<id> (0), ?limit= (1 to CONTROL_FEED_MAX_LIMIT, CONTROL_FEED_LIMIT) and
+ * ?wait=<s>. 0, or -1 with a 400 (or 404) answered.
+ */
+#define CONTROL_FEED_LIMIT 100
+#define CONTROL_FEED_MAX_LIMIT 1000
+struct control_feed_query {
+    int64_t after_id;
+    int limit;
+    int64_t wait_ms;
+};
+int control_feed_query(const struct control_req *req, struct http_response *resp,
+                       struct control_feed_query *q);
+
+/*
  * For an endpoint that takes no path after its prefix: 0 when the rest is "" or "/";
  * otherwise answers 404 NotFound and returns -1.
  */

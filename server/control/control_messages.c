@@ -29,9 +29,6 @@
 #include "userpool/delivery.h"
 #include "util/jsonutil.h"
 
-#define DEFAULT_LIMIT 100
-#define MAX_LIMIT 1000
-
 /* Optional string member name (NULL stays out). */
 static int set_opt(cJSON *obj, const char *name, const char *value)
 {
@@ -178,29 +175,25 @@ void control_messages_list(const struct control_req *req, struct http_response *
 {
     struct store_message_filter f = {0};
     struct waiter *w;
-    long long after, limit;
-    int64_t wait_ms;
+    struct control_feed_query q;
 
-    if (control_no_rest(req, resp) != 0 ||
-        control_query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
-        control_query_int(req, resp, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) != 0 ||
-        control_query_wait(req, resp, &wait_ms) != 0)
+    if (control_feed_query(req, resp, &q) != 0)
         return;
     f.pool_id = control_query(req, "pool");
     f.username = control_query(req, "username");
     f.kind = control_query(req, "kind");
     f.destination = control_query(req, "destination");
-    f.after_id = after;
-    f.limit = (int)limit;
+    f.after_id = q.after_id;
+    f.limit = q.limit;
     /* Listening starts before the first look, so a message recorded after it wakes the wait. */
     pthread_once(&listen_once, listen_to_inbox);
-    if (look(req->app->store, &f, wait_ms > 0 && !inbox_stopping(), resp))
+    if (look(req->app->store, &f, q.wait_ms > 0 && !inbox_stopping(), resp))
         return;
     if ((w = waiter_new(req->app->store, &f)) == NULL) {
         control_error(resp, 500, "InternalError", "Out of memory.");
         return;
     }
-    http_response_defer(resp, waiter_poll, w, waiter_free, wait_ms, INBOX_RECHECK_MS);
+    http_response_defer(resp, waiter_poll, w, waiter_free, q.wait_ms, INBOX_RECHECK_MS);
 }
 
 void control_messages_clear(const struct control_req *req, struct http_response *resp)

@@ -21,9 +21,6 @@
 #include "userpool/delivery.h"
 #include "util/jsonutil.h"
 
-#define DEFAULT_LIMIT 100
-#define MAX_LIMIT 1000
-
 /* The answer for f: true when answered, false when nothing matches and may_wait. */
 static bool look(const struct trigger_log_filter *f, bool may_wait, struct http_response *resp)
 {
@@ -99,27 +96,23 @@ void control_triggers_list(const struct control_req *req, struct http_response *
 {
     struct trigger_log_filter f = {0};
     struct waiter *w;
-    long long after, limit;
-    int64_t wait_ms;
+    struct control_feed_query q;
 
-    if (control_no_rest(req, resp) != 0 ||
-        control_query_int(req, resp, "after", 0, INT64_MAX, 0, &after) != 0 ||
-        control_query_int(req, resp, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) != 0 ||
-        control_query_wait(req, resp, &wait_ms) != 0)
+    if (control_feed_query(req, resp, &q) != 0)
         return;
     f.pool_id = control_query(req, "pool");
     f.source = control_query(req, "source");
-    f.after_id = after;
-    f.limit = (int)limit;
+    f.after_id = q.after_id;
+    f.limit = q.limit;
     /* Listening starts before the first look, so a call recorded after it wakes the wait. */
     pthread_once(&listen_once, listen_to_log);
-    if (look(&f, wait_ms > 0 && !inbox_stopping(), resp))
+    if (look(&f, q.wait_ms > 0 && !inbox_stopping(), resp))
         return;
     if ((w = waiter_new(&f)) == NULL) {
         control_error(resp, 500, "InternalError", "Out of memory.");
         return;
     }
-    http_response_defer(resp, waiter_poll, w, waiter_free, wait_ms, INBOX_RECHECK_MS);
+    http_response_defer(resp, waiter_poll, w, waiter_free, q.wait_ms, INBOX_RECHECK_MS);
 }
 
 void control_triggers_clear(const struct control_req *req, struct http_response *resp)
