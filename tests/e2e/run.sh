@@ -9,6 +9,10 @@
 # Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs; node --test).
 # Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
 # test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
+# Lambda triggers, last: real Node handlers (lambda/handler.js) under serverless-offline
+# (lambda/start.sh, from npm), called by a second server started with --lambda-endpoint, and
+# checked with boto3 (lambda/test_triggers.py) and amazon-cognito-identity-js
+# (lambda/custom_auth.test.mjs); skipped with COG_EMU_ENDPOINT (no server is started then).
 #
 # Usage: tests/e2e/run.sh
 #   COG_EMU_ENDPOINT=http://host:port  use that running server (none is started or stopped);
@@ -138,8 +142,10 @@ npm_ci() {
 }
 JS="$HERE/js"
 AMPLIFY="$HERE/amplify"
+LAMBDA="$HERE/lambda"
 npm_ci "$JS"
 npm_ci "$AMPLIFY"
+npm_ci "$LAMBDA" # serverless-offline and the trigger handlers' clients
 
 say "clients: $("$PYTHON" -c 'import sys, boto3, botocore, pytest; print("python %s, boto3 %s, botocore %s, pytest %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__, pytest.__version__))' 2>&1);" \
     "$("$AWS_CLI" --version 2>&1 | cut -d' ' -f1);" \
@@ -190,19 +196,18 @@ server_check() { # server_check OK|FAIL "what"
     fi
 }
 
-if [[ -n "${COG_EMU_ENDPOINT:-}" ]]; then
-    ENDPOINT=$COG_EMU_ENDPOINT
-    say "using the running server at $ENDPOINT"
-else
-    BIN=${COG_EMU_BIN:-$ROOT/build/cognito-emu}
-    [[ -x "$BIN" ]] || die "no server binary at $BIN (build it, or set COG_EMU_BIN or COG_EMU_ENDPOINT)"
-    BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-    export COG_EMU_BIN=$BIN
-    "$BIN" --port 0 --db :memory: --log-level info >"$WORK/server.out" 2>"$WORK/server.err" &
+# start_server LOG_PREFIX [ARGS...]: start BIN (--port 0 --db :memory: --log-level info and
+# ARGS), its stdout and stderr in $WORK/LOG_PREFIX.out / .err, and wait for its ready line
+# "cognito-emu <version> listening on http://127.0.0.1:<port>". Sets SERVER_PID and ENDPOINT;
+# on failure shows its output, prints the summary lines and exits.
+start_server() {
+    local prefix=$1 line
+    shift
+    "$BIN" --port 0 --db :memory: --log-level info "$@" >"$WORK/$prefix.out" 2>"$WORK/$prefix.err" &
     SERVER_PID=$!
     ENDPOINT=""
     for _ in $(seq 1 150); do # 15 s
-        line=$(grep -m1 -E '^cognito-emu [^ ]+ listening on http://[^ ]+$' "$WORK/server.out" 2>/dev/null)
+        line=$(grep -m1 -E '^cognito-emu [^ ]+ listening on http://[^ ]+$' "$WORK/$prefix.out" 2>/dev/null)
         if [[ -n "$line" ]]; then
             ENDPOINT=${line##* }
             break
@@ -212,13 +217,24 @@ else
     done
     if [[ -z "$ENDPOINT" ]]; then
         say "the server did not print its ready line within 15 s"
-        say "stdout:"; cat "$WORK/server.out" >&2
-        say "stderr:"; tail -n 50 "$WORK/server.err" >&2
+        say "stdout:"; cat "$WORK/$prefix.out" >&2
+        say "stderr:"; tail -n 50 "$WORK/$prefix.err" >&2
         echo "server: 0 passed, 1 failed, 0 skipped"
         echo "0 passed, 1 failed"
         exit 1
     fi
-    server_check OK "ready line"
+    server_check OK "ready line ($prefix)"
+}
+
+if [[ -n "${COG_EMU_ENDPOINT:-}" ]]; then
+    ENDPOINT=$COG_EMU_ENDPOINT
+    say "using the running server at $ENDPOINT"
+else
+    BIN=${COG_EMU_BIN:-$ROOT/build/cognito-emu}
+    [[ -x "$BIN" ]] || die "no server binary at $BIN (build it, or set COG_EMU_BIN or COG_EMU_ENDPOINT)"
+    BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+    export COG_EMU_BIN=$BIN
+    start_server server
     export COG_EMU_LOG="$WORK/server.err"
     export COG_EMU_ISSUER_BASE="http://localhost:${ENDPOINT##*:}"
 fi
@@ -313,11 +329,12 @@ run_node node-identity identity.test.mjs
 run_node identity-js identity-js.test.mjs "$AMPLIFY"
 run_node amplify amplify.test.mjs "$AMPLIFY"
 
-# ------------------------------------------------------------------ stop the server
-if [[ -n "$SERVER_PID" ]]; then
+# stop_server LOG_PREFIX: SIGTERM the server, which must exit 0 within 5 s.
+stop_server() {
+    local code
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
         wait "$SERVER_PID"
-        server_check FAIL "the server died during the tests (exit $?)"
+        server_check FAIL "the server ($1) died during the tests (exit $?)"
     else
         kill -TERM "$SERVER_PID"
         for _ in $(seq 1 50); do # 5 s
@@ -325,20 +342,51 @@ if [[ -n "$SERVER_PID" ]]; then
             sleep 0.1
         done
         if kill -0 "$SERVER_PID" 2>/dev/null; then
-            server_check FAIL "the server did not exit within 5 s of SIGTERM"
+            server_check FAIL "the server ($1) did not exit within 5 s of SIGTERM"
             kill -KILL "$SERVER_PID" 2>/dev/null
             wait "$SERVER_PID" 2>/dev/null
         else
             wait "$SERVER_PID"
             code=$?
             if [[ $code -eq 0 ]]; then
-                server_check OK "exit 0 on SIGTERM"
+                server_check OK "exit 0 on SIGTERM ($1)"
             else
-                server_check FAIL "the server exited $code on SIGTERM (expected 0)"
+                server_check FAIL "the server ($1) exited $code on SIGTERM (expected 0)"
             fi
         fi
     fi
     SERVER_PID=""
+}
+
+# ------------------------------------------------------------------ stop the server
+if [[ -n "$SERVER_PID" ]]; then
+    stop_server server
+fi
+
+# ------------------------------------------------------------------ Lambda triggers
+# Real Node handlers (lambda/handler.js) under serverless-offline (lambda/start.sh), called by
+# a second server started with --lambda-endpoint; lambda/test_triggers.py (boto3) and
+# lambda/custom_auth.test.mjs (amazon-cognito-identity-js) check what Cognito would do.
+if [[ -n "${BIN:-}" ]]; then
+    free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+    export TRIGGER_OUT="$WORK/postconfirmation.jsonl" CHALLENGE_OUT="$WORK/challenge.txt"
+    LAMBDA_PORT=$(free_port)
+    if RUNNER_PID=$(LAMBDA_LOG="$WORK/lambda-runner.log" "$LAMBDA/start.sh" "$LAMBDA_PORT" "$(free_port)" 2>"$WORK/lambda-start.log"); then
+        server_check OK "serverless-offline answers"
+        start_server lambda-server --lambda-endpoint "http://127.0.0.1:$LAMBDA_PORT"
+        COG_EMU_ENDPOINT=$ENDPOINT COG_EMU_LOG="$WORK/lambda-server.err" run_pytest lambda-pytest lambda/test_triggers.py
+        # After the pytest suite: both read CHALLENGE_OUT, which holds only the newest code.
+        COG_EMU_ENDPOINT=$ENDPOINT run_node lambda-node custom_auth.test.mjs "$LAMBDA"
+        stop_server lambda-server
+        kill "$RUNNER_PID" 2>/dev/null
+        wait "$RUNNER_PID" 2>/dev/null
+    else
+        cat "$WORK/lambda-start.log" >&2
+        server_check FAIL "serverless-offline did not start (lambda/start.sh)"
+    fi
+fi
+
+if [[ -n "${BIN:-}" ]]; then
     if [[ $SERVER_FAILED -ne 0 || $VERBOSE == 1 ]]; then
         echo "----- server -----"
         printf '%s' "$SERVER_NOTES"

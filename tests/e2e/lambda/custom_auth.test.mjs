@@ -9,7 +9,7 @@
 // what an app does.
 //
 // Run with: COG_EMU_ENDPOINT=http://127.0.0.1:PORT node --test custom_auth.test.mjs, the emulator
-// started with --lambda-endpoint at start.sh's runner (run.sh does all of it).
+// started with --lambda-endpoint at start.sh's runner (tests/e2e/run.sh does all of it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

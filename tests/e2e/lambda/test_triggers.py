@@ -3,7 +3,7 @@
 (the trigger facts in shared/lambda-triggers.md; section numbers below refer to it).
 
 It assumes a running cognito-emu started with --lambda-endpoint pointing at start.sh's runner
-(run.sh in this folder does both). Each test makes its own pool, whose LambdaConfig names the
+(tests/e2e/run.sh does both). Each test makes its own pool, whose LambdaConfig names the
 functions by ARN; the emulator calls them by the bare name after ":function:".
 
 Environment:
@@ -11,7 +11,7 @@ Environment:
                     Its control API is at the same origin (/_emu/messages, /_emu/triggers).
   TRIGGER_OUT       the file postConfirmation appends to (default as in handler.js)
   CHALLENGE_OUT     the file createAuthChallenge writes the one-time code to (same)
-  AWS_DATA_PATH     run.sh points it at the repository's cognito-idp model; without it this
+  AWS_DATA_PATH     tests/e2e/run.sh points it at the repository's cognito-idp model; without it this
                     module lays one out itself, so that Debian's boto3 1.26 knows
                     PreTokenGenerationConfig.
 
