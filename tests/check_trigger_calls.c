@@ -692,6 +692,30 @@ START_TEST(test_a_slow_function_holds_only_its_own_request)
     ck_assert_int_eq(cJSON_GetArraySize(tu_get(list, "invocations")), 0);
     cJSON_Delete(list);
     tu_http_free(&r);
+    /* A reset empties it too (a record made in this process stands for a call). */
+    {
+        cJSON *event = cJSON_CreateObject();
+        const struct trigger_record rec = {.pool_id = "p",
+                                           .source = "PreSignUp_SignUp",
+                                           .trigger = "PreSignUp",
+                                           .function = "f",
+                                           .event = event};
+        struct trigger_log_filter all = {0};
+
+        trigger_log_record(&rec);
+        cJSON_Delete(event);
+        ck_assert_int_eq(trigger_log_count(&all), 1);
+    }
+    snprintf(url, sizeof(url), "%s/_emu/reset", base);
+    tu_http_request("POST", url, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 200);
+    tu_http_free(&r);
+    snprintf(url, sizeof(url), "%s/_emu/triggers", base);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    list = cJSON_Parse(r.body);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(list, "invocations")), 0);
+    cJSON_Delete(list);
+    tu_http_free(&r);
     cJSON_Delete(pool);
     cJSON_Delete(client);
 }
