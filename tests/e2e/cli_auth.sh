@@ -204,7 +204,7 @@ if [[ -n "$REFRESH" ]]; then
     # Amplify v6's refresh. Older CLIs lack the command (run.sh points AWS_DATA_PATH at the
     # repository's model, which has it).
     if timeout 30 "$AWS_CLI" cognito-idp get-tokens-from-refresh-token help >/dev/null 2>&1; then
-        awsc cognito-idp get-tokens-from-refresh-token --client-id "$CLIENT_ID" --refresh-token "$REFRESH"
+        awsc cognito-idp get-tokens-from-refresh-token --client-id "$CLIENT_ID" --refresh-token="$REFRESH"
         if check_ok "get-tokens-from-refresh-token"; then
             check_present "get-tokens-from-refresh-token: AccessToken" AuthenticationResult.AccessToken
             check_present "get-tokens-from-refresh-token: IdToken" AuthenticationResult.IdToken
