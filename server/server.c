@@ -57,6 +57,12 @@ static void log_lambda_endpoint(const struct settings *s)
                  s->lambda_endpoint);
 }
 
+/* Whether a request may wait for something outside: a Lambda trigger's function, when on. */
+static bool handlers_wait(const struct settings *s)
+{
+    return s->lambda_endpoint[0] != '\0' && strcmp(s->lambda_endpoint, "none") != 0;
+}
+
 int server_start(struct settings *s, struct server **out)
 {
     struct server *srv = calloc(1, sizeof(*srv));
@@ -64,9 +70,21 @@ int server_start(struct settings *s, struct server **out)
     *out = NULL;
     if (srv == NULL)
         return -1;
+    struct http_config cfg = {
+        .bind = s->bind,
+        .port = s->port,
+        .threads = s->threads,
+        .max_body = s->max_body,
+        .idle_timeout = s->idle_timeout,
+        .handler = routes_handle,
+        .handler_arg = &srv->app,
+        .too_large = routes_too_large,
+        .handlers_wait = handlers_wait(s),
+    };
     log_set_level(s->log_level);
-    /* One connection per worker, and one spare for anything outside the pool. */
-    if (store_open(s->db_path, s->threads + 1, &srv->store) != STORE_OK) {
+    /* One connection per thread that may run a request at once (the store opens them as they
+     * are needed), and one spare for anything outside the pool. */
+    if (store_open(s->db_path, http_max_handlers(&cfg) + 1, &srv->store) != STORE_OK) {
         free(srv);
         return -1;
     }
@@ -79,17 +97,6 @@ int server_start(struct settings *s, struct server **out)
         server_stop(srv); /* undoes the above (no HTTP server yet) */
         return -1;
     }
-
-    struct http_config cfg = {
-        .bind = s->bind,
-        .port = s->port,
-        .threads = s->threads,
-        .max_body = s->max_body,
-        .idle_timeout = s->idle_timeout,
-        .handler = routes_handle,
-        .handler_arg = &srv->app,
-        .too_large = routes_too_large,
-    };
     if (http_start(&cfg, &srv->http) != 0) {
         server_stop(srv); /* srv->http is NULL: closes the store, frees the keys and srv */
         return -1;

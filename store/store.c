@@ -348,23 +348,26 @@ int store_open(const char *path, int nconns, struct store **out)
     }
 
     st = calloc(1, sizeof(*st));
-    if (st == NULL || (st->conns = calloc((size_t)nconns, sizeof(*st->conns))) == NULL) {
+    if (st == NULL || (st->conns = calloc((size_t)nconns, sizeof(*st->conns))) == NULL ||
+        (st->uri = strdup(uri)) == NULL) {
+        if (st != NULL)
+            free(st->conns);
         free(st);
         return STORE_ERROR;
     }
     pthread_mutex_init(&st->mu, NULL);
     pthread_cond_init(&st->cv, NULL);
-    for (int i = 0; i < nconns; i++) {
-        if (open_conn(uri, is_memory, &st->conns[i].db) != STORE_OK ||
-            (i == 0 && migrate(st->conns[0].db) != STORE_OK)) {
-            st->nconns = i + 1;
-            store_close(st);
-            return STORE_ERROR;
-        }
-        st->conns[i].next_free = st->free_list;
-        st->free_list = &st->conns[i];
-        st->nconns = i + 1;
+    st->cap = nconns;
+    st->is_memory = is_memory;
+    /* One connection now (it migrates, and keeps a memory database alive); the others when
+     * store_acquire() first needs them: most servers never use them all. */
+    st->nconns = 1;
+    if (open_conn(uri, is_memory, &st->conns[0].db) != STORE_OK ||
+        migrate(st->conns[0].db) != STORE_OK) {
+        store_close(st);
+        return STORE_ERROR;
     }
+    st->free_list = &st->conns[0];
     *out = st;
     return STORE_OK;
 }
@@ -384,6 +387,7 @@ void store_close(struct store *st)
     pthread_mutex_destroy(&st->mu);
     pthread_cond_destroy(&st->cv);
     free(st->conns);
+    free(st->uri);
     free(st);
 }
 
@@ -392,8 +396,19 @@ struct store_conn *store_acquire(struct store *st)
     struct store_conn *c;
 
     pthread_mutex_lock(&st->mu);
-    while (st->free_list == NULL)
+    while (st->free_list == NULL) {
+        if (st->nconns < st->cap) {
+            /* Open one more, outside the lock; if it fails, wait for the others from now on. */
+            c = &st->conns[st->nconns++];
+            pthread_mutex_unlock(&st->mu);
+            if (open_conn(st->uri, st->is_memory, &c->db) == STORE_OK)
+                return c;
+            pthread_mutex_lock(&st->mu);
+            st->cap = st->nconns;
+            continue;
+        }
         pthread_cond_wait(&st->cv, &st->mu);
+    }
     c = st->free_list;
     st->free_list = c->next_free;
     pthread_mutex_unlock(&st->mu);

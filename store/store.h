@@ -1,12 +1,13 @@
 /*
  * store: the only module that speaks SQL. It keeps everything in one SQLite database.
  *
- * A struct store is a pool of connections (one per worker thread, WAL mode, busy timeout,
- * foreign keys on, prepared statements cached per connection). A request takes a connection
- * with store_acquire() and gives it back with store_release(); a connection is used by one
- * thread at a time. ":memory:" opens a throwaway database shared by all connections of the
- * process (SQLite's memdb VFS). The schema is versioned (PRAGMA user_version) and migrated
- * forward on open, so a database made by an older build opens in a newer one.
+ * A struct store is a pool of connections (one per thread that runs requests, opened when
+ * first needed; WAL mode, busy timeout, foreign keys on, prepared statements cached per
+ * connection). A request takes a connection with store_acquire() and gives it back with
+ * store_release(); a connection is used by one thread at a time. ":memory:" opens a throwaway
+ * database shared by all connections of the process (SQLite's memdb VFS). The schema is versioned
+ * (PRAGMA user_version) and migrated forward on open, so a database made by an older build opens in
+ * a newer one.
  *
  * Resources whose settings are a document (user pools, app clients, identity pools) are
  * stored as their AWS JSON form under an id, a parent id and an insertion order, through one
@@ -38,7 +39,8 @@ enum store_status {
 
 /*
  * Open (creating and migrating as needed) the database at path, or ":memory:", with up to
- * nconns connections. On STORE_OK *out is a new store the caller closes with store_close().
+ * nconns connections: one now, the others as store_acquire() needs them. On STORE_OK *out is a
+ * new store the caller closes with store_close().
  */
 int store_open(const char *path, int nconns, struct store **out);
 
@@ -48,7 +50,10 @@ void store_close(struct store *st);
 /* The schema version this build writes (and migrates older databases to). */
 int store_schema_version(void);
 
-/* Take a connection, waiting while all are in use. Never NULL. */
+/*
+ * Take a connection: a free one, else a new one while fewer than nconns are open, else wait
+ * for one. Never NULL (a connection that fails to open is logged, and no more are tried).
+ */
 struct store_conn *store_acquire(struct store *st);
 
 /* Give back a connection taken with store_acquire(); rolls back an open transaction. */

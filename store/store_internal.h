@@ -26,9 +26,11 @@ struct store_conn {
 struct store {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct store_conn *conns;
-    int nconns;
+    struct store_conn *conns; /* room for cap; the first nconns are taken (db NULL: failed) */
+    int nconns, cap;
     struct store_conn *free_list;
+    char *uri; /* what store_acquire() opens when it needs one more connection */
+    int is_memory;
 };
 
 /*

@@ -2,7 +2,8 @@
  * check_http: the HTTP layer with a test handler on a real loopback socket: request
  * plumbing, query parameters, long and repeated response headers, bodies of any content type,
  * CORS, the body cap, the idle timeout, bind failures, and deferred answers (a parked request
- * leaves its worker free, wakes, times out, and does not hold up stopping).
+ * leaves its worker free, wakes, times out, and does not hold up stopping); and again with
+ * handlers_wait, where handlers run off the event loops and a waiting one holds only itself.
  */
 #include "config.h"
 
@@ -47,6 +48,27 @@ static void release_free(void *state)
     free(state);
     atomic_fetch_add(&freed, 1);
 }
+
+/* GET /wait: waits (http_wait_begin) until wait_released, or WAIT_MS; then 200 "waited". */
+#define WAIT_MS 2000
+static atomic_int waiting;       /* handlers inside the wait */
+static atomic_int waited;        /* handlers done waiting */
+static atomic_int wait_released; /* set: the waits end */
+
+static void wait_handler(struct http_response *resp)
+{
+    http_wait_begin();
+    atomic_fetch_add(&waiting, 1);
+    for (int ms = 0; ms < WAIT_MS && !atomic_load(&wait_released); ms++)
+        usleep(1000);
+    atomic_fetch_sub(&waiting, 1);
+    http_wait_end();
+    atomic_fetch_add(&waited, 1);
+    http_response_set_json(resp, 200, "text/plain", "waited");
+}
+
+/* Whether the test handlers run off the event loops. */
+static bool handlers_wait;
 
 /* A Location this long (2 KB) must arrive whole. */
 #define LONG_LOCATION 2048
@@ -95,6 +117,10 @@ static void echo(void *arg, const struct http_request *req, struct http_response
 
     if (features(req, resp))
         return;
+    if (strcmp(req->path, "/wait") == 0) {
+        wait_handler(resp);
+        return;
+    }
     if (strcmp(req->path, "/defer") == 0) {
         snprintf(resp->label, sizeof(resp->label), "defer");
         http_response_defer(resp, release_poll, malloc(1), release_free, 5000, 0);
@@ -123,7 +149,8 @@ static int start_with(int port, unsigned timeout, int threads, struct http_serve
                               .max_body = 1024,
                               .idle_timeout = timeout,
                               .handler = echo,
-                              .too_large = too_large};
+                              .too_large = too_large,
+                              .handlers_wait = handlers_wait};
     return http_start(&cfg, out);
 }
 
@@ -137,6 +164,9 @@ static void setup_with(int threads)
     atomic_store(&parked, 0);
     atomic_store(&freed, 0);
     atomic_store(&released, 0);
+    atomic_store(&waiting, 0);
+    atomic_store(&waited, 0);
+    atomic_store(&wait_released, 0);
     ck_assert_int_eq(start_with(0, 2, threads, &srv), 0);
     ck_assert_int_gt(http_port(srv), 0);
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", http_port(srv));
@@ -150,6 +180,19 @@ static void setup(void)
 /* One worker thread: whatever blocks it would block every connection. */
 static void setup_one_worker(void)
 {
+    setup_with(1);
+}
+
+/* The same, with the handlers run off the event loops. */
+static void setup_offloaded(void)
+{
+    handlers_wait = true;
+    setup_with(2);
+}
+
+static void setup_one_worker_offloaded(void)
+{
+    handlers_wait = true;
     setup_with(1);
 }
 
@@ -496,6 +539,57 @@ START_TEST(test_http_stop_does_not_wait_for_parked_requests)
 }
 END_TEST
 
+/* Wait until count handlers are inside their wait. */
+static void wait_waiting(int count)
+{
+    while (atomic_load(&waiting) < count)
+        usleep(1000);
+}
+
+/*
+ * One worker, one thread at work in the handlers' pool, and a handler that waits: another
+ * connection is answered meanwhile (the pool started a thread for it), then the waiting one.
+ */
+START_TEST(test_http_a_waiting_handler_holds_only_its_own_request)
+{
+    struct tu_http r;
+    char answer[2048];
+    int fd = send_get("/wait");
+
+    wait_waiting(1);
+    tu_http_request("GET", base, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 201);
+    tu_http_free(&r);
+    int done = atomic_load(&waited);
+    ck_assert_msg(done == 0, "the other request waited for the waiting one");
+    ck_assert_msg(silent(fd), "the waiting request was answered before it was released");
+    atomic_store(&wait_released, 1);
+    read_answer(fd, answer, sizeof(answer));
+    close(fd);
+    ck_assert_ptr_nonnull(strstr(answer, "HTTP/1.1 200"));
+    ck_assert_ptr_nonnull(strstr(answer, "waited"));
+    ck_assert_ptr_nonnull(strstr(answer, "Access-Control-Allow-Origin"));
+}
+END_TEST
+
+/* Stopping lets a waiting handler end (here at WAIT_MS) before it returns, and ends cleanly. */
+START_TEST(test_http_stop_finishes_a_waiting_handler)
+{
+    char answer[2048];
+    int fd = send_get("/wait");
+
+    wait_waiting(1);
+    http_stop(srv);
+    srv = NULL;
+    int done = atomic_load(&waited);
+    ck_assert_msg(done == 1, "the stop returned before the waiting handler ended");
+    read_answer(fd, answer, sizeof(answer));
+    close(fd);
+    /* Its answer, or a closed connection if the workers stopped first. */
+    ck_assert_msg(answer[0] == '\0' || strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("http");
@@ -525,5 +619,30 @@ Suite *test_suite(void)
     tcase_add_test(deferred, test_http_parked_request_answers_at_its_deadline);
     tcase_add_test(deferred, test_http_stop_does_not_wait_for_parked_requests);
     suite_add_tcase(s, deferred);
+
+    /* The same requests and deferrals again, their handlers run off the event loops. */
+    TCase *offloaded = tcase_create("offloaded");
+    tcase_add_checked_fixture(offloaded, setup_offloaded, teardown);
+    tcase_set_timeout(offloaded, 30);
+    tcase_add_test(offloaded, test_http_passes_method_path_body_and_headers);
+    tcase_add_test(offloaded, test_http_header_values_cannot_inject_headers);
+    tcase_add_test(offloaded, test_http_query_parameters_are_decoded);
+    tcase_add_test(offloaded, test_http_long_and_repeated_headers_arrive_whole);
+    tcase_add_test(offloaded, test_http_body_of_any_content_type);
+    tcase_add_test(offloaded, test_http_impossible_header_answers_500);
+    tcase_add_test(offloaded, test_http_preflight_echoes_requested_headers_and_origin);
+    tcase_add_test(offloaded, test_http_every_response_carries_cors);
+    tcase_add_test(offloaded, test_http_body_over_the_cap_gets_the_too_large_answer);
+    suite_add_tcase(s, offloaded);
+
+    TCase *waits = tcase_create("waits");
+    tcase_add_checked_fixture(waits, setup_one_worker_offloaded, teardown);
+    tcase_set_timeout(waits, 30);
+    tcase_add_test(waits, test_http_parked_request_leaves_its_worker_free);
+    tcase_add_test(waits, test_http_parked_request_answers_at_its_deadline);
+    tcase_add_test(waits, test_http_stop_does_not_wait_for_parked_requests);
+    tcase_add_test(waits, test_http_a_waiting_handler_holds_only_its_own_request);
+    tcase_add_test(waits, test_http_stop_finishes_a_waiting_handler);
+    suite_add_tcase(s, waits);
     return s;
 }

@@ -3,23 +3,38 @@
  *
  * libmicrohttpd calls on_request() several times per request: once when the headers are in,
  * once per chunk of body, and once at the end, when the handler runs. Per-request state
- * (struct exchange) is freed in on_completed(). A thread pool serves connections; each
- * request runs entirely on the thread that owns its connection.
+ * (struct exchange) is freed in on_completed(). A thread pool (libmicrohttpd's workers) owns
+ * the connections: each worker runs an event loop over its share of them.
  *
- * Deferred answers. A request whose handler defers is parked: on_request() suspends its
- * connection (MHD_suspend_connection, allowed by MHD_ALLOW_SUSPEND_RESUME) and links its
- * exchange on the server's parked list. One timer thread per server resumes parked connections
- * (MHD_resume_connection, safe from any thread: the flag brings an inter-thread channel that
- * wakes the owning worker) when they are due: their next interval or deadline has come, or
- * http_wake() was called since their handler last ran. libmicrohttpd then calls on_request()
- * again, which polls; a poll that does not answer parks the request again. libmicrohttpd
- * forbids stopping a daemon with suspended connections, so http_stop() makes the timer resume
- * them all, and stops parking new ones, before MHD_stop_daemon().
+ * Where handlers run. By default on the worker, inside its event loop. With cfg.handlers_wait
+ * they run off it, because a handler may wait for something slow (a Lambda trigger waits for
+ * the user's function, up to seconds) and a waiting worker serves none of its other
+ * connections: once a request is complete, on_request() suspends its connection and queues
+ * its exchange for the executor, a pool of threads of our own; the thread that runs the
+ * handler stores the answer in the exchange and resumes the connection, and the worker,
+ * called again, sends it. What needs no handler stays on the worker: CORS preflights, the
+ * too_large answer, and the polls of parked requests (quick by contract). The executor keeps
+ * cfg.threads threads running handlers (the CPU-bound work, as many as the workers), and adds
+ * one for each that waits (http_wait_begin()), up to WAITERS_MAX more: waiting threads hold
+ * nothing but their own request. Threads beyond cfg.threads exit after IDLE_EXIT_MS without
+ * work.
  *
- * Locking: wake_mu guards every server's parked list and the wake-up condition. It is held
- * while calling MHD_suspend_connection() (so that the timer cannot resume a connection before
- * it is suspended) but never while calling MHD_resume_connection(); libmicrohttpd never calls
- * on_request() with its own locks held, so the order is always wake_mu, then libmicrohttpd's.
+ * Deferred answers. A request whose handler defers is parked: its connection stays suspended
+ * (or is suspended again, after a poll: MHD_suspend_connection, allowed by
+ * MHD_ALLOW_SUSPEND_RESUME) and its exchange is linked on the server's parked list. One timer
+ * thread per server resumes parked connections (MHD_resume_connection, safe from any thread:
+ * the flag brings an inter-thread channel that wakes the owning worker) when they are due:
+ * their next interval or deadline has come, or http_wake() was called since their handler last
+ * ran. libmicrohttpd then calls on_request() again, which polls; a poll that does not answer
+ * parks the request again. libmicrohttpd forbids stopping a daemon with suspended connections,
+ * so http_stop() stops queueing and parking, lets the executor finish what it holds, and makes
+ * the timer resume every parked connection, before MHD_stop_daemon().
+ *
+ * Locking: wake_mu guards every server's parked list and the wake-up condition; an executor's
+ * mu guards its queue and counts. Each is held while calling MHD_suspend_connection() (so that
+ * no thread can resume a connection before it is suspended), never while calling
+ * MHD_resume_connection(), and never together; libmicrohttpd never calls on_request() with its
+ * own locks held, so the order is always ours, then libmicrohttpd's.
  */
 #include "config.h"
 
@@ -51,7 +66,35 @@
     "content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, "       \
     "authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256, cache-control"
 
+/* Executor threads that may wait (http_wait_begin()) at once; see http_max_handlers(). */
+#define WAITERS_MAX 64
+/* An executor thread beyond cfg.threads exits after this long without work. */
+#define IDLE_EXIT_MS 30000
+
 struct exchange;
+struct executor;
+
+/* One executor thread: joined by the next start that reuses its slot, or by executor_stop(). */
+struct executor_slot {
+    pthread_t tid;
+    enum { SLOT_FREE, SLOT_LIVE, SLOT_DONE } state; /* under the executor's mu */
+    struct executor *ex;
+};
+
+/* The threads that run handlers. Everything here is under mu. */
+struct executor {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* a job was queued, or the executor stops */
+    struct exchange *head, **tail;
+    int queued;  /* jobs not yet taken */
+    int threads; /* started and not exited */
+    int idle;    /* waiting for a job */
+    int waiting; /* inside http_wait_begin() .. http_wait_end() */
+    int keep;    /* threads that run handlers at once, not counting the waiting ones */
+    int max;     /* threads at most: keep + WAITERS_MAX (the slots) */
+    bool stopping;
+    struct executor_slot *slots;
+};
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -60,6 +103,7 @@ struct http_server {
     pthread_t timer;
     struct exchange *parked; /* under wake_mu */
     atomic_bool stopping;    /* set under wake_mu: nothing is parked after it */
+    struct executor ex;
 };
 
 struct exchange {
@@ -72,11 +116,18 @@ struct exchange {
     char label[96];     /* the label the handler gave before deferring */
     double deadline_ms; /* monotonic */
     uint64_t seen;      /* wakes when the handler or poll last started */
-    /* While parked (on the server's list, under wake_mu). */
+    /* While its connection is suspended: queued or running on the executor, or parked. */
+    struct http_server *srv;
     struct MHD_Connection *conn;
-    double due_ms; /* resume at this time (monotonic) even without a wake-up */
-    struct exchange *next;
+    struct http_request req;   /* what the executor's handler reads */
+    struct http_response resp; /* the executor's answer, sent once the worker has it back */
+    bool ready;                /* resp is the answer */
+    double due_ms;             /* parked: resume at this time (monotonic) without a wake-up */
+    struct exchange *next;     /* on the executor's queue or the parked list, never both */
 };
+
+/* The executor whose thread this is; NULL on every other thread. */
+static _Thread_local struct executor *this_executor;
 
 static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t wake_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -311,11 +362,26 @@ static int take_body(struct exchange *x, size_t max_body, const char *data, size
     return 0;
 }
 
+/* An absolute time on CLOCK_MONOTONIC (the clock of clock_monotonic_ms()), ms from its origin. */
+static struct timespec monotonic_at(double ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000.0)};
+
+    ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000.0) * 1e6);
+    if (ts.tv_nsec < 0)
+        ts.tv_nsec = 0;
+    if (ts.tv_nsec > 999999999L)
+        ts.tv_nsec = 999999999L;
+    return ts;
+}
+
 /*
- * Park x: suspend connection c until the timer resumes it. false when the server is stopping:
- * then nothing is suspended and the caller answers now.
+ * Park x until the timer resumes its connection c, suspending c first unless suspend is false
+ * (it already is: the handler ran on the executor). false when the server is stopping: then
+ * nothing changes and the caller answers now.
  */
-static bool park(struct http_server *srv, struct exchange *x, struct MHD_Connection *c)
+static bool park(struct http_server *srv, struct exchange *x, struct MHD_Connection *c,
+                 bool suspend)
 {
     double now = clock_monotonic_ms();
     bool parked = false;
@@ -325,7 +391,8 @@ static bool park(struct http_server *srv, struct exchange *x, struct MHD_Connect
         x->due_ms = now + (double)x->defer.interval_ms;
     pthread_mutex_lock(&wake_mu);
     if (!atomic_load(&srv->stopping)) {
-        MHD_suspend_connection(c);
+        if (suspend)
+            MHD_suspend_connection(c);
         x->conn = c;
         x->next = srv->parked;
         srv->parked = x;
@@ -388,12 +455,7 @@ static void *timer_main(void *arg)
         if (srv->parked == NULL) {
             pthread_cond_wait(&wake_cv, &wake_mu);
         } else {
-            struct timespec ts = {.tv_sec = (time_t)(next / 1000.0)};
-            ts.tv_nsec = (long)((next - (double)ts.tv_sec * 1000.0) * 1e6);
-            if (ts.tv_nsec < 0)
-                ts.tv_nsec = 0;
-            if (ts.tv_nsec > 999999999L)
-                ts.tv_nsec = 999999999L;
+            struct timespec ts = monotonic_at(next);
             pthread_cond_timedwait(&wake_cv, &wake_mu, &ts);
         }
     }
@@ -401,9 +463,9 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
-/* Run the handler for a request that has just come in; true when resp is an answer. */
-static bool handle(struct http_server *srv, struct exchange *x, const struct http_request *req,
-                   struct http_response *resp)
+/* Answer at once what needs no handler: a CORS preflight, a body over the cap. */
+static bool answer_quick(struct http_server *srv, struct exchange *x,
+                         const struct http_request *req, struct http_response *resp)
 {
     if (strcmp(req->method, MHD_HTTP_METHOD_OPTIONS) == 0) {
         preflight(req->conn, resp);
@@ -413,6 +475,14 @@ static bool handle(struct http_server *srv, struct exchange *x, const struct htt
         srv->cfg.too_large(srv->cfg.handler_arg, req, resp);
         return true;
     }
+    return false;
+}
+
+/* Run the handler for a request that has just come in; true when resp is an answer. */
+static bool handle(struct http_server *srv, struct exchange *x, const struct http_request *req,
+                   struct http_response *resp)
+{
+    x->seen = atomic_load(&wakes); /* before looking: a wake-up from now on is not missed */
     srv->cfg.handler(srv->cfg.handler_arg, req, resp);
     if (resp->defer.poll == NULL)
         return true;
@@ -427,12 +497,227 @@ static bool handle(struct http_server *srv, struct exchange *x, const struct htt
 static bool poll_deferred(struct exchange *x, const struct http_request *req,
                           struct http_response *resp, bool last)
 {
-    bool answered = x->defer.poll(x->defer.state, req, resp, last);
+    bool answered;
 
+    x->seen = atomic_load(&wakes);
+    answered = x->defer.poll(x->defer.state, req, resp, last);
     defer_release(&resp->defer); /* a poll does not defer again */
     if (!answered && !last)
         http_response_clear(resp);
     return answered || last;
+}
+
+/* ---- The executor ------------------------------------------------------------------------ */
+
+/* On an executor thread: run x's handler, then hand the connection back to its worker. */
+static void run_job(struct exchange *x)
+{
+    struct http_server *srv = x->srv;
+    struct MHD_Connection *c = x->conn;
+
+    if (!handle(srv, x, &x->req, &x->resp)) {
+        if (park(srv, x, c, false))
+            return;
+        poll_deferred(x, &x->req, &x->resp, true); /* stopping: answer now */
+    }
+    x->ready = true;
+    MHD_resume_connection(c); /* the worker sends resp, and may free x at once */
+}
+
+static void *executor_main(void *arg);
+
+/* Under ex->mu: start one more thread; false when none may (stopping, at max) or can start. */
+static bool executor_spawn(struct executor *ex)
+{
+    struct executor_slot *slot = NULL;
+
+    if (ex->stopping || ex->threads >= ex->max)
+        return false;
+    for (int i = 0; slot == NULL; i++) /* threads < max: a slot is not live */
+        if (ex->slots[i].state != SLOT_LIVE)
+            slot = &ex->slots[i];
+    if (slot->state == SLOT_DONE) /* it has left its loop: joining waits for nothing of ours */
+        pthread_join(slot->tid, NULL);
+    slot->state = SLOT_FREE;
+    if (pthread_create(&slot->tid, NULL, executor_main, slot) != 0) {
+        log_error("http: cannot start a thread to run requests");
+        return false;
+    }
+    slot->state = SLOT_LIVE;
+    ex->threads++;
+    return true;
+}
+
+/*
+ * Under ex->mu: whether the queued jobs need one more thread: more of them than idle threads
+ * to take them, and fewer than keep threads at work (a waiting thread does not count).
+ */
+static bool executor_short(const struct executor *ex)
+{
+    return ex->queued > ex->idle && ex->threads - ex->waiting < ex->keep;
+}
+
+/*
+ * Queue x for the executor, suspending its connection c (the worker serves its other
+ * connections meanwhile). false when the server is stopping or no thread could start: then
+ * nothing changed and the caller runs the handler itself.
+ */
+static bool offload(struct http_server *srv, struct exchange *x, struct MHD_Connection *c,
+                    const struct http_request *req)
+{
+    struct executor *ex = &srv->ex;
+    bool queued = false;
+
+    pthread_mutex_lock(&ex->mu);
+    if (!ex->stopping) {
+        ex->queued++;
+        if (executor_short(ex))
+            executor_spawn(ex);
+        if (ex->threads > 0) {
+            x->srv = srv;
+            x->conn = c;
+            x->req = *req;
+            x->next = NULL;
+            MHD_suspend_connection(c);
+            *ex->tail = x;
+            ex->tail = &x->next;
+            if (ex->idle > 0)
+                pthread_cond_signal(&ex->work);
+            queued = true;
+        } else {
+            ex->queued--;
+        }
+    }
+    pthread_mutex_unlock(&ex->mu);
+    return queued;
+}
+
+/* An executor thread: runs queued jobs; beyond keep threads, exits when idle for a while. */
+static void *executor_main(void *arg)
+{
+    struct executor_slot *slot = arg;
+    struct executor *ex = slot->ex;
+    bool idled_out = false;
+
+    this_executor = ex;
+    pthread_mutex_lock(&ex->mu);
+    for (;;) {
+        struct exchange *x = ex->head;
+        if (x != NULL) {
+            if ((ex->head = x->next) == NULL)
+                ex->tail = &ex->head;
+            ex->queued--;
+            pthread_mutex_unlock(&ex->mu);
+            run_job(x);
+            pthread_mutex_lock(&ex->mu);
+            idled_out = false;
+            continue;
+        }
+        if (ex->stopping || (idled_out && ex->threads > ex->keep))
+            break;
+        ex->idle++;
+        if (ex->threads > ex->keep) {
+            struct timespec at = monotonic_at(clock_monotonic_ms() + IDLE_EXIT_MS);
+            idled_out = pthread_cond_timedwait(&ex->work, &ex->mu, &at) != 0;
+        } else {
+            pthread_cond_wait(&ex->work, &ex->mu);
+        }
+        ex->idle--;
+    }
+    ex->threads--;
+    slot->state = SLOT_DONE;
+    pthread_mutex_unlock(&ex->mu);
+    return NULL;
+}
+
+static int executor_init(struct executor *ex, int keep)
+{
+    pthread_condattr_t attr;
+
+    *ex = (struct executor){.keep = keep > 0 ? keep : 1};
+    ex->max = ex->keep + WAITERS_MAX;
+    ex->tail = &ex->head;
+    if ((ex->slots = calloc((size_t)ex->max, sizeof(*ex->slots))) == NULL)
+        return -1;
+    for (int i = 0; i < ex->max; i++)
+        ex->slots[i].ex = ex;
+    pthread_mutex_init(&ex->mu, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&ex->work, &attr);
+    pthread_condattr_destroy(&attr);
+    return 0;
+}
+
+/*
+ * Stop taking jobs, let the threads finish the queued ones (each ends by resuming or parking
+ * its connection) and join them all. Nothing starts a thread once stopping is set, so the
+ * slots that are not free stay the same while they are joined.
+ */
+static void executor_stop(struct executor *ex)
+{
+    pthread_mutex_lock(&ex->mu);
+    ex->stopping = true;
+    pthread_cond_broadcast(&ex->work);
+    pthread_mutex_unlock(&ex->mu);
+    for (int i = 0; i < ex->max; i++) {
+        pthread_mutex_lock(&ex->mu);
+        bool started = ex->slots[i].state != SLOT_FREE;
+        pthread_mutex_unlock(&ex->mu);
+        if (started)
+            pthread_join(ex->slots[i].tid, NULL);
+    }
+    pthread_mutex_destroy(&ex->mu);
+    pthread_cond_destroy(&ex->work);
+    free(ex->slots);
+}
+
+void http_wait_begin(void)
+{
+    struct executor *ex = this_executor;
+
+    if (ex == NULL)
+        return;
+    pthread_mutex_lock(&ex->mu);
+    ex->waiting++;
+    if (executor_short(ex))
+        executor_spawn(ex);
+    pthread_mutex_unlock(&ex->mu);
+}
+
+void http_wait_end(void)
+{
+    struct executor *ex = this_executor;
+
+    if (ex == NULL)
+        return;
+    pthread_mutex_lock(&ex->mu);
+    ex->waiting--;
+    pthread_mutex_unlock(&ex->mu);
+}
+
+int http_max_handlers(const struct http_config *cfg)
+{
+    return (cfg->threads > 0 ? cfg->threads : 1) + (cfg->handlers_wait ? WAITERS_MAX : 0);
+}
+
+/* ---- libmicrohttpd's callbacks ------------------------------------------------------------ */
+
+/* Send resp on c for the request x (method, url) and log the request's line. */
+static enum MHD_Result respond(struct exchange *x, struct MHD_Connection *c, const char *method,
+                               const char *url, struct http_response *resp)
+{
+    const char *named = resp->label[0] ? resp->label : x->label; /* x's: before deferring */
+    char label[sizeof(resp->label)];
+    enum MHD_Result ret;
+    int status;
+
+    if (resp->status == 0)
+        resp->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    snprintf(label, sizeof(label), "%s", named[0] ? named : "-");
+    ret = send_response(c, resp, &status);
+    log_info("%s %s %s %d %.2fms", method, url, label, status, clock_monotonic_ms() - x->start_ms);
+    return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -443,7 +728,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct exchange *x = *state;
     struct http_response resp = {0};
     struct http_request req;
-    enum MHD_Result ret;
     bool answered;
 
     if (x == NULL) {
@@ -459,28 +743,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return rc == 0 ? MHD_YES : MHD_NO;
     }
+    if (x->ready) { /* back from the executor with the answer */
+        x->ready = false;
+        return respond(x, c, method, url, &x->resp);
+    }
 
     req = (struct http_request){method, url, x->body ? x->body : "", x->len, c};
-    x->seen = atomic_load(&wakes); /* before looking: a wake-up from now on is not missed */
-    if (x->defer.poll == NULL)
-        answered = handle(srv, x, &req, &resp);
-    else
+    if (x->defer.poll != NULL)
         answered = poll_deferred(
             x, &req, &resp, atomic_load(&srv->stopping) || clock_monotonic_ms() >= x->deadline_ms);
+    else if (answer_quick(srv, x, &req, &resp))
+        answered = true;
+    else if (srv->cfg.handlers_wait && offload(srv, x, c, &req))
+        return MHD_YES;
+    else
+        answered = handle(srv, x, &req, &resp); /* on this thread (or: stopping) */
     if (!answered) {
-        if (park(srv, x, c))
+        if (park(srv, x, c, true))
             return MHD_YES;
         poll_deferred(x, &req, &resp, true); /* stopping: answer now */
     }
-    if (resp.status == 0)
-        resp.status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-
-    char label[sizeof(resp.label)];
-    int status;
-    snprintf(label, sizeof(label), "%s", resp.label[0] ? resp.label : x->label[0] ? x->label : "-");
-    ret = send_response(c, &resp, &status);
-    log_info("%s %s %s %d %.2fms", method, url, label, status, clock_monotonic_ms() - x->start_ms);
-    return ret;
+    return respond(x, c, method, url, &resp);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
@@ -488,10 +771,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 {
     struct exchange *x = *state;
 
-    /* Never parked here: libmicrohttpd ends no suspended connection, and http_stop() has the
-     * timer resume them all before the daemon stops. */
+    /* Never queued, running or parked here: libmicrohttpd ends no suspended connection, and
+     * http_stop() has every one resumed before the daemon stops. */
     if (x != NULL) {
         defer_release(&x->defer);
+        http_response_clear(&x->resp); /* an answer the stopping daemon did not send */
         free(x->body);
         free(x);
         *state = NULL;
@@ -527,6 +811,20 @@ static int resolve(const struct http_config *cfg, struct sockaddr_storage *addr,
     return 0;
 }
 
+/*
+ * Stop parking and queueing, let the executor finish what it holds, and have the timer resume
+ * every parked connection: afterwards no connection is suspended, and the daemon may stop.
+ */
+static void stop_threads(struct http_server *srv)
+{
+    pthread_mutex_lock(&wake_mu);
+    atomic_store(&srv->stopping, true);
+    pthread_cond_broadcast(&wake_cv);
+    pthread_mutex_unlock(&wake_mu);
+    executor_stop(&srv->ex);        /* a job ending now answers: parking is refused */
+    pthread_join(srv->timer, NULL); /* it resumes every parked connection on its way out */
+}
+
 int http_start(const struct http_config *cfg, struct http_server **out)
 {
     struct sockaddr_storage addr;
@@ -540,6 +838,16 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (resolve(cfg, &addr, &family) != 0 || (srv = calloc(1, sizeof(*srv))) == NULL)
         return -1;
     srv->cfg = *cfg;
+    if (executor_init(&srv->ex, cfg->threads) != 0) {
+        free(srv);
+        return -1;
+    }
+    if (pthread_create(&srv->timer, NULL, timer_main, srv) != 0) {
+        log_error("http: cannot start the timer thread");
+        executor_stop(&srv->ex);
+        free(srv);
+        return -1;
+    }
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* The logger comes first so that libmicrohttpd's notes on later options go to our log. */
@@ -551,12 +859,7 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (srv->daemon == NULL) {
         log_error("http: cannot listen on %s port %d (in use, or not an address of this host)",
                   cfg->bind, cfg->port);
-        free(srv);
-        return -1;
-    }
-    if (pthread_create(&srv->timer, NULL, timer_main, srv) != 0) {
-        log_error("http: cannot start the timer thread");
-        MHD_stop_daemon(srv->daemon);
+        stop_threads(srv);
         free(srv);
         return -1;
     }
@@ -575,11 +878,7 @@ void http_stop(struct http_server *srv)
 {
     if (srv == NULL)
         return;
-    pthread_mutex_lock(&wake_mu);
-    atomic_store(&srv->stopping, true);
-    pthread_cond_broadcast(&wake_cv);
-    pthread_mutex_unlock(&wake_mu);
-    pthread_join(srv->timer, NULL); /* it resumes every parked connection on its way out */
+    stop_threads(srv);
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

@@ -9,6 +9,19 @@
  * A handler may also answer later (a long poll): it defers, the server parks the request
  * without holding a worker thread, and asks again when woken (http_wake()), on a timer, and at
  * a deadline. Which event a parked request waits for is the handler's business, not http's.
+ *
+ * Handlers that may wait. Each worker thread runs an event loop over many keep-alive
+ * connections and, by default, runs their handlers itself: the cheapest path, and right while
+ * no handler waits for anything slow. A server whose handlers may wait (cfg.handlers_wait: the
+ * frame sets it when Lambda triggers are on) runs them off the event loops instead, since a
+ * handler waiting there (for a Lambda function, seconds) would hold up every connection of its
+ * worker: a complete request is handed to a pool of threads that runs handlers, cfg.threads at
+ * once; a handler about to wait for something outside the process says so (http_wait_begin(),
+ * as the outbound client does), and the pool adds a thread meanwhile, so a waiting request
+ * holds only itself. The choice is per server, not per request: which request will wait is
+ * known only halfway through its handler, which cannot move to another thread then nor start
+ * over (it may have committed writes). The hand-off costs about 30 us of CPU per request
+ * (bench/results.md), which a server without triggers does not pay.
  */
 #ifndef COG_HTTP_H
 #define COG_HTTP_H
@@ -50,7 +63,8 @@ struct http_response;
  * The question a parked request asks each time it is woken: fill resp and return true to
  * answer now, or return false to wait on. last is set once, when the deadline has passed or the
  * server stops: then it must answer (false, or no status, answers 500). Runs on a worker
- * thread; req (path, headers, query, body) stays valid while the request is parked.
+ * thread, inside its event loop: it must be quick and never wait. req (path, headers, query,
+ * body) stays valid while the request is parked.
  */
 typedef bool http_poll_fn(void *state, const struct http_request *req, struct http_response *resp,
                           bool last);
@@ -126,7 +140,17 @@ void http_response_defer(struct http_response *resp, http_poll_fn *poll, void *s
 void http_wake(void);
 
 /*
- * Handles one request: must set status (or defer, http_response_defer()) and may set body,
+ * The calling thread is about to wait for something slow outside this process (an outbound
+ * call), or is done waiting; calls pair. On a thread of the handlers' pool (cfg.handlers_wait),
+ * the pool starts another thread when requests are queued, so that the others keep being
+ * served while this one waits; on any other thread they do nothing. Never fail.
+ */
+void http_wait_begin(void);
+void http_wait_end(void);
+
+/*
+ * Handles one request, on a worker thread or a thread of the handlers' pool
+ * (cfg.handlers_wait): must set status (or defer, http_response_defer()) and may set body,
  * headers and label.
  */
 typedef void http_handler(void *arg, const struct http_request *req, struct http_response *resp);
@@ -134,13 +158,15 @@ typedef void http_handler(void *arg, const struct http_request *req, struct http
 struct http_config {
     const char *bind;      /* IPv4 or IPv6 literal, or a host name */
     int port;              /* 0: any free port */
-    int threads;           /* worker threads, >= 1 */
+    int threads;           /* worker threads (and handlers at work at once); >= 1 */
     size_t max_body;       /* bodies larger than this get 413 with too_large_body */
     unsigned idle_timeout; /* seconds */
     http_handler *handler;
     void *handler_arg;
     /* Answer for a body over the cap: called to fill resp (status, body, headers). */
     http_handler *too_large;
+    /* Handlers may wait for something slow: run them off the event loops (see above). */
+    bool handlers_wait;
 };
 
 struct http_server;
@@ -155,9 +181,18 @@ int http_start(const struct http_config *cfg, struct http_server **out);
 int http_port(const struct http_server *srv);
 
 /*
- * Stop accepting, finish in-flight requests, join the workers and free. Parked requests are
- * polled a last time (last set) first, so that stopping never waits for their deadlines; an
- * answer not yet sent when the workers stop is lost with its connection. Accepts NULL.
+ * How many handlers may run at once in a server started with cfg: cfg->threads, plus the
+ * waiting ones the pool may add when cfg->handlers_wait. Size what each running handler holds
+ * by it (a database connection, say).
+ */
+int http_max_handlers(const struct http_config *cfg);
+
+/*
+ * Stop accepting, finish in-flight requests, join the workers and free. Handlers running or
+ * queued run to their end (a handler waiting on an outbound call, until its deadline); parked
+ * requests are polled a last time (last set), so that stopping never waits for their
+ * deadlines; an answer not yet sent when the workers stop is lost with its connection.
+ * Accepts NULL.
  */
 void http_stop(struct http_server *srv);
 

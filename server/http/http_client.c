@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/http.h"
+
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static pthread_key_t handle_key;
 static int global_ok;
@@ -152,7 +154,9 @@ enum client_failure client_post(const struct client_request *req, struct client_
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, out);
+    http_wait_begin(); /* the handlers' pool serves others meanwhile */
     rc = curl_easy_perform(h);
+    http_wait_end();
     if (rc != CURLE_OK) {
         failure = failure_of(rc);
         snprintf(detail, n, "%s", curl_easy_strerror(rc));

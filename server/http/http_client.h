@@ -1,7 +1,7 @@
 /*
  * http_client: outbound HTTP requests (libcurl), for the Lambda triggers' Invoke calls. One
- * blocking call per request: each worker thread serves one request at a time, so a slow peer holds
- * that worker only, and a deadline bounds it.
+ * blocking call per request, bounded by a deadline: it holds only the request that makes it, as
+ * it tells the server's handler pool that it waits (http_wait_begin()).
  *
  * Each thread keeps one libcurl handle, so that consecutive calls to the same endpoint reuse
  * the open connection (keep-alive) instead of a new TCP handshake per trigger.
