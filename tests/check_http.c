@@ -582,7 +582,7 @@ START_TEST(test_http_stop_finishes_a_waiting_handler)
     http_stop(srv);
     srv = NULL;
     int done = atomic_load(&waited);
-    ck_assert_msg(done == 1, "the stop returned before the waiting handler ended");
+    ck_assert_msg(done == 1, "the stop returned before the waiting handler ended (%d)", done);
     read_answer(fd, answer, sizeof(answer));
     close(fd);
     /* Its answer, or a closed connection if the workers stopped first. */

@@ -122,6 +122,7 @@ struct exchange {
     struct http_request req;   /* what the executor's handler reads */
     struct http_response resp; /* the executor's answer, sent once the worker has it back */
     bool ready;                /* resp is the answer */
+    bool sent;                 /* respond() has run for this request */
     double due_ms;             /* parked: resume at this time (monotonic) without a wake-up */
     struct exchange *next;     /* on the executor's queue or the parked list, never both */
 };
@@ -715,6 +716,7 @@ static enum MHD_Result respond(struct exchange *x, struct MHD_Connection *c, con
     if (resp->status == 0)
         resp->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     snprintf(label, sizeof(label), "%s", named[0] ? named : "-");
+    x->sent = true;
     ret = send_response(c, resp, &status);
     log_info("%s %s %s %d %.2fms", method, url, label, status, clock_monotonic_ms() - x->start_ms);
     return ret;
@@ -743,6 +745,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return rc == 0 ? MHD_YES : MHD_NO;
     }
+    /* Asked again after answering: the daemon is stopping, and MHD_queue_response() then drops
+     * the answer yet says yes. End the connection rather than run the handler twice. */
+    if (x->sent)
+        return MHD_NO;
     if (x->ready) { /* back from the executor with the answer */
         x->ready = false;
         return respond(x, c, method, url, &x->resp);
