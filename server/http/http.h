@@ -20,7 +20,7 @@
  * as the outbound client does), and the pool adds a thread meanwhile, so a waiting request
  * holds only itself. The choice is per server, not per request: which request will wait is
  * known only halfway through its handler, which cannot move to another thread then nor start
- * over (it may have committed writes). The hand-off costs about 30 us of CPU per request
+ * over (it may have committed writes). The hand-off costs 30 to 45 us of CPU per request
  * (bench/results.md), which a server without triggers does not pay.
  */
 #ifndef COG_HTTP_H
