@@ -21,72 +21,27 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/strbuf.h"
+
 #define ALGORITHM "AWS4-HMAC-SHA256"
 
-/* A growing string; bad is set once an allocation failed (every append is then a no-op). */
-struct buf {
-    char *p;
-    size_t len, cap;
-    bool bad;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-    if (b->bad)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->bad = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-/* s URI-encoded as SigV4 wants it: unreserved characters and '/' kept, the rest %XX. */
-static void put_uri_encoded(struct buf *b, const char *s)
-{
-    static const char HEX[] = "0123456789ABCDEF";
-
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            strchr("-_.~/", *p) != NULL) {
-            put(b, (const char *)p, 1);
-        } else {
-            char esc[3] = {'%', HEX[*p >> 4], HEX[*p & 15]};
-            put(b, esc, 3);
-        }
-    }
-}
-
-static void put_hex(struct buf *b, const unsigned char *bytes, size_t n)
+static void put_hex(struct strbuf *b, const unsigned char *bytes, size_t n)
 {
     char hex[3];
 
     for (size_t i = 0; i < n; i++) {
         snprintf(hex, sizeof(hex), "%02x", bytes[i]);
-        put(b, hex, 2);
+        strbuf_add(b, hex, 2);
     }
 }
 
-static void put_sha256_hex(struct buf *b, const void *data, size_t n)
+static void put_sha256_hex(struct strbuf *b, const void *data, size_t n)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
 
     if (EVP_Digest(data, n, md, &len, EVP_sha256(), NULL) != 1)
-        b->bad = true;
+        b->oom = true;
     else
         put_hex(b, md, len);
 }
@@ -100,7 +55,7 @@ static int compare_strings(const void *a, const void *b)
  * The query as sent, its name=value pairs sorted (botocore sorts the pairs as they are sent,
  * by name then value; '=' sorts below every character allowed in a name).
  */
-static void put_canonical_query(struct buf *b, const char *query)
+static void put_canonical_query(struct strbuf *b, const char *query)
 {
     char *copy, **pairs = NULL, *next;
     size_t n = 0, cap = 0;
@@ -109,7 +64,7 @@ static void put_canonical_query(struct buf *b, const char *query)
         return;
     next = copy = strdup(query);
     if (copy == NULL) {
-        b->bad = true;
+        b->oom = true;
         return;
     }
     while (next != NULL) {
@@ -122,7 +77,7 @@ static void put_canonical_query(struct buf *b, const char *query)
         if (n == cap) {
             cap = cap ? cap * 2 : 8;
             if ((grown = realloc(pairs, cap * sizeof(*pairs))) == NULL) {
-                b->bad = true;
+                b->oom = true;
                 break;
             }
             pairs = grown;
@@ -132,10 +87,10 @@ static void put_canonical_query(struct buf *b, const char *query)
     qsort(pairs, n, sizeof(*pairs), compare_strings);
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            put(b, "&", 1);
-        puts_(b, pairs[i]);
+            strbuf_add(b, "&", 1);
+        strbuf_puts(b, pairs[i]);
         if (strchr(pairs[i], '=') == NULL)
-            put(b, "=", 1);
+            strbuf_add(b, "=", 1);
     }
     free(pairs);
     free(copy);
@@ -180,8 +135,8 @@ static char *header_text(const char *s, bool lower)
  * The canonical headers and the signed-header list of r (with host and x-amz-date) into
  * canonical and names. Header names or values with CR or LF are refused (-1).
  */
-static int put_headers(struct buf *canonical, struct buf *names, const struct sigv4_request *r,
-                       const char *amz_date)
+static int put_headers(struct strbuf *canonical, struct strbuf *names,
+                       const struct sigv4_request *r, const char *amz_date)
 {
     size_t n = r->nheaders + 2;
     struct signed_header *h = calloc(n, sizeof(*h));
@@ -206,13 +161,13 @@ static int put_headers(struct buf *canonical, struct buf *names, const struct si
     if (rc == 0)
         qsort(h, n, sizeof(*h), compare_headers);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        puts_(canonical, h[i].name);
-        put(canonical, ":", 1);
-        puts_(canonical, h[i].value);
-        put(canonical, "\n", 1);
+        strbuf_puts(canonical, h[i].name);
+        strbuf_add(canonical, ":", 1);
+        strbuf_puts(canonical, h[i].value);
+        strbuf_add(canonical, "\n", 1);
         if (i > 0)
-            put(names, ";", 1);
-        puts_(names, h[i].name);
+            strbuf_add(names, ";", 1);
+        strbuf_puts(names, h[i].name);
     }
     for (size_t i = 0; i < n; i++) {
         free(h[i].name);
@@ -258,7 +213,7 @@ static bool signature(const struct sigv4_request *r, const char *date, const cha
 
 int sigv4_sign(const struct sigv4_request *r, char *amz_date, char **authorization)
 {
-    struct buf creq = {0}, names = {0}, sts = {0}, auth = {0};
+    struct strbuf creq = {0}, names = {0}, sts = {0}, auth = {0};
     char date[9], scope[256], sig[65];
     time_t t = (time_t)r->unix_seconds;
     struct tm tm;
@@ -271,36 +226,36 @@ int sigv4_sign(const struct sigv4_request *r, char *amz_date, char **authorizati
     memcpy(date, amz_date, 8);
     date[8] = '\0';
     snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date, r->region, r->service);
-    puts_(&creq, r->method);
-    put(&creq, "\n", 1);
-    put_uri_encoded(&creq, r->path && *r->path ? r->path : "/");
-    put(&creq, "\n", 1);
+    strbuf_puts(&creq, r->method);
+    strbuf_add(&creq, "\n", 1);
+    strbuf_percent_encode(&creq, r->path && *r->path ? r->path : "/", "/");
+    strbuf_add(&creq, "\n", 1);
     put_canonical_query(&creq, r->query);
-    put(&creq, "\n", 1);
+    strbuf_add(&creq, "\n", 1);
     if (put_headers(&creq, &names, r, amz_date) != 0)
         goto out;
-    put(&creq, "\n", 1);
-    puts_(&creq, names.p ? names.p : "");
-    put(&creq, "\n", 1);
+    strbuf_add(&creq, "\n", 1);
+    strbuf_puts(&creq, names.p ? names.p : "");
+    strbuf_add(&creq, "\n", 1);
     put_sha256_hex(&creq, r->body ? r->body : "", r->body ? r->body_len : 0);
-    puts_(&sts, ALGORITHM "\n");
-    puts_(&sts, amz_date);
-    put(&sts, "\n", 1);
-    puts_(&sts, scope);
-    put(&sts, "\n", 1);
-    if (!creq.bad)
+    strbuf_puts(&sts, ALGORITHM "\n");
+    strbuf_puts(&sts, amz_date);
+    strbuf_add(&sts, "\n", 1);
+    strbuf_puts(&sts, scope);
+    strbuf_add(&sts, "\n", 1);
+    if (!creq.oom)
         put_sha256_hex(&sts, creq.p, creq.len);
-    if (creq.bad || names.bad || sts.bad || !signature(r, date, sts.p, sig))
+    if (creq.oom || names.oom || sts.oom || !signature(r, date, sts.p, sig))
         goto out;
-    puts_(&auth, ALGORITHM " Credential=");
-    puts_(&auth, r->access_key);
-    put(&auth, "/", 1);
-    puts_(&auth, scope);
-    puts_(&auth, ", SignedHeaders=");
-    puts_(&auth, names.p);
-    puts_(&auth, ", Signature=");
-    puts_(&auth, sig);
-    if (!auth.bad) {
+    strbuf_puts(&auth, ALGORITHM " Credential=");
+    strbuf_puts(&auth, r->access_key);
+    strbuf_add(&auth, "/", 1);
+    strbuf_puts(&auth, scope);
+    strbuf_puts(&auth, ", SignedHeaders=");
+    strbuf_puts(&auth, names.p);
+    strbuf_puts(&auth, ", Signature=");
+    strbuf_puts(&auth, sig);
+    if (!auth.oom) {
         *authorization = auth.p;
         auth.p = NULL;
         rc = 0;

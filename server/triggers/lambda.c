@@ -11,6 +11,7 @@
 
 #include "crypto/sigv4.h"
 #include "http/http_client.h"
+#include "util/strbuf.h"
 
 /* Copy [s, s + len) into out (size n). 0, or -1 when empty or too long. */
 static int copy_part(const char *s, size_t len, char *out, size_t n)
@@ -49,30 +50,6 @@ int lambda_parse_arn(const char *arn, char *name, size_t nn, char *qualifier, si
     if (copy_part(fn, (size_t)(colon - fn), name, nn) != 0 ||
         copy_part(colon + 1, strlen(colon + 1), qualifier, qn) != 0 || strchr(colon + 1, ':'))
         return -1;
-    return 0;
-}
-
-/* Percent-encode s (RFC 3986 unreserved characters stay) into out (size n). 0, or -1. */
-static int url_encode(const char *s, char *out, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                     c == '-' || c == '_' || c == '.' || c == '~';
-        if (o + (plain ? 1 : 3) >= n)
-            return -1;
-        if (plain) {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
     return 0;
 }
 
@@ -138,58 +115,91 @@ static enum lambda_result fail(struct lambda_outcome *out, enum lambda_result re
     return out->result = result;
 }
 
-enum lambda_result lambda_invoke(const char *endpoint, const char *arn, const char *region,
-                                 bool async, const char *event, int64_t unix_seconds,
-                                 struct lambda_outcome *out)
+/*
+ * The target of a call: path and query as they go on the wire (SigV4 signs them so) and the
+ * whole URL. The function name and qualifier are percent-encoded. 0, or -1 when out of memory.
+ */
+struct target {
+    char *path, *query, *url;
+};
+
+static int target_of(const char *endpoint, const char *prefix, const char *name,
+                     const char *qualifier, struct target *t)
 {
-    char name[256], qualifier[128], arn_region[32], encoded[800], path[1024], query[300];
-    char host[256], url[2048], amz_date[SIGV4_DATE_LEN + 1], *auth = NULL;
-    char host_h[300], date_h[64], *auth_h = NULL;
-    const char *prefix, *type = async ? "Event" : "RequestResponse";
-    char type_h[64];
+    struct strbuf path = {0}, query = {0}, url = {0};
+
+    strbuf_puts(&path, prefix);
+    strbuf_puts(&path, "/2015-03-31/functions/");
+    strbuf_percent_encode(&path, name, NULL);
+    strbuf_puts(&path, "/invocations");
+    if (qualifier[0] != '\0') {
+        strbuf_puts(&query, "Qualifier=");
+        strbuf_percent_encode(&query, qualifier, NULL);
+    }
+    strbuf_add(&url, endpoint, (size_t)(prefix - endpoint));
+    strbuf_add(&url, path.p ? path.p : "", path.len);
+    if (query.len > 0) {
+        strbuf_puts(&url, "?");
+        strbuf_add(&url, query.p, query.len);
+    }
+    t->path = strbuf_take(&path);
+    t->query = strbuf_take(&query);
+    t->url = strbuf_take(&url);
+    return t->path && t->query && t->url ? 0 : -1;
+}
+
+static void target_free(struct target *t)
+{
+    free(t->path);
+    free(t->query);
+    free(t->url);
+}
+
+/* "Name: value" as a new string, or NULL when out of memory. */
+static char *header_line(const char *name, const char *value)
+{
+    struct strbuf b = {0};
+
+    strbuf_puts(&b, name);
+    strbuf_puts(&b, ": ");
+    strbuf_puts(&b, value);
+    return strbuf_take(&b);
+}
+
+/* POST event to the target, signed, and sort the answer into *out. */
+static enum lambda_result post(const char *host, const struct target *t, const char *region,
+                               const char *type, const char *event, int64_t unix_seconds,
+                               struct lambda_outcome *out)
+{
+    char amz_date[SIGV4_DATE_LEN + 1], *auth = NULL;
+    char *lines[4] = {NULL};
     struct client_response resp;
     enum client_failure failure;
 
-    memset(out, 0, sizeof(*out));
-    snprintf(arn_region, sizeof(arn_region), "%s", region);
-    if (lambda_parse_arn(arn, name, sizeof(name), qualifier, sizeof(qualifier), arn_region,
-                         sizeof(arn_region)) != 0 ||
-        url_encode(name, encoded, sizeof(encoded)) != 0)
-        return fail(out, LAMBDA_FAILED, "not a Lambda function ARN");
-    if (split_endpoint(endpoint, host, sizeof(host), &prefix) != 0)
-        return fail(out, LAMBDA_FAILED, "not an endpoint URL");
-    query[0] = '\0';
-    if (qualifier[0] != '\0') {
-        char q[200];
-        if (url_encode(qualifier, q, sizeof(q)) != 0)
-            return fail(out, LAMBDA_FAILED, "not a Lambda function ARN");
-        snprintf(query, sizeof(query), "Qualifier=%s", q);
-    }
-    snprintf(path, sizeof(path), "%s/2015-03-31/functions/%s/invocations", prefix, encoded);
-    snprintf(url, sizeof(url), "%.*s%s%s%s", (int)(prefix - endpoint), endpoint, path,
-             query[0] ? "?" : "", query);
-    if (sign(host, path, query, arn_region, type, event, unix_seconds, amz_date, &auth) != 0)
+    if (sign(host, t->path, t->query, region, type, event, unix_seconds, amz_date, &auth) != 0)
         return fail(out, LAMBDA_FAILED, "out of memory");
-    snprintf(host_h, sizeof(host_h), "Host: %s", host);
-    snprintf(date_h, sizeof(date_h), "X-Amz-Date: %s", amz_date);
-    snprintf(type_h, sizeof(type_h), "X-Amz-Invocation-Type: %s", type);
-    if ((auth_h = malloc(strlen(auth) + 32)) == NULL) {
-        free(auth);
-        return fail(out, LAMBDA_FAILED, "out of memory");
-    }
-    sprintf(auth_h, "Authorization: %s", auth);
+    lines[0] = header_line("Host", host);
+    lines[1] = header_line("X-Amz-Invocation-Type", type);
+    lines[2] = header_line("X-Amz-Date", amz_date);
+    lines[3] = header_line("Authorization", auth);
     free(auth);
-    const char *headers[] = {host_h, "Content-Type: application/json", type_h, date_h, auth_h,
-                             NULL};
+    if (!lines[0] || !lines[1] || !lines[2] || !lines[3]) {
+        for (size_t i = 0; i < 4; i++)
+            free(lines[i]);
+        return fail(out, LAMBDA_FAILED, "out of memory");
+    }
+    const char *headers[] = {
+        lines[0], "Content-Type: application/json", lines[1], lines[2], lines[3], NULL};
     struct client_request req = {
-        .url = url,
+        .url = t->url,
         .headers = headers,
         .body = event,
         .body_len = strlen(event),
         .timeout_ms = LAMBDA_TIMEOUT_MS,
     };
     failure = client_post(&req, &resp, out->detail, sizeof(out->detail));
-    free(auth_h);
+    for (size_t i = 0; i < 4; i++)
+        free(lines[i]);
     switch (failure) {
     case CLIENT_OK:
         out->result = classify(&resp, out);
@@ -202,6 +212,31 @@ enum lambda_result lambda_invoke(const char *endpoint, const char *arn, const ch
     default:
         return out->result = LAMBDA_FAILED;
     }
+}
+
+enum lambda_result lambda_invoke(const char *endpoint, const char *arn, const char *region,
+                                 bool async, const char *event, int64_t unix_seconds,
+                                 struct lambda_outcome *out)
+{
+    char name[256], qualifier[128], arn_region[32], host[256];
+    const char *prefix;
+    struct target t = {NULL, NULL, NULL};
+    enum lambda_result result;
+
+    memset(out, 0, sizeof(*out));
+    snprintf(arn_region, sizeof(arn_region), "%s", region);
+    if (lambda_parse_arn(arn, name, sizeof(name), qualifier, sizeof(qualifier), arn_region,
+                         sizeof(arn_region)) != 0)
+        return fail(out, LAMBDA_FAILED, "not a Lambda function ARN");
+    if (split_endpoint(endpoint, host, sizeof(host), &prefix) != 0)
+        return fail(out, LAMBDA_FAILED, "not an endpoint URL");
+    if (target_of(endpoint, prefix, name, qualifier, &t) != 0)
+        result = fail(out, LAMBDA_FAILED, "out of memory");
+    else
+        result = post(host, &t, arn_region, async ? "Event" : "RequestResponse", event,
+                      unix_seconds, out);
+    target_free(&t);
+    return result;
 }
 
 void lambda_outcome_free(struct lambda_outcome *o)

@@ -228,8 +228,8 @@ int triggers_custom_sender(struct op_ctx *ctx, const struct trigger_caller *call
  * failed, or answered members of the wrong type (InvalidLambdaResponseException
  * "Unrecognizable lambda output").
  *
- * The caller decides which request's ClientMetadata each gets (caller->client_metadata, or
- * NULL to leave it out) and whether the request says userNotFound (found).
+ * The caller decides which request's ClientMetadata each gets: caller->client_metadata, NULL
+ * to leave it out. It also decides whether the request says userNotFound: found.
  */
 
 /* request.userNotFound: sent only to a client with PreventUserExistenceErrors ENABLED. */

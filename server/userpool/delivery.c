@@ -52,6 +52,7 @@
 #include <string.h>
 
 #include "aws/ops_common.h"
+#include "util/strbuf.h"
 #include "settings.h"
 #include "triggers/triggers.h"
 #include "userpool/user.h"
@@ -208,68 +209,21 @@ static void plan_message(const struct delivery *d, struct plan *p)
     }
 }
 
-/* A growing string; oom once an allocation failed. */
-struct text {
-    char *s;
-    size_t len, cap;
-    bool oom;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-    char *grown;
-
-    if (t->oom)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = (t->len + n + 1) * 2;
-        if ((grown = realloc(t->s, cap)) == NULL) {
-            t->oom = true;
-            return;
-        }
-        t->s = grown;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
-static void text_puts(struct text *t, const char *s)
-{
-    text_add(t, s, strlen(s));
-}
-
-/* s percent-encoded as a URL query value (RFC 3986 unreserved characters stay). */
-static void text_url_value(struct text *t, const char *s)
-{
-    static const char HEX[] = "0123456789ABCDEF";
-
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        char esc[3] = {'%', HEX[*c >> 4], HEX[*c & 15]};
-        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-            strchr("-._~", *c) != NULL)
-            text_add(t, (const char *)c, 1);
-        else
-            text_add(t, esc, 3);
-    }
-}
-
 /* The link of a link email whose placeholder text is label (n bytes): an HTML anchor. */
-static void text_link(struct text *t, const struct op_ctx *ctx, const struct delivery *d,
-                      const char *label, size_t n)
+static void put_link(struct strbuf *t, const struct op_ctx *ctx, const struct delivery *d,
+                     const char *label, size_t n)
 {
-    text_puts(t, "<a href=\"");
-    text_puts(t, ctx->settings->public_url);
-    text_puts(t, "/confirmUser/?client_id=");
-    text_url_value(t, d->client_id ? d->client_id : "");
-    text_puts(t, "&user_name=");
-    text_url_value(t, d->username);
-    text_puts(t, "&confirmation_code=");
-    text_url_value(t, d->code);
-    text_puts(t, "\">");
-    text_add(t, label, n);
-    text_puts(t, "</a>");
+    strbuf_puts(t, "<a href=\"");
+    strbuf_puts(t, ctx->settings->public_url);
+    strbuf_puts(t, "/confirmUser/?client_id=");
+    strbuf_percent_encode(t, d->client_id ? d->client_id : "", NULL);
+    strbuf_puts(t, "&user_name=");
+    strbuf_percent_encode(t, d->username, NULL);
+    strbuf_puts(t, "&confirmation_code=");
+    strbuf_percent_encode(t, d->code, NULL);
+    strbuf_puts(t, "\">");
+    strbuf_add(t, label, n);
+    strbuf_puts(t, "</a>");
 }
 
 /*
@@ -281,30 +235,25 @@ static char *fill(const struct op_ctx *ctx, const struct delivery *d, const stru
                   const char *template)
 {
     bool invitation = strcmp(p->m.source, "AdminCreateUser") == 0;
-    struct text t = {NULL, 0, 0, false};
+    struct strbuf t = {0};
     const char *c = template, *end;
 
-    text_add(&t, "", 0);
     while (*c != '\0') {
         if (strncmp(c, CODE_PLACEHOLDER, strlen(CODE_PLACEHOLDER)) == 0) {
-            text_puts(&t, d->code);
+            strbuf_puts(&t, d->code);
             c += strlen(CODE_PLACEHOLDER);
         } else if (invitation &&
                    strncmp(c, USERNAME_PLACEHOLDER, strlen(USERNAME_PLACEHOLDER)) == 0) {
-            text_puts(&t, d->username);
+            strbuf_puts(&t, d->username);
             c += strlen(USERNAME_PLACEHOLDER);
         } else if (p->m.by_link && strncmp(c, "{##", 3) == 0 && (end = strstr(c + 3, "##}"))) {
-            text_link(&t, ctx, d, c + 3, (size_t)(end - c - 3));
+            put_link(&t, ctx, d, c + 3, (size_t)(end - c - 3));
             c = end + 3;
         } else {
-            text_add(&t, c++, 1);
+            strbuf_add(&t, c++, 1);
         }
     }
-    if (t.oom) {
-        free(t.s);
-        return NULL;
-    }
-    return t.s;
+    return strbuf_take(&t);
 }
 
 /* ---- Sending -------------------------------------------------------------------------------- */
