@@ -220,6 +220,51 @@ static const char *const migrations[] = {
     "ALTER TABLE messages ADD COLUMN message TEXT;"
     "ALTER TABLE messages ADD COLUMN subject TEXT;"
     "ALTER TABLE messages ADD COLUMN sender TEXT;",
+
+    /* 8: OAuth 2.0 and the hosted sign-in pages: the documents of user pool domains, resource
+     * servers and identity providers (store_doc.c; a resource server's or provider's id is
+     * "<pool id> <name>", which their patterns keep free of spaces), the one-time
+     * authorization codes and the hosted sessions (store_oauth.c), and the OAuth scopes a
+     * refresh token was granted (NULL when the user-pools API issued it). */
+    "CREATE TABLE user_pool_domains ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX user_pool_domains_by_parent ON user_pool_domains(parent, seq);"
+    "CREATE TABLE resource_servers ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX resource_servers_by_parent ON resource_servers(parent, seq);"
+    "CREATE TABLE identity_providers ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX identity_providers_by_parent ON identity_providers(parent, seq);"
+    "CREATE TABLE oauth_codes ("
+    "  code_hash TEXT PRIMARY KEY,"
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  client_id TEXT NOT NULL,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  data TEXT NOT NULL,"
+    "  expires_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX oauth_codes_by_expiry ON oauth_codes(expires_ms);"
+    "CREATE TABLE hosted_sessions ("
+    "  session_hash TEXT PRIMARY KEY,"
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  auth_time INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX hosted_sessions_by_expiry ON hosted_sessions(expires_ms);"
+    "ALTER TABLE refresh_tokens ADD COLUMN scope TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -15,7 +15,7 @@
  *
  * The sections below follow the files, each banner naming its file: store.c, store_doc.c,
  * store_user.c, store_auth.c (what a sign-in leaves), store_keys.c, store_group.c,
- * store_mfa.c, store_identity.c, store_control.c.
+ * store_mfa.c, store_identity.c, store_oauth.c, store_control.c.
  */
 #ifndef COG_STORE_H
 #define COG_STORE_H
@@ -76,6 +76,13 @@ enum store_kind {
     STORE_USER_POOL,        /* no parent */
     STORE_USER_POOL_CLIENT, /* parent: the user pool id; deleted with its pool */
     STORE_IDENTITY_POOL,    /* no parent */
+    /* The documents of OAuth 2.0 and the hosted pages; parent: the user pool id, deleted with
+     * their pool. A domain's id is the domain itself (unique across pools, as in Cognito); a
+     * resource server's is "<pool id> <Identifier>", a provider's "<pool id> <ProviderName>"
+     * (names unique within their pool; neither pattern allows a space). */
+    STORE_USER_POOL_DOMAIN,
+    STORE_RESOURCE_SERVER,
+    STORE_IDENTITY_PROVIDER,
     STORE__KIND_COUNT
 };
 
@@ -287,6 +294,7 @@ struct store_refresh {
     int64_t auth_time; /* seconds: when the user authenticated */
     int64_t expires_ms;
     int revoked;
+    char *scope; /* the OAuth scopes granted, space-separated; NULL for the user-pools API's */
 };
 
 void store_refresh_free(struct store_refresh *r);
@@ -569,6 +577,53 @@ int store_credentials_put(struct store_conn *conn, const struct store_credential
 /* The record of access_key_id: *out is new (store_credentials_free), or STORE_NOT_FOUND. */
 int store_credentials_get(struct store_conn *conn, const char *access_key_id,
                           struct store_credentials **out);
+
+/* ---- OAuth 2.0: authorization codes and hosted sessions (store_oauth.c) ------------------ */
+
+/* An authorization code /oauth2/authorize handed out, kept by the hash of its value. */
+struct store_oauth_code {
+    char *pool_id;
+    char *client_id;
+    int64_t user_seq;
+    char *data; /* JSON: what the code is bound to (redirect_uri, scopes, PKCE, nonce...) */
+    int64_t expires_ms;
+};
+
+void store_oauth_code_free(struct store_oauth_code *c);
+/*
+ * Record a code, first deleting every code that expired at or before now_ms. STORE_OK,
+ * STORE_NOT_FOUND (no such pool or user), STORE_EXISTS (the hash is taken) or STORE_ERROR.
+ */
+int store_oauth_code_put(struct store_conn *conn, const char *code_hash,
+                         const struct store_oauth_code *c, int64_t now_ms);
+/*
+ * Delete the code code_hash and hand back what it held, in one statement, so that a code is
+ * redeemed at most once. On STORE_OK *out is new (store_oauth_code_free); the caller checks
+ * expires_ms. STORE_NOT_FOUND for an unknown or already redeemed code.
+ */
+int store_oauth_code_take(struct store_conn *conn, const char *code_hash,
+                          struct store_oauth_code **out);
+
+/* A hosted session: the hosted pages' cookie, kept by the hash of its value. */
+struct store_hosted_session {
+    char *pool_id;
+    int64_t user_seq;
+    int64_t auth_time; /* seconds: when the user signed in with a form */
+    int64_t expires_ms;
+};
+
+void store_hosted_session_free(struct store_hosted_session *s);
+/* Record (or replace) a session, first deleting every one expired at or before now_ms. */
+int store_hosted_session_put(struct store_conn *conn, const char *session_hash,
+                             const struct store_hosted_session *s, int64_t now_ms);
+/*
+ * On STORE_OK *out is new (store_hosted_session_free); the caller checks expires_ms.
+ * STORE_NOT_FOUND for an unknown session.
+ */
+int store_hosted_session_get(struct store_conn *conn, const char *session_hash,
+                             struct store_hosted_session **out);
+/* Delete a session (sign-out). STORE_OK or STORE_NOT_FOUND. */
+int store_hosted_session_delete(struct store_conn *conn, const char *session_hash);
 
 /* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 

@@ -31,9 +31,9 @@ static const char SQL_SESSION_DELETE[] = "DELETE FROM auth_sessions WHERE sessio
 
 static const char SQL_REFRESH_PUT[] =
     "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, user_seq, origin_jti,"
-    " auth_time, expires_ms, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " auth_time, expires_ms, revoked, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char SQL_REFRESH_GET[] =
-    "SELECT pool_id, client_id, user_seq, origin_jti, auth_time, expires_ms, revoked"
+    "SELECT pool_id, client_id, user_seq, origin_jti, auth_time, expires_ms, revoked, scope"
     " FROM refresh_tokens WHERE token_hash = ?1";
 static const char SQL_REFRESH_REVOKE[] =
     "UPDATE refresh_tokens SET revoked = 1 WHERE origin_jti = ?1";
@@ -179,6 +179,7 @@ void store_refresh_free(struct store_refresh *r)
     free(r->pool_id);
     free(r->client_id);
     free(r->origin_jti);
+    free(r->scope);
     free(r);
 }
 
@@ -197,6 +198,7 @@ int store_refresh_put(struct store_conn *conn, const char *token_hash,
     sqlite3_bind_int64(st, 6, r->auth_time);
     sqlite3_bind_int64(st, 7, r->expires_ms);
     sqlite3_bind_int(st, 8, r->revoked);
+    store_bind_text(st, 9, r->scope);
     return store_finish_change(conn, st, "put refresh token");
 }
 
@@ -219,6 +221,7 @@ int store_refresh_get(struct store_conn *conn, const char *token_hash, struct st
         r->auth_time = sqlite3_column_int64(st, 4);
         r->expires_ms = sqlite3_column_int64(st, 5);
         r->revoked = sqlite3_column_int(st, 6);
+        r->scope = store_column_or_null(st, 7, &ok);
         status = ok ? STORE_OK : STORE_ERROR;
     } else if (rc == SQLITE_ROW) {
         status = STORE_ERROR;

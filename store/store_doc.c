@@ -30,6 +30,9 @@ static const struct kind_sql kinds[STORE__KIND_COUNT] = {
     [STORE_USER_POOL] = KIND_SQL("user_pools"),
     [STORE_USER_POOL_CLIENT] = KIND_SQL("user_pool_clients"),
     [STORE_IDENTITY_POOL] = KIND_SQL("identity_pools"),
+    [STORE_USER_POOL_DOMAIN] = KIND_SQL("user_pool_domains"),
+    [STORE_RESOURCE_SERVER] = KIND_SQL("resource_servers"),
+    [STORE_IDENTITY_PROVIDER] = KIND_SQL("identity_providers"),
 };
 
 /* Run a statement that changes rows; STORE_NOT_FOUND when it changed none. */

@@ -433,6 +433,83 @@ START_TEST(test_store_codes_sessions_and_refresh_tokens)
 }
 END_TEST
 
+START_TEST(test_store_oauth_codes_are_single_use_and_sessions_go_with_their_user)
+{
+    struct store_user u = sample_user("alice", "s1", "{}");
+    struct store_oauth_code c = {.pool_id = (char *)"p1",
+                                 .client_id = (char *)"c1",
+                                 .data = (char *)"{\"nonce\":\"n\"}",
+                                 .expires_ms = 5000};
+    struct store_hosted_session h = {.pool_id = (char *)"p1", .auth_time = 3, .expires_ms = 5000};
+    struct store_refresh r = {.pool_id = (char *)"p1",
+                              .client_id = (char *)"c1",
+                              .origin_jti = (char *)"o1",
+                              .scope = (char *)"openid email"};
+    struct store_oauth_code *gc = NULL;
+    struct store_hosted_session *gh = NULL;
+    struct store_refresh *gr = NULL;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    ck_assert_int_eq(store_user_insert(conn, &u), STORE_OK);
+    c.user_seq = h.user_seq = r.user_seq = u.seq;
+
+    ck_assert_int_eq(store_oauth_code_put(conn, "code1", &c, 1000), STORE_OK);
+    ck_assert_int_eq(store_oauth_code_put(conn, "code1", &c, 1000), STORE_EXISTS);
+    ck_assert_int_eq(store_oauth_code_take(conn, "code1", &gc), STORE_OK);
+    ck_assert_str_eq(gc->client_id, "c1");
+    ck_assert_str_eq(gc->data, "{\"nonce\":\"n\"}");
+    ck_assert_int_eq(gc->user_seq, u.seq);
+    ck_assert_int_eq(gc->expires_ms, 5000);
+    store_oauth_code_free(gc);
+    ck_assert_int_eq(store_oauth_code_take(conn, "code1", &gc), STORE_NOT_FOUND);
+    ck_assert_ptr_null(gc);
+
+    /* Putting a code prunes the ones that expired. */
+    ck_assert_int_eq(store_oauth_code_put(conn, "old", &c, 1000), STORE_OK);
+    ck_assert_int_eq(store_oauth_code_put(conn, "new", &c, 5000), STORE_OK);
+    ck_assert_int_eq(store_oauth_code_take(conn, "old", &gc), STORE_NOT_FOUND);
+
+    ck_assert_int_eq(store_hosted_session_put(conn, "sess1", &h, 1000), STORE_OK);
+    ck_assert_int_eq(store_hosted_session_get(conn, "sess1", &gh), STORE_OK);
+    ck_assert_str_eq(gh->pool_id, "p1");
+    ck_assert_int_eq(gh->auth_time, 3);
+    store_hosted_session_free(gh);
+    ck_assert_int_eq(store_hosted_session_delete(conn, "sess1"), STORE_OK);
+    ck_assert_int_eq(store_hosted_session_get(conn, "sess1", &gh), STORE_NOT_FOUND);
+    ck_assert_int_eq(store_hosted_session_delete(conn, "sess1"), STORE_NOT_FOUND);
+
+    ck_assert_int_eq(store_refresh_put(conn, "rt", &r), STORE_OK);
+    ck_assert_int_eq(store_refresh_get(conn, "rt", &gr), STORE_OK);
+    ck_assert_str_eq(gr->scope, "openid email");
+    store_refresh_free(gr);
+
+    /* Deleting the user takes its codes and sessions with it. */
+    ck_assert_int_eq(store_hosted_session_put(conn, "sess2", &h, 1000), STORE_OK);
+    ck_assert_int_eq(store_user_delete(conn, u.seq), STORE_OK);
+    ck_assert_int_eq(store_oauth_code_take(conn, "new", &gc), STORE_NOT_FOUND);
+    ck_assert_int_eq(store_hosted_session_get(conn, "sess2", &gh), STORE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_store_oauth_documents_belong_to_their_pool)
+{
+    static const enum store_kind kinds[] = {STORE_USER_POOL_DOMAIN, STORE_RESOURCE_SERVER,
+                                            STORE_IDENTITY_PROVIDER};
+    char *doc = NULL;
+
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        ck_assert_int_eq(store_doc_insert(conn, kinds[i], "p1 x", "nope", "{}"), STORE_NOT_FOUND);
+        ck_assert_int_eq(store_doc_insert(conn, kinds[i], "p1 x", "p1", "{\"k\":1}"), STORE_OK);
+        ck_assert_int_eq(store_doc_insert(conn, kinds[i], "p1 x", "p1", "{}"), STORE_EXISTS);
+        ck_assert_int_eq(store_doc_count(conn, kinds[i], "p1"), 1);
+    }
+    ck_assert_int_eq(store_doc_delete(conn, STORE_USER_POOL, "p1", NULL), STORE_OK);
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        ck_assert_int_eq(store_doc_get(conn, kinds[i], "p1 x", NULL, &doc), STORE_NOT_FOUND);
+}
+END_TEST
+
 START_TEST(test_store_signing_keys_first_writer_wins)
 {
     char *kid = NULL, *pem = NULL;
@@ -647,6 +724,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_store_aliases_belong_to_one_user);
     tcase_add_test(tc, test_store_user_list_filters_and_pages);
     tcase_add_test(tc, test_store_codes_sessions_and_refresh_tokens);
+    tcase_add_test(tc, test_store_oauth_codes_are_single_use_and_sessions_go_with_their_user);
+    tcase_add_test(tc, test_store_oauth_documents_belong_to_their_pool);
     tcase_add_test(tc, test_store_signing_keys_first_writer_wins);
     tcase_add_test(tc, test_store_sign_out_revokes_older_access_tokens_and_maybe_refresh_tokens);
     tcase_add_test(tc, test_store_lockouts_and_pending_values_go_with_their_user);
