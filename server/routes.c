@@ -16,6 +16,7 @@
 #include "app.h"
 #include "control/control.h"
 #include "dispatch.h"
+#include "oauth/oauth.h"
 #include "oauth/oauth_discovery.h"
 
 /* UserPoolId in the AWS model: pattern [\w-]+_[0-9a-zA-Z]+, length 1 to 55. */
@@ -43,19 +44,25 @@ static void health(const struct app *app, const struct http_request *req, const 
     snprintf(resp->label, sizeof(resp->label), "health");
 }
 
-/* A row of routes.def: a ROUTE (fn) or a CONTROL row (control), by the macro that made it. */
+/*
+ * A row of routes.def: a ROUTE or DOMAIN row (fn) or a CONTROL row (control), by the macro
+ * that made it; a DOMAIN row also answers under DOMAIN_PREFIX<domain>.
+ */
 struct route {
     const char *method;
     const char *pattern;
     route_fn *fn;
     control_fn *control;
+    bool domain;
 };
 
 static const struct route routes[] = {
-#define ROUTE(method, pattern, fn) {method, pattern, fn, NULL},
-#define CONTROL(method, pattern, fn) {method, pattern, NULL, fn},
+#define ROUTE(method, pattern, fn) {method, pattern, fn, NULL, false},
+#define DOMAIN(method, pattern, fn) {method, pattern, fn, NULL, true},
+#define CONTROL(method, pattern, fn) {method, pattern, NULL, fn, false},
 #include "routes.def"
 #undef ROUTE
+#undef DOMAIN
 #undef CONTROL
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -92,6 +99,42 @@ struct match {
     char pool[POOL_ID_MAX + 1];
     const char *rest; /* after a "/..." pattern: "" or "/..."; else "" */
 };
+
+/* A path split at its DOMAIN_PREFIX<domain> ("" and the whole path when it has none). */
+struct domain_path {
+    char domain[OAUTH_DOMAIN_MAX + 1];
+    const char *inner; /* the path after the domain segment: "/oauth2/token" */
+};
+
+/* Whether c may be in a domain: a prefix ([a-z0-9-]) or a host name (letters, digits, '.'). */
+static bool is_domain_char(char c)
+{
+    return is_alnum(c) || c == '-' || c == '.';
+}
+
+/*
+ * Split path at DOMAIN_PREFIX<domain>/... into *d. A path without the prefix, or with a
+ * segment that cannot be a domain, leaves d->domain "" and d->inner the whole path.
+ */
+static void split_domain(const char *path, struct domain_path *d)
+{
+    size_t plen = strlen(DOMAIN_PREFIX), n;
+    const char *seg = path + plen;
+
+    d->domain[0] = '\0';
+    d->inner = path;
+    if (strncmp(path, DOMAIN_PREFIX, plen) != 0)
+        return;
+    n = strcspn(seg, "/");
+    if (n == 0 || n > OAUTH_DOMAIN_MAX || seg[n] != '/')
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (!is_domain_char(seg[i]))
+            return;
+    memcpy(d->domain, seg, n);
+    d->domain[n] = '\0';
+    d->inner = seg + n;
+}
 
 /*
  * Whether path matches pattern (see routes.h), filling *m. Literal bytes must be equal; a
@@ -135,10 +178,23 @@ static size_t specificity(const char *pattern)
 }
 
 /*
+ * Whether row r matches path: as written, or, for a DOMAIN row, the path below a domain
+ * segment (d). Fills *m.
+ */
+static bool match_row(const struct route *r, const char *path, const struct domain_path *d,
+                      struct match *m)
+{
+    if (r->domain && d->domain[0] != '\0')
+        return match_path(r->pattern, d->inner, m);
+    return match_path(r->pattern, path, m);
+}
+
+/*
  * The row that answers method on path, with *m filled for it; NULL when there is none.
  * *wrong_method is set when rows match the path but the most specific have another method.
  */
-static const struct route *find_route(const char *method, const char *path, struct match *m,
+static const struct route *find_route(const char *method, const char *path,
+                                      const struct domain_path *d, struct match *m,
                                       bool *wrong_method)
 {
     const struct route *best = NULL;
@@ -148,7 +204,7 @@ static const struct route *find_route(const char *method, const char *path, stru
 
     for (size_t i = 0; i < NROUTES; i++) {
         size_t rank = specificity(routes[i].pattern);
-        if (!match_path(routes[i].pattern, path, &here))
+        if (!match_row(&routes[i], path, d, &here))
             continue;
         if (!any || rank > top)
             top = rank;
@@ -180,11 +236,16 @@ void routes_handle(void *arg, const struct http_request *req, struct http_respon
     const struct app *app = arg;
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     struct match m;
+    struct domain_path d;
     bool wrong_method;
-    const struct route *route = find_route(method, req->path, &m, &wrong_method);
+    const struct route *route;
 
+    split_domain(req->path, &d);
+    route = find_route(method, req->path, &d, &m, &wrong_method);
     if (route != NULL && route->control != NULL)
         control_handle(app, req, route->control, m.rest, resp);
+    else if (route != NULL && route->domain)
+        route->fn(app, req, d.domain, resp);
     else if (route != NULL)
         route->fn(app, req, m.pool[0] != '\0' ? m.pool : m.rest, resp);
     else if (control_owns(req->path))

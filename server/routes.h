@@ -1,7 +1,8 @@
 /*
  * routes: every URL the server answers, from one table, routes.def: POST / goes to the AWS
  * JSON 1.1 dispatcher, GET /health answers the health check, the per-pool OpenID documents
- * go to oauth/, and everything under CONTROL_PREFIX to the control API. Everything else is a
+ * and the endpoints of user pool domains (OAuth 2.0 and the hosted pages) go to oauth/, and
+ * everything under CONTROL_PREFIX to the control API. Everything else is a
  * 404 UnknownOperationException in AWS's shape; under CONTROL_PREFIX, the control API's own
  * 404 NotFound or 405 MethodNotAllowed.
  *
@@ -19,9 +20,10 @@
 #include "http/http.h"
 
 /*
- * A ROUTE handler of routes.def: app, the request, and param, the variable part of the path
- * (the {pool} segment, or the rest after a "/..." pattern: "" or "/..."; "" when the pattern
- * has neither). Fills resp as an http_handler does.
+ * A ROUTE or DOMAIN handler of routes.def: app, the request, and param, the variable part of
+ * the path: for a ROUTE, the {pool} segment, or the rest after a "/..." pattern ("" or
+ * "/..."; "" when the pattern has neither); for a DOMAIN row, the domain segment the path
+ * came under ("" at the root; DOMAIN_PREFIX in oauth/oauth.h). Fills resp as an http_handler does.
  */
 typedef void route_fn(const struct app *app, const struct http_request *req, const char *param,
                       struct http_response *resp);

@@ -24,9 +24,11 @@ static const struct {
     bool control;
 } rows[] = {
 #define ROUTE(method, pattern, fn) {method, pattern, false},
+#define DOMAIN(method, pattern, fn) {method, pattern, false},
 #define CONTROL(method, pattern, fn) {method, pattern, true},
 #include "routes.def"
 #undef ROUTE
+#undef DOMAIN
 #undef CONTROL
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

@@ -754,7 +754,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return respond(x, c, method, url, &x->resp);
     }
 
-    req = (struct http_request){method, url, x->body ? x->body : "", x->len, c};
+    req = (struct http_request){.method = method,
+                                .path = url,
+                                .body = x->body ? x->body : "",
+                                .body_len = x->len,
+                                .conn = c};
     if (x->defer.poll != NULL)
         answered = poll_deferred(
             x, &req, &resp, atomic_load(&srv->stopping) || clock_monotonic_ms() >= x->deadline_ms);

@@ -36,6 +36,7 @@ struct http_request {
     const char *body;   /* NUL-terminated; body_len bytes (may hold NULs) */
     size_t body_len;
     void *conn; /* for http_request_header() */
+    bool tls;   /* it came over the TLS port (--tls-port) */
 };
 
 /*
