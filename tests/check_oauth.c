@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "oauth/oauth.h"
+#include "oauth/oauth_client.h"
 #include "store/store.h"
 #include "testlife.h"
 #include "testutil.h"
@@ -184,6 +185,132 @@ START_TEST(test_oauth_url_with_appends_encoded_parameters)
 }
 END_TEST
 
+/* A resource server of pool with scopes (a JSON array of ScopeName strings' objects). */
+static void add_resource_server(const char *pool, const char *identifier, const char *scopes)
+{
+    struct store_conn *conn = store_acquire(env->store);
+    char id[256], doc[512];
+
+    snprintf(id, sizeof(id), "%s %s", pool, identifier);
+    snprintf(doc, sizeof(doc),
+             "{\"UserPoolId\":\"%s\",\"Identifier\":\"%s\",\"Name\":\"n\",\"Scopes\":%s}", pool,
+             identifier, scopes);
+    ck_assert_int_eq(store_doc_insert(conn, STORE_RESOURCE_SERVER, id, pool, doc), STORE_OK);
+    store_release(env->store, conn);
+}
+
+/* Grant requested to a's client; the granted list, or "!" + the status when refused. */
+static void assert_grant(const struct tl_app *a, const char *requested, bool custom_only,
+                         const char *expect)
+{
+    struct store_conn *conn = store_acquire(env->store);
+    struct op_ctx ctx;
+    struct oauth_client c;
+    char *granted = NULL;
+    enum oauth_scope_status st;
+
+    oauth_ctx_init(&ctx, &env->app, conn, "test");
+    ck_assert_int_eq(oauth_client_load(&ctx, a->client, &c), OAUTH_CLIENT_OK);
+    st = oauth_scope_grant(&ctx, &c, requested, custom_only, &granted);
+    if (expect[0] == '!') {
+        ck_assert_int_eq(st, OAUTH_SCOPE_INVALID);
+        ck_assert_ptr_null(granted);
+    } else {
+        ck_assert_int_eq(st, OAUTH_SCOPE_OK);
+        ck_assert_str_eq(granted, expect);
+    }
+    free(granted);
+    oauth_client_free(&c);
+    store_release(env->store, conn);
+}
+
+START_TEST(test_oauth_client_settings_are_read_exactly)
+{
+    struct tl_app a, plain;
+    struct store_conn *conn;
+    struct op_ctx ctx;
+    struct oauth_client c;
+
+    tl_app(&a, "{\"PoolName\":\"p\"}",
+           "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
+           "\"AllowedOAuthScopes\":[\"openid\"],\"SupportedIdentityProviders\":[\"COGNITO\"],"
+           "\"CallbackURLs\":[\"https://app.example.com/cb\"],"
+           "\"LogoutURLs\":[\"https://app.example.com/bye\"]");
+    tl_client(&a, "", &plain);
+    conn = store_acquire(env->store);
+    oauth_ctx_init(&ctx, &env->app, conn, "test");
+
+    ck_assert_int_eq(oauth_client_load(&ctx, a.client, &c), OAUTH_CLIENT_OK);
+    ck_assert_str_eq(c.id, a.client);
+    ck_assert_str_eq(c.pool_id, a.pool);
+    ck_assert(oauth_client_allows_flow(&c, "code"));
+    ck_assert(!oauth_client_allows_flow(&c, "implicit"));
+    ck_assert(oauth_client_callback_ok(&c, "https://app.example.com/cb"));
+    /* Byte for byte: a trailing slash, another case or a query is another URL. */
+    ck_assert(!oauth_client_callback_ok(&c, "https://app.example.com/cb/"));
+    ck_assert(!oauth_client_callback_ok(&c, "https://APP.example.com/cb"));
+    ck_assert(!oauth_client_callback_ok(&c, "https://app.example.com/cb?x"));
+    ck_assert(!oauth_client_callback_ok(&c, NULL));
+    ck_assert(!oauth_client_callback_ok(&c, "https://app.example.com/bye"));
+    ck_assert(oauth_client_logout_ok(&c, "https://app.example.com/bye"));
+    ck_assert(!oauth_client_logout_ok(&c, "https://app.example.com/cb"));
+    ck_assert(oauth_client_supports_idp(&c, "COGNITO"));
+    ck_assert(!oauth_client_supports_idp(&c, "Google"));
+    oauth_client_free(&c);
+
+    ck_assert_int_eq(oauth_client_load(&ctx, plain.client, &c), OAUTH_CLIENT_NO_OAUTH);
+    ck_assert_ptr_nonnull(c.client);
+    oauth_client_free(&c);
+    ck_assert_int_eq(oauth_client_load(&ctx, "nope", &c), OAUTH_CLIENT_UNKNOWN);
+    oauth_client_free(&c);
+    ck_assert_int_eq(oauth_client_load(&ctx, NULL, &c), OAUTH_CLIENT_UNKNOWN);
+    oauth_client_free(&c);
+    store_release(env->store, conn);
+}
+END_TEST
+
+START_TEST(test_oauth_scopes_granted_are_the_allowed_ones_asked_for)
+{
+    struct tl_app a;
+
+    tl_app(&a, "{\"PoolName\":\"p\"}",
+           "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
+           "\"AllowedOAuthScopes\":[\"openid\",\"email\",\"https://api.example.com/read\","
+           "\"orders/write\",\"gone/old\"],\"CallbackURLs\":[\"https://app.example.com/cb\"]");
+    add_resource_server(a.pool, "https://api.example.com",
+                        "[{\"ScopeName\":\"read\",\"ScopeDescription\":\"r\"}]");
+    add_resource_server(a.pool, "orders", "[{\"ScopeName\":\"write\",\"ScopeDescription\":\"w\"}]");
+    add_resource_server(a.pool, "gone", "[]");
+
+    /* Nothing asked: everything allowed, less the scope its resource server dropped. */
+    assert_grant(&a, NULL, false, "openid email https://api.example.com/read orders/write");
+    assert_grant(&a, "", false, "openid email https://api.example.com/read orders/write");
+    assert_grant(&a, NULL, true, "https://api.example.com/read orders/write");
+    /* In the order asked, each once; extra spaces are separators. */
+    assert_grant(&a, "email  openid email", false, "email openid");
+    assert_grant(&a, "orders/write https://api.example.com/read", true,
+                 "orders/write https://api.example.com/read");
+    /* A dropped custom scope is ignored, not refused. */
+    assert_grant(&a, "gone/old openid", false, "openid");
+    /* Not allowed to the client, or not custom for client_credentials: invalid_scope. */
+    assert_grant(&a, "openid phone", false, "!");
+    assert_grant(&a, "orders/read", false, "!");
+    assert_grant(&a, "openid", true, "!");
+    assert_grant(&a, "orders/write email", true, "!");
+}
+END_TEST
+
+START_TEST(test_oauth_scope_has_matches_whole_names)
+{
+    ck_assert(oauth_scope_has("openid email", "email"));
+    ck_assert(oauth_scope_has("openid email", "openid"));
+    ck_assert(!oauth_scope_has("openid emails", "email"));
+    ck_assert(!oauth_scope_has("openid", "open"));
+    ck_assert(!oauth_scope_has("", "openid"));
+    ck_assert(!oauth_scope_has(NULL, "openid"));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("oauth");
@@ -195,6 +322,9 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_oauth_pool_base_url_is_the_path_form_of_its_domain);
     tcase_add_test(tc, test_oauth_codes_redeem_once_and_expire_after_five_minutes);
     tcase_add_test(tc, test_oauth_url_with_appends_encoded_parameters);
+    tcase_add_test(tc, test_oauth_client_settings_are_read_exactly);
+    tcase_add_test(tc, test_oauth_scopes_granted_are_the_allowed_ones_asked_for);
+    tcase_add_test(tc, test_oauth_scope_has_matches_whole_names);
     suite_add_tcase(s, tc);
     return s;
 }
