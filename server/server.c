@@ -67,20 +67,23 @@ static bool handlers_wait(const struct settings *s)
 
 /*
  * The HTTPS listener's certificate into *c: --tls-cert and --tls-key, else a self-signed one
- * kept beside the database, or, for an in-memory database (nothing there outlives the process
- * either), made anew in a temporary file removed at stop. 0, or -1 (logged: which file, why).
+ * (for localhost, the region's domains and the host of --public-url) kept beside the database, or,
+ * for an in-memory database (nothing there outlives the process either), made anew in a temporary
+ * file removed at stop. 0, or -1 (logged: which file, why).
  */
 static int prepare_tls(const struct settings *s, struct tls_cert *c)
 {
-    char dir[4096], err[1024];
+    char dir[4096], err[1024], host[512];
+    struct tls_names names = {.region = s->region, .host = host};
     int rc;
 
+    settings_public_host(s, host, sizeof(host));
     if (s->tls_cert[0] != '\0')
         rc = tls_cert_load(c, s->tls_cert, s->tls_key, err, sizeof(err));
     else if (settings_data_dir(s, dir, sizeof(dir)) == 0)
-        rc = tls_cert_kept(c, dir, s->region, err, sizeof(err));
+        rc = tls_cert_kept(c, dir, &names, err, sizeof(err));
     else
-        rc = tls_cert_temporary(c, s->region, err, sizeof(err));
+        rc = tls_cert_temporary(c, &names, err, sizeof(err));
     if (rc != 0)
         log_error("tls: %s", err);
     return rc;

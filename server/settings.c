@@ -358,6 +358,28 @@ const char *settings_public_url(const struct settings *s, bool tls)
     return tls && !s->public_url_set && s->tls_url[0] != '\0' ? s->tls_url : s->public_url;
 }
 
+void settings_public_host(const struct settings *s, char *out, size_t n)
+{
+    const char *host = strstr(s->public_url, "://");
+    size_t len;
+
+    out[0] = '\0';
+    if (!s->public_url_set || host == NULL)
+        return;
+    host += 3;
+    if (*host == '[') /* an IPv6 address */
+        len = strcspn(++host, "]");
+    else
+        len = strcspn(host, ":/?#");
+    /* Letters, digits, dots, dashes, and the colons of an IPv6 address: nothing that could
+     * change the meaning of the certificate's name list. */
+    if (len == 0 || len >= n ||
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") < len)
+        return;
+    memcpy(out, host, len);
+    out[len] = '\0';
+}
+
 int settings_data_dir(const struct settings *s, char *out, size_t n)
 {
     const char *slash = strrchr(s->db_path, '/');

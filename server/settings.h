@@ -68,6 +68,14 @@ void settings_set_tls_port(struct settings *s, int bound_port);
 const char *settings_public_url(const struct settings *s, bool tls);
 
 /*
+ * The host of --public-url ("cognito" of http://cognito:9229, "::1" of http://[::1]:9229),
+ * written into out (size n), for the names of the self-signed TLS certificate; "" when
+ * --public-url was not given (the derived one is localhost) or its host is not a plain name or
+ * address.
+ */
+void settings_public_host(const struct settings *s, char *out, size_t n);
+
+/*
  * The directory of the database file, written into out (size n): where files that outlive a
  * restart go beside it (the self-signed TLS certificate). 0, or -1 for an in-memory database
  * (":memory:"), which has none, or when out is too small.

@@ -25,6 +25,7 @@
 
 static struct settings settings;
 static struct server *srv;
+static const struct tls_names us_east_1 = {.region = "us-east-1"};
 
 /* Parse cognito-emu --port 0 --threads 2 --log-level error plus extra (NULL-ended) and start. */
 static int start(const char *const *extra)
@@ -190,7 +191,7 @@ START_TEST(test_tls_refuses_a_client_that_does_not_trust_the_cert)
 
     make_dir(dir, sizeof(dir));
     make_dir(other, sizeof(other));
-    ck_assert_int_eq(tls_cert_kept(&stranger, other, "us-east-1", err, sizeof(err)), 0);
+    ck_assert_int_eq(tls_cert_kept(&stranger, other, &us_east_1, err, sizeof(err)), 0);
     const char *args[] = {"--data-dir", dir, "--tls-port", "auto", NULL};
     ck_assert_int_eq(start(args), 0);
     tls_url("localhost", "/health", url, sizeof(url));
@@ -225,7 +226,9 @@ START_TEST(test_tls_made_cert_names_localhost_and_the_region_domains)
     char dir[256];
 
     make_dir(dir, sizeof(dir));
-    const char *args[] = {"--data-dir", dir, "--tls-port", "auto", "--region", "eu-west-2", NULL};
+    const char *args[] = {"--data-dir", dir,         "--tls-port",   "auto",
+                          "--region",   "eu-west-2", "--public-url", "http://cognito:9229",
+                          NULL};
     ck_assert_int_eq(start(args), 0);
     X509 *x = read_cert(server_tls_cert_path(srv));
 
@@ -235,6 +238,7 @@ START_TEST(test_tls_made_cert_names_localhost_and_the_region_domains)
     ck_assert_int_eq(X509_check_host(x, "myapp.auth.eu-west-2.amazoncognito.com", 0, 0, NULL), 1);
     ck_assert_int_eq(X509_check_host(x, "cognito-idp.eu-west-2.amazonaws.com", 0, 0, NULL), 1);
     ck_assert_int_ne(X509_check_host(x, "myapp.auth.us-east-1.amazoncognito.com", 0, 0, NULL), 1);
+    ck_assert_int_eq(X509_check_host(x, "cognito", 0, 0, NULL), 1); /* --public-url's host */
     ck_assert_int_ne(X509_check_host(x, "example.com", 0, 0, NULL), 1);
     ck_assert_int_eq(X509_get_version(x), X509_VERSION_3);
     ck_assert_int_eq(X509_check_ca(x), 0);                                  /* not a CA */
@@ -285,9 +289,23 @@ START_TEST(test_tls_restart_reuses_the_kept_cert)
     char *third = slurp(path);
     ck_assert_str_ne(first, third);
     stop();
+    /* So is a new --public-url host; the same one again keeps it. */
+    const char *named[] = {"--data-dir", dir,          "--tls-port",   "auto",
+                           "--region",   "ap-south-1", "--public-url", "http://emu:9229",
+                           NULL};
+    ck_assert_int_eq(start(named), 0);
+    char *fourth = slurp(path);
+    ck_assert_str_ne(third, fourth);
+    stop();
+    ck_assert_int_eq(start(named), 0);
+    char *fifth = slurp(path);
+    ck_assert_str_eq(fourth, fifth);
+    stop();
     free(first);
     free(second);
     free(third);
+    free(fourth);
+    free(fifth);
     rm_dir(dir);
 }
 END_TEST
@@ -299,7 +317,7 @@ START_TEST(test_tls_serves_the_given_cert_and_key)
     struct fetched f;
 
     make_dir(dir, sizeof(dir));
-    ck_assert_int_eq(tls_cert_kept(&made, dir, "us-east-1", err, sizeof(err)), 0);
+    ck_assert_int_eq(tls_cert_kept(&made, dir, &us_east_1, err, sizeof(err)), 0);
     tls_cert_free(&made);
     snprintf(cert, sizeof(cert), "%s/%s", dir, TLS_CERT_FILE);
     snprintf(key, sizeof(key), "%s/%s", dir, TLS_KEY_FILE);
@@ -332,9 +350,9 @@ START_TEST(test_tls_bad_cert_or_key_fails_the_start)
     /* Two made pairs: the certificate of one with the key of the other. */
     make_dir(a, sizeof(a));
     make_dir(b, sizeof(b));
-    ck_assert_int_eq(tls_cert_kept(&made, a, "us-east-1", err, sizeof(err)), 0);
+    ck_assert_int_eq(tls_cert_kept(&made, a, &us_east_1, err, sizeof(err)), 0);
     tls_cert_free(&made);
-    ck_assert_int_eq(tls_cert_kept(&made, b, "us-east-1", err, sizeof(err)), 0);
+    ck_assert_int_eq(tls_cert_kept(&made, b, &us_east_1, err, sizeof(err)), 0);
     tls_cert_free(&made);
     snprintf(cert_a, sizeof(cert_a), "%s/%s", a, TLS_CERT_FILE);
     snprintf(key_b, sizeof(key_b), "%s/%s", b, TLS_KEY_FILE);
@@ -348,7 +366,7 @@ START_TEST(test_tls_bad_cert_or_key_fails_the_start)
     FILE *fp = fopen(key_b, "w");
     fputs("not a key\n", fp);
     fclose(fp);
-    ck_assert_int_eq(tls_cert_kept(&made, b, "us-east-1", err, sizeof(err)), -1);
+    ck_assert_int_eq(tls_cert_kept(&made, b, &us_east_1, err, sizeof(err)), -1);
     ck_assert_ptr_nonnull(strstr(err, "no unencrypted PEM private key"));
     const char *broken[] = {"--data-dir", b, "--tls-port", "auto", NULL};
     ck_assert_int_eq(start(broken), -1);
@@ -403,7 +421,7 @@ START_TEST(test_tls_request_knows_its_listener)
     char err[512], url[128];
     struct fetched f;
 
-    ck_assert_int_eq(tls_cert_temporary(&cert, "us-east-1", err, sizeof(err)), 0);
+    ck_assert_int_eq(tls_cert_temporary(&cert, &us_east_1, err, sizeof(err)), 0);
     for (int wait = 0; wait < 2; wait++) { /* handlers on the event loops, then off them */
         struct http_config cfg = {.bind = "127.0.0.1",
                                   .threads = 2,
@@ -450,6 +468,16 @@ static const char *data_dir_of(const char *path, char *dir, size_t n)
     return dir;
 }
 
+/* settings_public_host() of --public-url url. */
+static const char *public_host_of(const char *url, char *host, size_t n)
+{
+    struct settings s;
+
+    ck_assert_int_eq(parse(&s, "--public-url", url), SETTINGS_RUN);
+    settings_public_host(&s, host, n);
+    return host;
+}
+
 START_TEST(test_tls_settings)
 {
     struct settings s;
@@ -477,6 +505,15 @@ START_TEST(test_tls_settings)
     ck_assert_str_eq(data_dir_of("/x.db", dir, sizeof(dir)), "/");
     ck_assert_str_eq(data_dir_of("/var/lib/emu/x.db", dir, sizeof(dir)), "/var/lib/emu");
     ck_assert_str_eq(data_dir_of(":memory:", dir, sizeof(dir)), "-");
+
+    ck_assert_int_eq(parse(&s, NULL, NULL), SETTINGS_RUN);
+    settings_public_host(&s, dir, sizeof(dir));
+    ck_assert_str_eq(dir, ""); /* localhost, already named */
+    ck_assert_str_eq(public_host_of("http://cognito:9229", dir, sizeof(dir)), "cognito");
+    ck_assert_str_eq(public_host_of("https://auth.test/base/", dir, sizeof(dir)), "auth.test");
+    ck_assert_str_eq(public_host_of("http://10.0.0.5", dir, sizeof(dir)), "10.0.0.5");
+    ck_assert_str_eq(public_host_of("http://[fd00::5]:9229", dir, sizeof(dir)), "fd00::5");
+    ck_assert_str_eq(public_host_of("http://a,DNS:evil:1", dir, sizeof(dir)), "");
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 #include "crypto/tls_cert.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -192,23 +193,36 @@ static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
     return ok ? 0 : -1;
 }
 
+/* Whether host is an IPv4 or IPv6 address (an IP name), not a DNS name. */
+static bool is_address(const char *host)
+{
+    unsigned char addr[16];
+    return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+}
+
 /* The extensions of a server certificate for the names in tls_cert.h. */
-static int add_extensions(X509 *x, const char *region)
+static int add_extensions(X509 *x, const struct tls_names *names)
 {
     X509V3_CTX ctx;
-    char names[512];
+    char sans[1024];
+    const char *host = names->host;
+    int len = snprintf(sans, sizeof(sans),
+                       "DNS:localhost,IP:127.0.0.1,IP:::1,DNS:*.auth.%s.amazoncognito.com,"
+                       "DNS:cognito-idp.%s.amazonaws.com",
+                       names->region, names->region);
 
-    snprintf(names, sizeof(names),
-             "DNS:localhost,IP:127.0.0.1,IP:::1,DNS:*.auth.%s.amazoncognito.com,"
-             "DNS:cognito-idp.%s.amazonaws.com",
-             region, region);
+    if (host != NULL && host[0] != '\0' && len < (int)sizeof(sans))
+        len += snprintf(sans + len, sizeof(sans) - (size_t)len, ",%s:%s",
+                        is_address(host) ? "IP" : "DNS", host);
+    if (len >= (int)sizeof(sans))
+        return -1;
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
     if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
         add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") != 0 ||
         add_ext(x, &ctx, NID_ext_key_usage, "serverAuth") != 0 ||
         add_ext(x, &ctx, NID_subject_key_identifier, "hash") != 0 ||
-        add_ext(x, &ctx, NID_subject_alt_name, names) != 0)
+        add_ext(x, &ctx, NID_subject_alt_name, sans) != 0)
         return -1;
     return 0;
 }
@@ -230,7 +244,7 @@ static int set_serial(X509 *x)
 }
 
 /* Subject and issuer (the same: self-signed), validity, key, serial and extensions. */
-static int fill_cert(X509 *x, EVP_PKEY *k, const char *region)
+static int fill_cert(X509 *x, EVP_PKEY *k, const struct tls_names *names)
 {
     X509_NAME *name = X509_get_subject_name(x);
 
@@ -243,19 +257,19 @@ static int fill_cert(X509 *x, EVP_PKEY *k, const char *region)
                                    -1, -1, 0) != 1 ||
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1,
                                    -1, 0) != 1 ||
-        X509_set_issuer_name(x, name) != 1 || add_extensions(x, region) != 0)
+        X509_set_issuer_name(x, name) != 1 || add_extensions(x, names) != 0)
         return -1;
     return X509_sign(x, k, EVP_sha256()) > 0 ? 0 : -1;
 }
 
-/* A new self-signed pair for region into c's PEM strings. 0, or -1 with the reason in err. */
-static int make_pair(struct tls_cert *c, const char *region, char *err, size_t n)
+/* A new self-signed pair for names into c's PEM strings. 0, or -1 with the reason in err. */
+static int make_pair(struct tls_cert *c, const struct tls_names *names, char *err, size_t n)
 {
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     X509 *x = X509_new();
     int rc = -1;
 
-    if (k == NULL || x == NULL || fill_cert(x, k, region) != 0)
+    if (k == NULL || x == NULL || fill_cert(x, k, names) != 0)
         fail(err, n, "cannot make a self-signed certificate");
     else if ((c->cert_pem = cert_pem(x)) == NULL || (c->key_pem = key_pem(k)) == NULL)
         fail(err, n, "out of memory encoding the self-signed certificate");
@@ -312,26 +326,34 @@ static int write_file(const char *path, const char *text, mode_t mode)
     return 0;
 }
 
-/* Whether the certificate in pem is valid for another day and names region's domains. */
-static bool still_good(const char *pem, const char *region)
+/* Whether x names host (a DNS name or an address). */
+static bool names_host(X509 *x, const char *host)
+{
+    return is_address(host) ? X509_check_ip_asc(x, host, 0) == 1
+                            : X509_check_host(x, host, 0, 0, NULL) == 1;
+}
+
+/* Whether the certificate in pem is valid for another day and has every name of names. */
+static bool still_good(const char *pem, const struct tls_names *names)
 {
     X509 *x = parse_cert(pem);
     time_t tomorrow = time(NULL) + 86400;
-    char host[128];
+    char domain[128];
     bool good;
 
-    snprintf(host, sizeof(host), "x.auth.%s.amazoncognito.com", region);
+    snprintf(domain, sizeof(domain), "x.auth.%s.amazoncognito.com", names->region);
     good = x != NULL && X509_cmp_time(X509_get0_notAfter(x), &tomorrow) > 0 &&
-           X509_check_host(x, host, 0, 0, NULL) == 1;
+           names_host(x, domain) &&
+           (names->host == NULL || names->host[0] == '\0' || names_host(x, names->host));
     X509_free(x);
     return good;
 }
 
 /* Make a pair and write it at cert_path and key_path (the key first: see tls_cert_kept()). */
 static int make_and_keep(struct tls_cert *c, const char *cert_path, const char *key_path,
-                         const char *region, char *err, size_t n)
+                         const struct tls_names *names, char *err, size_t n)
 {
-    if (make_pair(c, region, err, n) != 0)
+    if (make_pair(c, names, err, n) != 0)
         return -1;
     if (write_file(key_path, c->key_pem, 0600) != 0 ||
         write_file(cert_path, c->cert_pem, 0644) != 0) {
@@ -344,7 +366,8 @@ static int make_and_keep(struct tls_cert *c, const char *cert_path, const char *
     return 0;
 }
 
-int tls_cert_kept(struct tls_cert *c, const char *dir, const char *region, char *err, size_t n)
+int tls_cert_kept(struct tls_cert *c, const char *dir, const struct tls_names *names, char *err,
+                  size_t n)
 {
     char cert_path[4096], key_path[4096];
 
@@ -362,16 +385,17 @@ int tls_cert_kept(struct tls_cert *c, const char *dir, const char *region, char 
                      key_path);
             return -1;
         }
-        if (still_good(c->cert_pem, region))
+        if (still_good(c->cert_pem, names))
             return 0;
-        log_info("tls: %s expires within a day or does not name region %s: replacing it", cert_path,
-                 region);
+        log_info("tls: %s expires within a day, or does not name region %s's domains or %s: "
+                 "replacing it",
+                 cert_path, names->region, names->host ? names->host : "localhost");
         tls_cert_free(c);
     }
-    return make_and_keep(c, cert_path, key_path, region, err, n);
+    return make_and_keep(c, cert_path, key_path, names, err, n);
 }
 
-int tls_cert_temporary(struct tls_cert *c, const char *region, char *err, size_t n)
+int tls_cert_temporary(struct tls_cert *c, const struct tls_names *names, char *err, size_t n)
 {
     const char *tmpdir = getenv("TMPDIR");
     int fd;
@@ -382,7 +406,7 @@ int tls_cert_temporary(struct tls_cert *c, const char *region, char *err, size_t
     if (snprintf(c->path, sizeof(c->path), "%s/cognito-emu-tls-XXXXXX.pem", tmpdir) >=
         (int)sizeof(c->path))
         return fail(err, n, "TMPDIR %s is too long a path", tmpdir);
-    if (make_pair(c, region, err, n) != 0) {
+    if (make_pair(c, names, err, n) != 0) {
         tls_cert_free(c);
         return -1;
     }

@@ -11,7 +11,8 @@
  * DNS:localhost, IP:127.0.0.1, IP:::1, DNS:*.auth.<region>.amazoncognito.com (a pool's
  * domain, mapped to the emulator in /etc/hosts or a browser's host rules) and
  * DNS:cognito-idp.<region>.amazonaws.com (the issuer of --issuer aws, for verifiers that
- * fetch its JWKS over https only).
+ * fetch its JWKS over https only), and the host of --public-url when given (a docker-compose
+ * service name, say).
  */
 #ifndef COG_TLS_CERT_H
 #define COG_TLS_CERT_H
@@ -28,6 +29,12 @@
 /* The names of the made pair in the data directory. */
 #define TLS_CERT_FILE "tls-cert.pem"
 #define TLS_KEY_FILE "tls-key.pem"
+
+/* What a made certificate is for. */
+struct tls_names {
+    const char *region; /* its Cognito domains: *.auth.<region>.amazoncognito.com */
+    const char *host;   /* one more name (a DNS name or an IP address), or NULL */
+};
 
 struct tls_cert {
     char *cert_pem;  /* the certificate, then any chain (PEM, as read); owned */
@@ -46,18 +53,19 @@ int tls_cert_load(struct tls_cert *c, const char *cert_path, const char *key_pat
 
 /*
  * The self-signed pair kept in directory dir (TLS_CERT_FILE, TLS_KEY_FILE, the key readable
- * by its owner only) into *c: the one there when it is still valid for a day and names
- * region's domains, else a new one written there (replacing one that has expired). 0, or -1
+ * by its owner only) into *c: the one there when it is still valid for a day and has every
+ * name of names, else a new one for names written there (replacing the old one). 0, or -1
  * with the reason in err (size n): the directory cannot be written, or the pair there cannot
  * be read or does not match (the caller should not silently replace what a client may trust).
  */
-int tls_cert_kept(struct tls_cert *c, const char *dir, const char *region, char *err, size_t n);
+int tls_cert_kept(struct tls_cert *c, const char *dir, const struct tls_names *names, char *err,
+                  size_t n);
 
 /*
- * A new self-signed pair into *c for region, its certificate (not its key) written to a new
+ * A new self-signed pair into *c for names, its certificate (not its key) written to a new
  * file under $TMPDIR (or /tmp) that tls_cert_free() removes. 0, or -1 with the reason in err.
  */
-int tls_cert_temporary(struct tls_cert *c, const char *region, char *err, size_t n);
+int tls_cert_temporary(struct tls_cert *c, const struct tls_names *names, char *err, size_t n);
 
 /* Free what *c holds, remove its file when temporary, and leave it empty. Accepts NULL. */
 void tls_cert_free(struct tls_cert *c);
