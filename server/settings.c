@@ -45,13 +45,19 @@ static int parse_int(const char *value, long lo, long hi, long *out)
     return 0;
 }
 
+/* A TCP port number (0 included) into *out; 0, or -1. */
+static int parse_port(const char *value, int *out)
+{
+    long v;
+    if (parse_int(value, 0, 65535, &v) != 0)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
 static int apply_port(struct settings *s, const char *v)
 {
-    long n;
-    if (parse_int(v, 0, 65535, &n) != 0)
-        return -1;
-    s->port = (int)n;
-    return 0;
+    return parse_port(v, &s->port);
 }
 
 static int apply_bind(struct settings *s, const char *v)
@@ -170,15 +176,9 @@ static int apply_lambda_endpoint(struct settings *s, const char *v)
 /* "auto" for any free port, else a port number (0: no HTTPS listener). */
 static int apply_tls_port(struct settings *s, const char *v)
 {
-    long n;
-
-    if (strcmp(v, "auto") == 0) {
-        s->tls_port = SETTINGS_TLS_PORT_ANY;
-        return 0;
-    }
-    if (parse_int(v, 0, 65535, &n) != 0)
-        return -1;
-    s->tls_port = (int)n;
+    if (strcmp(v, "auto") != 0)
+        return parse_port(v, &s->tls_port);
+    s->tls_port = SETTINGS_TLS_PORT_ANY;
     return 0;
 }
 
@@ -226,8 +226,7 @@ static const struct option_row options[] = {
      "AWS Lambda Invoke API that runs the pools' triggers, e.g. http://127.0.0.1:3002 (unset)",
      apply_lambda_endpoint},
     {"tls-port", "COGNITO_EMU_TLS_PORT", "PORT|auto",
-     "also serve every route over HTTPS on this port; auto picks a free one (0: off)",
-     apply_tls_port},
+     "also serve every route over HTTPS on this port; auto picks a free one (off)", apply_tls_port},
     {"tls-cert", "COGNITO_EMU_TLS_CERT", "FILE",
      "HTTPS certificate (PEM, chain may follow), with --tls-key (self-signed, in the data dir)",
      apply_tls_cert},
