@@ -42,6 +42,12 @@ int main(int argc, char **argv)
 
     if (server_start(&settings, &srv) != 0)
         return EXIT_FAILURE;
+    /* Before the ready line, so that whoever waits for that one has this one too. */
+    if (server_tls_port(srv) != 0)
+        printf("cognito-emu %s serving https://%s%s%s:%d with certificate %s\n", PACKAGE_VERSION,
+               strchr(settings.bind, ':') ? "[" : "", settings.bind,
+               strchr(settings.bind, ':') ? "]" : "", server_tls_port(srv),
+               server_tls_cert_path(srv));
     printf("cognito-emu %s listening on http://%s%s%s:%d\n", PACKAGE_VERSION,
            strchr(settings.bind, ':') ? "[" : "", settings.bind,
            strchr(settings.bind, ':') ? "]" : "", server_port(srv));

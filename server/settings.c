@@ -45,13 +45,19 @@ static int parse_int(const char *value, long lo, long hi, long *out)
     return 0;
 }
 
+/* A TCP port number (0 included) into *out; 0, or -1. */
+static int parse_port(const char *value, int *out)
+{
+    long v;
+    if (parse_int(value, 0, 65535, &v) != 0)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
 static int apply_port(struct settings *s, const char *v)
 {
-    long n;
-    if (parse_int(v, 0, 65535, &n) != 0)
-        return -1;
-    s->port = (int)n;
-    return 0;
+    return parse_port(v, &s->port);
 }
 
 static int apply_bind(struct settings *s, const char *v)
@@ -167,6 +173,25 @@ static int apply_lambda_endpoint(struct settings *s, const char *v)
     return 0;
 }
 
+/* "auto" for any free port, else a port number (0: no HTTPS listener). */
+static int apply_tls_port(struct settings *s, const char *v)
+{
+    if (strcmp(v, "auto") != 0)
+        return parse_port(v, &s->tls_port);
+    s->tls_port = SETTINGS_TLS_PORT_ANY;
+    return 0;
+}
+
+static int apply_tls_cert(struct settings *s, const char *v)
+{
+    return copy_into(s->tls_cert, sizeof(s->tls_cert), v);
+}
+
+static int apply_tls_key(struct settings *s, const char *v)
+{
+    return copy_into(s->tls_key, sizeof(s->tls_key), v);
+}
+
 static const struct option_row options[] = {
     {"port", "COGNITO_EMU_PORT", "PORT", "TCP port to listen on; 0 picks a free one (9229)",
      apply_port},
@@ -200,6 +225,13 @@ static const struct option_row options[] = {
     {"lambda-endpoint", "COGNITO_EMU_LAMBDA_ENDPOINT", "URL|none",
      "AWS Lambda Invoke API that runs the pools' triggers, e.g. http://127.0.0.1:3002 (unset)",
      apply_lambda_endpoint},
+    {"tls-port", "COGNITO_EMU_TLS_PORT", "PORT|auto",
+     "also serve every route over HTTPS on this port; auto picks a free one (off)", apply_tls_port},
+    {"tls-cert", "COGNITO_EMU_TLS_CERT", "FILE",
+     "HTTPS certificate (PEM, chain may follow), with --tls-key (self-signed, in the data dir)",
+     apply_tls_cert},
+    {"tls-key", "COGNITO_EMU_TLS_KEY", "FILE", "private key of --tls-cert (PEM, unencrypted)",
+     apply_tls_key},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -294,6 +326,11 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv)
                      s->port);
         return SETTINGS_HEALTHCHECK;
     }
+    if ((s->tls_cert[0] == '\0') != (s->tls_key[0] == '\0')) {
+        fprintf(stderr, "cognito-emu: --tls-cert and --tls-key go together (or neither, for a "
+                        "self-signed certificate)\n");
+        return SETTINGS_EXIT_USAGE;
+    }
     if (optind < argc) {
         fprintf(stderr, "cognito-emu: unexpected argument '%s'\nTry 'cognito-emu --help'.\n",
                 argv[optind]);
@@ -307,6 +344,51 @@ void settings_set_port(struct settings *s, int bound_port)
     s->port = bound_port;
     if (!s->public_url_set)
         snprintf(s->public_url, sizeof(s->public_url), "http://localhost:%d", bound_port);
+}
+
+void settings_set_tls_port(struct settings *s, int bound_port)
+{
+    s->tls_port = bound_port;
+    snprintf(s->tls_url, sizeof(s->tls_url), "https://localhost:%d", bound_port);
+}
+
+const char *settings_public_url(const struct settings *s, bool tls)
+{
+    return tls && !s->public_url_set && s->tls_url[0] != '\0' ? s->tls_url : s->public_url;
+}
+
+void settings_public_host(const struct settings *s, char *out, size_t n)
+{
+    const char *host = strstr(s->public_url, "://");
+    size_t len;
+
+    out[0] = '\0';
+    if (!s->public_url_set || host == NULL)
+        return;
+    host += 3;
+    if (*host == '[') /* an IPv6 address */
+        len = strcspn(++host, "]");
+    else
+        len = strcspn(host, ":/?#");
+    /* Letters, digits, dots, dashes, and the colons of an IPv6 address: nothing that could
+     * change the meaning of the certificate's name list. */
+    if (len == 0 || len >= n ||
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") < len)
+        return;
+    memcpy(out, host, len);
+    out[len] = '\0';
+}
+
+int settings_data_dir(const struct settings *s, char *out, size_t n)
+{
+    const char *slash = strrchr(s->db_path, '/');
+    size_t len = slash == NULL ? 1 : (slash == s->db_path ? 1 : (size_t)(slash - s->db_path));
+
+    if (strcmp(s->db_path, ":memory:") == 0 || len >= n)
+        return -1;
+    memcpy(out, slash == NULL ? "." : s->db_path, len); /* "/x.db" lives in "/" */
+    out[len] = '\0';
+    return 0;
 }
 
 void settings_issuer(const struct settings *s, const char *pool_id, char *out, size_t n)

@@ -5,6 +5,7 @@
 #ifndef COG_SETTINGS_H
 #define COG_SETTINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/log.h"
@@ -28,7 +29,15 @@ struct settings {
     char lambda_endpoint[512]; /* where the Lambda triggers are invoked (http://host:port);
                                   "" none configured (a pool's trigger fails loudly), or
                                   "none": triggers explicitly off */
+    int tls_port;              /* the HTTPS listener: 0 none (the default); SETTINGS_TLS_PORT_ANY
+                                  picks a free port; the bound port once started */
+    char tls_cert[4096];       /* --tls-cert: the certificate file (PEM), with tls_key; "" makes */
+    char tls_key[4096];        /* a self-signed one in the data directory (see crypto/tls_cert.h) */
+    char tls_url[512];         /* https://localhost:<bound TLS port>; "" without the listener */
 };
+
+/* --tls-port auto: any free port, as --port 0 (0 is "no HTTPS listener"). */
+#define SETTINGS_TLS_PORT_ANY (-1)
 
 /* What settings_parse() decided. */
 enum settings_result {
@@ -46,6 +55,32 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv);
 
 /* Derive public_url from the bound port when it was not set (call once the port is known). */
 void settings_set_port(struct settings *s, int bound_port);
+
+/* Set tls_port to the bound TLS port, and tls_url from it (call once the port is known). */
+void settings_set_tls_port(struct settings *s, int bound_port);
+
+/*
+ * The base URL of the emulator as a client reaches it (no trailing slash): --public-url when
+ * given, whatever the listener; otherwise http://localhost:<port>, or with tls (a request that
+ * came in on the HTTPS listener, http_request_is_tls()) https://localhost:<TLS port>.
+ * Borrowed from s.
+ */
+const char *settings_public_url(const struct settings *s, bool tls);
+
+/*
+ * The host of --public-url ("cognito" of http://cognito:9229, "::1" of http://[::1]:9229),
+ * written into out (size n), for the names of the self-signed TLS certificate; "" when
+ * --public-url was not given (the derived one is localhost) or its host is not a plain name or
+ * address.
+ */
+void settings_public_host(const struct settings *s, char *out, size_t n);
+
+/*
+ * The directory of the database file, written into out (size n): where files that outlive a
+ * restart go beside it (the self-signed TLS certificate). 0, or -1 for an in-memory database
+ * (":memory:"), which has none, or when out is too small.
+ */
+int settings_data_dir(const struct settings *s, char *out, size_t n);
 
 /*
  * The issuer ("iss") of the tokens of user pool pool_id, written into out (size n):

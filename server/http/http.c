@@ -4,7 +4,10 @@
  * libmicrohttpd calls on_request() several times per request: once when the headers are in,
  * once per chunk of body, and once at the end, when the handler runs. Per-request state
  * (struct exchange) is freed in on_completed(). A thread pool (libmicrohttpd's workers) owns
- * the connections: each worker runs an event loop over its share of them.
+ * the connections: each worker runs an event loop over its share of them. With cfg.tls a
+ * second daemon (MHD_USE_TLS: GnuTLS inside libmicrohttpd) listens on the HTTPS port with its
+ * own workers; both call the same on_request() through their struct listener, which tells
+ * the request which one it came in on, and share the executor, the timer and the parked list.
  *
  * Where handlers run. By default on the worker, inside its event loop. With cfg.handlers_wait
  * they run off it, because a handler may wait for something slow (a Lambda trigger waits for
@@ -96,10 +99,18 @@ struct executor {
     struct executor_slot *slots;
 };
 
+/* One listening port: its own daemon (workers, connections), the server's handler. */
+struct listener {
+    struct http_server *srv;
+    struct MHD_Daemon *daemon; /* NULL: not started */
+    int port;                  /* bound */
+    bool tls;                  /* HTTPS */
+};
+
 struct http_server {
-    struct MHD_Daemon *daemon;
+    struct listener plain, secure; /* secure is started with cfg.tls */
     struct http_config cfg;
-    int port;
+    char *tls_cert, *tls_key; /* copies of cfg's PEM, while the daemon may read them */
     pthread_t timer;
     struct exchange *parked; /* under wake_mu */
     atomic_bool stopping;    /* set under wake_mu: nothing is parked after it */
@@ -143,6 +154,11 @@ static void wake_init(void)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&wake_cv, &attr);
     pthread_condattr_destroy(&attr);
+}
+
+bool http_request_is_tls(const struct http_request *req)
+{
+    return req->tls;
 }
 
 const char *http_request_header(const struct http_request *req, const char *name)
@@ -699,7 +715,10 @@ void http_wait_end(void)
 
 int http_max_handlers(const struct http_config *cfg)
 {
-    return (cfg->threads > 0 ? cfg->threads : 1) + (cfg->handlers_wait ? WAITERS_MAX : 0);
+    int threads = cfg->threads > 0 ? cfg->threads : 1;
+
+    /* Off the event loops, one executor serves both listeners; on them, each has its workers. */
+    return cfg->handlers_wait ? threads + WAITERS_MAX : threads * (cfg->tls ? 2 : 1);
 }
 
 /* ---- libmicrohttpd's callbacks ------------------------------------------------------------ */
@@ -726,7 +745,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **state)
 {
-    struct http_server *srv = cls;
+    struct listener *l = cls;
+    struct http_server *srv = l->srv;
     struct exchange *x = *state;
     struct http_response resp = {0};
     struct http_request req;
@@ -758,7 +778,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                 .path = url,
                                 .body = x->body ? x->body : "",
                                 .body_len = x->len,
-                                .conn = c};
+                                .conn = c,
+                                .tls = l->tls};
     if (x->defer.poll != NULL)
         answered = poll_deferred(
             x, &req, &resp, atomic_load(&srv->stopping) || clock_monotonic_ms() >= x->deadline_ms);
@@ -801,15 +822,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_debug("http: %s", msg);
 }
 
-/* Resolve cfg->bind into a socket address with the port set. 0, or -1 (logged). */
-static int resolve(const struct http_config *cfg, struct sockaddr_storage *addr, int *family)
+/* Resolve cfg->bind into a socket address with port set. 0, or -1 (logged). */
+static int resolve(const struct http_config *cfg, int port_number, struct sockaddr_storage *addr,
+                   int *family)
 {
     struct addrinfo hints = {
         .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res = NULL;
     char port[8];
 
-    snprintf(port, sizeof(port), "%d", cfg->port);
+    snprintf(port, sizeof(port), "%d", port_number);
     int rc = getaddrinfo(cfg->bind, port, &hints, &res);
     if (rc != 0 || res == NULL) {
         log_error("http: cannot resolve bind address %s: %s", cfg->bind, gai_strerror(rc));
@@ -835,60 +857,124 @@ static void stop_threads(struct http_server *srv)
     pthread_join(srv->timer, NULL); /* it resumes every parked connection on its way out */
 }
 
-int http_start(const struct http_config *cfg, struct http_server **out)
+/*
+ * Start l's daemon on port (0: any free one): plain HTTP, or HTTPS with the server's PEM pair.
+ * 0, or -1 (logged).
+ */
+static int start_listener(struct http_server *srv, struct listener *l, int port, bool tls)
 {
+    const struct http_config *cfg = &srv->cfg;
+    struct MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+        {MHD_OPTION_END, 0, NULL},
+    };
     struct sockaddr_storage addr;
-    struct http_server *srv;
     int family;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
                      MHD_ALLOW_SUSPEND_RESUME;
 
+    *l = (struct listener){.srv = srv, .tls = tls};
+    if (resolve(cfg, port, &addr, &family) != 0)
+        return -1;
+    if (family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (tls)
+        flags |= MHD_USE_TLS;
+    /* The logger comes first so that libmicrohttpd's notes on later options go to our log. */
+    l->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->idle_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,
+        tls ? tls_options : &tls_options[2], MHD_OPTION_END);
+    if (l->daemon == NULL) {
+        log_error("http: cannot listen%s on %s port %d (in use, or not an address of this host%s)",
+                  tls ? " for HTTPS" : "", cfg->bind, port,
+                  tls ? ", or a certificate GnuTLS refuses: --log-level debug says" : "");
+        return -1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    l->port = info ? info->port : port;
+    return 0;
+}
+
+static void free_server(struct http_server *srv)
+{
+    free(srv->tls_cert);
+    free(srv->tls_key);
+    free(srv);
+}
+
+/* Stop what http_start() started (no connection may be suspended then) and free srv. */
+static void stop_all(struct http_server *srv)
+{
+    stop_threads(srv);
+    if (srv->plain.daemon != NULL)
+        MHD_stop_daemon(srv->plain.daemon);
+    if (srv->secure.daemon != NULL)
+        MHD_stop_daemon(srv->secure.daemon);
+    free_server(srv);
+}
+
+/* Copy cfg's PEM pair into srv when it serves HTTPS; 0, or -1 (logged). */
+static int take_tls(struct http_server *srv, const struct http_config *cfg)
+{
+    if (!cfg->tls)
+        return 0;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        log_error("http: this libmicrohttpd was built without TLS: it cannot serve HTTPS");
+        return -1;
+    }
+    if (cfg->tls_cert_pem == NULL || cfg->tls_key_pem == NULL ||
+        (srv->tls_cert = strdup(cfg->tls_cert_pem)) == NULL ||
+        (srv->tls_key = strdup(cfg->tls_key_pem)) == NULL) {
+        log_error("http: no certificate and key for HTTPS (or out of memory)");
+        return -1;
+    }
+    return 0;
+}
+
+int http_start(const struct http_config *cfg, struct http_server **out)
+{
+    struct http_server *srv;
+
     *out = NULL;
     pthread_once(&wake_once, wake_init);
-    if (resolve(cfg, &addr, &family) != 0 || (srv = calloc(1, sizeof(*srv))) == NULL)
+    if ((srv = calloc(1, sizeof(*srv))) == NULL)
         return -1;
     srv->cfg = *cfg;
-    if (executor_init(&srv->ex, cfg->threads) != 0) {
-        free(srv);
+    if (take_tls(srv, cfg) != 0 || executor_init(&srv->ex, cfg->threads) != 0) {
+        free_server(srv);
         return -1;
     }
     if (pthread_create(&srv->timer, NULL, timer_main, srv) != 0) {
         log_error("http: cannot start the timer thread");
         executor_stop(&srv->ex);
-        free(srv);
+        free_server(srv);
         return -1;
     }
-    if (family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    /* The logger comes first so that libmicrohttpd's notes on later options go to our log. */
-    srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->idle_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
-    if (srv->daemon == NULL) {
-        log_error("http: cannot listen on %s port %d (in use, or not an address of this host)",
-                  cfg->bind, cfg->port);
-        stop_threads(srv);
-        free(srv);
+    if (start_listener(srv, &srv->plain, cfg->port, false) != 0 ||
+        (cfg->tls && start_listener(srv, &srv->secure, cfg->tls_port, true) != 0)) {
+        stop_all(srv);
         return -1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : cfg->port;
     *out = srv;
     return 0;
 }
 
 int http_port(const struct http_server *srv)
 {
-    return srv->port;
+    return srv->plain.port;
+}
+
+int http_tls_port(const struct http_server *srv)
+{
+    return srv->secure.daemon != NULL ? srv->secure.port : 0;
 }
 
 void http_stop(struct http_server *srv)
 {
-    if (srv == NULL)
-        return;
-    stop_threads(srv);
-    MHD_stop_daemon(srv->daemon);
-    free(srv);
+    if (srv != NULL)
+        stop_all(srv);
 }

@@ -4,7 +4,8 @@
  * It accepts connections on a thread pool, collects each request body up to a cap, answers
  * CORS preflights (OPTIONS on any path) itself, adds the CORS headers to every response,
  * passes every other request to one handler function, and logs one line per request
- * (method, label, status, milliseconds).
+ * (method, label, status, milliseconds). With cfg.tls it serves the same handler over HTTPS
+ * as well, on a second port (libmicrohttpd's TLS); the request says which (http_request_is_tls).
  *
  * A handler may also answer later (a long poll): it defers, the server parks the request
  * without holding a worker thread, and asks again when woken (http_wake()), on a timer, and at
@@ -36,8 +37,14 @@ struct http_request {
     const char *body;   /* NUL-terminated; body_len bytes (may hold NULs) */
     size_t body_len;
     void *conn; /* for http_request_header() */
-    bool tls;   /* it came over the TLS port (--tls-port) */
+    bool tls;   /* it came in on the HTTPS listener (cfg.tls) */
 };
+
+/*
+ * Whether req came in over HTTPS (the listener of cfg.tls): cookies then get Secure, and the
+ * base URLs it is answered with start with https://.
+ */
+bool http_request_is_tls(const struct http_request *req);
 
 /*
  * The value of request header name (case-insensitive), or NULL (also when req has no
@@ -168,23 +175,32 @@ struct http_config {
     http_handler *too_large;
     /* Handlers may wait for something slow: run them off the event loops (see above). */
     bool handlers_wait;
+    /* Also serve over HTTPS on tls_port (0: any free port), with the same handler, threads
+     * and limits, with this certificate (chain may follow) and private key, both PEM. */
+    bool tls;
+    int tls_port;
+    const char *tls_cert_pem, *tls_key_pem;
 };
 
 struct http_server;
 
 /*
- * Start listening and serving. On 0, *out is a running server the caller stops with
- * http_stop(); -1 when the address cannot be bound (logged).
+ * Start listening and serving (on both ports with cfg.tls). On 0, *out is a running server
+ * the caller stops with http_stop(); -1 when an address cannot be bound, or the TLS listener
+ * cannot start (libmicrohttpd built without TLS, a certificate GnuTLS refuses): logged.
  */
 int http_start(const struct http_config *cfg, struct http_server **out);
 
 /* The port actually bound (useful with port 0). */
 int http_port(const struct http_server *srv);
 
+/* The HTTPS listener's port actually bound; 0 without one. */
+int http_tls_port(const struct http_server *srv);
+
 /*
- * How many handlers may run at once in a server started with cfg: cfg->threads, plus the
- * waiting ones the pool may add when cfg->handlers_wait. Size what each running handler holds
- * by it (a database connection, say).
+ * How many handlers may run at once in a server started with cfg: cfg->threads per listener
+ * (two with cfg->tls), plus the waiting ones the pool may add when cfg->handlers_wait. Size what
+ * each running handler holds by it (a database connection, say).
  */
 int http_max_handlers(const struct http_config *cfg);
 

@@ -7,6 +7,7 @@
 # the AWS SDK for JavaScript v3 with aws-jwt-verify and jose (js/sdk.test.mjs,
 # js/auth.test.mjs; node --test), and USER_SRP_AUTH through amazon-cognito-identity-js and
 # Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs; node --test).
+# The HTTPS listener (--tls-port): tls.sh (curl --cacert, NODE_EXTRA_CA_CERTS; own servers).
 # Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
 # test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
 # Lambda triggers, last: real Node handlers (lambda/handler.js) under serverless-offline
@@ -317,6 +318,7 @@ tap() { sed -n -E "s/^# $2 ([0-9]+)\$/\\1/p" "$1" | tail -n1; }
 run_cli cli cli.sh
 run_cli cli-auth cli_auth.sh
 run_cli cli-identity cli_identity.sh
+run_cli tls tls.sh # starts its own servers, with --tls-port auto
 run_pytest pytest test_boto3.py
 run_pytest pytest-auth test_boto3_auth.py
 run_pytest pytest-identity test_boto3_identity.py
