@@ -89,28 +89,39 @@ static int check_quota(struct op_ctx *ctx, const char *pool_id)
     return 0;
 }
 
-int op_create_identity_provider(struct op_ctx *ctx)
+/*
+ * The end of Create and Update, inside the transaction ctx holds: when rc is 0, check the
+ * identifiers of the built document doc and store it (insert or replace); then end the
+ * transaction and answer doc. Takes doc.
+ */
+static int finish(struct op_ctx *ctx, int rc, cJSON *doc, bool insert)
 {
-    const char *pool_id = json_str(ctx->in, "UserPoolId");
-    cJSON *pool = NULL, *doc = NULL;
-    int rc = -1;
-
-    if (ops_txn_begin(ctx) != 0)
-        return -1;
-    if (load_pool(ctx, &pool) == 0 && check_quota(ctx, pool_id) == 0 &&
-        identity_provider_new(ctx->in, pool, ctx->now_ms, &doc, &ctx->err) == 0 &&
-        identity_provider_check_identifiers(ctx->db, pool_id, json_str(doc, "ProviderName"),
-                                            json_get(doc, "IdpIdentifiers"), &ctx->err) == 0 &&
-        save_provider(ctx, doc, true) == 0)
-        rc = 0;
+    if (rc == 0 && (identity_provider_check_identifiers(
+                        ctx->db, json_str(doc, "UserPoolId"), json_str(doc, "ProviderName"),
+                        json_get(doc, "IdpIdentifiers"), &ctx->err) != 0 ||
+                    save_provider(ctx, doc, insert) != 0))
+        rc = -1;
     rc = ops_txn_end(ctx, rc);
     if (rc == 0) {
         rc = answer(ctx, doc);
         doc = NULL;
     }
-    cJSON_Delete(pool);
     cJSON_Delete(doc);
     return rc;
+}
+
+int op_create_identity_provider(struct op_ctx *ctx)
+{
+    cJSON *pool = NULL, *doc = NULL;
+    int rc = -1;
+
+    if (ops_txn_begin(ctx) != 0)
+        return -1;
+    if (load_pool(ctx, &pool) == 0 && check_quota(ctx, json_str(ctx->in, "UserPoolId")) == 0 &&
+        identity_provider_new(ctx->in, pool, ctx->now_ms, &doc, &ctx->err) == 0)
+        rc = 0;
+    cJSON_Delete(pool);
+    return finish(ctx, rc, doc, true);
 }
 
 int op_describe_identity_provider(struct op_ctx *ctx)
@@ -127,28 +138,18 @@ int op_describe_identity_provider(struct op_ctx *ctx)
 
 int op_update_identity_provider(struct op_ctx *ctx)
 {
-    const char *pool_id = json_str(ctx->in, "UserPoolId");
-    const char *name = json_str(ctx->in, "ProviderName");
     cJSON *pool = NULL, *old = NULL, *doc = NULL;
     int rc = -1;
 
     if (ops_txn_begin(ctx) != 0)
         return -1;
-    if (load_pool(ctx, &pool) == 0 && load_provider(ctx, name, &old) == 0 &&
-        identity_provider_update(ctx->in, pool, old, ctx->now_ms, &doc, &ctx->err) == 0 &&
-        identity_provider_check_identifiers(ctx->db, pool_id, name, json_get(doc, "IdpIdentifiers"),
-                                            &ctx->err) == 0 &&
-        save_provider(ctx, doc, false) == 0)
+    if (load_pool(ctx, &pool) == 0 &&
+        load_provider(ctx, json_str(ctx->in, "ProviderName"), &old) == 0 &&
+        identity_provider_update(ctx->in, pool, old, ctx->now_ms, &doc, &ctx->err) == 0)
         rc = 0;
-    rc = ops_txn_end(ctx, rc);
-    if (rc == 0) {
-        rc = answer(ctx, doc);
-        doc = NULL;
-    }
     cJSON_Delete(pool);
     cJSON_Delete(old);
-    cJSON_Delete(doc);
-    return rc;
+    return finish(ctx, rc, doc, false);
 }
 
 /* Take name out of the SupportedIdentityProviders of client doc and store it, when listed. */

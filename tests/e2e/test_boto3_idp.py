@@ -17,6 +17,7 @@ import re
 import uuid
 
 import pytest
+from test_boto3 import make_client, unique  # noqa: E402 (same folder)
 
 ENDPOINT = os.environ.get("COG_EMU_ENDPOINT", "").rstrip("/")
 pytestmark = pytest.mark.skipif(not ENDPOINT, reason="COG_EMU_ENDPOINT is not set")
@@ -39,24 +40,6 @@ SAML_METADATA = (
 )
 PNG = base64.b64decode("iVBORw0KGgo=")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def make_client(service, region="us-east-1"):
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        service,
-        endpoint_url=ENDPOINT,
-        region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(connect_timeout=5, read_timeout=20, retries={"total_max_attempts": 1}),
-    )
 
 
 def error_of(call, **kwargs):
@@ -114,71 +97,47 @@ def test_google_provider_round_trip(idp, pool):
     assert by_id["IdentityProvider"]["ProviderName"] == "Google"
 
 
+def create_error(idp, pool, name, ptype, details, **extra):
+    """The (code, message) CreateIdentityProvider answers for a provider it refuses."""
+    return error_of(
+        idp.create_identity_provider,
+        UserPoolId=pool["id"],
+        ProviderName=name,
+        ProviderType=ptype,
+        ProviderDetails=details,
+        **extra,
+    )
+
+
 def test_provider_refusals(idp, pool):
-    code, msg = error_of(
-        idp.create_identity_provider,
-        UserPoolId=pool["id"],
-        ProviderName="MyGoogle",
-        ProviderType="Google",
-        ProviderDetails=GOOGLE,
+    invalid = "InvalidParameterException"
+    assert create_error(idp, pool, "MyGoogle", "Google", GOOGLE) == (
+        invalid,
+        "Provider MyGoogle cannot be of type Google.",
     )
-    assert (code, msg) == ("InvalidParameterException", "Provider MyGoogle cannot be of type Google.")
-    code, msg = error_of(
-        idp.create_identity_provider,
-        UserPoolId=pool["id"],
-        ProviderName="Google",
-        ProviderType="Google",
-        ProviderDetails={"client_id": "x"},
+    assert create_error(idp, pool, "Google", "Google", {"client_id": "x"}) == (
+        invalid,
+        "client_id, client_secret and authorize_scopes are all required idp details.",
     )
-    assert code == "InvalidParameterException"
-    assert msg == "client_id, client_secret and authorize_scopes are all required idp details."
-    code, msg = error_of(
-        idp.create_identity_provider,
-        UserPoolId=pool["id"],
-        ProviderName="Corp",
-        ProviderType="OIDC",
-        ProviderDetails=OIDC,
-        AttributeMapping={"custom:nope": "x"},
+    assert create_error(idp, pool, "Corp", "OIDC", OIDC, AttributeMapping={"custom:nope": "x"}) == (
+        invalid,
+        "AttributeMapping contains invalid mapping: [custom:nope]",
     )
-    assert (code, msg) == ("InvalidParameterException", "AttributeMapping contains invalid mapping: [custom:nope]")
-    code, _ = error_of(
-        idp.create_identity_provider,
-        UserPoolId=pool["id"],
-        ProviderName="COGNITO",
-        ProviderType="OIDC",
-        ProviderDetails=OIDC,
-    )
-    assert code == "InvalidParameterException"
-    code, _ = error_of(
-        idp.create_identity_provider,
-        UserPoolId=pool["id"],
-        ProviderName="Okta",
-        ProviderType="SAML",
-        ProviderDetails={"IDPSignout": "true"},
-    )
-    assert code == "InvalidParameterException"
+    assert create_error(idp, pool, "COGNITO", "OIDC", OIDC)[0] == invalid
+    assert create_error(idp, pool, "Okta", "SAML", {"IDPSignout": "true"})[0] == invalid
 
     idp.create_identity_provider(
-        UserPoolId=pool["id"], ProviderName="Corp", ProviderType="OIDC", ProviderDetails=OIDC,
-        IdpIdentifiers=["corp"],
-    )
-    code, msg = error_of(
-        idp.create_identity_provider,
         UserPoolId=pool["id"],
         ProviderName="Corp",
         ProviderType="OIDC",
         ProviderDetails=OIDC,
-    )
-    assert (code, msg) == ("DuplicateProviderException", f"Corp already exists in user pool {pool['id']}")
-    code, _ = error_of(
-        idp.create_identity_provider,
-        UserPoolId=pool["id"],
-        ProviderName="Other",
-        ProviderType="OIDC",
-        ProviderDetails=OIDC,
         IdpIdentifiers=["corp"],
     )
-    assert code == "InvalidParameterException"
+    assert create_error(idp, pool, "Corp", "OIDC", OIDC) == (
+        "DuplicateProviderException",
+        f"Corp already exists in user pool {pool['id']}",
+    )
+    assert create_error(idp, pool, "Other", "OIDC", OIDC, IdpIdentifiers=["corp"])[0] == invalid
 
 
 def test_saml_metadata_file_and_url(idp, pool):
