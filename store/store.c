@@ -265,6 +265,24 @@ static const char *const migrations[] = {
     ") STRICT;"
     "CREATE INDEX hosted_sessions_by_expiry ON hosted_sessions(expires_ms);"
     "ALTER TABLE refresh_tokens ADD COLUMN scope TEXT;",
+
+    /* 9: the branding of the hosted pages (store_doc.c), documents under their pool like
+     * migration 8's: the classic hosted UI's customizations (id "<pool id> <client id or ALL>")
+     * and the managed login branding styles (id: the ManagedLoginBrandingId, a UUID). */
+    "CREATE TABLE ui_customizations ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX ui_customizations_by_parent ON ui_customizations(parent, seq);"
+    "CREATE TABLE managed_login_brandings ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  parent TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  doc TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX managed_login_brandings_by_parent ON managed_login_brandings(parent, seq);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

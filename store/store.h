@@ -83,6 +83,11 @@ enum store_kind {
     STORE_USER_POOL_DOMAIN,
     STORE_RESOURCE_SERVER,
     STORE_IDENTITY_PROVIDER,
+    /* The branding of the hosted pages; parent: the user pool id, deleted with their pool. A
+     * classic UI customization's id is "<pool id> <client id>", or "<pool id> ALL" for the
+     * pool's default; a managed login branding style's is its ManagedLoginBrandingId. */
+    STORE_UI_CUSTOMIZATION,
+    STORE_MANAGED_LOGIN_BRANDING,
     STORE__KIND_COUNT
 };
 

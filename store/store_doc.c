@@ -33,6 +33,8 @@ static const struct kind_sql kinds[STORE__KIND_COUNT] = {
     [STORE_USER_POOL_DOMAIN] = KIND_SQL("user_pool_domains"),
     [STORE_RESOURCE_SERVER] = KIND_SQL("resource_servers"),
     [STORE_IDENTITY_PROVIDER] = KIND_SQL("identity_providers"),
+    [STORE_UI_CUSTOMIZATION] = KIND_SQL("ui_customizations"),
+    [STORE_MANAGED_LOGIN_BRANDING] = KIND_SQL("managed_login_brandings"),
 };
 
 /* Run a statement that changes rows; STORE_NOT_FOUND when it changed none. */

@@ -494,7 +494,8 @@ END_TEST
 START_TEST(test_store_oauth_documents_belong_to_their_pool)
 {
     static const enum store_kind kinds[] = {STORE_USER_POOL_DOMAIN, STORE_RESOURCE_SERVER,
-                                            STORE_IDENTITY_PROVIDER};
+                                            STORE_IDENTITY_PROVIDER, STORE_UI_CUSTOMIZATION,
+                                            STORE_MANAGED_LOGIN_BRANDING};
     char *doc = NULL;
 
     ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL, "p1", NULL, "{}"), STORE_OK);
