@@ -194,6 +194,17 @@ START_TEST(test_client_oauth_identity_providers_must_exist)
 }
 END_TEST
 
+/* UpdateUserPoolClient of client to the client_credentials flow with a custom scope. */
+static cJSON *to_client_credentials(const char *client)
+{
+    return tu_callf(
+        env, IDP "UpdateUserPoolClient",
+        "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"AllowedOAuthFlowsUserPoolClient\":"
+        "true,\"AllowedOAuthFlows\":[\"client_credentials\"],\"AllowedOAuthScopes\":"
+        "[\"https://api.example.com/read\"]}",
+        pool_id, client);
+}
+
 START_TEST(test_client_oauth_update_applies_the_same_rules)
 {
     char plain[64], secret[64];
@@ -206,22 +217,12 @@ START_TEST(test_client_oauth_update_applies_the_same_rules)
     cJSON_Delete(resp);
 
     /* The secret is the stored client's: an update cannot add one. */
-    resp =
-        tu_callf(env, IDP "UpdateUserPoolClient",
-                 "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"AllowedOAuthFlowsUserPoolClient\":"
-                 "true,\"AllowedOAuthFlows\":[\"client_credentials\"],\"AllowedOAuthScopes\":"
-                 "[\"https://api.example.com/read\"]}",
-                 pool_id, plain);
+    resp = to_client_credentials(plain);
     tu_assert_error(resp, "InvalidOAuthFlowException",
                     "client_credentials flow can not be selected if client does not have a client "
                     "secret.");
     cJSON_Delete(resp);
-    resp =
-        tu_callf(env, IDP "UpdateUserPoolClient",
-                 "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"AllowedOAuthFlowsUserPoolClient\":"
-                 "true,\"AllowedOAuthFlows\":[\"client_credentials\"],\"AllowedOAuthScopes\":"
-                 "[\"https://api.example.com/read\"]}",
-                 pool_id, secret);
+    resp = to_client_credentials(secret);
     ck_assert_ptr_null(tu_error_type(resp));
     ck_assert_str_eq(
         cJSON_GetArrayItem(tu_get(tu_get(resp, "UserPoolClient"), "AllowedOAuthFlows"), 0)

@@ -221,6 +221,21 @@ static int answer_change(struct op_ctx *ctx, const cJSON *desc)
     return bad ? ops_fail_internal(ctx, "out of memory") : 0;
 }
 
+/*
+ * The end of Create and UpdateUserPoolDomain, whose result so far is rc: commit (rc 0) or roll
+ * back, answer with stored description desc when committed, and free pool and desc. Returns
+ * the operation's result.
+ */
+static int finish_change(struct op_ctx *ctx, int rc, cJSON *pool, cJSON *desc)
+{
+    rc = ops_txn_end(ctx, rc);
+    if (rc == 0)
+        rc = answer_change(ctx, desc);
+    cJSON_Delete(pool);
+    cJSON_Delete(desc);
+    return rc;
+}
+
 /* ---- Operations -------------------------------------------------------------------------- */
 
 int op_create_user_pool_domain(struct op_ctx *ctx)
@@ -249,12 +264,7 @@ int op_create_user_pool_domain(struct op_ctx *ctx)
     else if (st == STORE_OK)
         rc = 0;
 out:
-    rc = ops_txn_end(ctx, rc);
-    if (rc == 0)
-        rc = answer_change(ctx, desc);
-    cJSON_Delete(pool);
-    cJSON_Delete(desc);
-    return rc;
+    return finish_change(ctx, rc, pool, desc);
 }
 
 /*
@@ -323,12 +333,7 @@ int op_update_user_pool_domain(struct op_ctx *ctx)
     if (ops_doc_save(ctx, &DOMAIN_DOC, domain, pool_id, desc, false) == STORE_OK)
         rc = 0;
 out:
-    rc = ops_txn_end(ctx, rc);
-    if (rc == 0)
-        rc = answer_change(ctx, desc);
-    cJSON_Delete(pool);
-    cJSON_Delete(desc);
-    return rc;
+    return finish_change(ctx, rc, pool, desc);
 }
 
 int op_delete_user_pool_domain(struct op_ctx *ctx)
