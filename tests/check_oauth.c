@@ -271,16 +271,29 @@ END_TEST
 
 START_TEST(test_oauth_scopes_granted_are_the_allowed_ones_asked_for)
 {
-    struct tl_app a;
+    struct tl_app base, a;
+    struct store_conn *conn;
+    char id[256];
 
-    tl_app(&a, "{\"PoolName\":\"p\"}",
-           "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
-           "\"AllowedOAuthScopes\":[\"openid\",\"email\",\"https://api.example.com/read\","
-           "\"orders/write\",\"gone/old\"],\"CallbackURLs\":[\"https://app.example.com/cb\"]");
-    add_resource_server(a.pool, "https://api.example.com",
+    /* Cognito refuses a client naming a custom scope no resource server defines, so the
+     * scopes come first; "gone/old" is dropped from its resource server afterwards. */
+    tl_app(&base, "{\"PoolName\":\"p\"}", "");
+    add_resource_server(base.pool, "https://api.example.com",
                         "[{\"ScopeName\":\"read\",\"ScopeDescription\":\"r\"}]");
-    add_resource_server(a.pool, "orders", "[{\"ScopeName\":\"write\",\"ScopeDescription\":\"w\"}]");
-    add_resource_server(a.pool, "gone", "[]");
+    add_resource_server(base.pool, "orders",
+                        "[{\"ScopeName\":\"write\",\"ScopeDescription\":\"w\"}]");
+    add_resource_server(base.pool, "gone", "[{\"ScopeName\":\"old\",\"ScopeDescription\":\"o\"}]");
+    tl_client(&base,
+              "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
+              "\"AllowedOAuthScopes\":[\"openid\",\"email\",\"https://api.example.com/read\","
+              "\"orders/write\",\"gone/old\"],\"CallbackURLs\":[\"https://app.example.com/cb\"]",
+              &a);
+    conn = store_acquire(env->store);
+    snprintf(id, sizeof(id), "%s gone", a.pool);
+    ck_assert_int_eq(store_doc_replace(conn, STORE_RESOURCE_SERVER, id, a.pool,
+                                       "{\"Identifier\":\"gone\",\"Name\":\"n\",\"Scopes\":[]}"),
+                     STORE_OK);
+    store_release(env->store, conn);
 
     /* Nothing asked: everything allowed, less the scope its resource server dropped. */
     assert_grant(&a, NULL, false, "openid email https://api.example.com/read orders/write");

@@ -1061,11 +1061,14 @@ START_TEST(test_trigger_message_inbox_of_an_older_database_opens)
                                   "ALTER TABLE messages DROP COLUMN message;"
                                   "ALTER TABLE messages DROP COLUMN subject;"
                                   "ALTER TABLE messages DROP COLUMN sender;"
-                                  /* what later migrations added (8) */
+                                  /* what later migrations added: 8 */
                                   "DROP TABLE user_pool_domains; DROP TABLE resource_servers;"
                                   "DROP TABLE identity_providers; DROP TABLE oauth_codes;"
                                   "DROP TABLE hosted_sessions;"
                                   "ALTER TABLE refresh_tokens DROP COLUMN scope;"
+                                  /* (9) */
+                                  "DROP TABLE ui_customizations;"
+                                  "DROP TABLE managed_login_brandings;"
                                   "INSERT INTO messages (time_ms, pool_id, username, kind, medium,"
                                   " attribute, destination, code) VALUES (1, 'p', 'old', 'sign-up',"
                                   " 'EMAIL', 'email', 'o@example.com', '123456');"

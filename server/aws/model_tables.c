@@ -26,7 +26,6 @@ const char *const model_patterns[] = {
     "[\\S]+",
     "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
     "[\\w-]+_[0-9a-f-]+",
-    "^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$",
     "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
     "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*",
     "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*",
@@ -63,7 +62,7 @@ const char *const model_patterns[] = {
     "[\\w.;_/-]+",
     "(un)?authenticated",
 };
-const size_t model_pattern_count = 43;
+const size_t model_pattern_count = 42;
 _Static_assert(sizeof(model_patterns) / sizeof(model_patterns[0]) <= MODEL_PATTERN_MAX,
                "raise MODEL_PATTERN_MAX in model_tables.h");
 
@@ -1666,27 +1665,27 @@ const struct model_shape model_shapes[] = {
     {"DeviceRememberedStatusType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_139, 0, NULL}, /* 139 */
     {"DeviceSecretVerifierConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_140}, /* 140 */
     {"Document", MODEL_DOCUMENT, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 141 */
-    {"DomainType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 63, 7, -1, -1, 0, NULL, 0, NULL}, /* 142 */
-    {"EmailAddressType", MODEL_STRING, 0, 0, 0, 8, -1, -1, 0, NULL, 0, NULL}, /* 143 */
+    {"DomainType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 63, -1, -1, -1, 0, NULL, 0, NULL}, /* 142 */
+    {"EmailAddressType", MODEL_STRING, 0, 0, 0, 7, -1, -1, 0, NULL, 0, NULL}, /* 143 */
     {"EmailConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 5, members_144}, /* 144 */
-    {"EmailInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 9, -1, -1, 0, NULL, 0, NULL}, /* 145 */
+    {"EmailInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 8, -1, -1, 0, NULL, 0, NULL}, /* 145 */
     {"EmailMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_146}, /* 146 */
-    {"EmailMfaMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 10, -1, -1, 0, NULL, 0, NULL}, /* 147 */
+    {"EmailMfaMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 9, -1, -1, 0, NULL, 0, NULL}, /* 147 */
     {"EmailMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_148}, /* 148 */
-    {"EmailMfaSubjectType", MODEL_STRING, 0, 0, 0, 11, -1, -1, 0, NULL, 0, NULL}, /* 149 */
-    {"EmailNotificationBodyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 12, -1, -1, 0, NULL, 0, NULL}, /* 150 */
-    {"EmailNotificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 151 */
+    {"EmailMfaSubjectType", MODEL_STRING, 0, 0, 0, 10, -1, -1, 0, NULL, 0, NULL}, /* 149 */
+    {"EmailNotificationBodyType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 11, -1, -1, 0, NULL, 0, NULL}, /* 150 */
+    {"EmailNotificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 10, -1, -1, 0, NULL, 0, NULL}, /* 151 */
     {"EmailSendingAccountType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_152, 0, NULL}, /* 152 */
-    {"EmailVerificationMessageByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 13, -1, -1, 0, NULL, 0, NULL}, /* 153 */
-    {"EmailVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 10, -1, -1, 0, NULL, 0, NULL}, /* 154 */
-    {"EmailVerificationSubjectByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 155 */
-    {"EmailVerificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 11, -1, -1, 0, NULL, 0, NULL}, /* 156 */
+    {"EmailVerificationMessageByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 12, -1, -1, 0, NULL, 0, NULL}, /* 153 */
+    {"EmailVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 20000, 9, -1, -1, 0, NULL, 0, NULL}, /* 154 */
+    {"EmailVerificationSubjectByLinkType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 10, -1, -1, 0, NULL, 0, NULL}, /* 155 */
+    {"EmailVerificationSubjectType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 140, 10, -1, -1, 0, NULL, 0, NULL}, /* 156 */
     {"EncryptionKeyArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 20, 2048, 0, -1, -1, 0, NULL, 0, NULL}, /* 157 */
     {"EncryptionKeyType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_158, 0, NULL}, /* 158 */
     {"EumsSmsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 7, members_159}, /* 159 */
     {"EventFilterType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_160, 0, NULL}, /* 160 */
     {"EventFiltersType", MODEL_LIST, 0, 0, 0, -1, 160, -1, 0, NULL, 0, NULL}, /* 161 */
-    {"EventIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, 14, -1, -1, 0, NULL, 0, NULL}, /* 162 */
+    {"EventIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, 13, -1, -1, 0, NULL, 0, NULL}, /* 162 */
     {"EventSourceName", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_163, 0, NULL}, /* 163 */
     {"ExplicitAuthFlowsListType", MODEL_LIST, 0, 0, 0, -1, 165, -1, 0, NULL, 0, NULL}, /* 164 */
     {"ExplicitAuthFlowsType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 9, enum_165, 0, NULL}, /* 165 */
@@ -1714,12 +1713,12 @@ const struct model_shape model_shapes[] = {
     {"GlobalSignOutRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 1, members_187}, /* 187 */
     {"GroupNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 5, -1, -1, 0, NULL, 0, NULL}, /* 188 */
     {"HealthCheckIdType", MODEL_STRING, MODEL_HAS_MAX, 0, 64, -1, -1, -1, 0, NULL, 0, NULL}, /* 189 */
-    {"HexStringType", MODEL_STRING, 0, 0, 0, 15, -1, -1, 0, NULL, 0, NULL}, /* 190 */
+    {"HexStringType", MODEL_STRING, 0, 0, 0, 14, -1, -1, 0, NULL, 0, NULL}, /* 190 */
     {"HttpHeader", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_191}, /* 191 */
     {"HttpHeaderList", MODEL_LIST, 0, 0, 0, -1, 191, -1, 0, NULL, 0, NULL}, /* 192 */
     {"IdTokenValidityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 86400, -1, -1, -1, 0, NULL, 0, NULL}, /* 193 */
     {"IdentityProviderTypeType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 6, enum_194, 0, NULL}, /* 194 */
-    {"IdpIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 16, -1, -1, 0, NULL, 0, NULL}, /* 195 */
+    {"IdpIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 15, -1, -1, 0, NULL, 0, NULL}, /* 195 */
     {"IdpIdentifiersListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 50, -1, 195, -1, 0, NULL, 0, NULL}, /* 196 */
     {"ImageFileType", MODEL_BLOB, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 131072, -1, -1, -1, 0, NULL, 0, NULL}, /* 197 */
     {"InboundFederationLambdaType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_198}, /* 198 */
@@ -1730,10 +1729,10 @@ const struct model_shape model_shapes[] = {
     {"IssuerType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_203, 0, NULL}, /* 203 */
     {"KeyConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_204}, /* 204 */
     {"LambdaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 15, members_205}, /* 205 */
-    {"LanguageIdType", MODEL_STRING, 0, 0, 0, 17, -1, -1, 0, NULL, 0, NULL}, /* 206 */
+    {"LanguageIdType", MODEL_STRING, 0, 0, 0, 16, -1, -1, 0, NULL, 0, NULL}, /* 206 */
     {"LimitClass", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_207, 0, NULL}, /* 207 */
     {"LimitDefinitionType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_208}, /* 208 */
-    {"LinkUrlType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, 18, -1, -1, 0, NULL, 0, NULL}, /* 209 */
+    {"LinkUrlType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, 17, -1, -1, 0, NULL, 0, NULL}, /* 209 */
     {"LinksType", MODEL_MAP, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 13, -1, 209, 206, 0, NULL, 0, NULL}, /* 210 */
     {"ListDevicesRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_211}, /* 211 */
     {"ListGroupsRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_212}, /* 212 */
@@ -1758,7 +1757,7 @@ const struct model_shape model_shapes[] = {
     {"LogoutURLsListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 100, -1, 265, -1, 0, NULL, 0, NULL}, /* 231 */
     {"MFAOptionListType", MODEL_LIST, 0, 0, 0, -1, 233, -1, 0, NULL, 0, NULL}, /* 232 */
     {"MFAOptionType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_233}, /* 233 */
-    {"ManagedLoginBrandingIdType", MODEL_STRING, 0, 0, 0, 19, -1, -1, 0, NULL, 0, NULL}, /* 234 */
+    {"ManagedLoginBrandingIdType", MODEL_STRING, 0, 0, 0, 18, -1, -1, 0, NULL, 0, NULL}, /* 234 */
     {"MessageActionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_235, 0, NULL}, /* 235 */
     {"MessageTemplateType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_236}, /* 236 */
     {"NotifyConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 6, members_237}, /* 237 */
@@ -1766,7 +1765,7 @@ const struct model_shape model_shapes[] = {
     {"NumberAttributeConstraintsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_239}, /* 239 */
     {"OAuthFlowType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_240, 0, NULL}, /* 240 */
     {"OAuthFlowsType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 3, -1, 240, -1, 0, NULL, 0, NULL}, /* 241 */
-    {"OptionalArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 2048, 20, -1, -1, 0, NULL, 0, NULL}, /* 242 */
+    {"OptionalArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 2048, 19, -1, -1, 0, NULL, 0, NULL}, /* 242 */
     {"PaginationKey", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 131072, 4, -1, -1, 0, NULL, 0, NULL}, /* 243 */
     {"PaginationKeyType", MODEL_STRING, MODEL_HAS_MIN, 1, 0, 4, -1, -1, 0, NULL, 0, NULL}, /* 244 */
     {"PasswordHashingAlgorithmType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_245, 0, NULL}, /* 245 */
@@ -1781,8 +1780,8 @@ const struct model_shape model_shapes[] = {
     {"PreventUserExistenceErrorTypes", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_254, 0, NULL}, /* 254 */
     {"PriorityType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 2, -1, -1, -1, 0, NULL, 0, NULL}, /* 255 */
     {"ProviderDetailsType", MODEL_MAP, 0, 0, 0, -1, 318, 318, 0, NULL, 0, NULL}, /* 256 */
-    {"ProviderNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 21, -1, -1, 0, NULL, 0, NULL}, /* 257 */
-    {"ProviderNameTypeV2", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 22, -1, -1, 0, NULL, 0, NULL}, /* 258 */
+    {"ProviderNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 20, -1, -1, 0, NULL, 0, NULL}, /* 257 */
+    {"ProviderNameTypeV2", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 32, 21, -1, -1, 0, NULL, 0, NULL}, /* 258 */
     {"ProviderUserIdentifierType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_259}, /* 259 */
     {"QueryLimit", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 260 */
     {"QueryLimitType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 261 */
@@ -1796,29 +1795,29 @@ const struct model_shape model_shapes[] = {
     {"RegionNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 5, 32, -1, -1, -1, 0, NULL, 0, NULL}, /* 269 */
     {"RelyingPartyIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 127, -1, -1, -1, 0, NULL, 0, NULL}, /* 270 */
     {"ResendConfirmationCodeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 6, members_271}, /* 271 */
-    {"ResourceIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 23, -1, -1, 0, NULL, 0, NULL}, /* 272 */
-    {"ResourceServerIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 24, -1, -1, 0, NULL, 0, NULL}, /* 273 */
+    {"ResourceIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 40, 22, -1, -1, 0, NULL, 0, NULL}, /* 272 */
+    {"ResourceServerIdentifierType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 23, -1, -1, 0, NULL, 0, NULL}, /* 273 */
     {"ResourceServerNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 3, -1, -1, 0, NULL, 0, NULL}, /* 274 */
     {"ResourceServerScopeDescriptionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 275 */
     {"ResourceServerScopeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 100, -1, 278, -1, 0, NULL, 0, NULL}, /* 276 */
-    {"ResourceServerScopeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 25, -1, -1, 0, NULL, 0, NULL}, /* 277 */
+    {"ResourceServerScopeNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 24, -1, -1, 0, NULL, 0, NULL}, /* 277 */
     {"ResourceServerScopeType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_278}, /* 278 */
     {"RespondToAuthChallengeRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 7, members_279}, /* 279 */
     {"RetryGracePeriodSecondsType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 60, -1, -1, -1, 0, NULL, 0, NULL}, /* 280 */
     {"RevokeTokenRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_281}, /* 281 */
     {"RiskExceptionConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_282}, /* 282 */
     {"RoutingType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_283}, /* 283 */
-    {"S3ArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 3, 1024, 26, -1, -1, 0, NULL, 0, NULL}, /* 284 */
+    {"S3ArnType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 3, 1024, 25, -1, -1, 0, NULL, 0, NULL}, /* 284 */
     {"S3ConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_285}, /* 285 */
-    {"SESConfigurationSet", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 64, 27, -1, -1, 0, NULL, 0, NULL}, /* 286 */
+    {"SESConfigurationSet", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 64, 26, -1, -1, 0, NULL, 0, NULL}, /* 286 */
     {"SMSMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_287}, /* 287 */
     {"SchemaAttributeType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 7, members_288}, /* 288 */
     {"SchemaAttributesListType", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 50, -1, 288, -1, 0, NULL, 0, NULL}, /* 289 */
     {"ScopeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 50, -1, 291, -1, 0, NULL, 0, NULL}, /* 290 */
-    {"ScopeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 24, -1, -1, 0, NULL, 0, NULL}, /* 291 */
+    {"ScopeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 256, 23, -1, -1, 0, NULL, 0, NULL}, /* 291 */
     {"SearchPaginationTokenType", MODEL_STRING, MODEL_HAS_MIN, 1, 0, 4, -1, -1, 0, NULL, 0, NULL}, /* 292 */
     {"SearchedAttributeNamesListType", MODEL_LIST, 0, 0, 0, -1, 58, -1, 0, NULL, 0, NULL}, /* 293 */
-    {"SecretHashType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 28, -1, -1, 0, NULL, 0, NULL}, /* 294 */
+    {"SecretHashType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 128, 27, -1, -1, 0, NULL, 0, NULL}, /* 294 */
     {"SecurityPolicyType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_295, 0, NULL}, /* 295 */
     {"SessionType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 20, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 296 */
     {"SetLogDeliveryConfigurationRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_297}, /* 297 */
@@ -1831,10 +1830,10 @@ const struct model_shape model_shapes[] = {
     {"SignUpRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 9, members_304}, /* 304 */
     {"SkippedIPRangeListType", MODEL_LIST, MODEL_HAS_MAX, 0, 200, -1, 318, -1, 0, NULL, 0, NULL}, /* 305 */
     {"SmsConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 4, members_306}, /* 306 */
-    {"SmsInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 29, -1, -1, 0, NULL, 0, NULL}, /* 307 */
+    {"SmsInviteMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 28, -1, -1, 0, NULL, 0, NULL}, /* 307 */
     {"SmsMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_308}, /* 308 */
-    {"SmsVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 30, -1, -1, 0, NULL, 0, NULL}, /* 309 */
-    {"SoftwareTokenMFAUserCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 6, 6, 31, -1, -1, 0, NULL, 0, NULL}, /* 310 */
+    {"SmsVerificationMessageType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 6, 140, 29, -1, -1, 0, NULL, 0, NULL}, /* 309 */
+    {"SoftwareTokenMFAUserCodeType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 6, 6, 30, -1, -1, 0, NULL, 0, NULL}, /* 310 */
     {"SoftwareTokenMfaConfigType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_311}, /* 311 */
     {"SoftwareTokenMfaSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_312}, /* 312 */
     {"StartUserImportJobRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_313}, /* 313 */
@@ -1849,11 +1848,11 @@ const struct model_shape model_shapes[] = {
     {"TagValueType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 322 */
     {"TemporaryPasswordValidityDaysType", MODEL_INTEGER, MODEL_HAS_MIN | MODEL_HAS_MAX, 0, 365, -1, -1, -1, 0, NULL, 0, NULL}, /* 323 */
     {"TermsEnforcementType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_324, 0, NULL}, /* 324 */
-    {"TermsIdType", MODEL_STRING, 0, 0, 0, 19, -1, -1, 0, NULL, 0, NULL}, /* 325 */
-    {"TermsNameType", MODEL_STRING, 0, 0, 0, 32, -1, -1, 0, NULL, 0, NULL}, /* 326 */
+    {"TermsIdType", MODEL_STRING, 0, 0, 0, 18, -1, -1, 0, NULL, 0, NULL}, /* 325 */
+    {"TermsNameType", MODEL_STRING, 0, 0, 0, 31, -1, -1, 0, NULL, 0, NULL}, /* 326 */
     {"TermsSourceType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 1, enum_327, 0, NULL}, /* 327 */
     {"TimeUnitsType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 4, enum_328, 0, NULL}, /* 328 */
-    {"TokenModelType", MODEL_STRING, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, 33, -1, -1, 0, NULL, 0, NULL}, /* 329 */
+    {"TokenModelType", MODEL_STRING, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, 32, -1, -1, 0, NULL, 0, NULL}, /* 329 */
     {"TokenValidityUnitsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_330}, /* 330 */
     {"UntagResourceRequest", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_331}, /* 331 */
     {"UpdateAuthEventFeedbackRequest", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 5, members_332}, /* 332 */
@@ -1873,10 +1872,10 @@ const struct model_shape model_shapes[] = {
     {"UserAttributeUpdateSettingsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_346}, /* 346 */
     {"UserContextDataType", MODEL_STRUCTURE, MODEL_SENSITIVE | MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_347}, /* 347 */
     {"UserFilterType", MODEL_STRING, MODEL_HAS_MAX, 0, 256, -1, -1, -1, 0, NULL, 0, NULL}, /* 348 */
-    {"UserImportJobIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 34, -1, -1, 0, NULL, 0, NULL}, /* 349 */
+    {"UserImportJobIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 33, -1, -1, 0, NULL, 0, NULL}, /* 349 */
     {"UserImportJobNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 350 */
     {"UserPoolAddOnsType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_351}, /* 351 */
-    {"UserPoolIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 35, -1, -1, 0, NULL, 0, NULL}, /* 352 */
+    {"UserPoolIdType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 34, -1, -1, 0, NULL, 0, NULL}, /* 352 */
     {"UserPoolMfaType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 3, enum_353, 0, NULL}, /* 353 */
     {"UserPoolNameType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 354 */
     {"UserPoolPolicyType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_355}, /* 355 */
@@ -1901,22 +1900,22 @@ const struct model_shape model_shapes[] = {
     {"WrappedIntegerType", MODEL_INTEGER, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 374 */
     /* cognito-identity */
     {"ARNString", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 20, 2048, -1, -1, -1, 0, NULL, 0, NULL}, /* 375 */
-    {"AccountId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 15, 36, -1, -1, 0, NULL, 0, NULL}, /* 376 */
+    {"AccountId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 15, 35, -1, -1, 0, NULL, 0, NULL}, /* 376 */
     {"AmbiguousRoleResolutionType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_377, 0, NULL}, /* 377 */
     {"ClaimName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 64, 5, -1, -1, 0, NULL, 0, NULL}, /* 378 */
     {"ClaimValue", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 379 */
     {"ClassicFlow", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 380 */
     {"CognitoIdentityProvider", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_381}, /* 381 */
-    {"CognitoIdentityProviderClientId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 37, -1, -1, 0, NULL, 0, NULL}, /* 382 */
+    {"CognitoIdentityProviderClientId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 36, -1, -1, 0, NULL, 0, NULL}, /* 382 */
     {"CognitoIdentityProviderList", MODEL_LIST, 0, 0, 0, -1, 381, -1, 0, NULL, 0, NULL}, /* 383 */
-    {"CognitoIdentityProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 38, -1, -1, 0, NULL, 0, NULL}, /* 384 */
+    {"CognitoIdentityProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 37, -1, -1, 0, NULL, 0, NULL}, /* 384 */
     {"CognitoIdentityProviderTokenCheck", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 385 */
     {"CreateIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 9, members_386}, /* 386 */
     {"DeleteIdentitiesInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_387}, /* 387 */
     {"DeleteIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_388}, /* 388 */
     {"DescribeIdentityInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_389}, /* 389 */
     {"DescribeIdentityPoolInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_390}, /* 390 */
-    {"DeveloperProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 39, -1, -1, 0, NULL, 0, NULL}, /* 391 */
+    {"DeveloperProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 38, -1, -1, 0, NULL, 0, NULL}, /* 391 */
     {"DeveloperUserIdentifier", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 1024, -1, -1, -1, 0, NULL, 0, NULL}, /* 392 */
     {"GetCredentialsForIdentityInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_393}, /* 393 */
     {"GetIdInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 3, members_394}, /* 394 */
@@ -1925,15 +1924,15 @@ const struct model_shape model_shapes[] = {
     {"GetOpenIdTokenInput", MODEL_STRUCTURE, MODEL_REDACT, 0, 0, -1, -1, -1, 0, NULL, 2, members_397}, /* 397 */
     {"GetPrincipalTagAttributeMapInput", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 2, members_398}, /* 398 */
     {"HideDisabled", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 399 */
-    {"IdentityId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 40, -1, -1, 0, NULL, 0, NULL}, /* 400 */
+    {"IdentityId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 39, -1, -1, 0, NULL, 0, NULL}, /* 400 */
     {"IdentityIdList", MODEL_LIST, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 60, -1, 400, -1, 0, NULL, 0, NULL}, /* 401 */
     {"IdentityPool", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 10, members_402}, /* 402 */
-    {"IdentityPoolId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 40, -1, -1, 0, NULL, 0, NULL}, /* 403 */
+    {"IdentityPoolId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 55, 39, -1, -1, 0, NULL, 0, NULL}, /* 403 */
     {"IdentityPoolName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 3, -1, -1, 0, NULL, 0, NULL}, /* 404 */
     {"IdentityPoolTagsListType", MODEL_LIST, 0, 0, 0, -1, 437, -1, 0, NULL, 0, NULL}, /* 405 */
     {"IdentityPoolTagsType", MODEL_MAP, 0, 0, 0, -1, 439, 437, 0, NULL, 0, NULL}, /* 406 */
     {"IdentityPoolUnauthenticated", MODEL_BOOLEAN, 0, 0, 0, -1, -1, -1, 0, NULL, 0, NULL}, /* 407 */
-    {"IdentityProviderId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 41, -1, -1, 0, NULL, 0, NULL}, /* 408 */
+    {"IdentityProviderId", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 40, -1, -1, 0, NULL, 0, NULL}, /* 408 */
     {"IdentityProviderName", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, -1, -1, -1, 0, NULL, 0, NULL}, /* 409 */
     {"IdentityProviderToken", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX | MODEL_SENSITIVE | MODEL_REDACT, 1, 50000, -1, -1, -1, 0, NULL, 0, NULL}, /* 410 */
     {"IdentityProviders", MODEL_MAP, MODEL_HAS_MAX, 0, 10, -1, 408, 409, 0, NULL, 0, NULL}, /* 411 */
@@ -1956,7 +1955,7 @@ const struct model_shape model_shapes[] = {
     {"RoleMapping", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 3, members_428}, /* 428 */
     {"RoleMappingMap", MODEL_MAP, MODEL_HAS_MAX, 0, 10, -1, 428, 409, 0, NULL, 0, NULL}, /* 429 */
     {"RoleMappingType", MODEL_STRING, 0, 0, 0, -1, -1, -1, 2, enum_430, 0, NULL}, /* 430 */
-    {"RoleType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 42, -1, -1, 0, NULL, 0, NULL}, /* 431 */
+    {"RoleType", MODEL_STRING, MODEL_HAS_MIN | MODEL_HAS_MAX, 1, 128, 41, -1, -1, 0, NULL, 0, NULL}, /* 431 */
     {"RolesMap", MODEL_MAP, MODEL_HAS_MAX, 0, 2, -1, 375, 431, 0, NULL, 0, NULL}, /* 432 */
     {"RulesConfigurationType", MODEL_STRUCTURE, 0, 0, 0, -1, -1, -1, 0, NULL, 1, members_433}, /* 433 */
     {"SAMLProviderList", MODEL_LIST, 0, 0, 0, -1, 375, -1, 0, NULL, 0, NULL}, /* 434 */

@@ -19,13 +19,17 @@
 
 #include "userpool/client.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crypto/secrets.h"
 #include "userpool/pool.h"
+#include "userpool/resource_server.h"
+#include "store/store.h"
 #include "util/jsonutil.h"
 
 /* App client defaults ([client], [api]). */
@@ -197,11 +201,21 @@ bad_write:
                        "Invalid write attributes specified while %s a client", verb);
 }
 
-/* Members copied from the request exactly as given, and absent when it omits them. */
-static const char *const CLIENT_OPTIONAL_LISTS[] = {
-    "ReadAttributes",     "WriteAttributes", "ExplicitAuthFlows",  "SupportedIdentityProviders",
-    "CallbackURLs",       "LogoutURLs",      "DefaultRedirectURI", "AllowedOAuthFlows",
-    "AllowedOAuthScopes",
+/*
+ * Members copied from the request exactly as given, and absent when it omits them. AWS omits
+ * the OAuth lists from Describe when they are empty (../shared/oauth2-hosted-ui.md 1.4);
+ * the attribute and auth-flow lists are kept as given, since an empty ExplicitAuthFlows does
+ * not mean what an absent one means (client.h).
+ */
+static const struct {
+    const char *name;
+    bool omit_empty;
+} CLIENT_OPTIONAL_LISTS[] = {
+    {"ReadAttributes", false},     {"WriteAttributes", false},
+    {"ExplicitAuthFlows", false},  {"SupportedIdentityProviders", true},
+    {"CallbackURLs", true},        {"LogoutURLs", true},
+    {"DefaultRedirectURI", false}, {"AllowedOAuthFlows", true},
+    {"AllowedOAuthScopes", true},
 };
 
 /*
@@ -247,8 +261,14 @@ static int build_client(const cJSON *in, const cJSON *pool, const cJSON *old, co
     bad |= json_copy_member(doc, in, "AccessTokenValidity");
     bad |= json_copy_member(doc, in, "IdTokenValidity");
     bad |= json_copy_or(doc, in, "TokenValidityUnits", cJSON_CreateObject());
-    for (size_t i = 0; i < sizeof(CLIENT_OPTIONAL_LISTS) / sizeof(CLIENT_OPTIONAL_LISTS[0]); i++)
-        bad |= json_copy_member(doc, in, CLIENT_OPTIONAL_LISTS[i]);
+    for (size_t i = 0; i < sizeof(CLIENT_OPTIONAL_LISTS) / sizeof(CLIENT_OPTIONAL_LISTS[0]); i++) {
+        const cJSON *value = json_get(in, CLIENT_OPTIONAL_LISTS[i].name);
+
+        if (CLIENT_OPTIONAL_LISTS[i].omit_empty && cJSON_IsArray(value) &&
+            cJSON_GetArraySize(value) == 0)
+            continue;
+        bad |= json_copy_member(doc, in, CLIENT_OPTIONAL_LISTS[i].name);
+    }
     bad |= json_set_bool(doc, "AllowedOAuthFlowsUserPoolClient",
                          json_bool(in, "AllowedOAuthFlowsUserPoolClient", false));
     bad |= json_copy_member(doc, in, "AnalyticsConfiguration");
@@ -278,6 +298,265 @@ int client_update(const cJSON *in, const cJSON *pool, const cJSON *old, int64_t 
                   struct cog_err *err)
 {
     return build_client(in, pool, old, NULL, NULL, now_ms, out, err);
+}
+
+/* ---- OAuth 2.0 settings ------------------------------------------------------------------- */
+
+/* The request being checked, and what the rules below derive from it once. */
+struct oauth_req {
+    struct op_ctx *ctx;
+    const cJSON *in;
+    const char *pool_id;
+    bool has_secret;
+    bool code_or_implicit;   /* AllowedOAuthFlows has code or implicit */
+    bool client_credentials; /* AllowedOAuthFlows has client_credentials */
+};
+
+/* The scopes Cognito defines itself; every other scope is "<Identifier>/<ScopeName>". */
+static bool standard_scope(const char *scope)
+{
+    static const char *const STANDARD[] = {"openid", "email", "phone", "profile",
+                                           "aws.cognito.signin.user.admin"};
+
+    for (size_t i = 0; i < sizeof(STANDARD) / sizeof(STANDARD[0]); i++)
+        if (strcmp(STANDARD[i], scope) == 0)
+            return true;
+    return false;
+}
+
+/* Whether host (n bytes, with its port if any) is a loopback literal Cognito lets use http. */
+static bool loopback_host(const char *host, size_t n)
+{
+    static const char *const LOOPBACK[] = {"localhost", "127.0.0.1", "[::1]"};
+
+    for (size_t i = 0; i < sizeof(LOOPBACK) / sizeof(LOOPBACK[0]); i++) {
+        size_t len = strlen(LOOPBACK[i]);
+
+        if (n < len || strncasecmp(host, LOOPBACK[i], len) != 0)
+            continue;
+        if (n == len)
+            return true;
+        if (host[len] == ':' && n > len + 1 && strspn(host + len + 1, "0123456789") == n - len - 1)
+            return true;
+    }
+    return false;
+}
+
+/* The length of url's scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':'),
+ * or 0 when it has none. */
+static size_t scheme_length(const char *url)
+{
+    size_t n = 0;
+
+    if (!isalpha((unsigned char)url[0]))
+        return 0;
+    while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+        n++;
+    return url[n] == ':' ? n : 0;
+}
+
+/*
+ * A redirect URL as Cognito accepts it (page "Application-specific settings with app
+ * clients"): absolute, without a fragment; https, a custom scheme (myapp://callback), or http
+ * to http://localhost, http://127.0.0.1 or http://[::1] with any port. Plain http elsewhere is
+ * refused with real Cognito's message (aws-amplify/amplify-cli#5419); the message for the
+ * other faults is this emulator's.
+ */
+static int check_url(struct op_ctx *ctx, const char *url)
+{
+    size_t scheme = scheme_length(url);
+    const char *rest = url + scheme + 1, *host;
+    bool web = scheme == 4 || scheme == 5;
+
+    web = web && (strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0);
+    if (scheme == 0 || *rest == '\0' || strchr(url, '#') != NULL ||
+        (web && (strncmp(rest, "//", 2) != 0 || strcspn(rest + 2, "/?") == 0)))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                           "%s is not a valid URL: a redirect URL must be absolute and must not "
+                           "have a fragment.",
+                           url);
+    host = rest + 2;
+    if (web && scheme == 4 && !loopback_host(host, strcspn(host, "/?")))
+        return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "%s cannot use the HTTP protocol.",
+                           url);
+    return 0;
+}
+
+/* Every URL of CallbackURLs, LogoutURLs and DefaultRedirectURI is a valid redirect URL. */
+static int rule_urls(const struct oauth_req *r)
+{
+    static const char *const LISTS[] = {"CallbackURLs", "LogoutURLs"};
+    const char *def = json_str(r->in, "DefaultRedirectURI");
+    const cJSON *url;
+
+    for (size_t i = 0; i < sizeof(LISTS) / sizeof(LISTS[0]); i++) {
+        cJSON_ArrayForEach(url, json_get(r->in, LISTS[i]))
+        {
+            if (cJSON_IsString(url) && check_url(r->ctx, url->valuestring) != 0)
+                return -1;
+        }
+    }
+    return def != NULL ? check_url(r->ctx, def) : 0;
+}
+
+/* DefaultRedirectURI must be one of CallbackURLs ([api]); the message is this emulator's. */
+static int rule_default_redirect(const struct oauth_req *r)
+{
+    const char *def = json_str(r->in, "DefaultRedirectURI");
+
+    if (def != NULL && !json_list_has(json_get(r->in, "CallbackURLs"), def))
+        return cog_err_set(&r->ctx->err, COG_E_INVALID_PARAMETER,
+                           "DefaultRedirectURI %s must be one of the CallbackURLs.", def);
+    return 0;
+}
+
+/*
+ * Every name of SupportedIdentityProviders is COGNITO (the pool itself) or an identity
+ * provider of the pool; real Cognito's message (aws/aws-cdk#15692). The providers are read
+ * from the store directly: their documents are keyed "<pool id> <ProviderName>".
+ */
+static int rule_providers(const struct oauth_req *r)
+{
+    const cJSON *name;
+
+    cJSON_ArrayForEach(name, json_get(r->in, "SupportedIdentityProviders"))
+    {
+        char key[512], *doc = NULL;
+        int st;
+
+        if (!cJSON_IsString(name) || strcmp(name->valuestring, "COGNITO") == 0)
+            continue;
+        snprintf(key, sizeof(key), "%s %s", r->pool_id, name->valuestring);
+        st = store_doc_get(r->ctx->db, STORE_IDENTITY_PROVIDER, key, r->pool_id, &doc);
+        free(doc);
+        if (st == STORE_NOT_FOUND)
+            return cog_err_set(&r->ctx->err, COG_E_INVALID_PARAMETER,
+                               "The provider %s does not exist for User Pool %s", name->valuestring,
+                               r->pool_id);
+        if (st != STORE_OK)
+            return ops_fail_internal(r->ctx, "reading the identity providers");
+    }
+    return 0;
+}
+
+/* A client allowed to use OAuth needs flows and scopes (real Cognito's message, Terraform and
+ * CDK reports). */
+static int rule_oauth_needs_flows_and_scopes(const struct oauth_req *r)
+{
+    if (json_bool(r->in, "AllowedOAuthFlowsUserPoolClient", false) &&
+        (cJSON_GetArraySize(json_get(r->in, "AllowedOAuthFlows")) == 0 ||
+         cJSON_GetArraySize(json_get(r->in, "AllowedOAuthScopes")) == 0))
+        return cog_err_set(&r->ctx->err, COG_E_INVALID_PARAMETER,
+                           "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool "
+                           "client is allowed to use OAuth flows.");
+    return 0;
+}
+
+/* The code and implicit flows redirect, so they need a callback URL (real Cognito's message,
+ * aws/aws-cdk#28204). */
+static int rule_redirecting_flows_need_callbacks(const struct oauth_req *r)
+{
+    if (r->code_or_implicit && cJSON_GetArraySize(json_get(r->in, "CallbackURLs")) == 0)
+        return cog_err_set(&r->ctx->err, COG_E_INVALID_O_AUTH_FLOW,
+                           "CallbackUrls can not be empty when code flow or implicit flow is "
+                           "selected");
+    return 0;
+}
+
+/* client_credentials stands alone (real Cognito's message; the exception type is assumed to be
+ * that of the other flow rules). */
+static int rule_client_credentials_alone(const struct oauth_req *r)
+{
+    if (r->client_credentials && r->code_or_implicit)
+        return cog_err_set(&r->ctx->err, COG_E_INVALID_O_AUTH_FLOW,
+                           "client_credentials flow can not be selected along with code flow or "
+                           "implicit flow.");
+    return 0;
+}
+
+/* client_credentials authenticates the client, so it needs a secret (real Cognito's message). */
+static int rule_client_credentials_secret(const struct oauth_req *r)
+{
+    if (r->client_credentials && !r->has_secret)
+        return cog_err_set(&r->ctx->err, COG_E_INVALID_O_AUTH_FLOW,
+                           "client_credentials flow can not be selected if client does not have "
+                           "a client secret.");
+    return 0;
+}
+
+/* client_credentials issues no user's token, so only custom scopes (real Cognito's message,
+ * "openid is not supported with client_credentials flow"; its exception type was not captured,
+ * that of the other flow rules is used). */
+static int rule_client_credentials_custom_scopes(const struct oauth_req *r)
+{
+    const cJSON *scope;
+
+    if (!r->client_credentials)
+        return 0;
+    cJSON_ArrayForEach(scope, json_get(r->in, "AllowedOAuthScopes"))
+    {
+        if (cJSON_IsString(scope) && standard_scope(scope->valuestring))
+            return cog_err_set(&r->ctx->err, COG_E_INVALID_O_AUTH_FLOW,
+                               "%s is not supported with client_credentials flow",
+                               scope->valuestring);
+    }
+    return 0;
+}
+
+/* Every scope is a standard one or a custom scope of a resource server of the pool
+ * (resource_server.h). The message is this emulator's; Cognito's was not captured. */
+static int rule_scopes_exist(const struct oauth_req *r)
+{
+    const cJSON *scope;
+
+    cJSON_ArrayForEach(scope, json_get(r->in, "AllowedOAuthScopes"))
+    {
+        int found;
+
+        if (!cJSON_IsString(scope) || standard_scope(scope->valuestring))
+            continue;
+        found = resource_server_has_scope(r->ctx->db, r->pool_id, scope->valuestring);
+        if (found < 0)
+            return ops_fail_internal(r->ctx, "reading the resource servers");
+        if (found == 0)
+            return cog_err_set(&r->ctx->err, COG_E_SCOPE_DOES_NOT_EXIST,
+                               "Invalid scope requested: %s", scope->valuestring);
+    }
+    return 0;
+}
+
+/*
+ * The rules, in the order they are checked (one error is reported, the first). Cognito's own
+ * order is not known; this one reports what a request names before how its parts fit.
+ */
+static int (*const OAUTH_RULES[])(const struct oauth_req *) = {
+    rule_providers,
+    rule_urls,
+    rule_default_redirect,
+    rule_oauth_needs_flows_and_scopes,
+    rule_redirecting_flows_need_callbacks,
+    rule_client_credentials_alone,
+    rule_client_credentials_secret,
+    rule_client_credentials_custom_scopes,
+    rule_scopes_exist,
+};
+
+int client_check_oauth(struct op_ctx *ctx, const cJSON *in, bool has_secret)
+{
+    const cJSON *flows = json_get(in, "AllowedOAuthFlows");
+    struct oauth_req r = {
+        .ctx = ctx,
+        .in = in,
+        .pool_id = json_str_or(in, "UserPoolId", ""),
+        .has_secret = has_secret,
+        .code_or_implicit = json_list_has(flows, "code") || json_list_has(flows, "implicit"),
+        .client_credentials = json_list_has(flows, "client_credentials"),
+    };
+
+    for (size_t i = 0; i < sizeof(OAUTH_RULES) / sizeof(OAUTH_RULES[0]); i++)
+        if (OAUTH_RULES[i](&r) != 0)
+            return -1;
+    return 0;
 }
 
 /* ---- Readers ------------------------------------------------------------------------------ */

@@ -46,6 +46,21 @@ int client_new(const cJSON *in, const cJSON *pool, const char *client_id, const 
 int client_update(const cJSON *in, const cJSON *pool, const cJSON *old, int64_t now_ms, cJSON **out,
                   struct cog_err *err);
 
+/*
+ * The OAuth 2.0 settings of the Create or UpdateUserPoolClient request in (its UserPoolId
+ * names the pool) for a client that has a secret or not, checked as Cognito checks them
+ * (../shared/oauth2-hosted-ui.md 1.4): SupportedIdentityProviders name COGNITO or providers
+ * of the pool; CallbackURLs, LogoutURLs and DefaultRedirectURI are absolute, without fragment,
+ * https (or a custom scheme, or http to a loopback literal); DefaultRedirectURI is one of
+ * CallbackURLs; AllowedOAuthFlowsUserPoolClient needs flows and scopes; code and implicit need
+ * callback URLs; client_credentials stands alone, needs a secret and custom scopes only;
+ * every custom scope is defined by a resource server of the pool. Returns 0, or -1 with
+ * ctx->err set to the first broken rule's error (InvalidParameterException,
+ * InvalidOAuthFlowException, ScopeDoesNotExistException; InternalErrorException when the
+ * store fails).
+ */
+int client_check_oauth(struct op_ctx *ctx, const cJSON *in, bool has_secret);
+
 /* ---- Readers ------------------------------------------------------------------------------ */
 
 /*

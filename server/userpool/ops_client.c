@@ -68,7 +68,8 @@ int op_create_user_pool_client(struct op_ctx *ctx)
     cJSON *pool = NULL, *client = NULL;
     int st = STORE_EXISTS, rc = -1;
 
-    if (load_pool(ctx, &pool) != 0 || choose_secret(ctx, buf, &secret) != 0)
+    if (load_pool(ctx, &pool) != 0 || choose_secret(ctx, buf, &secret) != 0 ||
+        client_check_oauth(ctx, ctx->in, secret != NULL) != 0)
         goto out;
     /* Redraw the 26 random characters on the (vanishingly rare) clash. */
     for (int tries = 0; st == STORE_EXISTS && tries < 5; tries++) {
@@ -124,6 +125,7 @@ int op_update_user_pool_client(struct op_ctx *ctx)
     if (ops_txn_begin(ctx) != 0)
         return -1;
     if (load_pool(ctx, &pool) == 0 && load_client(ctx, &old) == 0 &&
+        client_check_oauth(ctx, ctx->in, json_str(old, "ClientSecret") != NULL) == 0 &&
         client_update(ctx->in, pool, old, ctx->now_ms, &client, &ctx->err) == 0 &&
         save_client(ctx, client, false) == STORE_OK)
         rc = 0;

@@ -5,11 +5,13 @@
  * A pool is stored as the UserPoolType document DescribeUserPool returns (kind
  * STORE_USER_POOL, no parent), so describe is a read and list a projection of it; the
  * document is built, with AWS's defaults, by pool.c, which create and update share.
- * Deleting a pool deletes its app clients with it (the store's parent rule).
+ * Deleting a pool deletes its app clients with it (the store's parent rule), but not its
+ * domains: Cognito refuses while one is left. DescribeUserPool reports the domains (domain.h).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/ids.h"
@@ -17,6 +19,7 @@
 #include "crypto/keys.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
+#include "userpool/domain.h"
 #include "userpool/pool.h"
 #include "settings.h"
 #include "store/store.h"
@@ -44,6 +47,29 @@ int op_create_user_pool(struct op_ctx *ctx)
     return ops_out_set(ctx, "UserPool", pool);
 }
 
+/*
+ * Domain and CustomDomain of pool id into pool: the names its domains were created with
+ * (domain.h), absent when it has none. 0, or -1 with ctx->err set.
+ */
+static int add_domains(struct op_ctx *ctx, const char *id, cJSON *pool)
+{
+    char *prefix = NULL, *custom = NULL;
+    int bad = 0;
+
+    if (domain_of_pool(ctx->db, id, &prefix, &custom) != STORE_OK)
+        return ops_fail_internal(ctx, "reading the user pool's domains");
+    /* pool.c keeps no copy: the domain documents are the one record of them. */
+    cJSON_DeleteItemFromObjectCaseSensitive(pool, "Domain");
+    cJSON_DeleteItemFromObjectCaseSensitive(pool, "CustomDomain");
+    if (prefix != NULL)
+        bad |= json_set_str(pool, "Domain", prefix);
+    if (custom != NULL)
+        bad |= json_set_str(pool, "CustomDomain", custom);
+    free(prefix);
+    free(custom);
+    return bad ? ops_fail_internal(ctx, "out of memory") : 0;
+}
+
 int op_describe_user_pool(struct op_ctx *ctx)
 {
     const char *id = json_str(ctx->in, "UserPoolId");
@@ -62,6 +88,10 @@ int op_describe_user_pool(struct op_ctx *ctx)
     if (users >= 0 && json_set_num(pool, "EstimatedNumberOfUsers", (double)users) != 0) {
         cJSON_Delete(pool);
         return ops_fail_internal(ctx, "out of memory");
+    }
+    if (add_domains(ctx, id, pool) != 0) {
+        cJSON_Delete(pool);
+        return -1;
     }
     return ops_out_set(ctx, "UserPool", pool);
 }
@@ -103,6 +133,7 @@ int op_delete_user_pool(struct op_ctx *ctx)
 {
     const char *id = json_str(ctx->in, "UserPoolId");
     const char *protection;
+    int64_t domains;
     cJSON *pool = NULL;
     int rc = -1;
 
@@ -116,6 +147,14 @@ int op_delete_user_pool(struct op_ctx *ctx)
         cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                     "The user pool cannot be deleted because deletion protection is activated. "
                     "Deletion protection must be inactivated first.");
+    /* A pool with a domain is not deleted with it: real Cognito's refusal
+     * (hashicorp/terraform-provider-aws#16479, rebuy-de/aws-nuke#330). */
+    else if ((domains = store_doc_count(ctx->db, STORE_USER_POOL_DOMAIN, id)) < 0)
+        ops_fail_internal(ctx, "counting the user pool's domains");
+    else if (domains > 0)
+        cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
+                    "User pool cannot be deleted. It has a domain configured that should be "
+                    "deleted first.");
     else
         rc = ops_doc_delete(ctx, &OPS_USER_POOL, id, NULL);
 out:

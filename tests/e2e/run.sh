@@ -2,8 +2,9 @@
 # End-to-end tests of cognito-emu with real clients: the AWS CLI (cli.sh, and cli_auth.sh for
 # sign-up / sign-in / tokens), boto3 + raw HTTP (test_boto3.py, test_boto3_auth.py,
 # test_boto3_lifecycle.py for passwords, attributes, revocation, admin and groups,
-# test_boto3_mfa.py for MFA and the lockout (TOTP codes from python3-pyotp), test_boto3_idp.py
-# for identity providers, UI customization and managed login branding, and
+# test_boto3_mfa.py for MFA and the lockout (TOTP codes from python3-pyotp),
+# test_boto3_oauth_admin.py for domains, resource servers and app clients' OAuth settings,
+# test_boto3_idp.py for identity providers, UI customization and managed login branding, and
 # test_boto3_fixture.py on its own server started with fixtures/example.json; pytest) and
 # the AWS SDK for JavaScript v3 with aws-jwt-verify and jose (js/sdk.test.mjs,
 # js/auth.test.mjs; node --test), and USER_SRP_AUTH through amazon-cognito-identity-js and
@@ -324,6 +325,7 @@ run_pytest pytest test_boto3.py
 run_pytest pytest-auth test_boto3_auth.py
 run_pytest pytest-identity test_boto3_identity.py
 run_pytest pytest-lifecycle test_boto3_lifecycle.py
+run_pytest pytest-oauth-admin test_boto3_oauth_admin.py
 PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-mfa test_boto3_mfa.py
 run_pytest pytest-idp test_boto3_idp.py
 run_pytest pytest-fixture test_boto3_fixture.py # starts its own server, with fixtures/example.json
