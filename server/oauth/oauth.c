@@ -1,8 +1,7 @@
 /*
  * oauth: the site of a domain request, the operation context of a domain endpoint, the
- * authorization codes and redirect URLs. See oauth.h. The domains themselves are documents
- * (STORE_USER_POOL_DOMAIN, id = the domain, doc = its DomainDescription) made by
- * userpool/ops_domain.c; this file only reads them.
+ * authorization codes and redirect URLs. See oauth.h. The domains themselves are
+ * userpool/domain.h's; this file only asks it which pool a domain is of, and the reverse.
  */
 #include "config.h"
 
@@ -16,6 +15,7 @@
 
 #include "crypto/secrets.h"
 #include "settings.h"
+#include "userpool/domain.h"
 #include "util/clock.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
@@ -33,18 +33,12 @@
  */
 static int domain_pool(struct store_conn *conn, const char *domain, char *pool_id)
 {
-    char *text = NULL;
-    cJSON *doc;
-    int rc = store_doc_get(conn, STORE_USER_POOL_DOMAIN, domain, NULL, &text);
+    char *id = NULL;
+    int rc = domain_pool_id(conn, domain, &id);
 
-    if (rc != STORE_OK)
-        return rc;
-    doc = cJSON_Parse(text);
-    free(text);
-    rc = doc != NULL && json_str(doc, "UserPoolId") != NULL ? STORE_OK : STORE_ERROR;
     if (rc == STORE_OK)
-        snprintf(pool_id, IDS_MAX, "%s", json_str(doc, "UserPoolId"));
-    cJSON_Delete(doc);
+        snprintf(pool_id, IDS_MAX, "%s", id);
+    free(id);
     return rc;
 }
 
@@ -54,22 +48,16 @@ static int domain_pool(struct store_conn *conn, const char *domain, char *pool_i
  */
 static int pool_domain(struct store_conn *conn, const char *pool_id, char *out, size_t n)
 {
-    struct store_page page = {0};
-    int rc = store_doc_list(conn, STORE_USER_POOL_DOMAIN, pool_id, NULL, 2, &page);
+    char *prefix = NULL, *custom = NULL;
+    int rc = domain_of_pool(conn, pool_id, &prefix, &custom);
 
     out[0] = '\0';
-    for (size_t i = 0; rc == STORE_OK && i < page.count; i++) {
-        cJSON *doc = cJSON_Parse(page.docs[i]);
-        const char *domain = json_str(doc, "Domain");
-        bool custom = json_str(json_get(doc, "CustomDomainConfig"), "CertificateArn") != NULL;
-
-        if (domain != NULL && (out[0] == '\0' || !custom))
-            snprintf(out, n, "%s", domain);
-        cJSON_Delete(doc);
-    }
-    store_page_free(&page);
-    if (rc == STORE_OK && out[0] == '\0')
+    if (rc == STORE_OK && (prefix != NULL || custom != NULL))
+        snprintf(out, n, "%s", prefix != NULL ? prefix : custom);
+    else if (rc == STORE_OK)
         rc = STORE_NOT_FOUND;
+    free(prefix);
+    free(custom);
     return rc;
 }
 
@@ -133,7 +121,7 @@ static void site_urls(const struct app *app, const struct http_request *req,
     if (host != NULL && host[0] != '\0' && strcspn(host, "/\\?#@ ") == strlen(host))
         snprintf(base, sizeof(base), "%s://%s", scheme, host);
     else
-        snprintf(base, sizeof(base), "%s", app->settings->public_url);
+        snprintf(base, sizeof(base), "%s", settings_public_url(app->settings, site->secure));
     if (site->mode == OAUTH_SITE_PATH) {
         snprintf(site->base_url, sizeof(site->base_url), "%s" DOMAIN_PREFIX "%s", base,
                  site->domain);
@@ -159,7 +147,7 @@ enum oauth_site_status oauth_site_resolve(struct store_conn *conn, const struct 
     int rc;
 
     memset(site, 0, sizeof(*site));
-    site->secure = req->tls;
+    site->secure = http_request_is_tls(req);
     if (domain != NULL && domain[0] != '\0') {
         site->mode = OAUTH_SITE_PATH;
         snprintf(site->domain, sizeof(site->domain), "%s", domain);

@@ -1,8 +1,7 @@
 /*
  * oauth_client: an OAuth request's app client and what its settings allow. See
- * oauth_client.h. Custom scopes are "<resource server identifier>/<scope name>", split at
- * the last '/' (identifiers may be URLs); a resource server is the STORE_RESOURCE_SERVER
- * document "<pool id> <identifier>" (userpool/ops_resource_server.c).
+ * oauth_client.h. Custom scopes are "<resource server identifier>/<scope name>"; whether a
+ * resource server still defines one is userpool/resource_server.h's question.
  */
 #include "config.h"
 
@@ -14,6 +13,7 @@
 
 #include "store/store.h"
 #include "userpool/client.h"
+#include "userpool/resource_server.h"
 #include "util/jsonutil.h"
 #include "util/strbuf.h"
 
@@ -72,35 +72,6 @@ static bool is_custom(const char *scope)
     return strchr(scope, '/') != NULL;
 }
 
-/*
- * Whether the resource server of custom scope (split at its last '/') still defines it:
- * 1 yes, 0 no, -1 the store failed (ctx->err set).
- */
-static int custom_scope_defined(struct op_ctx *ctx, const char *pool_id, const char *scope)
-{
-    const char *slash = strrchr(scope, '/');
-    struct strbuf id = {0};
-    char *text = NULL, *key;
-    cJSON *doc = NULL, *s;
-    int rc, found = 0;
-
-    strbuf_puts(&id, pool_id);
-    strbuf_puts(&id, " ");
-    strbuf_add(&id, scope, (size_t)(slash - scope));
-    if ((key = strbuf_take(&id)) == NULL)
-        return cog_err_oom(&ctx->err);
-    rc = store_doc_get(ctx->db, STORE_RESOURCE_SERVER, key, pool_id, &text);
-    free(key);
-    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-        return cog_err_set(&ctx->err, COG_E_INTERNAL_ERROR, "Cannot read the resource server.");
-    if (text != NULL && (doc = cJSON_Parse(text)) != NULL)
-        cJSON_ArrayForEach(s, json_get(doc, "Scopes")) found |=
-            strcmp(json_str_or(s, "ScopeName", ""), slash + 1) == 0;
-    free(text);
-    cJSON_Delete(doc);
-    return found;
-}
-
 bool oauth_scope_has(const char *scopes, const char *scope)
 {
     size_t n = strlen(scope);
@@ -124,8 +95,10 @@ static enum oauth_scope_status grant_one(struct op_ctx *ctx, const struct oauth_
     if (!json_list_has(json_get(c->client, "AllowedOAuthScopes"), scope) ||
         (custom_only && !is_custom(scope)))
         return OAUTH_SCOPE_INVALID;
-    if (is_custom(scope) && (defined = custom_scope_defined(ctx, c->pool_id, scope)) < 0)
+    if (is_custom(scope) && (defined = resource_server_has_scope(ctx->db, c->pool_id, scope)) < 0) {
+        cog_err_set(&ctx->err, COG_E_INTERNAL_ERROR, "Cannot read the resource server.");
         return OAUTH_SCOPE_ERROR;
+    }
     if (defined && !oauth_scope_has(out->p, scope)) {
         if (out->len > 0)
             strbuf_puts(out, " ");
