@@ -99,32 +99,6 @@ static void teardown(void)
     rmdir(dir);
 }
 
-/* Register domain for pool as ops_domain.c would (the members oauth.c reads). */
-static void add_domain(const char *pool, const char *domain)
-{
-    struct store_conn *conn = store_acquire(env->store);
-    char doc[512];
-
-    snprintf(doc, sizeof(doc),
-             "{\"UserPoolId\":\"%s\",\"Domain\":\"%s\",\"CustomDomainConfig\":{}}", pool, domain);
-    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL_DOMAIN, domain, pool, doc), STORE_OK);
-    store_release(env->store, conn);
-}
-
-/* A resource server of pool with scopes (a JSON array of {"ScopeName",...}). */
-static void add_resource_server(const char *pool, const char *identifier, const char *scopes)
-{
-    struct store_conn *conn = store_acquire(env->store);
-    char id[256], doc[512];
-
-    snprintf(id, sizeof(id), "%s %s", pool, identifier);
-    snprintf(doc, sizeof(doc),
-             "{\"UserPoolId\":\"%s\",\"Identifier\":\"%s\",\"Name\":\"n\",\"Scopes\":%s}", pool,
-             identifier, scopes);
-    ck_assert_int_eq(store_doc_insert(conn, STORE_RESOURCE_SERVER, id, pool, doc), STORE_OK);
-    store_release(env->store, conn);
-}
-
 /*
  * A pool (LambdaConfig members lambda, "" for none) with domain DOMAIN, its client with extra
  * members, and the user alice: email (verified), phone, given_name, custom:team.
@@ -138,7 +112,7 @@ static void oauth_app(struct tl_app *a, const char *lambda, const char *client_e
              "\"String\",\"Mutable\":true}],\"LambdaConfig\":{%s}}",
              lambda);
     tl_app(a, body, client_extra);
-    add_domain(a->pool, DOMAIN);
+    tl_domain(a->pool, DOMAIN, false);
     tl_user(a, "alice",
             "[{\"Name\":\"email\",\"Value\":\"alice@example.com\"},"
             "{\"Name\":\"email_verified\",\"Value\":\"true\"},"
@@ -263,14 +237,43 @@ static cJSON *claims(const cJSON *tokens, const char *name)
     return c;
 }
 
+/* Redeem code at client with redirect (NULL: CB) and verifier (NULL: none). */
+static void redeem_call(const char *client, const char *code, const char *redirect,
+                        const char *verifier, struct tu_http *r)
+{
+    token_call(r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=%s%s%s", client,
+               code, redirect ? redirect : CB, verifier ? "&code_verifier=" : "",
+               verifier ? verifier : "");
+}
+
 /* Redeem a code for a's public client (with code_verifier when not NULL): the tokens. */
 static cJSON *redeem(const struct tl_app *a, const char *code, const char *verifier)
 {
     struct tu_http r;
 
-    token_call(&r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=%s%s%s",
-               a->client, code, CB, verifier ? "&code_verifier=" : "", verifier ? verifier : "");
+    redeem_call(a->client, code, NULL, verifier, &r);
     return tokens_of(&r);
+}
+
+/* Redeeming code as redeem_call() does must fail with error (status 400). */
+static void redeem_fails(const char *client, const char *code, const char *redirect,
+                         const char *verifier, const char *error)
+{
+    struct tu_http r;
+
+    redeem_call(client, code, redirect, verifier, &r);
+    assert_error(&r, 400, error);
+}
+
+/* A new code of a's client, bound as o says, redeemed at client with verifier must fail with
+ * error. */
+static void new_code_fails(const struct tl_app *a, const struct code_opts *o, const char *client,
+                           const char *verifier, const char *error)
+{
+    char *code = issue_code(a, o);
+
+    redeem_fails(client, code, NULL, verifier, error);
+    free(code);
 }
 
 /* Tokens for alice with scope through a code of a's public client. */
@@ -310,7 +313,6 @@ START_TEST(test_code_grant_issues_the_hosted_flows_tokens)
         .scope = "openid email", .nonce = "n-0S6", .challenge = CHALLENGE, .method = "S256"};
     char *code, *at_hash;
     cJSON *tokens, *access, *id;
-    struct tu_http r;
 
     oauth_app(&a, "", CODE_CLIENT);
     code = issue_code(&a, &o);
@@ -350,11 +352,7 @@ START_TEST(test_code_grant_issues_the_hosted_flows_tokens)
     cJSON_Delete(tokens);
 
     /* A code is good once. */
-    token_call(&r,
-               "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB
-               "&code_verifier=" VERIFIER,
-               a.client, code);
-    assert_error(&r, 400, "invalid_grant");
+    redeem_fails(a.client, code, NULL, VERIFIER, "invalid_grant");
     free(code);
 }
 END_TEST
@@ -404,26 +402,16 @@ START_TEST(test_code_grant_refusals)
                a.client);
     assert_error(&r, 400, "invalid_grant");
     code = issue_code(&a, &o);
-    token_call(&r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB "/other",
-               a.client, code);
-    assert_error(&r, 400, "invalid_grant");
+    redeem_fails(a.client, code, CB "/other", NULL, "invalid_grant");
     /* ...and a code tried with the wrong redirect_uri is burnt. */
-    token_call(&r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB, a.client,
-               code);
-    assert_error(&r, 400, "invalid_grant");
+    redeem_fails(a.client, code, NULL, NULL, "invalid_grant");
     free(code);
-    code = issue_code(&a, &o);
-    token_call(&r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB,
-               other.client, code);
-    assert_error(&r, 400, "invalid_grant");
-    free(code);
+    new_code_fails(&a, &o, other.client, NULL, "invalid_grant");
 
     /* Five minutes later a code is dead. */
     code = issue_code(&a, &o);
     clock_set_offset_ms(OAUTH_CODE_TTL_MS + 1000);
-    token_call(&r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB, a.client,
-               code);
-    assert_error(&r, 400, "invalid_grant");
+    redeem_fails(a.client, code, NULL, NULL, "invalid_grant");
     free(code);
     clock_set_offset_ms(0);
 
@@ -431,9 +419,7 @@ START_TEST(test_code_grant_refusals)
     code = issue_code(&a, &o);
     tl_ok(tu_callf(env, IDP "AdminDisableUser", "{\"UserPoolId\":\"%s\",\"Username\":\"alice\"}",
                    a.pool));
-    token_call(&r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB, a.client,
-               code);
-    assert_error(&r, 400, "invalid_grant");
+    redeem_fails(a.client, code, NULL, NULL, "invalid_grant");
     free(code);
 }
 END_TEST
@@ -444,35 +430,18 @@ START_TEST(test_code_grant_checks_pkce)
     struct code_opts s256 = {.scope = "openid", .challenge = CHALLENGE, .method = "S256"};
     struct code_opts plain = {.scope = "openid", .challenge = VERIFIER, .method = "plain"};
     struct code_opts none = {.scope = "openid"};
-    struct tu_http r;
     char *code;
 
     oauth_app(&a, "", CODE_CLIENT);
     /* S256: missing and wrong verifiers are invalid_grant. */
-    code = issue_code(&a, &s256);
-    token_call(&r, "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB, a.client,
-               code);
-    assert_error(&r, 400, "invalid_grant");
-    free(code);
-    code = issue_code(&a, &s256);
-    token_call(&r,
-               "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB
-               "&code_verifier=" CHALLENGE,
-               a.client, code);
-    assert_error(&r, 400, "invalid_grant");
-    free(code);
+    new_code_fails(&a, &s256, a.client, NULL, "invalid_grant");
+    new_code_fails(&a, &s256, a.client, CHALLENGE, "invalid_grant");
     /* plain compares the verifier itself. */
     code = issue_code(&a, &plain);
     cJSON_Delete(redeem(&a, code, VERIFIER));
     free(code);
     /* A verifier for a code without a challenge is refused (pinned: OAuth 2.1 4.1.3). */
-    code = issue_code(&a, &none);
-    token_call(&r,
-               "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=" CB
-               "&code_verifier=" VERIFIER,
-               a.client, code);
-    assert_error(&r, 400, "invalid_grant");
-    free(code);
+    new_code_fails(&a, &none, a.client, VERIFIER, "invalid_grant");
 }
 END_TEST
 
@@ -648,7 +617,7 @@ START_TEST(test_client_credentials_grant)
     cJSON *tokens, *access;
 
     oauth_app(&a, "", M2M_CLIENT);
-    add_resource_server(a.pool, "api", "[{\"ScopeName\":\"read\"},{\"ScopeName\":\"write\"}]");
+    tl_resource_server(a.pool, "api", "[{\"ScopeName\":\"read\"},{\"ScopeName\":\"write\"}]");
     basic_header(a.client, a.secret, basic, sizeof(basic));
 
     post_form("/_domain/" DOMAIN "/oauth2/token", basic, "grant_type=client_credentials", &r);
@@ -725,7 +694,7 @@ START_TEST(test_pre_token_generation_sources)
     size_t n;
 
     oauth_app(&a, V3, CODE_CLIENT);
-    add_resource_server(a.pool, "api", "[{\"ScopeName\":\"read\"},{\"ScopeName\":\"write\"}]");
+    tl_resource_server(a.pool, "api", "[{\"ScopeName\":\"read\"},{\"ScopeName\":\"write\"}]");
     tlam_on_response(lam, FN,
                      "{\"claimsAndScopeOverrideDetails\":{\"accessTokenGeneration\":"
                      "{\"claimsToAddOrOverride\":{\"plan\":\"pro\"}}}}");
@@ -782,7 +751,7 @@ START_TEST(test_client_credentials_calls_only_a_v3_trigger)
     struct tu_http r;
 
     oauth_app(&a, V2, M2M_CLIENT);
-    add_resource_server(a.pool, "api", "[{\"ScopeName\":\"read\"},{\"ScopeName\":\"write\"}]");
+    tl_resource_server(a.pool, "api", "[{\"ScopeName\":\"read\"},{\"ScopeName\":\"write\"}]");
     tlam_on(lam, FN, tlam_return_event, NULL);
     basic_header(a.client, a.secret, basic, sizeof(basic));
     post_form("/_domain/" DOMAIN "/oauth2/token", basic, "grant_type=client_credentials", &r);
@@ -1000,7 +969,7 @@ START_TEST(test_endpoints_at_the_root_by_host_and_by_path)
 
     /* Another pool's domain, an unknown one, a pool without a domain. */
     tl_app(&b, "{\"PoolName\":\"q\"}", CODE_CLIENT);
-    add_domain(b.pool, "other-app");
+    tl_domain(b.pool, "other-app", false);
     snprintf(body, sizeof(body),
              "grant_type=authorization_code&client_id=%s&code=x&redirect_uri=" CB, a.client);
     post_form("/_domain/other-app/oauth2/token", NULL, body, &r);
@@ -1045,7 +1014,7 @@ START_TEST(test_discovery_lists_the_domain_endpoints_only_with_a_domain)
     ck_assert_ptr_null(tu_get(doc, "authorization_endpoint"));
     cJSON_Delete(doc);
 
-    add_domain(a.pool, DOMAIN);
+    tl_domain(a.pool, DOMAIN, false);
     request("GET", path, NULL, NULL, &r);
     doc = json_of(&r);
     tu_http_free(&r);

@@ -120,17 +120,6 @@ static int read_form(struct token_request *t)
 
 /* ---- Client authentication ---------------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Percent-decode s (len bytes) into out (CREDENTIAL_MAX + 1 bytes), as RFC 6749 2.3.1 has a
  * client encode its id and secret before Basic encoding them. '+' stays a '+': ids and
@@ -139,24 +128,13 @@ static int hex_value(char c)
  */
 static bool percent_decode(const char *s, size_t len, char *out)
 {
-    size_t o = 0;
+    char *decoded = NULL;
+    bool ok = form_decode(s, len, false, &decoded) == FORM_OK && strlen(decoded) <= CREDENTIAL_MAX;
 
-    for (size_t i = 0; i < len; i++) {
-        int c = (unsigned char)s[i];
-        if (c == '%') {
-            int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
-                return false;
-            c = hi * 16 + lo;
-            i += 2;
-        }
-        if (c == 0 || o >= CREDENTIAL_MAX)
-            return false;
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return true;
+    if (ok)
+        snprintf(out, CREDENTIAL_MAX + 1, "%s", decoded);
+    free(decoded);
+    return ok;
 }
 
 /* What a request authenticated its client with. */
