@@ -553,7 +553,7 @@ START_TEST(test_refresh_grant_keeps_scope_and_sign_in)
 {
     struct tl_app a;
     struct tl_tokens api;
-    cJSON *first, *tokens, *access, *first_access;
+    cJSON *first, *tokens, *access, *first_access, *api_resp;
     struct tu_http r;
 
     oauth_app(&a, "", CODE_CLIENT);
@@ -573,6 +573,15 @@ START_TEST(test_refresh_grant_keeps_scope_and_sign_in)
     cJSON_Delete(access);
     cJSON_Delete(first_access);
     cJSON_Delete(tokens);
+
+    /* Through the API (Amplify refreshes hosted-UI tokens with InitiateAuth) the scopes stay
+     * too. */
+    api_resp = tl_refresh_call(&a, tu_str(first, "refresh_token"));
+    access = jwt_peek_payload(tu_str(tu_get(api_resp, "AuthenticationResult"), "AccessToken"));
+    ck_assert_str_eq(tu_str(access, "scope"), "openid profile");
+    ck_assert_int_eq((int)tu_num(access, "version"), 2);
+    cJSON_Delete(access);
+    cJSON_Delete(api_resp);
 
     /* Missing, unknown, then revoked: invalid_request, invalid_grant, invalid_grant. */
     token_call(&r, "grant_type=refresh_token&client_id=%s", a.client);

@@ -170,7 +170,7 @@ static int basic_credentials(const struct http_request *req, struct credentials 
     colon = raw != NULL && strlen((char *)raw) == len ? strchr((char *)raw, ':') : NULL;
     ok = colon != NULL && percent_decode((char *)raw, (size_t)(colon - (char *)raw), c->id) &&
          percent_decode(colon + 1, strlen(colon + 1), c->secret);
-    c->has_secret = ok;
+    c->has_secret = ok && c->secret[0] != '\0'; /* "id:" is a public client */
     free(raw);
     return ok ? 1 : -1;
 }
