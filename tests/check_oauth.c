@@ -18,20 +18,6 @@
 
 static struct tu_env *const env = &tu_fixture;
 
-/* Register domain for pool as ops_domain.c would (only the members oauth.c reads). */
-static void add_domain(const char *pool, const char *domain, bool custom)
-{
-    struct store_conn *conn = store_acquire(env->store);
-    char doc[512];
-
-    snprintf(doc, sizeof(doc),
-             "{\"UserPoolId\":\"%s\",\"Domain\":\"%s\",\"CustomDomainConfig\":%s}", pool, domain,
-             custom ? "{\"CertificateArn\":\"arn:aws:acm:us-east-1:123456789012:certificate/x\"}"
-                    : "{}");
-    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL_DOMAIN, domain, pool, doc), STORE_OK);
-    store_release(env->store, conn);
-}
-
 static enum oauth_site_status resolve(const char *domain, const char *pool, struct oauth_site *site)
 {
     struct http_request req = {.method = "GET", .path = "/oauth2/authorize", .body = ""};
@@ -49,7 +35,7 @@ START_TEST(test_oauth_site_by_path_names_the_domain_and_its_urls)
     char expect[600];
 
     tl_app(&a, "{\"PoolName\":\"p\"}", "");
-    add_domain(a.pool, "my-app", false);
+    tl_domain(a.pool, "my-app", false);
     ck_assert_int_eq(resolve("my-app", NULL, &site), OAUTH_SITE_OK);
     ck_assert_int_eq(site.mode, OAUTH_SITE_PATH);
     ck_assert_str_eq(site.pool_id, a.pool);
@@ -75,10 +61,10 @@ START_TEST(test_oauth_site_at_the_root_needs_a_pool_with_a_domain)
     ck_assert_int_eq(resolve("", NULL, &site), OAUTH_SITE_NO_POOL);
     ck_assert_int_eq(resolve("", a.pool, &site), OAUTH_SITE_NO_DOMAIN);
     /* With a custom and a prefix domain, the prefix is the one the root stands for. */
-    add_domain(a.pool, "auth.example.com", true);
+    tl_domain(a.pool, "auth.example.com", true);
     ck_assert_int_eq(resolve("", a.pool, &site), OAUTH_SITE_OK);
     ck_assert_str_eq(site.domain, "auth.example.com");
-    add_domain(a.pool, "my-app", false);
+    tl_domain(a.pool, "my-app", false);
     ck_assert_int_eq(resolve("", a.pool, &site), OAUTH_SITE_OK);
     ck_assert_int_eq(site.mode, OAUTH_SITE_ROOT);
     ck_assert_str_eq(site.domain, "my-app");
@@ -96,7 +82,7 @@ START_TEST(test_oauth_pool_base_url_is_the_path_form_of_its_domain)
     tl_app(&a, "{\"PoolName\":\"p\"}", "");
     conn = store_acquire(env->store);
     ck_assert_int_eq(oauth_pool_base_url(conn, &env->settings, a.pool, url, sizeof(url)), 0);
-    add_domain(a.pool, "my-app", false);
+    tl_domain(a.pool, "my-app", false);
     ck_assert_int_eq(oauth_pool_base_url(conn, &env->settings, a.pool, url, sizeof(url)), 1);
     snprintf(expect, sizeof(expect), "%s/_domain/my-app", env->settings.public_url);
     ck_assert_str_eq(url, expect);
@@ -185,20 +171,6 @@ START_TEST(test_oauth_url_with_appends_encoded_parameters)
 }
 END_TEST
 
-/* A resource server of pool with scopes (a JSON array of ScopeName strings' objects). */
-static void add_resource_server(const char *pool, const char *identifier, const char *scopes)
-{
-    struct store_conn *conn = store_acquire(env->store);
-    char id[256], doc[512];
-
-    snprintf(id, sizeof(id), "%s %s", pool, identifier);
-    snprintf(doc, sizeof(doc),
-             "{\"UserPoolId\":\"%s\",\"Identifier\":\"%s\",\"Name\":\"n\",\"Scopes\":%s}", pool,
-             identifier, scopes);
-    ck_assert_int_eq(store_doc_insert(conn, STORE_RESOURCE_SERVER, id, pool, doc), STORE_OK);
-    store_release(env->store, conn);
-}
-
 /* Grant requested to a's client; the granted list, or "!" + the status when refused. */
 static void assert_grant(const struct tl_app *a, const char *requested, bool custom_only,
                          const char *expect)
@@ -278,11 +250,11 @@ START_TEST(test_oauth_scopes_granted_are_the_allowed_ones_asked_for)
     /* Cognito refuses a client naming a custom scope no resource server defines, so the
      * scopes come first; "gone/old" is dropped from its resource server afterwards. */
     tl_app(&base, "{\"PoolName\":\"p\"}", "");
-    add_resource_server(base.pool, "https://api.example.com",
-                        "[{\"ScopeName\":\"read\",\"ScopeDescription\":\"r\"}]");
-    add_resource_server(base.pool, "orders",
-                        "[{\"ScopeName\":\"write\",\"ScopeDescription\":\"w\"}]");
-    add_resource_server(base.pool, "gone", "[{\"ScopeName\":\"old\",\"ScopeDescription\":\"o\"}]");
+    tl_resource_server(base.pool, "https://api.example.com",
+                       "[{\"ScopeName\":\"read\",\"ScopeDescription\":\"r\"}]");
+    tl_resource_server(base.pool, "orders",
+                       "[{\"ScopeName\":\"write\",\"ScopeDescription\":\"w\"}]");
+    tl_resource_server(base.pool, "gone", "[{\"ScopeName\":\"old\",\"ScopeDescription\":\"o\"}]");
     tl_client(&base,
               "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
               "\"AllowedOAuthScopes\":[\"openid\",\"email\",\"https://api.example.com/read\","

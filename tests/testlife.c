@@ -205,3 +205,29 @@ void tl_mfa_code(const char *username, const char *medium, char *out)
     snprintf(out, 7, "%s", list[0]->code);
     store_message_list_free(list, count);
 }
+
+void tl_domain(const char *pool, const char *domain, bool custom)
+{
+    struct store_conn *conn = store_acquire(env->store);
+    char doc[512];
+
+    snprintf(doc, sizeof(doc),
+             "{\"UserPoolId\":\"%s\",\"Domain\":\"%s\",\"CustomDomainConfig\":%s}", pool, domain,
+             custom ? "{\"CertificateArn\":\"arn:aws:acm:us-east-1:123456789012:certificate/x\"}"
+                    : "{}");
+    ck_assert_int_eq(store_doc_insert(conn, STORE_USER_POOL_DOMAIN, domain, pool, doc), STORE_OK);
+    store_release(env->store, conn);
+}
+
+void tl_resource_server(const char *pool, const char *identifier, const char *scopes)
+{
+    struct store_conn *conn = store_acquire(env->store);
+    char id[256], doc[512];
+
+    snprintf(id, sizeof(id), "%s %s", pool, identifier);
+    snprintf(doc, sizeof(doc),
+             "{\"UserPoolId\":\"%s\",\"Identifier\":\"%s\",\"Name\":\"n\",\"Scopes\":%s}", pool,
+             identifier, scopes);
+    ck_assert_int_eq(store_doc_insert(conn, STORE_RESOURCE_SERVER, id, pool, doc), STORE_OK);
+    store_release(env->store, conn);
+}

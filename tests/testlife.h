@@ -10,6 +10,7 @@
 #define COG_TESTLIFE_H
 
 #include <cJSON.h>
+#include <stdbool.h>
 
 #include "testutil.h"
 
@@ -87,6 +88,16 @@ void tl_mfa_code(const char *username, const char *medium, char *out);
 
 /* The resp must be the error type (and message, when not NULL); it is deleted. */
 void tl_error(cJSON *resp, const char *type, const char *message);
+
+/*
+ * Register domain for pool in the store as CreateUserPoolDomain would (the members
+ * oauth/oauth.c reads): a custom domain (with a certificate) when custom is true.
+ */
+void tl_domain(const char *pool, const char *domain, bool custom);
+
+/* A resource server identifier of pool with scopes (a JSON array of {"ScopeName",...}),
+ * written into the store as CreateResourceServer would. */
+void tl_resource_server(const char *pool, const char *identifier, const char *scopes);
 
 /* The SECRET_HASH of username for a's client (a new string). */
 char *tl_secret_hash(const struct tl_app *a, const char *username);

@@ -112,6 +112,7 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
                   : a->token_source  ? a->token_source
                                      : "TokenGeneration_Authentication",
         .client_metadata = token_client_metadata(a),
+        .scope = a->oauth_scope,
     };
     cJSON *result = cJSON_CreateObject();
 

@@ -38,6 +38,8 @@ struct auth {
     bool signed_in;           /* a challenge handler accepted the response: issue tokens */
     bool wrong_password;      /* a->user's password was wrong: count it (lockout) */
     const char *token_source; /* the pre token generation source when not the default */
+    const char *oauth_scope;  /* a refresh of an OAuth refresh token: its scopes, which the
+                                 new tokens keep (tokens.h token_grant.scope); else NULL */
     bool responding;          /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
                                  post authentication trigger gets */
     /* A custom flow in progress (auth_custom.c), owned, or NULL. The next challenge session

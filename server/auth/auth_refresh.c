@@ -2,7 +2,9 @@
  * auth_refresh: new ID and access tokens for a refresh token, by the REFRESH_TOKEN_AUTH flow
  * (and its alias REFRESH_TOKEN) of InitiateAuth / AdminInitiateAuth, or by
  * GetTokensFromRefreshToken (what Amplify v6 refreshes with). Both keep the sign-in's auth_time
- * and origin_jti and issue no new refresh token; tokens.c redeems the token.
+ * and origin_jti, and the OAuth scopes of a refresh token from the domain's token endpoint
+ * (Amplify refreshes its hosted-UI tokens here), and issue no new refresh token; tokens.c
+ * redeems the token.
  */
 #include "config.h"
 
@@ -60,6 +62,7 @@ int auth_start_refresh(struct auth *a)
                     "SecretHash does not match for the client: %s", a->client_id);
         goto out;
     }
+    a->oauth_scope = r->scope;
     rc = auth_answer_tokens(a, r->auth_time, r->origin_jti, false, true);
 out:
     store_refresh_free(r);
@@ -105,8 +108,10 @@ int auth_get_tokens_from_refresh_token(struct auth *a)
 
     if (check_client_secret(a) == 0 &&
         client_check_auth_flow(a->ctx, a->client, "REFRESH_TOKEN_AUTH") == 0 &&
-        tokens_redeem_refresh(a->ctx, token, a->client_id, &r) == 0 && refresh_user(a, r) == 0)
+        tokens_redeem_refresh(a->ctx, token, a->client_id, &r) == 0 && refresh_user(a, r) == 0) {
+        a->oauth_scope = r->scope;
         rc = auth_answer_tokens(a, r->auth_time, r->origin_jti, false, false);
+    }
     store_refresh_free(r);
     return rc;
 }

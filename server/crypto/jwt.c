@@ -148,6 +148,16 @@ static cJSON *parse_part(const char *part, size_t part_len)
     return json;
 }
 
+char *jwt_hash_b64url(const char *text, size_t nbytes)
+{
+    unsigned char md[32];
+
+    /* EVP_Digest of SHA-256 fails only when the provider cannot be loaded at all. */
+    if (!EVP_Digest(text, strlen(text), md, NULL, EVP_sha256(), NULL))
+        abort();
+    return jwt_b64url_encode(md, nbytes < sizeof(md) ? nbytes : sizeof(md));
+}
+
 /* The three parts of a compact JWS: offsets of the two dots in token (of length len). */
 struct parts {
     size_t dot1, dot2, len;

@@ -19,6 +19,13 @@ char *jwt_b64url_encode(const unsigned char *data, size_t len);
 unsigned char *jwt_b64url_decode(const char *text, size_t text_len, size_t *len);
 
 /*
+ * base64url without padding of the first nbytes (at most 32) of SHA-256 over text: 32 bytes
+ * for a PKCE S256 code challenge (RFC 7636 4.2), 16 for an ID token's at_hash (OIDC Core
+ * 3.1.3.6). A new string (free()), NULL when out of memory.
+ */
+char *jwt_hash_b64url(const char *text, size_t nbytes);
+
+/*
  * Sign payload with key under header {"kid": kid, "alg": "RS256"} (the member order Cognito
  * uses). Returns the compact token "header.payload.signature" (free()), or NULL on failure.
  */

@@ -26,8 +26,7 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Decode s (n bytes) into a new string in *out: '+' as space, %XX as its byte. */
-static enum form_result decode(const char *s, size_t n, char **out)
+enum form_result form_decode(const char *s, size_t n, bool plus_is_space, char **out)
 {
     char *d = malloc(n + 1), *p = d;
 
@@ -47,7 +46,7 @@ static enum form_result decode(const char *s, size_t n, char **out)
         } else if (s[i] == '\0') {
             goto malformed;
         } else {
-            *p++ = s[i] == '+' ? ' ' : s[i];
+            *p++ = s[i] == '+' && plus_is_space ? ' ' : s[i];
         }
     }
     *p = '\0';
@@ -82,10 +81,11 @@ static enum form_result add_pair(struct form *f, const char *pair, size_t n)
     const char *eq = memchr(pair, '=', n);
     size_t name_len = eq ? (size_t)(eq - pair) : n;
     char *name = NULL, *value = NULL;
-    enum form_result rc = decode(pair, name_len, &name);
+    enum form_result rc = form_decode(pair, name_len, true, &name);
 
     if (rc == FORM_OK)
-        rc = eq ? decode(eq + 1, n - name_len - 1, &value) : decode("", 0, &value);
+        rc = eq ? form_decode(eq + 1, n - name_len - 1, true, &value)
+                : form_decode("", 0, true, &value);
     if (rc != FORM_OK) {
         free(name);
         return rc;

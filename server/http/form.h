@@ -40,6 +40,13 @@ struct form {
 enum form_result form_parse(const char *body, size_t len, struct form **out);
 
 /*
+ * Percent-decode s (n bytes) into a new string in *out (free()): %XX as its byte, and '+' as
+ * a space when plus_is_space (the form encoding; not for values that may hold a literal '+').
+ * FORM_MALFORMED (a bad escape, %00 or a raw NUL) or FORM_NOMEM leave *out NULL.
+ */
+enum form_result form_decode(const char *s, size_t n, bool plus_is_space, char **out);
+
+/*
  * Parse a Cookie request header ("a=1; b=2"; may be NULL: no cookies). Pairs are separated by
  * ';', spaces and tabs around names and values are dropped, a value in double quotes loses
  * them, and pairs without '=' or with an empty name are skipped; values are not decoded

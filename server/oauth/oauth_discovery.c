@@ -15,6 +15,7 @@
 
 #include "crypto/keys.h"
 #include "dispatch.h"
+#include "oauth/oauth.h"
 #include "settings.h"
 #include "store/store.h"
 
@@ -77,13 +78,27 @@ static bool add_strings(cJSON *doc, const char *name, const char *const *values,
     return list != NULL && cJSON_AddItemToObject(doc, name, list);
 }
 
+/* Add member name = base + path (base NULL: nothing is added). true, or false when out of
+ * memory. */
+static bool add_endpoint(cJSON *doc, const char *name, const char *base, const char *path)
+{
+    char url[1100];
+
+    if (base == NULL)
+        return true;
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    return cJSON_AddStringToObject(doc, name, url) != NULL;
+}
+
 /*
- * The OIDC discovery document, with the members Cognito's has (in its alphabetical order;
- * openiddict/openiddict-core#1586 shows a captured one) minus the hosted UI endpoints the
- * emulator does not serve (authorization_endpoint, token_endpoint, userinfo_endpoint).
- * jwks_uri is always this server's, also when tokens carry AWS's issuer (--issuer aws).
+ * The OIDC discovery document, with the members Cognito's has, in its alphabetical order
+ * (../shared/oauth2-hosted-ui.md 2.10, a capture of 2025): the endpoints of the pool's domain
+ * (base, NULL when the pool has none: then they are left out, as a pool without a domain has
+ * no OAuth endpoints) and the fixed members; nothing else (no code_challenge_methods_supported
+ * or grant_types_supported, which Cognito does not list). jwks_uri is always this server's,
+ * also when tokens carry AWS's issuer (--issuer aws).
  */
-static cJSON *discovery_doc(const struct settings *s, const char *pool_id)
+static cJSON *discovery_doc(const struct settings *s, const char *pool_id, const char *base)
 {
     static const char *const algs[] = {"RS256"};
     static const char *const response_types[] = {"code", "token"};
@@ -95,13 +110,18 @@ static cJSON *discovery_doc(const struct settings *s, const char *pool_id)
 
     settings_issuer(s, pool_id, issuer, sizeof(issuer));
     snprintf(jwks_uri, sizeof(jwks_uri), "%s/%s" JWKS_SUFFIX, s->public_url, pool_id);
-    if (doc == NULL || !add_strings(doc, "id_token_signing_alg_values_supported", algs, 1) ||
+    if (doc == NULL || !add_endpoint(doc, "authorization_endpoint", base, "/oauth2/authorize") ||
+        !add_endpoint(doc, "end_session_endpoint", base, "/logout") ||
+        !add_strings(doc, "id_token_signing_alg_values_supported", algs, 1) ||
         !cJSON_AddStringToObject(doc, "issuer", issuer) ||
         !cJSON_AddStringToObject(doc, "jwks_uri", jwks_uri) ||
         !add_strings(doc, "response_types_supported", response_types, 2) ||
+        !add_endpoint(doc, "revocation_endpoint", base, "/oauth2/revoke") ||
         !add_strings(doc, "scopes_supported", scopes, 4) ||
         !add_strings(doc, "subject_types_supported", subject_types, 1) ||
-        !add_strings(doc, "token_endpoint_auth_methods_supported", auth_methods, 2)) {
+        !add_endpoint(doc, "token_endpoint", base, "/oauth2/token") ||
+        !add_strings(doc, "token_endpoint_auth_methods_supported", auth_methods, 2) ||
+        !add_endpoint(doc, "userinfo_endpoint", base, "/oauth2/userInfo")) {
         cJSON_Delete(doc);
         return NULL;
     }
@@ -113,9 +133,17 @@ void oauth_discovery_openid_configuration(const struct app *app, const struct ht
                                           const char *pool_id, struct http_response *resp)
 {
     struct store_conn *conn = store_acquire(app->store);
+    char base[1024];
+    int has_domain = 0;
     bool exists = pool_exists(conn, pool_id, "openid-configuration", resp);
 
-    store_release(app->store, conn);
     if (exists)
-        json_response(discovery_doc(app->settings, pool_id), "openid-configuration", resp);
+        has_domain = oauth_pool_base_url(conn, app->settings, pool_id, base, sizeof(base));
+    store_release(app->store, conn);
+    if (has_domain < 0)
+        dispatch_respond_error(COG_E_INTERNAL_ERROR, "Internal error: cannot read the domain.", 500,
+                               "openid-configuration", resp);
+    else if (exists)
+        json_response(discovery_doc(app->settings, pool_id, has_domain ? base : NULL),
+                      "openid-configuration", resp);
 }

@@ -23,10 +23,9 @@
  * also when PreTokenGenerationConfig configured it, as Cognito's messages do.
  *
  * Sources with callers today: TokenGeneration_Authentication, _NewPasswordChallenge and
- * _RefreshTokens (userpool/tokens.c, auth/auth.c). _HostedAuth, _AuthenticateDevice and the
- * V3_0-only _ClientCredentials have none yet (no managed login, device or client-credentials
- * grant): a client-credentials caller must call only a V3_0 trigger, with no user (caller
- * attributes NULL, so no userAttributes) and id_claims NULL, which this file already accepts.
+ * _RefreshTokens (userpool/tokens.c, auth/auth.c), _HostedAuth and _RefreshTokens of the
+ * domain's token endpoint and its V3_0-only _ClientCredentials (oauth/oauth_token.c), which
+ * has no user and no ID token (id_claims NULL). _AuthenticateDevice has none yet.
  */
 #include "config.h"
 
@@ -45,6 +44,10 @@
 
 /* The trigger's name in LambdaConfig and in Cognito's messages. */
 #define TRIGGER "PreTokenGeneration"
+
+/* The source only a V3_0 function is called for (lambda-triggers.md 5.6: V3 "additionally
+ * runs for client-credentials (M2M) access tokens"). */
+#define CLIENT_CREDENTIALS "TokenGeneration_ClientCredentials"
 
 /* One answer being applied: for the checks that depend on the version, and the log lines. */
 struct apply {
@@ -506,6 +509,8 @@ int triggers_pre_token_generation(struct op_ctx *ctx, const struct trigger_calle
     if (fn == NULL)
         return 0;
     a.version = event_version(caller->lambda_config);
+    if (a.version < 3 && strcmp(source, CLIENT_CREDENTIALS) == 0)
+        return 0;
     /* trigger_call looks the function up under the name it reports failures with; a pool
      * stored with only PreTokenGenerationConfig gets its ARN under that name. */
     if (legacy_fn == NULL || strcmp(legacy_fn, fn) != 0) {

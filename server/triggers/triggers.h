@@ -151,7 +151,8 @@ const char *triggers_pre_token_function(const cJSON *lambda_config);
  * InitiateAuth's), before the tokens are signed. The event is version "1", "2" or "3" as
  * PreTokenGenerationConfig.LambdaVersion says (V1_0 for the legacy key), with groups as
  * request.groupConfiguration and, from V2_0, scopes (the access token's space-separated
- * scope) as request.scopes.
+ * scope) as request.scopes. "TokenGeneration_ClientCredentials" calls only a V3_0 function
+ * (with an older version it returns 0 and nothing is called).
  *
  * The answer changes id_claims (may be NULL: no ID token) and access_claims in place, as
  * ../shared/lambda-triggers.md section 5.6 says: V1_0 claims on the ID token only, V2_0/V3_0

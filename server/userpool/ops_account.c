@@ -31,7 +31,6 @@
 #include "userpool/delivery.h"
 #include "userpool/migrate.h"
 #include "util/jsonutil.h"
-#include "crypto/jwt.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
@@ -268,17 +267,6 @@ static int check_revoke_secret(struct op_ctx *ctx, const cJSON *client)
     return 0;
 }
 
-/* Whether token is a JWT of this emulator's (an ID or access token): a readable payload
- * with a token_use. */
-static bool is_jwt(const char *token)
-{
-    cJSON *claims = jwt_peek_payload(token);
-    bool jwt = claims != NULL && json_str(claims, "token_use") != NULL;
-
-    cJSON_Delete(claims);
-    return jwt;
-}
-
 /*
  * RevokeToken: the refresh token of the request's app client is revoked with the access
  * tokens of its sign-in (same origin_jti; tokens.c refuses them). A client with token
@@ -289,11 +277,8 @@ static bool is_jwt(const char *token)
  */
 int op_revoke_token(struct op_ctx *ctx)
 {
-    const char *token = json_str(ctx->in, "Token");
     cJSON *client = NULL, *pool = NULL;
-    struct store_refresh *r = NULL;
-    char hash[65];
-    int rc = -1, st;
+    int rc = -1;
 
     if (client_load(ctx, json_str(ctx->in, "ClientId"), &client, &pool) != 0 ||
         check_revoke_secret(ctx, client) != 0)
@@ -303,23 +288,11 @@ int op_revoke_token(struct op_ctx *ctx)
                     "Token revocation is not enabled for client %s", json_str(client, "ClientId"));
         goto out;
     }
-    if (is_jwt(token)) {
-        cog_err_set(&ctx->err, COG_E_UNSUPPORTED_TOKEN_TYPE,
-                    "Only refresh tokens can be revoked; this is an ID or access token.");
-        goto out;
-    }
-    secrets_sha256_hex(token, hash);
-    st = store_refresh_get(ctx->db, hash, &r);
-    if (st == STORE_ERROR) {
-        ops_fail_internal(ctx, "could not read the refresh token");
-        goto out;
-    }
-    rc = 0;
-    if (st == STORE_OK && strcmp(r->client_id, json_str(client, "ClientId")) == 0 &&
-        store_refresh_revoke(ctx->db, r->origin_jti) == STORE_ERROR)
-        rc = ops_fail_internal(ctx, "could not revoke the refresh token");
+    rc = tokens_revoke_refresh(ctx, json_str(ctx->in, "Token"), json_str(client, "ClientId"));
+    if (rc == 1)
+        rc = cog_err_set(&ctx->err, COG_E_UNSUPPORTED_TOKEN_TYPE,
+                         "Only refresh tokens can be revoked; this is an ID or access token.");
 out:
-    store_refresh_free(r);
     cJSON_Delete(client);
     cJSON_Delete(pool);
     return rc;

@@ -41,8 +41,12 @@
 /* Room for "<public URL>/<pool id>" (settings.public_url is 512 bytes, a pool id < 96). */
 #define ISSUER_MAX 640
 
-/* The scope of every access token issued by the user pool API (no OAuth scopes yet). */
+/* The scope of every access token issued by the user pool API (OAuth tokens have theirs). */
 static const char ADMIN_SCOPE[] = "aws.cognito.signin.user.admin";
+
+/* The "version" claim of the access tokens of the OAuth endpoints (../shared/oauth2-hosted-ui.md
+ * 2.9); API tokens have none. */
+#define OAUTH_TOKEN_VERSION 2
 
 /* What both tokens of one issue share. */
 struct claims_base {
@@ -52,6 +56,19 @@ struct claims_base {
     int64_t auth_time;
     int64_t iat;
 };
+
+/* Whether the space-separated scopes (may be NULL) hold scope. */
+static bool scope_has(const char *scopes, const char *scope)
+{
+    size_t n = strlen(scope);
+
+    for (const char *p = scopes; p != NULL && *p != '\0'; p += strcspn(p, " ")) {
+        p += strspn(p, " ");
+        if (strncmp(p, scope, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    }
+    return false;
+}
 
 /*
  * An attribute value as the ID token carries it: the verified flags as booleans, updated_at
@@ -86,12 +103,14 @@ static bool is_verified_flag(const char *name)
 }
 
 /*
- * Add the readable attributes in attrs ([{"Name","Value"}], from user_attribute_list) to
- * claims: the verified flags when verified_flags is true, the others when false (so that the
- * token keeps Cognito's order: flags near the top, profile attributes at the end). sub is
- * skipped: it is always the first claim. 0 or -1 (out of memory).
+ * Add the readable attributes in attrs ([{"Name","Value"}], from user_attribute_list) that
+ * scope shows (tokens_scope_reads) to claims: the verified flags when verified_flags is true,
+ * the others when false (so that the token keeps Cognito's order: flags near the top, profile
+ * attributes at the end). sub is skipped: it is always the first claim. 0 or -1 (out of
+ * memory).
  */
-static int add_attribute_claims(cJSON *claims, const cJSON *attrs, bool verified_flags)
+static int add_attribute_claims(cJSON *claims, const cJSON *attrs, const char *scope,
+                                bool verified_flags)
 {
     const cJSON *a;
 
@@ -99,7 +118,7 @@ static int add_attribute_claims(cJSON *claims, const cJSON *attrs, bool verified
     {
         const char *name = json_str(a, "Name"), *value = json_str(a, "Value");
         if (name == NULL || value == NULL || strcmp(name, "sub") == 0 ||
-            is_verified_flag(name) != verified_flags)
+            is_verified_flag(name) != verified_flags || !tokens_scope_reads(scope, name))
             continue;
         if (json_set_item(claims, name, attribute_claim(name, value)) != 0)
             return -1;
@@ -195,11 +214,12 @@ static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b
     ids_uuid(jti);
     bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
     bad = bad || add_list_claim(claims, "cognito:groups", gc->groups) != 0;
-    bad = bad || add_attribute_claims(claims, attrs, true) != 0;
+    bad = bad || add_attribute_claims(claims, attrs, g->scope, true) != 0;
     bad = bad ||
           (gc->preferred != NULL && json_set_str(claims, "cognito:preferred_role", gc->preferred));
     bad = bad || json_set_str(claims, "iss", b->iss) != 0;
     bad = bad || json_set_str(claims, "cognito:username", g->user->username) != 0;
+    bad = bad || (g->nonce != NULL && json_set_str(claims, "nonce", g->nonce) != 0);
     bad = bad || json_set_str(claims, "origin_jti", b->origin_jti) != 0;
     bad = bad || add_list_claim(claims, "cognito:roles", gc->roles) != 0;
     bad = bad || json_set_str(claims, "aud", client_id) != 0;
@@ -209,7 +229,7 @@ static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b
     bad = bad || json_set_num(claims, "exp", (double)(b->iat + ttl)) != 0;
     bad = bad || json_set_num(claims, "iat", (double)b->iat) != 0;
     bad = bad || json_set_str(claims, "jti", jti) != 0;
-    bad = bad || add_attribute_claims(claims, attrs, false) != 0;
+    bad = bad || add_attribute_claims(claims, attrs, g->scope, false) != 0;
     cJSON_Delete(attrs);
     if (bad) {
         cJSON_Delete(claims);
@@ -218,15 +238,37 @@ static cJSON *id_claims(const struct token_grant *g, const struct claims_base *b
     return claims;
 }
 
+/* The access token's scope: the OAuth scopes granted, or the API's one. */
+static const char *access_scope(const struct token_grant *g)
+{
+    return g->scope != NULL ? g->scope : ADMIN_SCOPE;
+}
+
+/* Add the access token's scope claim (left out when no scope was granted). 0 or -1. */
+static int add_scope_claim(cJSON *claims, const struct token_grant *g)
+{
+    return access_scope(g)[0] != '\0' ? json_set_str(claims, "scope", access_scope(g)) : 0;
+}
+
+/* Add iat, then the OAuth tokens' version, then a new jti. 0 or -1. */
+static int add_iat_version_jti(cJSON *claims, const struct token_grant *g, int64_t iat)
+{
+    char jti[IDS_UUID_LEN + 1];
+
+    ids_uuid(jti);
+    if (json_set_num(claims, "iat", (double)iat) != 0 ||
+        (g->scope != NULL && json_set_num(claims, "version", OAUTH_TOKEN_VERSION) != 0))
+        return -1;
+    return json_set_str(claims, "jti", jti);
+}
+
 /* The access token's claims (no aud: Cognito puts the client in client_id), or NULL. */
 static cJSON *access_claims(const struct token_grant *g, const struct claims_base *b,
                             const struct group_claims *gc, const char *client_id, int64_t ttl)
 {
     cJSON *claims = cJSON_CreateObject();
-    char jti[IDS_UUID_LEN + 1];
     int bad = claims == NULL;
 
-    ids_uuid(jti);
     bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
     bad = bad || add_list_claim(claims, "cognito:groups", gc->groups) != 0;
     bad = bad || json_set_str(claims, "iss", b->iss) != 0;
@@ -234,17 +276,60 @@ static cJSON *access_claims(const struct token_grant *g, const struct claims_bas
     bad = bad || json_set_str(claims, "origin_jti", b->origin_jti) != 0;
     bad = bad || json_set_str(claims, "event_id", b->event_id) != 0;
     bad = bad || json_set_str(claims, "token_use", "access") != 0;
-    bad = bad || json_set_str(claims, "scope", ADMIN_SCOPE) != 0;
+    bad = bad || add_scope_claim(claims, g) != 0;
     bad = bad || json_set_num(claims, "auth_time", (double)b->auth_time) != 0;
     bad = bad || json_set_num(claims, "exp", (double)(b->iat + ttl)) != 0;
-    bad = bad || json_set_num(claims, "iat", (double)b->iat) != 0;
-    bad = bad || json_set_str(claims, "jti", jti) != 0;
+    bad = bad || add_iat_version_jti(claims, g, b->iat) != 0;
     bad = bad || json_set_str(claims, "username", g->user->username) != 0;
     if (bad) {
         cJSON_Delete(claims);
         return NULL;
     }
     return claims;
+}
+
+/*
+ * The access token of the client credentials grant, the claims of
+ * ../shared/oauth2-hosted-ui.md 2.9 in its order: the client is the subject (sub = client id,
+ * widely reported but undocumented), no username, groups, origin_jti or event_id. NULL when
+ * out of memory.
+ */
+static cJSON *client_claims(const struct token_grant *g, const struct claims_base *b,
+                            const char *client_id, int64_t ttl)
+{
+    cJSON *claims = cJSON_CreateObject();
+    int bad = claims == NULL;
+
+    bad = bad || json_set_str(claims, "sub", client_id) != 0;
+    bad = bad || json_set_str(claims, "client_id", client_id) != 0;
+    bad = bad || json_set_str(claims, "token_use", "access") != 0;
+    bad = bad || add_scope_claim(claims, g) != 0;
+    bad = bad || json_set_num(claims, "auth_time", (double)b->auth_time) != 0;
+    bad = bad || json_set_str(claims, "iss", b->iss) != 0;
+    bad = bad || json_set_num(claims, "exp", (double)(b->iat + ttl)) != 0;
+    bad = bad || add_iat_version_jti(claims, g, b->iat) != 0;
+    if (bad) {
+        cJSON_Delete(claims);
+        return NULL;
+    }
+    return claims;
+}
+
+/*
+ * Put the at_hash of access_token (base64url of the left half of its SHA-256, OIDC Core
+ * 3.1.3.6) first in the ID token's claims, where Cognito's tokens have it. 0 or -1.
+ */
+static int add_at_hash(cJSON *idc, const char *access_token)
+{
+    char *hash = jwt_hash_b64url(access_token, 16);
+    cJSON *item;
+    int rc = hash != NULL ? json_set_str(idc, "at_hash", hash) : -1;
+
+    free(hash);
+    if (rc != 0)
+        return -1;
+    item = cJSON_DetachItemFromObjectCaseSensitive(idc, "at_hash");
+    return cJSON_InsertItemInArray(idc, 0, item) ? 0 : (cJSON_Delete(item), -1);
 }
 
 /* Sign claims with the pool's key for use. A new token (free()), or NULL (logged by keys). */
@@ -278,6 +363,7 @@ static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
         .auth_time = g->auth_time,
         .expires_ms = ctx->now_ms + client_token_validity(g->client, "RefreshToken") * 1000,
         .revoked = 0,
+        .scope = (char *)g->scope,
     };
     char *token = secrets_token(REFRESH_TOKEN_BYTES);
 
@@ -295,37 +381,85 @@ static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
 
 /*
  * The pool's pre token generation trigger for grant's user, on the claims about to be signed:
- * the event gets the user's trigger attributes, its groups (gc) and the access token's scopes
- * (ADMIN_SCOPE: the user pool API grants no other).
- * 0, or -1 with ctx->err set. Without a trigger nothing is read or built.
+ * the event gets the user's trigger attributes, its groups (gc) and the access token's scopes.
+ * The client credentials grant has no user: userName "" and userAttributes {} (emulator's
+ * choice; which Cognito sends is unverified). 0, or -1 with ctx->err set. Without a trigger
+ * nothing is read or built.
  */
 static int pre_token_generation(struct op_ctx *ctx, const struct token_grant *g,
                                 const struct group_claims *gc, cJSON *idc, cJSON *accessc)
 {
     struct trigger_groups groups = {gc->groups, gc->roles, gc->preferred};
+    const char *source = g->source         ? g->source
+                         : g->user != NULL ? "TokenGeneration_Authentication"
+                                           : "TokenGeneration_ClientCredentials";
     struct trigger_caller caller;
     cJSON *attrs;
     int rc;
 
     if (triggers_pre_token_function(json_get(g->pool, "LambdaConfig")) == NULL)
         return 0;
-    if ((attrs = user_trigger_attributes(g->pool, g->user)) == NULL)
+    attrs = g->user != NULL ? user_trigger_attributes(g->pool, g->user) : cJSON_CreateObject();
+    if (attrs == NULL)
         return ops_fail_internal(ctx, "out of memory");
-    caller = triggers_caller(g->pool, json_str(g->client, "ClientId"), g->user->username, attrs);
+    caller = triggers_caller(g->pool, json_str(g->client, "ClientId"),
+                             g->user != NULL ? g->user->username : NULL, attrs);
     caller.client_metadata = g->client_metadata;
-    rc = triggers_pre_token_generation(ctx, &caller,
-                                       g->source ? g->source : "TokenGeneration_Authentication",
-                                       &groups, ADMIN_SCOPE, idc, accessc);
+    rc =
+        triggers_pre_token_generation(ctx, &caller, source, &groups, access_scope(g), idc, accessc);
     cJSON_Delete(attrs);
     return rc;
+}
+
+/* Whether grant gets an ID token: a user's, with openid among OAuth scopes. */
+static bool wants_id_token(const struct token_grant *g)
+{
+    return g->user != NULL && (g->scope == NULL || scope_has(g->scope, "openid"));
+}
+
+/*
+ * The claims of grant's tokens into *idc (NULL when it gets no ID token) and *accessc. 0, or
+ * -1 with InternalErrorException.
+ */
+static int make_claims(struct op_ctx *ctx, const struct token_grant *g, const struct claims_base *b,
+                       const struct group_claims *gc, cJSON **idc, cJSON **accessc)
+{
+    const char *client_id = json_str(g->client, "ClientId");
+    int64_t access_ttl = client_token_validity(g->client, "AccessToken");
+
+    *idc = NULL;
+    if (wants_id_token(g) &&
+        (*idc = id_claims(g, b, gc, client_id, client_token_validity(g->client, "IdToken"))) ==
+            NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    *accessc = g->user != NULL ? access_claims(g, b, gc, client_id, access_ttl)
+                               : client_claims(g, b, client_id, access_ttl);
+    return *accessc != NULL ? 0 : ops_fail_internal(ctx, "out of memory");
+}
+
+/* Sign the access token, then the ID token (when idc), which carries the access token's
+ * at_hash when it is an OAuth one. 0, or -1 with InternalErrorException. */
+static int sign_tokens(struct op_ctx *ctx, const struct token_grant *g, cJSON *idc,
+                       const cJSON *accessc, char **id_token, char **access_token)
+{
+    const char *pool_id = json_str(g->pool, "Id");
+
+    *id_token = NULL;
+    if ((*access_token = sign_with(ctx, pool_id, KEY_USE_ACCESS, accessc)) == NULL)
+        return ops_fail_internal(ctx, "could not sign the tokens");
+    if (idc == NULL)
+        return 0;
+    if (g->scope != NULL && add_at_hash(idc, *access_token) != 0)
+        return ops_fail_internal(ctx, "out of memory");
+    if ((*id_token = sign_with(ctx, pool_id, KEY_USE_ID, idc)) == NULL)
+        return ops_fail_internal(ctx, "could not sign the tokens");
+    return 0;
 }
 
 int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *result)
 {
     const char *pool_id = json_str(grant->pool, "Id");
     const char *client_id = json_str(grant->client, "ClientId");
-    int64_t access_ttl = client_token_validity(grant->client, "AccessToken");
-    int64_t id_ttl = client_token_validity(grant->client, "IdToken");
     char iss[ISSUER_MAX], origin[IDS_UUID_LEN + 1], event_id[IDS_UUID_LEN + 1];
     struct claims_base base = {
         .iss = iss,
@@ -347,35 +481,27 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
         ids_uuid(origin);
         base.origin_jti = origin;
     }
-    if (load_group_claims(ctx, grant->user, &gc) != 0)
+    if ((grant->user != NULL && load_group_claims(ctx, grant->user, &gc) != 0) ||
+        make_claims(ctx, grant, &base, &gc, &idc, &accessc) != 0)
         goto out;
-    idc = id_claims(grant, &base, &gc, client_id, id_ttl);
-    accessc = access_claims(grant, &base, &gc, client_id, access_ttl);
-    if (idc == NULL || accessc == NULL) {
-        ops_fail_internal(ctx, "out of memory");
-        goto out;
-    }
     /* The pre token generation trigger may change the claims before they are signed, and
      * refuse the tokens: it runs before the refresh token is recorded. The store work comes
      * before the RSA signatures (the expensive part of a sign-in), which run outside any
      * transaction and after every write. */
     if (pre_token_generation(ctx, grant, &gc, idc, accessc) != 0 ||
-        (grant->with_refresh_token &&
-         new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0))
+        (grant->with_refresh_token && grant->user != NULL &&
+         new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0) ||
+        sign_tokens(ctx, grant, idc, accessc, &id_token, &access_token) != 0)
         goto out;
-    id_token = sign_with(ctx, pool_id, KEY_USE_ID, idc);
-    access_token = sign_with(ctx, pool_id, KEY_USE_ACCESS, accessc);
-    if (id_token == NULL || access_token == NULL) {
-        ops_fail_internal(ctx, "could not sign the tokens");
-        goto out;
-    }
     /* Cognito's member order: AccessToken, ExpiresIn, TokenType, RefreshToken, IdToken. */
     bad |= json_set_str(result, "AccessToken", access_token);
-    bad |= json_set_num(result, "ExpiresIn", (double)access_ttl);
+    bad |= json_set_num(result, "ExpiresIn",
+                        (double)client_token_validity(grant->client, "AccessToken"));
     bad |= json_set_str(result, "TokenType", "Bearer");
     if (refresh != NULL)
         bad |= json_set_str(result, "RefreshToken", refresh);
-    bad |= json_set_str(result, "IdToken", id_token);
+    if (id_token != NULL)
+        bad |= json_set_str(result, "IdToken", id_token);
     rc = bad ? ops_fail_internal(ctx, "out of memory") : 0;
 out:
     group_claims_free(&gc);
@@ -385,6 +511,36 @@ out:
     free(id_token);
     free(access_token);
     return rc;
+}
+
+/* The attributes each of the OIDC scopes shows (OIDC Core 5.4, as Cognito's userInfo page
+ * lists them for profile; custom attributes count as profile ones). */
+static const char *const PROFILE_CLAIMS[] = {
+    "name",    "family_name", "given_name", "middle_name", "nickname",  "preferred_username",
+    "profile", "picture",     "website",    "gender",      "birthdate", "zoneinfo",
+    "locale",  "updated_at",
+};
+
+static bool is_profile_claim(const char *name)
+{
+    for (size_t i = 0; i < sizeof(PROFILE_CLAIMS) / sizeof(PROFILE_CLAIMS[0]); i++)
+        if (strcmp(name, PROFILE_CLAIMS[i]) == 0)
+            return true;
+    return strncmp(name, "custom:", 7) == 0;
+}
+
+bool tokens_scope_reads(const char *scope, const char *name)
+{
+    bool profile = scope_has(scope, "profile"), email = scope_has(scope, "email");
+    bool phone = scope_has(scope, "phone");
+
+    if (!profile && !email && !phone)
+        return true;
+    if (strcmp(name, "email") == 0 || strcmp(name, "email_verified") == 0)
+        return email;
+    if (strcmp(name, "phone_number") == 0 || strcmp(name, "phone_number_verified") == 0)
+        return phone;
+    return profile && is_profile_claim(name);
 }
 
 int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const char *client_id,
@@ -414,6 +570,36 @@ int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const c
     }
     *out = r;
     return 0;
+}
+
+/* Whether token is a JWT of this emulator's (an ID or access token): a readable payload
+ * with a token_use. */
+static bool is_jwt(const char *token)
+{
+    cJSON *claims = jwt_peek_payload(token);
+    bool jwt = claims != NULL && json_str(claims, "token_use") != NULL;
+
+    cJSON_Delete(claims);
+    return jwt;
+}
+
+int tokens_revoke_refresh(struct op_ctx *ctx, const char *token, const char *client_id)
+{
+    struct store_refresh *r = NULL;
+    char hash[65];
+    int rc = 0, st;
+
+    if (is_jwt(token))
+        return 1;
+    secrets_sha256_hex(token, hash);
+    st = store_refresh_get(ctx->db, hash, &r);
+    if (st == STORE_ERROR)
+        return ops_fail_internal(ctx, "could not read the refresh token");
+    if (st == STORE_OK && strcmp(r->client_id, client_id) == 0 &&
+        store_refresh_revoke(ctx->db, r->origin_jti) == STORE_ERROR)
+        rc = ops_fail_internal(ctx, "could not revoke the refresh token");
+    store_refresh_free(r);
+    return rc;
 }
 
 /* ---- Verifying tokens -------------------------------------------------------------------- */
@@ -616,19 +802,6 @@ static int access_refused(struct op_ctx *ctx, enum tokens_status st)
     else if (st == TOKENS_REVOKED)
         message = "Access Token has been revoked";
     return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "%s", message);
-}
-
-/* Whether the space-separated scopes (may be NULL) hold scope. */
-static bool scope_has(const char *scopes, const char *scope)
-{
-    size_t n = strlen(scope);
-
-    for (const char *p = scopes; p != NULL && *p != '\0'; p += strcspn(p, " ")) {
-        p += strspn(p, " ");
-        if (strncmp(p, scope, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
-            return true;
-    }
-    return false;
 }
 
 int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user **user,

@@ -18,16 +18,27 @@
 #include "store/store.h"
 
 struct token_grant {
-    const cJSON *pool;             /* the pool document */
-    const cJSON *client;           /* the app client document */
-    const struct store_user *user; /* the signed-in user */
-    int64_t auth_time;             /* seconds: when the user authenticated (kept on refresh) */
-    const char *origin_jti;        /* NULL at sign-in (a new one is made); refresh keeps it */
-    bool with_refresh_token;       /* true at sign-in; a refresh returns no new refresh token */
-    const char *source; /* the pre token generation triggerSource ("TokenGeneration_...") */
+    const cJSON *pool;   /* the pool document */
+    const cJSON *client; /* the app client document */
+    /* The signed-in user; NULL for the client credentials grant (the client is the subject:
+     * an access token only, sub = the client id, no refresh token). */
+    const struct store_user *user;
+    int64_t auth_time;       /* seconds: when the user authenticated (kept on refresh) */
+    const char *origin_jti;  /* NULL at sign-in (a new one is made); refresh keeps it */
+    bool with_refresh_token; /* true at sign-in; a refresh returns no new refresh token */
+    const char *source;      /* the pre token generation triggerSource ("TokenGeneration_...") */
     /* The ClientMetadata pre token generation gets: RespondToAuthChallenge's and
      * GetTokensFromRefreshToken's; NULL for InitiateAuth, whose metadata Cognito keeps from it. */
     const cJSON *client_metadata;
+    /*
+     * The OAuth scopes granted at the domain's token endpoint (space-separated), or NULL for
+     * the user pool API, whose access tokens carry only aws.cognito.signin.user.admin. With
+     * scopes: the access token's scope claim is them and it has "version": 2; an ID token is
+     * made only when they hold openid, with at_hash, nonce (when not NULL) and the attributes
+     * tokens_scope_reads() lets through; the refresh token records them.
+     */
+    const char *scope;
+    const char *nonce;
 };
 
 /*
@@ -37,6 +48,16 @@ struct token_grant {
  * ctx->err set: a failed trigger means no tokens, and no refresh token is recorded.
  */
 int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *result);
+
+/*
+ * Whether an OAuth token of scope (space-separated; NULL: an API token) shows user attribute
+ * name, in its ID token and at the userInfo endpoint (developer guide, "Scopes" and the
+ * userInfo page): everything the client may read under openid alone (or for an API token);
+ * once profile, email or phone is granted only their attributes: email and email_verified
+ * (email), phone_number and phone_number_verified (phone), the OIDC profile claims and custom
+ * attributes (profile).
+ */
+bool tokens_scope_reads(const char *scope, const char *name);
 
 /* How tokens_verify() and tokens_check_user() judged a token, in the order of the checks. */
 enum tokens_status {
@@ -117,5 +138,14 @@ int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user
  */
 int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const char *client_id,
                           struct store_refresh **out);
+
+/*
+ * Revoke refresh token token of client_id with the access tokens of its sign-in (same
+ * origin_jti; tokens_check_user refuses them), as RevokeToken and the revocation endpoint do.
+ * A token the client does not know (garbage, another client's, already revoked) is no error
+ * (RFC 7009 2.2). 0; 1 when token is an ID or access token (a JWT: unsupported_token_type);
+ * -1 with InternalErrorException.
+ */
+int tokens_revoke_refresh(struct op_ctx *ctx, const char *token, const char *client_id);
 
 #endif
