@@ -840,6 +840,111 @@ START_TEST(test_hosted_new_password_required_then_code)
 }
 END_TEST
 
+/* ---- Sign-up and password reset -----------------------------------------------------------------
+ */
+
+/* The newest code the inbox holds for username into out. */
+static void inbox_code(const char *username, char *out, size_t n)
+{
+    char url[256];
+    struct tu_http r;
+    cJSON *json;
+
+    snprintf(url, sizeof(url), "%s/_emu/messages?username=%s", root, username);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    json = cJSON_Parse(r.body);
+    ck_assert_msg(cJSON_GetArraySize(tu_get(json, "messages")) > 0, "%s", r.body);
+    snprintf(out, n, "%s", tu_str(cJSON_GetArrayItem(tu_get(json, "messages"), 0), "code"));
+    cJSON_Delete(json);
+    tu_http_free(&r);
+}
+
+/* POST form (after the _csrf field and the standard parameters) to path of the site. */
+static void post_page(struct jar *j, const char *path, const char *fields, struct tu_http *r)
+{
+    char url[300], form[2048];
+
+    snprintf(url, sizeof(url), "%s%s", site, path);
+    snprintf(form, sizeof(form),
+             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate&%s",
+             jar_get(j, "XSRF-TOKEN"), client, CALLBACK, fields);
+    browse("POST", url, j, form, NULL, r);
+}
+
+START_TEST(test_hosted_sign_up_then_confirm_signs_in)
+{
+    struct jar j = {0};
+    struct tu_http r;
+    char url[1024], code[16], fields[256], loc[2048];
+    struct oauth_grant *g;
+
+    cJSON_Delete(aws("UpdateUserPool",
+                     "{\"UserPoolId\":\"%s\",\"AutoVerifiedAttributes\":[\"email\"]}", pool));
+    snprintf(url, sizeof(url), "%s/signup?response_type=code&client_id=%s&redirect_uri=%s", site,
+             client, CALLBACK);
+    browse("GET", url, &j, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "name=\"username\""));
+    ck_assert_ptr_nonnull(strstr(r.body, "autocomplete=\"new-password\""));
+    tu_http_free(&r);
+    /* The API's own refusal, on the page. */
+    post_page(&j, "/signup", "username=carol&password=short", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "Password did not conform with policy"));
+    ck_assert_ptr_nonnull(strstr(r.body, "value=\"carol\""));
+    tu_http_free(&r);
+    post_page(&j, "/signup", "username=carol&password=" PASSWORD "&email=carol%40example.com", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "name=\"code\""));
+    tu_http_free(&r);
+    post_page(&j, "/confirm", "username=carol&code=000000", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "Invalid verification code provided"));
+    tu_http_free(&r);
+    inbox_code("carol", code, sizeof(code));
+    snprintf(fields, sizeof(fields), "username=carol&code=%s", code);
+    post_page(&j, "/confirm", fields, &r);
+    g = redeem(location(&r, loc, sizeof(loc)));
+    ck_assert_int_gt(g->user_seq, 0);
+    oauth_grant_free(g);
+    ck_assert_ptr_nonnull(jar_get(&j, "cognito"));
+    tu_http_free(&r);
+}
+END_TEST
+
+START_TEST(test_hosted_forgot_password_resets_it)
+{
+    struct jar j = {0};
+    struct tu_http r;
+    char url[1024], code[16], fields[256], loc[2048];
+
+    cJSON_Delete(aws("AdminUpdateUserAttributes",
+                     "{\"UserPoolId\":\"%s\",\"Username\":\"alice\",\"UserAttributes\":["
+                     "{\"Name\":\"email\",\"Value\":\"alice@example.com\"},"
+                     "{\"Name\":\"email_verified\",\"Value\":\"true\"}]}",
+                     pool));
+    snprintf(url, sizeof(url), "%s/forgotPassword?response_type=code&client_id=%s&redirect_uri=%s",
+             site, client, CALLBACK);
+    browse("GET", url, &j, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    tu_http_free(&r);
+    post_page(&j, "/forgotPassword", "username=alice", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "a***@e***"));
+    tu_http_free(&r);
+    inbox_code("alice", code, sizeof(code));
+    snprintf(fields, sizeof(fields), "username=alice&code=%s&password=N3w-Passw0rd!", code);
+    post_page(&j, "/confirmforgotPassword", fields, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "Your password has been reset."));
+    ck_assert_ptr_nonnull(strstr(r.body, "id=\"signInFormUsername\""));
+    tu_http_free(&r);
+    sign_in_at(site, &j, "", "alice", "N3w-Passw0rd!", &r);
+    oauth_grant_free(redeem(location(&r, loc, sizeof(loc))));
+    tu_http_free(&r);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("hosted_ui");
@@ -864,6 +969,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_hosted_root_finds_the_domain_by_client);
     tcase_add_test(tc, test_hosted_unknown_domain_is_not_found);
     tcase_add_test(tc, test_hosted_new_password_required_then_code);
+    tcase_add_test(tc, test_hosted_sign_up_then_confirm_signs_in);
+    tcase_add_test(tc, test_hosted_forgot_password_resets_it);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,8 +11,10 @@
 
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
+#include "dispatch.h"
 #include "oauth/hosted_int.h"
 #include "oauth/oauth_pages.h"
+#include "util/clock.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -231,16 +233,123 @@ char *hosted_hidden_params(const struct hosted *h)
     return strbuf_take(&b);
 }
 
-char *hosted_error_line(const char *message)
+char *hosted_line(const char *cls, const char *message)
 {
     struct strbuf b = {0};
 
     if (message == NULL)
         return NULL;
-    strbuf_puts(&b, "<p class=\"error\" role=\"alert\">");
+    strbuf_puts(&b, "<p class=\"");
+    strbuf_puts(&b, cls);
+    strbuf_puts(&b, strcmp(cls, "error") == 0 ? "\" role=\"alert\">" : "\">");
     html_escape(&b, message);
     strbuf_puts(&b, "</p>\n");
     return strbuf_take(&b);
+}
+
+void hosted_add_input(struct strbuf *b, const char *name, const char *label, const char *type,
+                      const char *autocomplete, const char *value)
+{
+    strbuf_puts(b, "<label for=\"");
+    html_escape(b, name);
+    strbuf_puts(b, "\">");
+    html_escape(b, label);
+    strbuf_puts(b, "</label>\n<input id=\"");
+    html_escape(b, name);
+    strbuf_puts(b, "\" name=\"");
+    html_escape(b, name);
+    strbuf_puts(b, "\" type=\"");
+    html_escape(b, type);
+    strbuf_puts(b, "\" autocomplete=\"");
+    html_escape(b, autocomplete);
+    if (value != NULL) {
+        strbuf_puts(b, "\" value=\"");
+        html_escape(b, value);
+    }
+    strbuf_puts(b, "\" required>\n");
+}
+
+void hosted_add_hidden(struct strbuf *b, const char *name, const char *value)
+{
+    strbuf_puts(b, "<input type=\"hidden\" name=\"");
+    html_escape(b, name);
+    strbuf_puts(b, "\" value=\"");
+    html_escape(b, value);
+    strbuf_puts(b, "\">\n");
+}
+
+void hosted_form_page(struct hosted *h, int status, const struct hosted_form *form)
+{
+    char action[sizeof(h->site.base_url) + 32];
+    char *params = hosted_hidden_params(h), *error = hosted_line("error", form->error);
+    char *note = hosted_line("note", form->note);
+    char *restart = hosted_page_url(h, "/login");
+    const char *csrf = hosted_csrf_token(h);
+    struct strbuf hidden = {0};
+    char *hidden_text;
+
+    snprintf(action, sizeof(action), "%s%s", h->site.base_url, form->path);
+    strbuf_puts(&hidden, params != NULL ? params : "");
+    strbuf_puts(&hidden, form->hidden != NULL ? form->hidden : "");
+    hidden_text = strbuf_take(&hidden);
+    {
+        const struct html_slot slots[] = {
+            {"action", action},       {"csrf", csrf},           {"hidden", hidden_text},
+            {"fields", form->fields}, {"error", error},         {"restart", restart},
+            {"note", note},           {"button", form->button}, {"button_name", form->button_name},
+        };
+        if (params == NULL || restart == NULL || hidden_text == NULL || csrf == NULL)
+            hosted_internal(h, "out of memory");
+        else
+            hosted_page(h, status, form->title, "form.html", slots,
+                        sizeof(slots) / sizeof(slots[0]));
+    }
+    free(params);
+    free(error);
+    free(note);
+    free(restart);
+    free(hidden_text);
+}
+
+int hosted_call(struct hosted *h, const char *op, cJSON *in, cJSON **out)
+{
+    const char *secret = json_str(h->client.client, "ClientSecret");
+    const char *username = json_str(in, "Username");
+    char target[96], *hash = NULL, *body = NULL;
+    struct dispatch_result res;
+    int rc = -1;
+
+    if (out != NULL)
+        *out = NULL;
+    if (secret != NULL && username != NULL)
+        hash = secrets_secret_hash(secret, username, h->client.id);
+    if (json_set_str(in, "ClientId", h->client.id) != 0 ||
+        (hash != NULL && json_set_str(in, "SecretHash", hash) != 0) ||
+        (body = cJSON_PrintUnformatted(in)) == NULL) {
+        cJSON_Delete(in);
+        free(hash);
+        return cog_err_set(&h->ctx.err, COG_E_INTERNAL_ERROR, "out of memory");
+    }
+    cJSON_Delete(in);
+    free(hash);
+    snprintf(target, sizeof(target), "AWSCognitoIdentityProviderService.%s", op);
+    /* The operation takes its own store connection: give this one back meanwhile, so that a
+     * busy server never waits on itself. */
+    store_release(h->app->store, h->conn);
+    dispatch_request(h->app, target, NULL, body, strlen(body), &res);
+    h->conn = h->ctx.db = store_acquire(h->app->store);
+    h->ctx.now_ms = clock_now_ms();
+    if (res.code == COG_OK) {
+        rc = 0;
+        if (out != NULL && (*out = cJSON_Parse(res.body)) == NULL)
+            rc = cog_err_set(&h->ctx.err, COG_E_INTERNAL_ERROR, "out of memory");
+    } else {
+        h->ctx.err.code = res.code;
+        snprintf(h->ctx.err.message, sizeof(h->ctx.err.message), "%s", res.message);
+    }
+    dispatch_result_free(&res);
+    free(body);
+    return rc;
 }
 
 /* ---- Checks ------------------------------------------------------------------------------- */

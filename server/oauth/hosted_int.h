@@ -128,8 +128,49 @@ char *hosted_hidden_params(const struct hosted *h);
 /* site base + path + "?" + the authorize parameters, percent-encoded (NULL: no memory). */
 char *hosted_page_url(const struct hosted *h, const char *path);
 
-/* "<p class=\"error\">message</p>", escaped; NULL message gives NULL. The caller frees. */
-char *hosted_error_line(const char *message);
+/* A form page (template form.html) that posts to the site's path with the anti-forgery
+ * token and the authorize parameters, and links back to the sign-in page. */
+struct hosted_form {
+    const char *title;
+    const char *note;        /* the line that says what to do (may be NULL) */
+    const char *error;       /* a refusal to show above it (may be NULL) */
+    const char *path;        /* where it posts: "/login", "/signup"... */
+    const char *hidden;      /* more hidden fields, built by the server (may be NULL) */
+    const char *fields;      /* the inputs, built by the server */
+    const char *button;      /* the submit button's text */
+    const char *button_name; /* and its name */
+};
+
+void hosted_form_page(struct hosted *h, int status, const struct hosted_form *form);
+
+/* Append to b a labelled input (id and name alike; type; autocomplete; value, or NULL for
+ * none), or a hidden field. */
+void hosted_add_input(struct strbuf *b, const char *name, const char *label, const char *type,
+                      const char *autocomplete, const char *value);
+void hosted_add_hidden(struct strbuf *b, const char *name, const char *value);
+
+/* "<p class=\"cls\">message</p>", escaped ("error" or "note"); NULL message gives NULL.
+ * The caller frees. */
+char *hosted_line(const char *cls, const char *message);
+
+/* hosted_login.c: the sign-in form, with a refusal (message) or a note above it (either may
+ * be NULL) and username filled in. */
+void hosted_login_page(struct hosted *h, int status, const char *message, const char *note,
+                       const char *username);
+
+/* The password sign-in of the form's username and password fields (the API's
+ * USER_PASSWORD_AUTH): the app, a challenge page, or the form again with the refusal. */
+void hosted_password_sign_in(struct hosted *h);
+
+/* The user signed in by a page other than the sign-in form (after confirming a sign-up):
+ * start the session and answer the app. */
+void hosted_signed_in(struct hosted *h, int64_t user_seq);
+
+/* hosted.c: run AWS operation op (e.g. "SignUp") with input in (taken; the client's
+ * SECRET_HASH is added for Username when it has a secret), as the API runs it: validation,
+ * triggers, delivery to the inbox. 0 with *out its output (may be NULL: not wanted), or -1
+ * with h->ctx.err the refusal. */
+int hosted_call(struct hosted *h, const char *op, cJSON *in, cJSON **out);
 
 /* ---- Forgery protection ----------------------------------------------------------------- */
 

@@ -26,25 +26,52 @@
 
 /* ---- The sign-in form --------------------------------------------------------------------- */
 
-/* Answer the sign-in form (status), with message (may be NULL) above it. */
-static void login_page(struct hosted *h, int status, const char *message, const char *username)
+/* The links under the sign-in form: reset, and sign-up when the pool lets users sign up. */
+static char *login_links(const struct hosted *h)
+{
+    const cJSON *admin = json_get(h->client.pool, "AdminCreateUserConfig");
+    char *forgot = hosted_page_url(h, "/forgotPassword"), *signup = hosted_page_url(h, "/signup");
+    struct strbuf b = {0};
+
+    strbuf_puts(&b, "<a href=\"");
+    html_escape(&b, forgot);
+    strbuf_puts(&b, "\">Forgot your password?</a>");
+    if (!json_bool(admin, "AllowAdminCreateUserOnly", false)) {
+        strbuf_puts(&b, " &middot; <a href=\"");
+        html_escape(&b, signup);
+        strbuf_puts(&b, "\">Need an account? Sign up</a>");
+    }
+    free(forgot);
+    free(signup);
+    return strbuf_take(&b);
+}
+
+void hosted_login_page(struct hosted *h, int status, const char *message, const char *note,
+                       const char *username)
 {
     char action[sizeof(h->site.base_url) + 8];
-    char *hidden = hosted_hidden_params(h), *error = hosted_error_line(message);
+    char *hidden = hosted_hidden_params(h), *error = hosted_line("error", message);
+    char *note_line = hosted_line("note", note), *links = login_links(h);
     const char *csrf = hosted_csrf_token(h);
-    const struct html_slot slots[] = {{"action", action},
-                                      {"csrf", csrf},
-                                      {"hidden", hidden},
-                                      {"error", error},
-                                      {"username", username}};
+    const struct html_slot slots[] = {
+        {"action", action},  {"csrf", csrf},   {"hidden", hidden},    {"error", error},
+        {"note", note_line}, {"links", links}, {"username", username}};
 
     snprintf(action, sizeof(action), "%s/login", h->site.base_url);
-    if (hidden == NULL || csrf == NULL)
+    if (hidden == NULL || csrf == NULL || links == NULL)
         hosted_internal(h, "out of memory");
     else
-        hosted_page(h, status, "Sign in", "login.html", slots, 5);
+        hosted_page(h, status, "Sign in", "login.html", slots, sizeof(slots) / sizeof(slots[0]));
     free(hidden);
     free(error);
+    free(note_line);
+    free(links);
+}
+
+/* The sign-in form with message (may be NULL) above it. */
+static void login_page(struct hosted *h, int status, const char *message, const char *username)
+{
+    hosted_login_page(h, status, message, NULL, username);
 }
 
 /* GET /login: the form, for a request that passes authorize's checks. */
@@ -83,35 +110,6 @@ static const struct code_challenge *find_code_challenge(const char *name)
     return NULL;
 }
 
-/* Append a labelled input to b (id and name are the same; type, autocomplete). */
-static void add_input(struct strbuf *b, const char *name, const char *label, const char *type,
-                      const char *autocomplete)
-{
-    strbuf_puts(b, "<label for=\"");
-    html_escape(b, name);
-    strbuf_puts(b, "\">");
-    html_escape(b, label);
-    strbuf_puts(b, "</label>\n<input id=\"");
-    html_escape(b, name);
-    strbuf_puts(b, "\" name=\"");
-    html_escape(b, name);
-    strbuf_puts(b, "\" type=\"");
-    strbuf_puts(b, type);
-    strbuf_puts(b, "\" autocomplete=\"");
-    strbuf_puts(b, autocomplete);
-    strbuf_puts(b, "\" required>\n");
-}
-
-/* Append a hidden field to b. */
-static void add_hidden(struct strbuf *b, const char *name, const char *value)
-{
-    strbuf_puts(b, "<input type=\"hidden\" name=\"");
-    html_escape(b, name);
-    strbuf_puts(b, "\" value=\"");
-    html_escape(b, value);
-    strbuf_puts(b, "\">\n");
-}
-
 /*
  * The fields of NEW_PASSWORD_REQUIRED: the new password twice, and each attribute the pool
  * requires that the user lacks (required: the challenge's requiredAttributes, JSON text of
@@ -122,14 +120,15 @@ static void new_password_fields(struct strbuf *b, const char *required)
     cJSON *list = required != NULL ? cJSON_Parse(required) : NULL;
     const cJSON *item;
 
-    add_input(b, "new_password", "New password", "password", "new-password");
-    add_input(b, "confirm_password", "Enter the new password again", "password", "new-password");
+    hosted_add_input(b, "new_password", "New password", "password", "new-password", NULL);
+    hosted_add_input(b, "confirm_password", "Enter the new password again", "password",
+                     "new-password", NULL);
     cJSON_ArrayForEach(item, list)
     {
         const char *entry = cJSON_GetStringValue(item);
         const char *dot = entry != NULL ? strchr(entry, '.') : NULL;
         if (dot != NULL)
-            add_input(b, entry, dot + 1, "text", "on");
+            hosted_add_input(b, entry, dot + 1, "text", "on", NULL);
     }
     cJSON_Delete(list);
 }
@@ -144,47 +143,33 @@ static void challenge_page(struct hosted *h, const char *name, const char *sessi
     const struct code_challenge *cc = find_code_challenge(name);
     bool new_password = strcmp(name, "NEW_PASSWORD_REQUIRED") == 0;
     struct strbuf fields = {0}, hidden = {0};
-    char action[sizeof(h->site.base_url) + 8];
-    char *params = hosted_hidden_params(h), *error = hosted_error_line(message);
-    char *restart = hosted_page_url(h, "/login"), *fields_text, *hidden_text;
-    const char *csrf = hosted_csrf_token(h);
+    char *fields_text, *hidden_text;
 
-    snprintf(action, sizeof(action), "%s/login", h->site.base_url);
-    strbuf_puts(&hidden, params != NULL ? params : "");
-    add_hidden(&hidden, "challenge", name);
-    add_hidden(&hidden, "session", session);
-    add_hidden(&hidden, "username", username);
+    hosted_add_hidden(&hidden, "challenge", name);
+    hosted_add_hidden(&hidden, "session", session);
+    hosted_add_hidden(&hidden, "username", username);
     if (required != NULL)
-        add_hidden(&hidden, "required", required);
+        hosted_add_hidden(&hidden, "required", required);
     if (new_password)
         new_password_fields(&fields, required);
     else if (cc != NULL)
-        add_input(&fields, "code", "Code", "text", "one-time-code");
+        hosted_add_input(&fields, "code", "Code", "text", "one-time-code", NULL);
     fields_text = strbuf_take(&fields);
     hidden_text = strbuf_take(&hidden);
     {
-        const struct html_slot slots[] = {
-            {"action", action},
-            {"csrf", csrf},
-            {"hidden", hidden_text},
-            {"fields", fields_text},
-            {"error", error},
-            {"restart", restart},
-            {"note",
-             new_password ? "Your password must be changed before you can sign in." : cc->note},
-            {"button", new_password ? "Change password" : "Sign in"},
-            {"button_name", new_password ? "changePasswordButton" : "confirmCodeButton"},
+        const struct hosted_form form = {
+            .title = new_password ? "Change your password" : "Enter your code",
+            .note =
+                new_password ? "Your password must be changed before you can sign in." : cc->note,
+            .error = message,
+            .path = "/login",
+            .hidden = hidden_text,
+            .fields = fields_text,
+            .button = new_password ? "Change password" : "Sign in",
+            .button_name = new_password ? "changePasswordButton" : "confirmCodeButton",
         };
-        if (params == NULL || restart == NULL || fields_text == NULL || hidden_text == NULL ||
-            csrf == NULL)
-            hosted_internal(h, "out of memory");
-        else
-            hosted_page(h, 200, new_password ? "Change your password" : "Enter your code",
-                        "challenge.html", slots, sizeof(slots) / sizeof(slots[0]));
+        hosted_form_page(h, 200, &form);
     }
-    free(params);
-    free(error);
-    free(restart);
     free(fields_text);
     free(hidden_text);
 }
@@ -230,11 +215,7 @@ static void run_sign_in(struct hosted *h, cJSON *in, bool initiate, const char *
         rc = initiate ? auth_hosted_initiate(&h->ctx, &user_seq)
                       : auth_hosted_respond(&h->ctx, &user_seq);
     if (rc == 0 && user_seq > 0) {
-        int64_t auth_time = h->ctx.now_ms / 1000;
-        if (hosted_session_start(h, user_seq, auth_time) != 0)
-            hosted_internal(h, "cannot store the hosted session");
-        else
-            hosted_answer_app(h, user_seq, auth_time);
+        hosted_signed_in(h, user_seq);
     } else if (rc == 0) {
         ask_challenge(h, username);
     } else if (h->ctx.err.code == COG_E_INTERNAL_ERROR) {
@@ -250,8 +231,17 @@ static void run_sign_in(struct hosted *h, cJSON *in, bool initiate, const char *
     cJSON_Delete(in);
 }
 
-/* The password sign-in of the form's username and password. */
-static void sign_in(struct hosted *h)
+void hosted_signed_in(struct hosted *h, int64_t user_seq)
+{
+    int64_t auth_time = h->ctx.now_ms / 1000;
+
+    if (hosted_session_start(h, user_seq, auth_time) != 0)
+        hosted_internal(h, "cannot store the hosted session");
+    else
+        hosted_answer_app(h, user_seq, auth_time);
+}
+
+void hosted_password_sign_in(struct hosted *h)
 {
     const char *username = hosted_field(h, "username"), *password = hosted_field(h, "password");
     cJSON *in = cJSON_CreateObject(), *params = cJSON_CreateObject();
@@ -343,7 +333,7 @@ void hosted_login_post(const struct app *app, const struct http_request *req, co
         if (challenge != NULL)
             respond(&h, challenge);
         else
-            sign_in(&h);
+            hosted_password_sign_in(&h);
     }
     hosted_end(&h);
 }

@@ -24,4 +24,14 @@ void hosted_login_post(const struct app *app, const struct http_request *req, co
 void hosted_logout(const struct app *app, const struct http_request *req, const char *domain,
                    struct http_response *resp);
 
+/* hosted_account.c: GET and POST /signup, /confirm, /forgotPassword, /confirmforgotPassword. */
+void hosted_signup(const struct app *app, const struct http_request *req, const char *domain,
+                   struct http_response *resp);
+void hosted_confirm(const struct app *app, const struct http_request *req, const char *domain,
+                    struct http_response *resp);
+void hosted_forgot_password(const struct app *app, const struct http_request *req,
+                            const char *domain, struct http_response *resp);
+void hosted_confirm_forgot_password(const struct app *app, const struct http_request *req,
+                                    const char *domain, struct http_response *resp);
+
 #endif
