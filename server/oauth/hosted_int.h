@@ -2,10 +2,11 @@
  * hosted_int: what the files of the hosted sign-in pages share (oauth_authorize.c,
  * hosted_login.c, hosted_account.c; nothing else includes it). One request to a page is a
  * struct hosted: its site and app client, the authorize parameters it carries along, and the
- * response it fills. hosted.c has the checks of section 2.2 of ../shared/oauth2-hosted-ui.md
- * (which client, which redirect, then what the app may ask), the pages (templates of
- * server/oauth/pages in the layout, util/html.h), the anti-forgery token of the forms, the
- * hosted session (single sign-on) and the answer to the app (a code, via a 302).
+ * response it fills. hosted.c has the request and the pages (templates of server/oauth/pages
+ * in the layout, util/html.h); hosted_check.c the checks of section 2.2 of
+ * ../shared/oauth2-hosted-ui.md (which client, which redirect, then what the app may ask);
+ * hosted_session.c the anti-forgery token of the forms, the hosted session (single sign-on)
+ * and the answer to the app (a code, via a 302).
  *
  * Responses. A fault before the client and its redirect URL are trusted never goes to the
  * app: the browser goes to the domain's /error page (or, when even the domain is unknown,
