@@ -42,6 +42,8 @@ struct auth {
                                  new tokens keep (tokens.h token_grant.scope); else NULL */
     bool responding;          /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
                                  post authentication trigger gets */
+    bool hosted;              /* a sign-in on the hosted pages (auth_hosted.h): no
+                                 SECRET_HASH, no ExplicitAuthFlows check, no tokens */
     /* A custom flow in progress (auth_custom.c), owned, or NULL. The next challenge session
      * stored takes it along (auth_store_challenge sets it NULL); still set after a response
      * means the flow goes back to its DefineAuthChallenge trigger (auth_custom_continue). */

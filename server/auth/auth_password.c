@@ -324,7 +324,8 @@ int auth_start_password(struct auth *a)
         return auth_missing(a->ctx, "USERNAME");
     if (password == NULL)
         return auth_missing(a->ctx, "PASSWORD");
-    if (client_check_secret_hash(a->ctx, a->client, username, auth_param(a, "SECRET_HASH")) != 0)
+    if (!a->hosted &&
+        client_check_secret_hash(a->ctx, a->client, username, auth_param(a, "SECRET_HASH")) != 0)
         return -1;
     st = user_find(a->ctx, a->pool, username, &a->user);
     if (st == STORE_NOT_FOUND)

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "auth/auth_hosted.h"
 #include "auth/auth_int.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
@@ -130,23 +131,36 @@ static const struct challenge *find_challenge(const char *name)
 
 /* ---- InitiateAuth, AdminInitiateAuth ----------------------------------------------------- */
 
-static int initiate(struct op_ctx *ctx, bool admin)
+/* The user a hosted sign-in (auth_hosted.h) signed in: its seq into *user_seq, else 0. */
+static void hosted_user(const struct auth *a, int rc, int64_t *user_seq)
+{
+    if (user_seq != NULL)
+        *user_seq = rc == 0 && a->signed_in && a->user != NULL ? a->user->seq : 0;
+}
+
+/* InitiateAuth, AdminInitiateAuth, and with user_seq the hosted pages' sign-in. */
+static int initiate(struct op_ctx *ctx, bool admin, int64_t *user_seq)
 {
     const char *name = json_str(ctx->in, "AuthFlow");
     const struct flow *flow = find_flow(name);
-    struct auth a = {.ctx = ctx, .admin = admin, .params = json_get(ctx->in, "AuthParameters")};
+    struct auth a = {.ctx = ctx,
+                     .admin = admin,
+                     .params = json_get(ctx->in, "AuthParameters"),
+                     .hosted = user_seq != NULL};
     int rc = -1;
 
     if (flow == NULL || !(flow->apis & (admin ? FLOW_ADMIN : FLOW_CLIENT)))
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Initiate Auth method not supported");
-    if (load_client(&a) != 0 || client_check_auth_flow(ctx, a.client, flow->client_flow) != 0)
+    if (load_client(&a) != 0 ||
+        (!a.hosted && client_check_auth_flow(ctx, a.client, flow->client_flow) != 0))
         goto out;
     if (flow->start == NULL)
         cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER, "cognito-emu does not implement %s yet",
                     name);
     else
         rc = flow->start(&a);
+    hosted_user(&a, rc, user_seq);
 out:
     auth_free(&a);
     return rc;
@@ -154,12 +168,17 @@ out:
 
 int op_initiate_auth(struct op_ctx *ctx)
 {
-    return initiate(ctx, false);
+    return initiate(ctx, false, NULL);
 }
 
 int op_admin_initiate_auth(struct op_ctx *ctx)
 {
-    return initiate(ctx, true);
+    return initiate(ctx, true, NULL);
+}
+
+int auth_hosted_initiate(struct op_ctx *ctx, int64_t *user_seq)
+{
+    return initiate(ctx, false, user_seq);
 }
 
 /* ---- RespondToAuthChallenge, AdminRespondToAuthChallenge --------------------------------- */
@@ -223,14 +242,16 @@ static int load_session_user(struct auth *a, const struct store_session *s, cons
     return 0;
 }
 
-static int respond(struct op_ctx *ctx, bool admin)
+/* (Admin)RespondToAuthChallenge, and with user_seq the hosted pages' responses. */
+static int respond(struct op_ctx *ctx, bool admin, int64_t *user_seq)
 {
     const char *name = json_str(ctx->in, "ChallengeName"), *session = json_str(ctx->in, "Session");
     const struct challenge *c = find_challenge(name);
     struct auth a = {.ctx = ctx,
                      .admin = admin,
                      .params = json_get(ctx->in, "ChallengeResponses"),
-                     .responding = true};
+                     .responding = true,
+                     .hosted = user_seq != NULL};
     struct store_session *s = NULL;
     const char *username, *key;
     int rc = -1;
@@ -246,7 +267,8 @@ static int respond(struct op_ctx *ctx, bool admin)
         auth_missing(ctx, "USERNAME");
         goto out;
     }
-    if (client_check_secret_hash(ctx, a.client, username, auth_param(&a, "SECRET_HASH")) != 0)
+    if (!a.hosted &&
+        client_check_secret_hash(ctx, a.client, username, auth_param(&a, "SECRET_HASH")) != 0)
         goto out;
     key = c->session_in != NULL ? auth_param(&a, c->session_in) : session;
     if (key == NULL) {
@@ -291,6 +313,7 @@ static int respond(struct op_ctx *ctx, bool admin)
         rc = auth_custom_continue(&a);
     else if (rc == 0 && a.signed_in)
         rc = auth_answer_sign_in(&a);
+    hosted_user(&a, rc, user_seq);
 out:
     store_session_free(s);
     auth_free(&a);
@@ -299,12 +322,17 @@ out:
 
 int op_respond_to_auth_challenge(struct op_ctx *ctx)
 {
-    return respond(ctx, false);
+    return respond(ctx, false, NULL);
 }
 
 int op_admin_respond_to_auth_challenge(struct op_ctx *ctx)
 {
-    return respond(ctx, true);
+    return respond(ctx, true, NULL);
+}
+
+int auth_hosted_respond(struct op_ctx *ctx, int64_t *user_seq)
+{
+    return respond(ctx, false, user_seq);
 }
 
 /* ---- GetTokensFromRefreshToken ----------------------------------------------------------- */
