@@ -22,6 +22,7 @@
 #include "server.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "crypto/jwt.h"
 #include "testutil.h"
 
 #define CALLBACK "http://localhost:3000/cb"
@@ -707,26 +708,47 @@ START_TEST(test_hosted_federation_is_refused_loudly)
 }
 END_TEST
 
-/* Pinned until the token endpoint is merged: the implicit grant is refused with a reason. */
-START_TEST(test_hosted_implicit_grant_is_refused_until_tokens_exist)
+/*
+ * The implicit grant: the tokens in the redirect's fragment (section 2.2), with token_type,
+ * expires_in and state, and never a refresh token or a code.
+ */
+START_TEST(test_hosted_implicit_grant_answers_tokens_in_the_fragment)
 {
     struct jar j = {0};
     struct tu_http r;
-    char url[1024], loc[2048], v[512], implicit[64];
+    char url[1024], loc[8192], v[4096], implicit[64];
+    cJSON *claims;
 
-    make_client("\"AllowedOAuthFlows\":[\"implicit\"],\"AllowedOAuthScopes\":[\"openid\"],"
-                "\"CallbackURLs\":[\"" CALLBACK "\"],\"SupportedIdentityProviders\":[\"COGNITO\"]",
-                implicit, sizeof(implicit));
+    make_client(
+        "\"AllowedOAuthFlows\":[\"implicit\"],\"AllowedOAuthScopes\":[\"openid\",\"email\"],"
+        "\"CallbackURLs\":[\"" CALLBACK "\"],\"SupportedIdentityProviders\":[\"COGNITO\"]",
+        implicit, sizeof(implicit));
     sign_in_at(site, &j, "", "alice", PASSWORD, &r);
     tu_http_free(&r);
     snprintf(url, sizeof(url),
              "%s/oauth2/authorize?client_id=%s&redirect_uri=%s"
-             "&response_type=token&state=st%%20ate",
+             "&response_type=token&state=st%%20ate&nonce=n-1",
              site, implicit, CALLBACK);
     browse("GET", url, &j, NULL, NULL, &r);
-    assert_app_error(&r, "unsupported_response_type");
-    url_param(location(&r, loc, sizeof(loc)), "error_description", v, sizeof(v));
-    ck_assert_ptr_nonnull(strstr(v, "implicit"));
+    location(&r, loc, sizeof(loc));
+    ck_assert_msg(strncmp(loc, CALLBACK "#", strlen(CALLBACK) + 1) == 0, "%s", loc);
+    ck_assert_str_eq(url_param(loc, "token_type", v, sizeof(v)), "Bearer");
+    ck_assert_str_eq(url_param(loc, "expires_in", v, sizeof(v)), "3600");
+    ck_assert_str_eq(url_param(loc, "state", v, sizeof(v)), "st ate");
+    ck_assert_ptr_null(url_param(loc, "refresh_token", v, sizeof(v)));
+    ck_assert_ptr_null(url_param(loc, "code", v, sizeof(v)));
+    ck_assert_ptr_nonnull(url_param(loc, "access_token", v, sizeof(v)));
+    claims = jwt_peek_payload(v);
+    ck_assert_str_eq(tu_str(claims, "token_use"), "access");
+    ck_assert_str_eq(tu_str(claims, "client_id"), implicit);
+    ck_assert_str_eq(tu_str(claims, "scope"), "openid email");
+    cJSON_Delete(claims);
+    ck_assert_ptr_nonnull(url_param(loc, "id_token", v, sizeof(v)));
+    claims = jwt_peek_payload(v);
+    ck_assert_str_eq(tu_str(claims, "token_use"), "id");
+    ck_assert_str_eq(tu_str(claims, "nonce"), "n-1");
+    ck_assert_str_eq(tu_str(claims, "cognito:username"), "alice");
+    cJSON_Delete(claims);
     tu_http_free(&r);
 }
 END_TEST
@@ -969,7 +991,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_hosted_untrusted_requests_never_reach_the_app);
     tcase_add_test(tc, test_hosted_faults_of_a_trusted_request_go_back_to_the_app);
     tcase_add_test(tc, test_hosted_federation_is_refused_loudly);
-    tcase_add_test(tc, test_hosted_implicit_grant_is_refused_until_tokens_exist);
+    tcase_add_test(tc, test_hosted_implicit_grant_answers_tokens_in_the_fragment);
     tcase_add_test(tc, test_hosted_host_header_names_the_domain);
     tcase_add_test(tc, test_hosted_root_finds_the_domain_by_client);
     tcase_add_test(tc, test_hosted_unknown_domain_is_not_found);

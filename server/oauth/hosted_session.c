@@ -11,7 +11,9 @@
 
 #include "crypto/secrets.h"
 #include "oauth/hosted_int.h"
+#include "oauth/oauth_token.h"
 #include "store/store.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 
 /* The hosted session's cookie (Cognito's classic hosted UI calls it "cognito"), and how long
@@ -148,18 +150,33 @@ void hosted_session_end(struct hosted *h)
 /* ---- The answer to the app ---------------------------------------------------------------- */
 
 /*
- * ==== IMPLICIT GRANT: TO BE REPLACED ====
- * response_type=token (section 2.2: tokens in the redirect's fragment, never a refresh
- * token) needs the token issuing of /oauth2/token, which another branch writes. Until they
- * are merged, this one function refuses it plainly; replace its body with the tokens.
+ * response_type=token, the implicit grant (section 2.2): the tokens of g in the redirect's
+ * fragment, with token_type, expires_in and state, and never a refresh token.
  */
-static void answer_implicit(struct hosted *h, int64_t user_seq, int64_t auth_time)
+static void answer_implicit(struct hosted *h, const struct oauth_grant *g)
 {
-    (void)user_seq;
-    (void)auth_time;
-    hosted_app_error(h, "unsupported_response_type",
-                     "The implicit grant (response_type=token) is not available in this build "
-                     "of cognito-emu yet; use response_type=code");
+    cJSON *tokens = NULL;
+    enum oauth_issue_status st = oauth_token_issue(&h->ctx, g, false, &tokens);
+    char expires[24], *url;
+
+    if (st == OAUTH_ISSUE_NO_USER) {
+        hosted_app_error(h, "invalid_request", "User does not exist.");
+        return;
+    }
+    if (st != OAUTH_ISSUE_OK) {
+        hosted_app_error(h, "invalid_request", h->ctx.err.message);
+        return;
+    }
+    snprintf(expires, sizeof(expires), "%lld", (long long)json_int(tokens, "expires_in", 0));
+    url = oauth_url_with(h->redirect_uri, true,
+                         (const char *const[]){"id_token", json_str(tokens, "id_token"),
+                                               "access_token", json_str(tokens, "access_token"),
+                                               "token_type", "Bearer", "expires_in", expires,
+                                               "state", h->params[HP_STATE]},
+                         5);
+    cJSON_Delete(tokens);
+    hosted_redirect(h, url);
+    free(url);
 }
 
 void hosted_answer_app(struct hosted *h, int64_t user_seq, int64_t auth_time)
@@ -178,7 +195,7 @@ void hosted_answer_app(struct hosted *h, int64_t user_seq, int64_t auth_time)
     char *code = NULL, *url;
 
     if (strcmp(h->params[HP_RESPONSE_TYPE], "token") == 0) {
-        answer_implicit(h, user_seq, auth_time);
+        answer_implicit(h, &g);
         return;
     }
     if (oauth_code_issue(h->conn, &g, h->ctx.now_ms, &code) != STORE_OK) {
