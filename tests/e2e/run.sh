@@ -10,6 +10,8 @@
 # js/auth.test.mjs; node --test), and USER_SRP_AUTH through amazon-cognito-identity-js and
 # Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs; node --test).
 # The HTTPS listener (--tls-port): tls.sh (curl --cacert, NODE_EXTRA_CA_CERTS; own servers).
+# OAuth 2.0 and the hosted sign-in pages: oauth/hosted.test.mjs (openid-client, jose and
+# aws-jwt-verify, with Debian's Chromium driven by playwright-core as the person signing in).
 # Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
 # test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
 # Lambda triggers, last: real Node handlers (lambda/handler.js) under serverless-offline
@@ -131,6 +133,10 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     apt_install nodejs npm
 fi
 NODE=$(command -v node) || die "no node after installing nodejs"
+# The hosted sign-in pages are driven by Debian's Chromium (playwright-core never downloads a
+# browser); fonts-liberation is only Recommended by chromium, and the screenshots need a font.
+CHROMIUM=/usr/bin/chromium
+[[ -x $CHROMIUM ]] || apt_install chromium fonts-liberation
 
 # npm ci in DIR when node_modules is absent or was installed from another lock file.
 npm_ci() {
@@ -146,7 +152,9 @@ npm_ci() {
 JS="$HERE/js"
 AMPLIFY="$HERE/amplify"
 LAMBDA="$HERE/lambda"
+OAUTH="$HERE/oauth"
 npm_ci "$JS"
+npm_ci "$OAUTH" # openid-client, jose, aws-jwt-verify, playwright-core
 npm_ci "$AMPLIFY"
 npm_ci "$LAMBDA" # serverless-offline and the trigger handlers' clients
 
@@ -328,6 +336,8 @@ run_pytest pytest-lifecycle test_boto3_lifecycle.py
 run_pytest pytest-oauth-admin test_boto3_oauth_admin.py
 PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-mfa test_boto3_mfa.py
 run_pytest pytest-idp test_boto3_idp.py
+# The OAuth 2.0 flows through openid-client and Chromium; screenshots in tests/e2e/oauth/artifacts.
+CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth hosted.test.mjs "$OAUTH"
 run_pytest pytest-fixture test_boto3_fixture.py # starts its own server, with fixtures/example.json
 run_node node sdk.test.mjs
 run_node node-auth auth.test.mjs
