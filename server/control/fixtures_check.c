@@ -485,8 +485,7 @@ cJSON *fx_group_request(const cJSON *g, const char *pool_id)
     return renamed_request(g, FX_GROUP_NAMES, pool_id);
 }
 
-/* A prefix ("myapp"), or {"domain", "certificateArn" for a custom domain, "managedLoginVersion"}.
- */
+/* A prefix ("myapp"), or {"domain", "certificateArn" (a custom domain), "managedLoginVersion"}. */
 cJSON *fx_domain_request(const cJSON *d, const char *pool_id)
 {
     const char *arn = json_str(d, "certificateArn");

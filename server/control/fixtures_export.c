@@ -2,10 +2,12 @@
  * fixtures_export: the current state as a fixture document (GET /_emu/export), the inverse of
  * fixtures_apply(). See fixtures.h for the contract and fixtures/README.md for the format.
  *
- * Pools, app clients, identity pools and users are read from the store; groups, memberships
- * and identity pool roles through their List/Get operations, so this file does not depend on
- * how those are stored. A document's settings are turned back into the members of its Create
- * request (only those the AWS model lists for that request), and a user pool's settings keep
+ * Pools, app clients, domains, resource servers, identity providers, UI customizations,
+ * identity pools and users are read from the store (each stored as its Describe or Get
+ * operation answers it: domain.h, resource_server.h, identity_provider.h, branding.h); groups,
+ * memberships and identity pool roles through their List/Get operations, so this file does not
+ * depend on how those are stored. A document's settings are turned back into the members of its
+ * Create request (only those the AWS model lists for that request), and a user pool's settings keep
  * only what differs from the pool CreateUserPool makes from an empty request, so an export is
  * as short as the setup that made it.
  *
