@@ -25,6 +25,7 @@
 #include "crypto/secrets.h"
 #include "server.h"
 #include "testutil.h"
+#include "util/jsonutil.h"
 
 #define EXAMPLE COG_SRCDIR "/fixtures/example.json"
 #define POOL "us-east-1_Example01"
@@ -121,6 +122,10 @@ START_TEST(test_fixtures_example_makes_what_it_says)
     ck_assert_int_eq(s.groups, 2);
     ck_assert_int_eq(s.users, 3);
     ck_assert_int_eq(s.identity_pools, 1);
+    ck_assert_int_eq(s.domains, 1);
+    ck_assert_int_eq(s.resource_servers, 1);
+    ck_assert_int_eq(s.identity_providers, 0);
+    ck_assert_int_eq(s.ui_customizations, 1);
     ck_assert_int_eq(s.kept, 0);
 
     r = tu_call(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"" POOL "\"}");
@@ -152,6 +157,24 @@ START_TEST(test_fixtures_example_makes_what_it_says)
     ck_assert_str_eq(tu_str(r, "IdentityPoolName"), "example identities");
     cJSON_Delete(r);
 
+    /* The hosted pages' domain, the custom scopes and the OAuth client. */
+    r = tu_call(env, IDP "DescribeUserPoolDomain", "{\"Domain\":\"example\"}");
+    ck_assert_str_eq(tu_str(tu_get(r, "DomainDescription"), "UserPoolId"), POOL);
+    cJSON_Delete(r);
+    r = tu_call(env, IDP "DescribeResourceServer",
+                "{\"UserPoolId\":\"" POOL "\",\"Identifier\":\"https://api.example.com\"}");
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(tu_get(r, "ResourceServer"), "Scopes")), 2);
+    cJSON_Delete(r);
+    r = tu_call(env, IDP "DescribeUserPoolClient",
+                "{\"UserPoolId\":\"" POOL "\",\"ClientId\":\"" PUBLIC_CLIENT "\"}");
+    ck_assert(tu_bool(tu_get(r, "UserPoolClient"), "AllowedOAuthFlowsUserPoolClient"));
+    ck_assert(json_list_has(tu_get(tu_get(r, "UserPoolClient"), "AllowedOAuthScopes"),
+                            "https://api.example.com/read"));
+    ck_assert_str_eq(
+        cJSON_GetArrayItem(tu_get(tu_get(r, "UserPoolClient"), "CallbackURLs"), 0)->valuestring,
+        "http://localhost:3000/callback");
+    cJSON_Delete(r);
+
     /* The fixed sub is the user's, and the password signs in (case-insensitive pool). */
     r = tu_call(env, IDP "ListUsers",
                 "{\"UserPoolId\":\"" POOL "\",\"Filter\":\"sub = \\\"" ALICE_SUB "\\\"\"}");
@@ -170,8 +193,9 @@ END_TEST
  * settings, but for ids and dates. */
 START_TEST(test_fixtures_resources_equal_what_the_operations_make)
 {
+    /* Domain: the fixture pool has the example's domain, the pool made by hand none. */
     static const char *const POOL_VARIES[] = {
-        "Id", "Arn", "CreationDate", "LastModifiedDate", "EstimatedNumberOfUsers", NULL};
+        "Id", "Arn", "CreationDate", "LastModifiedDate", "Domain", "EstimatedNumberOfUsers", NULL};
     static const char *const CLIENT_VARIES[] = {"ClientId", "UserPoolId", "CreationDate",
                                                 "LastModifiedDate", NULL};
     struct tu_env *env = &tu_fixture;
@@ -220,8 +244,11 @@ START_TEST(test_fixtures_loading_twice_makes_nothing_twice)
 
     load(env, EXAMPLE);
     s = load(env, EXAMPLE);
-    ck_assert_int_eq(s.user_pools + s.clients + s.groups + s.users + s.identity_pools, 0);
-    ck_assert_int_eq(s.kept, 1 + 2 + 2 + 3 + 1);
+    ck_assert_int_eq(s.user_pools + s.clients + s.groups + s.users + s.identity_pools + s.domains +
+                         s.resource_servers + s.identity_providers + s.ui_customizations,
+                     0);
+    /* pool, domain, resource server, clients, UI customization, groups, users, identity pool */
+    ck_assert_int_eq(s.kept, 1 + 1 + 1 + 2 + 1 + 2 + 3 + 1);
     r = tu_call(env, IDP "ListUserPools", "{\"MaxResults\":60}");
     ck_assert_int_eq(cJSON_GetArraySize(tu_get(r, "UserPools")), 1);
     cJSON_Delete(r);
@@ -338,12 +365,63 @@ static const struct bad_case {
     {"{\"identityPools\":[{\"name\":\"i\",\"settings\":{\"AllowUnauthenticatedIdentities\":true},"
      "\"roles\":{\"admin\":\"arn\"}}]}",
      "$.identityPools[0].roles.admin", "unknown member"},
+    /* Domains, resource servers, identity providers, UI customizations. */
+    {"{\"userPools\":[{\"name\":\"p\",\"domain\":5}]}", "$.userPools[0].domain",
+     "expected a domain prefix (a string) or an object"},
+    {"{\"userPools\":[{\"name\":\"p\",\"domain\":{\"certificateArn\":\"arn\"}}]}",
+     "$.userPools[0].domain", "missing member \"domain\""},
+    {"{\"userPools\":[{\"name\":\"p\",\"domain\":[\"one\",\"two\"]}]}", "$.userPools[0].domain[1]",
+     "at most one prefix domain and one custom domain"},
+    {"{\"userPools\":[{\"name\":\"p\",\"domain\":\"same\"},{\"name\":\"q\",\"domain\":"
+     "{\"domain\":\"same\"}}]}",
+     "$.userPools[1].domain", "domain same is given twice"},
+    {"{\"userPools\":[{\"name\":\"p\",\"domain\":{\"domain\":\"d\",\"certficateArn\":\"a\"}}]}",
+     "$.userPools[0].domain.certficateArn", "unknown member (expected domain, certificateArn"},
+    {"{\"userPools\":[{\"name\":\"p\",\"resourceServers\":[{\"identifier\":\"api\",\"name\":"
+     "\"api\",\"scopes\":[{\"name\":\"read\"}]}]}]}",
+     "$.userPools[0].resourceServers[0].scopes[0]", "missing member \"description\""},
+    {"{\"userPools\":[{\"name\":\"p\",\"resourceServers\":[{\"identifier\":\"api\",\"name\":"
+     "\"a\"},{\"identifier\":\"api\",\"name\":\"b\"}]}]}",
+     "$.userPools[0].resourceServers[1].identifier", "resource server api is given twice"},
+    {"{\"userPools\":[{\"name\":\"p\",\"resourceServers\":[{\"identifier\":\"api\",\"name\":"
+     "\"api\",\"scopes\":[{\"name\":\"a/b\",\"description\":\"d\"}]}]}]}",
+     "$.userPools[0].resourceServers[0]", "CreateResourceServer would refuse it"},
+    {"{\"userPools\":[{\"name\":\"p\",\"identityProviders\":[{\"name\":\"MySpace\",\"type\":"
+     "\"MySpace\",\"details\":{}}]}]}",
+     "$.userPools[0].identityProviders[0]", "CreateIdentityProvider would refuse it"},
+    {"{\"userPools\":[{\"name\":\"p\",\"identityProviders\":[{\"name\":\"Google\",\"type\":"
+     "\"Google\"}]}]}",
+     "$.userPools[0].identityProviders[0]", "missing member \"details\""},
+    {"{\"userPools\":[{\"name\":\"p\",\"uiCustomization\":[{\"css\":\"a\"},{\"clientId\":"
+     "\"ALL\",\"css\":\"b\"}]}]}",
+     "$.userPools[0].uiCustomization[1].clientId", "client ALL is given twice"},
     /* Found only when applied: the pool's password policy. */
     {"{\"userPools\":[{\"name\":\"p\",\"users\":[{\"username\":\"u\",\"password\":\"short\"}]}]}",
      "$.userPools[0].users[0]", "AdminCreateUser failed: InvalidPasswordException"},
     {"{\"userPools\":[{\"name\":\"p\",\"users\":[{\"username\":\"u\",\"password\":\"P4ss!word\","
      "\"groups\":[\"nope\"]}]}]}",
      "$.userPools[0].users[0].groups[0]", "AdminAddUserToGroup failed: ResourceNotFoundException"},
+    /* The operations' own rules: a domain's reserved words, a UI customization without a
+     * domain, a client naming a provider or a scope the pool lacks, or an http callback. */
+    {"{\"userPools\":[{\"name\":\"p\",\"domain\":\"my-aws-app\"}]}", "$.userPools[0].domain",
+     "CreateUserPoolDomain failed: InvalidParameterException: Domain cannot contain reserved "
+     "word: aws"},
+    {"{\"userPools\":[{\"name\":\"p\",\"uiCustomization\":[{\"css\":\"a\"}]}]}",
+     "$.userPools[0].uiCustomization[0]", "SetUICustomization failed: InvalidParameterException"},
+    {"{\"userPools\":[{\"name\":\"p\",\"clients\":[{\"name\":\"c\",\"settings\":"
+     "{\"SupportedIdentityProviders\":[\"COGNITO\",\"Facebook\"]}}]}]}",
+     "$.userPools[0].clients[0]",
+     "CreateUserPoolClient failed: InvalidParameterException: The provider Facebook does not "
+     "exist"},
+    {"{\"userPools\":[{\"name\":\"p\",\"clients\":[{\"name\":\"c\",\"settings\":"
+     "{\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
+     "\"AllowedOAuthScopes\":[\"api/read\"],\"CallbackURLs\":[\"https://app.example.com/cb\"]}}"
+     "]}]}",
+     "$.userPools[0].clients[0]", "CreateUserPoolClient failed: ScopeDoesNotExistException"},
+    {"{\"userPools\":[{\"name\":\"p\",\"clients\":[{\"name\":\"c\",\"settings\":"
+     "{\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
+     "\"AllowedOAuthScopes\":[\"openid\"],\"CallbackURLs\":[\"http://app.example.com/cb\"]}}]}]}",
+     "$.userPools[0].clients[0]", "CreateUserPoolClient failed: InvalidParameterException"},
 };
 
 START_TEST(test_fixtures_bad_fixtures_name_the_path_and_problem)
@@ -485,6 +563,166 @@ START_TEST(test_fixtures_export_replays_into_the_same_state)
     free(text1);
     free(text2);
     free(pool);
+    tu_env_free(&fresh);
+}
+END_TEST
+
+/* ---- Domains, resource servers, identity providers, OAuth clients (issue 14) -------------- */
+
+#define OAUTH_POOL "us-east-1_Oauth01"
+#define CERT "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-4090-8070-605040302010"
+
+/* The client comes first in the text: what it names is made before it all the same. */
+static const char OAUTH_DOC[] =
+    "{\"userPools\":[{\"id\":\"" OAUTH_POOL "\",\"name\":\"oauth\","
+    "\"clients\":[{\"id\":\"oauthclient\",\"name\":\"web\",\"settings\":{"
+    "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
+    "\"AllowedOAuthScopes\":[\"openid\",\"orders/read\"],"
+    "\"CallbackURLs\":[\"http://localhost:3000/callback\"],"
+    "\"SupportedIdentityProviders\":[\"COGNITO\",\"Google\",\"Corp\"]}}],"
+    "\"domain\":[\"oauth-test\",{\"domain\":\"auth.example.net\",\"certificateArn\":\"" CERT "\"}],"
+    "\"resourceServers\":[{\"identifier\":\"orders\",\"name\":\"orders\",\"scopes\":"
+    "[{\"name\":\"read\",\"description\":\"Read orders\"}]}],"
+    "\"identityProviders\":[{\"name\":\"Google\",\"type\":\"Google\",\"details\":"
+    "{\"client_id\":\"g-id\",\"client_secret\":\"g-secret\",\"authorize_scopes\":"
+    "\"openid email\"},\"attributeMapping\":{\"email\":\"email\"}},"
+    "{\"name\":\"Corp\",\"type\":\"OIDC\",\"details\":{\"client_id\":\"c\","
+    "\"client_secret\":\"s\",\"authorize_scopes\":\"openid\",\"oidc_issuer\":"
+    "\"https://idp.example.com\"},\"idpIdentifiers\":[\"corp.example.com\"]}],"
+    "\"uiCustomization\":[{\"css\":\".logo-customizable{max-width:60%}\"},"
+    "{\"clientId\":\"oauthclient\",\"css\":\".banner-customizable{padding:1em}\"}]}]}";
+
+/* Apply OAUTH_DOC into env: what it made and kept. */
+static struct fixtures_stats load_oauth(struct tu_env *env)
+{
+    struct fixtures *f = NULL;
+    struct fixtures_error err;
+    struct fixtures_stats s = {0};
+
+    ck_assert_msg(fixtures_parse(OAUTH_DOC, strlen(OAUTH_DOC), "oauth", &f, &err) == 0 &&
+                      fixtures_apply(&env->app, f, &s, &err) == 0,
+                  "%s: %s", err.path, err.message);
+    fixtures_free(f);
+    return s;
+}
+
+START_TEST(test_fixtures_oauth_resources_load_and_are_kept)
+{
+    struct tu_env *env = &tu_fixture;
+    struct fixtures_stats s = load_oauth(env);
+    struct fixtures_error err;
+    const cJSON *client;
+    cJSON *r;
+
+    ck_assert_int_eq(s.domains, 2);
+    ck_assert_int_eq(s.resource_servers, 1);
+    ck_assert_int_eq(s.identity_providers, 2);
+    ck_assert_int_eq(s.clients, 1);
+    ck_assert_int_eq(s.ui_customizations, 2);
+
+    r = tu_call(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"" OAUTH_POOL "\"}");
+    ck_assert_str_eq(tu_str(tu_get(r, "UserPool"), "Domain"), "oauth-test");
+    ck_assert_str_eq(tu_str(tu_get(r, "UserPool"), "CustomDomain"), "auth.example.net");
+    cJSON_Delete(r);
+    r = tu_call(env, IDP "DescribeUserPoolDomain", "{\"Domain\":\"auth.example.net\"}");
+    ck_assert_str_eq(
+        tu_str(tu_get(tu_get(r, "DomainDescription"), "CustomDomainConfig"), "CertificateArn"),
+        CERT);
+    cJSON_Delete(r);
+    r = tu_call(env, IDP "DescribeIdentityProvider",
+                "{\"UserPoolId\":\"" OAUTH_POOL "\",\"ProviderName\":\"Corp\"}");
+    ck_assert_str_eq(tu_str(tu_get(r, "IdentityProvider"), "ProviderType"), "OIDC");
+    ck_assert_str_eq(
+        cJSON_GetArrayItem(tu_get(tu_get(r, "IdentityProvider"), "IdpIdentifiers"), 0)->valuestring,
+        "corp.example.com");
+    cJSON_Delete(r);
+    r = tu_call(env, IDP "DescribeUserPoolClient",
+                "{\"UserPoolId\":\"" OAUTH_POOL "\",\"ClientId\":\"oauthclient\"}");
+    client = tu_get(r, "UserPoolClient");
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(client, "SupportedIdentityProviders")), 3);
+    ck_assert(json_list_has(tu_get(client, "AllowedOAuthScopes"), "orders/read"));
+    cJSON_Delete(r);
+    r = tu_call(env, IDP "GetUICustomization",
+                "{\"UserPoolId\":\"" OAUTH_POOL "\",\"ClientId\":\"oauthclient\"}");
+    ck_assert_str_eq(tu_str(tu_get(r, "UICustomization"), "CSS"),
+                     ".banner-customizable{padding:1em}");
+    cJSON_Delete(r);
+
+    /* Again: everything is kept, nothing made. */
+    s = load_oauth(env);
+    ck_assert_int_eq(s.user_pools + s.domains + s.resource_servers + s.identity_providers +
+                         s.clients + s.ui_customizations,
+                     0);
+    ck_assert_int_eq(s.kept, 1 + 2 + 1 + 2 + 1 + 2);
+
+    /* A domain is one pool's. */
+    ck_assert_int_eq(apply_text(env,
+                                "{\"userPools\":[{\"id\":\"us-east-1_Other1\",\"name\":\"o\","
+                                "\"domain\":\"oauth-test\"}]}",
+                                &err),
+                     -1);
+    ck_assert_str_eq(err.path, "$.userPools[0].domain");
+    ck_assert_str_eq(err.message, "domain oauth-test is user pool " OAUTH_POOL "'s");
+}
+END_TEST
+
+/* Export writes them back, and a replay into an empty store exports the same. */
+START_TEST(test_fixtures_oauth_export_replays_into_the_same_state)
+{
+    static const char *const VARIES[] = {"CreationDate", "LastModifiedDate", "Version",
+                                         "CloudFrontDistribution", NULL};
+    static const char *const CALLS[][2] = {
+        {IDP "DescribeUserPoolDomain", "{\"Domain\":\"auth.example.net\"}"},
+        {IDP "DescribeResourceServer",
+         "{\"UserPoolId\":\"" OAUTH_POOL "\",\"Identifier\":\"orders\"}"},
+        {IDP "DescribeIdentityProvider",
+         "{\"UserPoolId\":\"" OAUTH_POOL "\",\"ProviderName\":\"Google\"}"},
+        {IDP "DescribeUserPoolClient",
+         "{\"UserPoolId\":\"" OAUTH_POOL "\",\"ClientId\":\"oauthclient\"}"},
+        {IDP "GetUICustomization", "{\"UserPoolId\":\"" OAUTH_POOL "\"}"},
+        {IDP "DescribeUserPool", "{\"UserPoolId\":\"" POOL "\"}"},
+    };
+    struct tu_env *env = &tu_fixture, fresh;
+    struct fixtures *f = NULL;
+    struct fixtures_error err;
+    char *text1, *text2;
+    cJSON *doc, *pool;
+
+    load(env, EXAMPLE);
+    load_oauth(env);
+    doc = fixtures_export(&env->app);
+    ck_assert_ptr_nonnull(doc);
+    pool = cJSON_GetArrayItem(tu_get(doc, "userPools"), 0);
+    if (strcmp(tu_str(pool, "id"), OAUTH_POOL) != 0)
+        pool = cJSON_GetArrayItem(tu_get(doc, "userPools"), 1);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(pool, "domain")), 2);
+    ck_assert_str_eq(tu_str(cJSON_GetArrayItem(tu_get(pool, "resourceServers"), 0), "identifier"),
+                     "orders");
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(pool, "identityProviders")), 2);
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(pool, "uiCustomization")), 2);
+    text1 = cJSON_Print(doc);
+    cJSON_Delete(doc);
+
+    tu_env_init(&fresh);
+    ck_assert_msg(fixtures_parse(text1, strlen(text1), "export", &f, &err) == 0, "%s: %s", err.path,
+                  err.message);
+    ck_assert_msg(fixtures_apply(&fresh.app, f, NULL, &err) == 0, "%s: %s", err.path, err.message);
+    fixtures_free(f);
+    doc = fixtures_export(&fresh.app);
+    text2 = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    ck_assert_str_eq(text1, text2);
+
+    for (size_t i = 0; i < sizeof(CALLS) / sizeof(CALLS[0]); i++) {
+        cJSON *a = tu_call(env, CALLS[i][0], CALLS[i][1]),
+              *b = tu_call(&fresh, CALLS[i][0], CALLS[i][1]);
+        /* The one member of each answer, without what varies between two makings. */
+        assert_same_json(without(a->child, VARIES), without(b->child, VARIES));
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+    }
+    free(text1);
+    free(text2);
     tu_env_free(&fresh);
 }
 END_TEST
@@ -868,11 +1106,25 @@ START_TEST(test_fixtures_reset_restores_the_fixtures)
     sign_up("hank");
     cJSON_Delete(aws("AdminDeleteUser", "{\"UserPoolId\":\"" POOL "\",\"Username\":\"alice\"}"));
     cJSON_Delete(control("POST", "/_emu/clock", "{\"offsetMs\":7200000}", NULL));
+    /* The fixture's domain removed, another pool with a domain (which DeleteUserPool refuses):
+     * a reset drops the store as a whole, and makes the fixture's domain again. */
+    r = aws("DeleteUserPoolDomain", "{\"UserPoolId\":\"" POOL "\",\"Domain\":\"example\"}");
+    ck_assert_ptr_null(tu_error_type(r));
+    cJSON_Delete(r);
+    r = aws("CreateUserPool", "{\"PoolName\":\"extra\"}");
+    snprintf(url, sizeof(url), "{\"UserPoolId\":\"%s\",\"Domain\":\"extra-domain\"}",
+             tu_str(tu_get(r, "UserPool"), "Id"));
+    cJSON_Delete(r);
+    r = aws("CreateUserPoolDomain", "%s", url);
+    ck_assert_ptr_null(tu_error_type(r));
+    cJSON_Delete(r);
+    snprintf(url, sizeof(url), "%s/" POOL "/.well-known/jwks.json", base);
 
     r = control("POST", "/_emu/reset", NULL, &status);
     ck_assert_int_eq(status, 200);
     ck_assert_str_eq(cJSON_GetArrayItem(tu_get(r, "fixtures"), 0)->valuestring, EXAMPLE);
     ck_assert_int_eq(tu_num(tu_get(r, "created"), "users"), 3);
+    ck_assert_int_eq(tu_num(tu_get(r, "created"), "domains"), 1);
     ck_assert_double_ge(tu_num(r, "elapsedMs"), 0); /* timing sanity, not a timed assertion */
     cJSON_Delete(r);
 
@@ -881,6 +1133,12 @@ START_TEST(test_fixtures_reset_restores_the_fixtures)
     cJSON_Delete(r);
     r = aws("AdminGetUser", "{\"UserPoolId\":\"" POOL "\",\"Username\":\"alice\"}");
     ck_assert_str_eq(tu_str(r, "UserStatus"), "CONFIRMED");
+    cJSON_Delete(r);
+    r = aws("DescribeUserPoolDomain", "{\"Domain\":\"example\"}");
+    ck_assert_str_eq(tu_str(tu_get(r, "DomainDescription"), "UserPoolId"), POOL);
+    cJSON_Delete(r);
+    r = aws("DescribeUserPoolDomain", "{\"Domain\":\"extra-domain\"}");
+    ck_assert_ptr_null(tu_get(r, "DomainDescription")->child);
     cJSON_Delete(r);
     r = control("GET", "/_emu/clock", NULL, NULL);
     ck_assert_int_eq(tu_num(r, "offsetMs"), 0);
@@ -1082,6 +1340,8 @@ Suite *test_suite(void)
     tcase_add_test(load_tc, test_fixtures_bad_document_makes_nothing);
     tcase_add_test(load_tc, test_fixtures_directory_loads_json_files_in_name_order);
     tcase_add_test(load_tc, test_fixtures_export_replays_into_the_same_state);
+    tcase_add_test(load_tc, test_fixtures_oauth_resources_load_and_are_kept);
+    tcase_add_test(load_tc, test_fixtures_oauth_export_replays_into_the_same_state);
     suite_add_tcase(s, load_tc);
 
     tcase_set_timeout(api, 60);

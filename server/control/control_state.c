@@ -39,7 +39,11 @@ static int add_stats(cJSON *doc, const struct fixtures_stats *s)
               json_set_num(made, "clients", s->clients) != 0 ||
               json_set_num(made, "groups", s->groups) != 0 ||
               json_set_num(made, "users", s->users) != 0 ||
-              json_set_num(made, "identityPools", s->identity_pools) != 0;
+              json_set_num(made, "identityPools", s->identity_pools) != 0 ||
+              json_set_num(made, "domains", s->domains) != 0 ||
+              json_set_num(made, "resourceServers", s->resource_servers) != 0 ||
+              json_set_num(made, "identityProviders", s->identity_providers) != 0 ||
+              json_set_num(made, "uiCustomizations", s->ui_customizations) != 0;
 
     if (bad) {
         cJSON_Delete(made);

@@ -448,29 +448,114 @@ static int apply_client(struct applier *a, const cJSON *c, const char *pool_id)
     return 0;
 }
 
-static int apply_group(struct applier *a, const cJSON *g, const char *pool_id)
-{
-    struct fx_result r;
-    cJSON *in = cJSON_CreateObject();
+/*
+ * How a resource of a pool that its Create operation makes is found again: the operation that
+ * reads it, the members of the Create request that name it, and, when the reader answers for
+ * a resource that does not exist too, how to tell (1 found, 0 absent, -1 recorded failure).
+ * Without one, found is the reader's success and absent its ResourceNotFoundException.
+ */
+struct lookup {
+    const char *get, *create;
+    const char *const *keys;
+    int (*found)(struct applier *a, const cJSON *answer, const cJSON *in);
+};
 
-    if (in == NULL || json_set_str(in, "UserPoolId", pool_id) != 0 ||
-        json_set_str(in, "GroupName", json_str(g, "name")) != 0) {
+/* DescribeUserPoolDomain answers an empty description for an unknown domain. */
+static int domain_found(struct applier *a, const cJSON *answer, const cJSON *in)
+{
+    const char *owner = json_str(json_get(answer, "DomainDescription"), "UserPoolId");
+    const char *pool_id = json_str(in, "UserPoolId");
+
+    if (owner == NULL)
+        return 0;
+    if (strcmp(owner, pool_id) == 0)
+        return 1;
+    return fx_fail(&a->w, "domain %s is user pool %s's", json_str(in, "Domain"), owner);
+}
+
+/* GetUICustomization answers the pool's default for a client without its own, and a bare
+ * object (without a CreationDate) when there is none. */
+static int ui_found(struct applier *a, const cJSON *answer, const cJSON *in)
+{
+    const cJSON *ui = json_get(answer, "UICustomization");
+
+    (void)a;
+    return json_get(ui, "CreationDate") != NULL &&
+           strcmp(json_str_or(ui, "ClientId", ""), json_str_or(in, "ClientId", "ALL")) == 0;
+}
+
+static const char *const GROUP_KEYS[] = {"UserPoolId", "GroupName", NULL};
+static const char *const DOMAIN_KEYS[] = {"Domain", NULL};
+static const char *const SERVER_KEYS[] = {"UserPoolId", "Identifier", NULL};
+static const char *const PROVIDER_KEYS[] = {"UserPoolId", "ProviderName", NULL};
+static const char *const UI_KEYS[] = {"UserPoolId", "ClientId", NULL};
+
+static const struct lookup GROUP = {FX_IDP "GetGroup", FX_IDP "CreateGroup", GROUP_KEYS, NULL};
+static const struct lookup DOMAIN = {FX_IDP "DescribeUserPoolDomain", FX_IDP "CreateUserPoolDomain",
+                                     DOMAIN_KEYS, domain_found};
+static const struct lookup SERVER = {FX_IDP "DescribeResourceServer", FX_IDP "CreateResourceServer",
+                                     SERVER_KEYS, NULL};
+static const struct lookup PROVIDER = {FX_IDP "DescribeIdentityProvider",
+                                       FX_IDP "CreateIdentityProvider", PROVIDER_KEYS, NULL};
+static const struct lookup UI = {FX_IDP "GetUICustomization", FX_IDP "SetUICustomization", UI_KEYS,
+                                 ui_found};
+
+/*
+ * Make the resource that the Create request in (taken) describes, unless l finds it: then it
+ * is kept. *made counts what was made.
+ */
+static int ensure(struct applier *a, const struct lookup *l, cJSON *in, int *made)
+{
+    cJSON *get = cJSON_CreateObject();
+    struct fx_result r;
+    int found, bad = in == NULL || get == NULL;
+
+    for (const char *const *k = l->keys; !bad && *k != NULL; k++)
+        bad = json_copy_member(get, in, *k) != 0;
+    if (bad) {
         cJSON_Delete(in);
+        cJSON_Delete(get);
         return fx_fail(&a->w, "out of memory");
     }
-    fixtures_call(a->app, NULL, FX_IDP "GetGroup", in, &r);
-    cJSON_Delete(in);
+    fixtures_call(a->app, NULL, l->get, get, &r);
+    cJSON_Delete(get);
+    if (r.code == COG_OK)
+        found = l->found ? l->found(a, r.out, in) : 1;
+    else if (r.code == COG_E_RESOURCE_NOT_FOUND)
+        found = 0;
+    else
+        found = fx_fail(&a->w, "%s failed: %s", strchr(l->get, '.') + 1, r.message);
     cJSON_Delete(r.out);
-    if (r.code == COG_OK) {
-        a->stats->kept++;
-        return 0;
+    if (found != 0) {
+        cJSON_Delete(in);
+        a->stats->kept += found > 0;
+        return found > 0 ? 0 : -1;
     }
-    if (r.code != COG_E_RESOURCE_NOT_FOUND)
-        return fx_fail(&a->w, "GetGroup failed: %s", r.message);
-    if (call(a, NULL, FX_IDP "CreateGroup", fx_group_request(g, pool_id), &r) != 0)
+    if (call(a, NULL, l->create, in, &r) != 0)
         return -1;
     cJSON_Delete(r.out);
-    a->stats->groups++;
+    (*made)++;
+    return 0;
+}
+
+/* A pool's "domain": one element (a prefix or an object), or an array of them. */
+static int apply_domains(struct applier *a, const cJSON *p, const char *pool_id)
+{
+    const cJSON *d = json_get(p, "domain"), *list = cJSON_IsArray(d) ? d : NULL, *el;
+    size_t mark = fx_walk_key(&a->w, "domain");
+    int i = 0;
+
+    if (d != NULL && list == NULL &&
+        ensure(a, &DOMAIN, fx_domain_request(d, pool_id), &a->stats->domains) != 0)
+        return -1;
+    cJSON_ArrayForEach(el, list)
+    {
+        size_t item = fx_walk_index(&a->w, i++);
+        if (ensure(a, &DOMAIN, fx_domain_request(el, pool_id), &a->stats->domains) != 0)
+            return -1;
+        fx_walk_back(&a->w, item);
+    }
+    fx_walk_back(&a->w, mark);
     return 0;
 }
 
@@ -656,8 +741,20 @@ static int apply_pool(struct applier *a, const cJSON *p)
             snprintf(pool_id, sizeof(pool_id), "%s", id);
         a->stats->user_pools++;
     }
+    /* What a client names (providers, scopes) exists before it; a UI customization needs the
+     * domain and names a client. */
+    if (apply_domains(a, p, pool_id) != 0)
+        return -1;
+    APPLY_EACH(
+        a, p, "resourceServers",
+        ensure(a, &SERVER, fx_resource_server_request(el, pool_id), &a->stats->resource_servers));
+    APPLY_EACH(a, p, "identityProviders",
+               ensure(a, &PROVIDER, fx_identity_provider_request(el, pool_id),
+                      &a->stats->identity_providers));
     APPLY_EACH(a, p, "clients", apply_client(a, el, pool_id));
-    APPLY_EACH(a, p, "groups", apply_group(a, el, pool_id));
+    APPLY_EACH(a, p, "uiCustomization",
+               ensure(a, &UI, fx_ui_request(el, pool_id), &a->stats->ui_customizations));
+    APPLY_EACH(a, p, "groups", ensure(a, &GROUP, fx_group_request(el, pool_id), &a->stats->groups));
     APPLY_EACH(a, p, "users", apply_user(a, el, pool_id));
     return 0;
 }

@@ -1,19 +1,23 @@
 /*
  * fixtures: declarative seeds. A fixture document (JSON, described in fixtures/README.md)
- * names user pools with their app clients, groups and users, and identity pools, with fixed
- * ids and secrets where it wants them. The server loads one file, or every *.json of a
+ * names user pools with their domains, resource servers, identity providers, app clients, UI
+ * customizations, groups and users, and identity pools, with fixed ids and secrets where it
+ * wants them. The server loads one file, or every *.json of a
  * directory in name order, at start (--fixtures) and again on every reset; the control API
  * can apply a document at run time and export the current state as one.
  *
  * Everything is made through the real operations (dispatch_request(), exactly as a client's
- * CreateUserPool, CreateUserPoolClient, CreateGroup, AdminCreateUser, AdminAddUserToGroup,
- * CreateIdentityPool and SetIdentityPoolRoles would), so a seeded resource carries the same
- * AWS defaults and passes the same validation as one made by hand. What no operation can
+ * CreateUserPool, CreateUserPoolDomain, CreateResourceServer, CreateIdentityProvider,
+ * CreateUserPoolClient, SetUICustomization, CreateGroup, AdminCreateUser, AdminAddUserToGroup,
+ * CreateIdentityPool and SetIdentityPoolRoles would, in that order: a client may name only
+ * providers and scopes that exist, a UI customization needs a domain), so a seeded resource carries
+ * the same AWS defaults and passes the same validation as one made by hand. What no operation can
  * express is then adjusted in the store, and only that: a fixed id (store_doc_rekey() on the
  * fresh document), a fixed sub, a user's status, enabled flag and exported password verifier.
  *
  * Loading is idempotent: a pool or client with a fixed id that exists, one without an id whose
- * name exists, a group or user that exists, is left as it is (not updated). A document is
+ * name exists, a domain, resource server, identity provider, UI customization, group or user
+ * that exists, is left as it is (not updated). A document is
  * checked as a whole (JSON syntax, members, types, formats, duplicates) before anything is
  * made; an operation's refusal (a password the pool's policy rejects, say) stops at that
  * element, after the elements before it were made.
@@ -37,7 +41,8 @@ struct fixtures_error {
 struct fixtures_stats {
     int files;
     int user_pools, clients, groups, users, identity_pools; /* made */
-    int kept;                                               /* already there, left alone */
+    int domains, resource_servers, identity_providers, ui_customizations;
+    int kept; /* already there, left alone */
 };
 
 /* A checked set of fixture documents, in the order they apply. */
@@ -70,8 +75,9 @@ int fixtures_apply(const struct app *app, const struct fixtures *f, struct fixtu
 /*
  * The current state of app's store as a fixture document that fixtures_apply() turns back into
  * the same state in an empty store: ids, secrets, settings (only the CreateUserPool members that
- * differ from AWS's defaults), users with their sub, attributes, status, enabled flag, groups and
- * password verifier (the password itself is not kept anywhere), identity pools with their roles.
+ * differ from AWS's defaults), domains, resource servers, identity providers, UI customizations,
+ * users with their sub, attributes, status, enabled flag, groups and password verifier (the
+ * password itself is not kept anywhere), identity pools with their roles.
  * A new object (cJSON_Delete), or NULL on failure (logged).
  */
 cJSON *fixtures_export(const struct app *app);

@@ -109,7 +109,8 @@ bool fixtures_input_member(enum aws_service svc, const char *operation, const ch
 
 /* ---- The format --------------------------------------------------------------------------- */
 
-enum fx_type { T_STRING, T_BOOL, T_INT, T_OBJECT, T_ARRAY };
+/* T_ANY: a member of several shapes, checked by its own function. */
+enum fx_type { T_STRING, T_BOOL, T_INT, T_OBJECT, T_ARRAY, T_ANY };
 
 struct member {
     const char *name;
@@ -126,8 +127,40 @@ static const struct member TOP[] = {
     {"identityPools", T_ARRAY, false},
 };
 static const struct member POOL[] = {
-    {"id", T_STRING, false},     {"name", T_STRING, true},   {"settings", T_OBJECT, false},
-    {"clients", T_ARRAY, false}, {"groups", T_ARRAY, false}, {"users", T_ARRAY, false},
+    {"id", T_STRING, false},
+    {"name", T_STRING, true},
+    {"settings", T_OBJECT, false},
+    {"domain", T_ANY, false},
+    {"resourceServers", T_ARRAY, false},
+    {"identityProviders", T_ARRAY, false},
+    {"clients", T_ARRAY, false},
+    {"uiCustomization", T_ARRAY, false},
+    {"groups", T_ARRAY, false},
+    {"users", T_ARRAY, false},
+};
+static const struct member DOMAIN[] = {
+    {"domain", T_STRING, true},
+    {"certificateArn", T_STRING, false},
+    {"managedLoginVersion", T_INT, false},
+};
+static const struct member RESOURCE_SERVER[] = {
+    {"identifier", T_STRING, true},
+    {"name", T_STRING, true},
+    {"scopes", T_ARRAY, false},
+};
+static const struct member SCOPE[] = {
+    {"name", T_STRING, true},
+    {"description", T_STRING, true},
+};
+static const struct member IDENTITY_PROVIDER[] = {
+    {"name", T_STRING, true},           {"type", T_STRING, true},
+    {"details", T_OBJECT, true},        {"attributeMapping", T_OBJECT, false},
+    {"idpIdentifiers", T_ARRAY, false},
+};
+static const struct member UI[] = {
+    {"clientId", T_STRING, false},
+    {"css", T_STRING, false},
+    {"imageFile", T_STRING, false},
 };
 static const struct member CLIENT[] = {
     {"id", T_STRING, false},
@@ -184,8 +217,8 @@ static const struct reserved IDENTITY_RESERVED[] = {{"IdentityPoolName", "name"}
 
 static const char *type_name(enum fx_type t)
 {
-    static const char *const NAMES[] = {"a string", "true or false", "an integer", "an object",
-                                        "an array"};
+    static const char *const NAMES[] = {"a string",  "true or false", "an integer",
+                                        "an object", "an array",      "anything"};
     return NAMES[t];
 }
 
@@ -202,6 +235,8 @@ static bool has_type(const cJSON *item, enum fx_type t)
         return cJSON_IsObject(item);
     case T_ARRAY:
         return cJSON_IsArray(item);
+    case T_ANY:
+        return true;
     }
     return false;
 }
@@ -372,30 +407,129 @@ cJSON *fx_client_request(const cJSON *c, const char *pool_id)
     return in;
 }
 
-cJSON *fx_group_request(const cJSON *g, const char *pool_id)
-{
-    cJSON *in = cJSON_CreateObject();
-    int bad = in == NULL;
+/* The fixture's lower camel case names, AWS's names on the wire. */
+const struct fx_name FX_GROUP_NAMES[] = {{"name", "GroupName"},
+                                         {"description", "Description"},
+                                         {"precedence", "Precedence"},
+                                         {"roleArn", "RoleArn"},
+                                         {NULL, NULL}};
+const struct fx_name FX_RESOURCE_SERVER_NAMES[] = {
+    {"identifier", "Identifier"}, {"name", "Name"}, {"scopes", "Scopes"}, {NULL, NULL}};
+const struct fx_name FX_SCOPE_NAMES[] = {
+    {"name", "ScopeName"}, {"description", "ScopeDescription"}, {NULL, NULL}};
+const struct fx_name FX_IDENTITY_PROVIDER_NAMES[] = {{"name", "ProviderName"},
+                                                     {"type", "ProviderType"},
+                                                     {"details", "ProviderDetails"},
+                                                     {"attributeMapping", "AttributeMapping"},
+                                                     {"idpIdentifiers", "IdpIdentifiers"},
+                                                     {NULL, NULL}};
+const struct fx_name FX_UI_NAMES[] = {
+    {"clientId", "ClientId"}, {"css", "CSS"}, {"imageFile", "ImageFile"}, {NULL, NULL}};
+/* A domain object's members but certificateArn, which goes into CustomDomainConfig. */
+static const struct fx_name DOMAIN_NAMES[] = {
+    {"domain", "Domain"}, {"managedLoginVersion", "ManagedLoginVersion"}, {NULL, NULL}};
 
-    bad = bad || json_set_str(in, "GroupName", json_str(g, "name")) != 0 ||
-          json_set_str(in, "UserPoolId", pool_id) != 0 ||
-          json_copy_member(in, g, "description") != 0 || json_copy_member(in, g, "roleArn") != 0 ||
-          json_copy_member(in, g, "precedence") != 0;
+cJSON *fx_rename(const cJSON *from, const struct fx_name *names, bool to_aws)
+{
+    cJSON *out = cJSON_CreateObject();
+    int bad = out == NULL;
+
+    for (const struct fx_name *n = names; !bad && n->fixture != NULL; n++) {
+        const cJSON *v = json_get(from, to_aws ? n->fixture : n->aws);
+        if (v != NULL)
+            bad = json_set_item(out, to_aws ? n->aws : n->fixture, cJSON_Duplicate(v, true)) != 0;
+    }
     if (bad) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    return out;
+}
+
+cJSON *fx_rename_each(const cJSON *list, const struct fx_name *names, bool to_aws)
+{
+    cJSON *out = cJSON_CreateArray();
+    const cJSON *item;
+    int bad = out == NULL;
+
+    cJSON_ArrayForEach(item, list)
+    {
+        cJSON *renamed = bad ? NULL : fx_rename(item, names, to_aws);
+        if (renamed == NULL || !cJSON_AddItemToArray(out, renamed)) {
+            cJSON_Delete(renamed);
+            bad = 1;
+        }
+    }
+    if (bad) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* fx_rename() to the request's names, in user pool pool_id. */
+static cJSON *renamed_request(const cJSON *element, const struct fx_name *names,
+                              const char *pool_id)
+{
+    cJSON *in = fx_rename(element, names, true);
+
+    if (in != NULL && json_set_str(in, "UserPoolId", pool_id) != 0) {
         cJSON_Delete(in);
         return NULL;
     }
-    /* The fixture's lower camel case names, AWS's names on the wire. */
-    static const char *const RENAME[][2] = {
-        {"description", "Description"}, {"roleArn", "RoleArn"}, {"precedence", "Precedence"}};
-    for (size_t i = 0; i < N(RENAME); i++) {
-        cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(in, RENAME[i][0]);
-        if (item != NULL && json_set_item(in, RENAME[i][1], item) != 0) {
+    return in;
+}
+
+cJSON *fx_group_request(const cJSON *g, const char *pool_id)
+{
+    return renamed_request(g, FX_GROUP_NAMES, pool_id);
+}
+
+/* A prefix ("myapp"), or {"domain", "certificateArn" (a custom domain), "managedLoginVersion"}. */
+cJSON *fx_domain_request(const cJSON *d, const char *pool_id)
+{
+    const char *arn = json_str(d, "certificateArn");
+    cJSON *in, *config;
+
+    if (cJSON_IsString(d)) {
+        in = cJSON_CreateObject();
+        if (in != NULL && json_set_str(in, "Domain", d->valuestring) != 0) {
             cJSON_Delete(in);
             return NULL;
         }
+    } else {
+        in = fx_rename(d, DOMAIN_NAMES, true);
+    }
+    if (in == NULL || json_set_str(in, "UserPoolId", pool_id) != 0 ||
+        (arn != NULL && ((config = cJSON_AddObjectToObject(in, "CustomDomainConfig")) == NULL ||
+                         json_set_str(config, "CertificateArn", arn) != 0))) {
+        cJSON_Delete(in);
+        return NULL;
     }
     return in;
+}
+
+cJSON *fx_resource_server_request(const cJSON *rs, const char *pool_id)
+{
+    cJSON *in = renamed_request(rs, FX_RESOURCE_SERVER_NAMES, pool_id);
+
+    if (in != NULL && json_get(in, "Scopes") != NULL &&
+        json_set_item(in, "Scopes", fx_rename_each(json_get(rs, "scopes"), FX_SCOPE_NAMES, true)) !=
+            0) {
+        cJSON_Delete(in);
+        return NULL;
+    }
+    return in;
+}
+
+cJSON *fx_identity_provider_request(const cJSON *idp, const char *pool_id)
+{
+    return renamed_request(idp, FX_IDENTITY_PROVIDER_NAMES, pool_id);
+}
+
+cJSON *fx_ui_request(const cJSON *ui, const char *pool_id)
+{
+    return renamed_request(ui, FX_UI_NAMES, pool_id);
 }
 
 /* The user's status, CONFIRMED when not given. */
@@ -686,10 +820,124 @@ static int check_user(struct fx_walk *w, const cJSON *u, const char *pool_id, st
         fx_walk_back(w, mark_);                                                                    \
     } while (0)
 
-/* local: this pool's client names, group names and usernames. */
-static int check_pool_in(struct fx_walk *w, const cJSON *p, struct seen *pool_ids,
-                         struct seen *pool_names, struct seen *client_ids, struct seen *local)
+/*
+ * One element of a pool's "domain": a prefix (a string) or an object, each domain once in the
+ * document (domains are unique across pools) and at most one of each kind in the pool
+ * (kinds[0] counts prefixes, kinds[1] custom domains). The walk is at the element.
+ */
+static int check_domain(struct fx_walk *w, const cJSON *d, const char *pool_id,
+                        struct seen *domains, int kinds[2])
 {
+    bool custom = cJSON_IsObject(d) && json_get(d, "certificateArn") != NULL;
+    const char *name;
+
+    if (cJSON_IsObject(d) && check_members(w, d, DOMAIN, N(DOMAIN)) != 0)
+        return -1;
+    if (!cJSON_IsString(d) && !cJSON_IsObject(d))
+        return fx_fail(w, "expected a domain prefix (a string) or an object {\"domain\": ..., "
+                          "\"certificateArn\": ...}");
+    name = cJSON_IsString(d) ? d->valuestring : json_str(d, "domain");
+    if (seen_before(domains, name))
+        return fx_fail(w, "domain %s is given twice", name);
+    if (kinds[custom]++ > 0)
+        return fx_fail(w, "a user pool has at most one prefix domain and one custom domain");
+    return check_request(w, SVC_IDP, "CreateUserPoolDomain", fx_domain_request(d, pool_id));
+}
+
+/* A pool's "domain": one element, or an array of them. The walk is at the pool. */
+static int check_domains(struct fx_walk *w, const cJSON *p, const char *pool_id,
+                         struct seen *domains)
+{
+    const cJSON *d = json_get(p, "domain"), *el;
+    size_t mark = fx_walk_key(w, "domain");
+    int kinds[2] = {0, 0}, i = 0;
+
+    if (d == NULL) {
+        fx_walk_back(w, mark);
+        return 0;
+    }
+    if (!cJSON_IsArray(d)) {
+        if (check_domain(w, d, pool_id, domains, kinds) != 0)
+            return -1;
+        fx_walk_back(w, mark);
+        return 0;
+    }
+    cJSON_ArrayForEach(el, d)
+    {
+        size_t item = fx_walk_index(w, i++);
+        if (check_domain(w, el, pool_id, domains, kinds) != 0)
+            return -1;
+        fx_walk_back(w, item);
+    }
+    fx_walk_back(w, mark);
+    return 0;
+}
+
+/* Member key of element (a string, or fallback when absent) must be new in seen. */
+static int check_unique(struct fx_walk *w, const cJSON *element, const char *key,
+                        const char *fallback, struct seen *seen, const char *noun)
+{
+    const char *v = json_str_or(element, key, fallback);
+    size_t mark = fx_walk_key(w, key);
+
+    if (seen_before(seen, v))
+        return fx_fail(w, "%s %s is given twice in this pool", noun, v);
+    fx_walk_back(w, mark);
+    return 0;
+}
+
+static int check_resource_server(struct fx_walk *w, const cJSON *rs, const char *pool_id,
+                                 struct seen *identifiers)
+{
+    const cJSON *scope;
+    size_t mark;
+    int i = 0;
+
+    if (check_members(w, rs, RESOURCE_SERVER, N(RESOURCE_SERVER)) != 0 ||
+        check_unique(w, rs, "identifier", NULL, identifiers, "resource server") != 0)
+        return -1;
+    mark = fx_walk_key(w, "scopes");
+    if (check_objects(w, json_get(rs, "scopes")) != 0)
+        return -1;
+    cJSON_ArrayForEach(scope, json_get(rs, "scopes"))
+    {
+        size_t item = fx_walk_index(w, i++);
+        if (check_members(w, scope, SCOPE, N(SCOPE)) != 0)
+            return -1;
+        fx_walk_back(w, item);
+    }
+    fx_walk_back(w, mark);
+    return check_request(w, SVC_IDP, "CreateResourceServer",
+                         fx_resource_server_request(rs, pool_id));
+}
+
+static int check_identity_provider(struct fx_walk *w, const cJSON *idp, const char *pool_id,
+                                   struct seen *names)
+{
+    if (check_members(w, idp, IDENTITY_PROVIDER, N(IDENTITY_PROVIDER)) != 0 ||
+        check_unique(w, idp, "name", NULL, names, "identity provider") != 0)
+        return -1;
+    return check_request(w, SVC_IDP, "CreateIdentityProvider",
+                         fx_identity_provider_request(idp, pool_id));
+}
+
+static int check_ui(struct fx_walk *w, const cJSON *ui, const char *pool_id, struct seen *clients)
+{
+    if (check_members(w, ui, UI, N(UI)) != 0 ||
+        check_unique(w, ui, "clientId", "ALL", clients, "the UI customization of client") != 0)
+        return -1;
+    return check_request(w, SVC_IDP, "SetUICustomization", fx_ui_request(ui, pool_id));
+}
+
+/* The lists of names a document's check remembers (struct seen each). */
+enum doc_seen { POOL_IDS, POOL_NAMES, CLIENT_IDS, IDENTITY_IDS, IDENTITY_NAMES, DOMAINS, DOC_SEEN };
+/* And those of one user pool. */
+enum pool_seen { CLIENT_NAMES, GROUPS, USERS, RESOURCE_SERVERS, PROVIDERS, UI_CLIENTS, POOL_SEEN };
+
+/* doc: the document's lists; local: this pool's. */
+static int check_pool_in(struct fx_walk *w, const cJSON *p, struct seen *doc, struct seen *local)
+{
+    struct seen *pool_ids = &doc[POOL_IDS], *pool_names = &doc[POOL_NAMES];
     const char *id = json_str(p, "id"), *pool_id;
     size_t mark;
 
@@ -716,19 +964,28 @@ static int check_pool_in(struct fx_walk *w, const cJSON *p, struct seen *pool_id
     if (check_request(w, SVC_IDP, "CreateUserPool", fx_pool_request(p)) != 0)
         return -1;
     pool_id = id ? id : PLACEHOLDER_POOL_ID;
-    CHECK_EACH(w, p, "clients", check_client(w, el, pool_id, client_ids, &local[0]));
-    CHECK_EACH(w, p, "groups", check_group(w, el, pool_id, &local[1]));
-    CHECK_EACH(w, p, "users", check_user(w, el, pool_id, &local[2]));
+    if (check_domains(w, p, pool_id, &doc[DOMAINS]) != 0)
+        return -1;
+    CHECK_EACH(w, p, "resourceServers",
+               check_resource_server(w, el, pool_id, &local[RESOURCE_SERVERS]));
+    CHECK_EACH(w, p, "identityProviders",
+               check_identity_provider(w, el, pool_id, &local[PROVIDERS]));
+    CHECK_EACH(w, p, "clients",
+               check_client(w, el, pool_id, &doc[CLIENT_IDS], &local[CLIENT_NAMES]));
+    CHECK_EACH(w, p, "uiCustomization", check_ui(w, el, pool_id, &local[UI_CLIENTS]));
+    CHECK_EACH(w, p, "groups", check_group(w, el, pool_id, &local[GROUPS]));
+    CHECK_EACH(w, p, "users", check_user(w, el, pool_id, &local[USERS]));
     return 0;
 }
 
-static int check_pool(struct fx_walk *w, const cJSON *p, struct seen *pool_ids,
-                      struct seen *pool_names, struct seen *client_ids)
+static int check_pool(struct fx_walk *w, const cJSON *p, struct seen *doc)
 {
-    struct seen local[3] = {{NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}};
-    int rc = check_pool_in(w, p, pool_ids, pool_names, client_ids, local);
+    struct seen local[POOL_SEEN];
+    int rc;
 
-    seen_free(local, 3);
+    memset(local, 0, sizeof(local));
+    rc = check_pool_in(w, p, doc, local);
+    seen_free(local, POOL_SEEN);
     return rc;
 }
 
@@ -771,11 +1028,12 @@ static int check_identity_pool(struct fx_walk *w, const cJSON *ip, struct seen *
     return 0;
 }
 
-/* The lists of a document; s: pool ids, pool names, client ids, identity ids, identity names. */
+/* The lists of a document; s: its lists of names (enum doc_seen). */
 static int check_lists(struct fx_walk *w, const cJSON *doc, struct seen *s)
 {
-    CHECK_EACH(w, doc, "userPools", check_pool(w, el, &s[0], &s[1], &s[2]));
-    CHECK_EACH(w, doc, "identityPools", check_identity_pool(w, el, &s[3], &s[4]));
+    CHECK_EACH(w, doc, "userPools", check_pool(w, el, s));
+    CHECK_EACH(w, doc, "identityPools",
+               check_identity_pool(w, el, &s[IDENTITY_IDS], &s[IDENTITY_NAMES]));
     return 0;
 }
 
@@ -793,10 +1051,10 @@ int fx_check_doc(struct fx_walk *w, const cJSON *doc)
         fx_walk_key(w, "version");
         return fx_fail(w, "this build reads version 1");
     }
-    if ((s = calloc(5, sizeof(*s))) == NULL)
+    if ((s = calloc(DOC_SEEN, sizeof(*s))) == NULL)
         return fx_fail(w, "out of memory");
     rc = check_lists(w, doc, s);
-    seen_free(s, 5);
+    seen_free(s, DOC_SEEN);
     free(s);
     return rc;
 }

@@ -2,10 +2,12 @@
  * fixtures_export: the current state as a fixture document (GET /_emu/export), the inverse of
  * fixtures_apply(). See fixtures.h for the contract and fixtures/README.md for the format.
  *
- * Pools, app clients, identity pools and users are read from the store; groups, memberships
- * and identity pool roles through their List/Get operations, so this file does not depend on
- * how those are stored. A document's settings are turned back into the members of its Create
- * request (only those the AWS model lists for that request), and a user pool's settings keep
+ * Pools, app clients, domains, resource servers, identity providers, UI customizations,
+ * identity pools and users are read from the store (each stored as its Describe or Get
+ * operation answers it: domain.h, resource_server.h, identity_provider.h, branding.h); groups,
+ * memberships and identity pool roles through their List/Get operations, so this file does not
+ * depend on how those are stored. A document's settings are turned back into the members of its
+ * Create request (only those the AWS model lists for that request), and a user pool's settings keep
  * only what differs from the pool CreateUserPool makes from an empty request, so an export is
  * as short as the setup that made it.
  *
@@ -379,18 +381,13 @@ static void add_member(const cJSON *user, void *arg)
 static void add_group(const cJSON *group, void *arg)
 {
     struct group_ctx *g = arg;
-    cJSON *entry = cJSON_CreateObject(), *in = cJSON_CreateObject();
-    static const char *const NAMES[][2] = {{"GroupName", "name"},
-                                           {"Description", "description"},
-                                           {"Precedence", "precedence"},
-                                           {"RoleArn", "roleArn"}};
+    cJSON *entry = fx_rename(group, FX_GROUP_NAMES, false), *in = cJSON_CreateObject();
 
-    g->bad |= entry == NULL || in == NULL || !cJSON_AddItemToArray(g->groups, entry);
-    for (size_t i = 0; entry != NULL && i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
-        const cJSON *v = json_get(group, NAMES[i][0]);
-        if (v != NULL)
-            g->bad |= json_set_item(entry, NAMES[i][1], cJSON_Duplicate(v, 1));
+    if (entry == NULL || !cJSON_AddItemToArray(g->groups, entry)) {
+        cJSON_Delete(entry);
+        g->bad = 1;
     }
+    g->bad |= in == NULL;
     g->group = json_str(group, "GroupName");
     if (in == NULL || g->group == NULL || json_set_str(in, "UserPoolId", g->pool_id) != 0 ||
         json_set_str(in, "GroupName", g->group) != 0 || json_set_num(in, "Limit", PAGE) != 0) {
@@ -426,13 +423,114 @@ static cJSON *export_groups(const struct app *app, const char *pool_id, struct u
     return g.groups;
 }
 
-/* One user pool with its clients, groups and users. */
+/*
+ * A stored domain (a DomainDescription) as the fixture writes it: the prefix alone, or an object
+ * for a custom domain or a ManagedLoginVersion other than CreateUserPoolDomain's default 1.
+ */
+static cJSON *export_domain(const cJSON *desc, int *bad)
+{
+    const char *arn = json_str(json_get(desc, "CustomDomainConfig"), "CertificateArn");
+    int64_t version = json_int(desc, "ManagedLoginVersion", 1);
+    cJSON *entry;
+
+    if (arn == NULL && version == 1)
+        return cJSON_CreateString(json_str_or(desc, "Domain", ""));
+    if ((entry = cJSON_CreateObject()) == NULL)
+        return NULL;
+    *bad |= json_set_str(entry, "domain", json_str_or(desc, "Domain", ""));
+    if (arn != NULL)
+        *bad |= json_set_str(entry, "certificateArn", arn);
+    if (version != 1)
+        *bad |= json_set_num(entry, "managedLoginVersion", (double)version);
+    return entry;
+}
+
+static cJSON *export_resource_server(const cJSON *doc, int *bad)
+{
+    cJSON *entry = fx_rename(doc, FX_RESOURCE_SERVER_NAMES, false);
+
+    if (entry != NULL && json_get(entry, "scopes") != NULL)
+        *bad |= json_set_item(entry, "scopes",
+                              fx_rename_each(json_get(doc, "Scopes"), FX_SCOPE_NAMES, false));
+    return entry;
+}
+
+/* A provider; Describe's every member but the dates, IdpIdentifiers only when there are some. */
+static cJSON *export_identity_provider(const cJSON *doc, int *bad)
+{
+    cJSON *entry = fx_rename(doc, FX_IDENTITY_PROVIDER_NAMES, false);
+
+    (void)bad;
+    if (cJSON_GetArraySize(json_get(entry, "idpIdentifiers")) == 0)
+        cJSON_DeleteItemFromObjectCaseSensitive(entry, "idpIdentifiers");
+    return entry;
+}
+
+/* A UI customization; the pool's default ("ALL") is the one without a clientId. */
+static cJSON *export_ui(const cJSON *doc, int *bad)
+{
+    cJSON *entry = fx_rename(doc, FX_UI_NAMES, false);
+
+    (void)bad;
+    if (strcmp(json_str_or(entry, "clientId", ""), "ALL") == 0)
+        cJSON_DeleteItemFromObjectCaseSensitive(entry, "clientId");
+    return entry;
+}
+
+/*
+ * The documents of docs, each turned into a fixture element by one, as member name of entry;
+ * nothing when there are none. With single, one document is written as the element alone.
+ */
+static void export_each(cJSON *entry, const char *name, const struct doc_list *docs,
+                        cJSON *(*one)(const cJSON *doc, int *bad), bool single, int *bad)
+{
+    cJSON *list = cJSON_CreateArray();
+
+    for (size_t i = 0; list != NULL && i < docs->count; i++) {
+        cJSON *doc = cJSON_Parse(docs->docs[i]), *el = doc ? one(doc, bad) : NULL;
+        if (el == NULL || !cJSON_AddItemToArray(list, el)) {
+            cJSON_Delete(el);
+            *bad = 1;
+        }
+        cJSON_Delete(doc);
+    }
+    if (list == NULL || docs->count == 0) {
+        *bad |= list == NULL;
+        cJSON_Delete(list);
+        return;
+    }
+    if (single && docs->count == 1) {
+        *bad |= json_set_item(entry, name, cJSON_DetachItemFromArray(list, 0));
+        cJSON_Delete(list);
+    } else {
+        *bad |= json_set_item(entry, name, list);
+    }
+}
+
+/* The documents of a pool that its fixture element holds, but for users and groups. */
+enum pool_docs { CLIENTS, DOMAINS, SERVERS, PROVIDERS, UIS, POOL_DOCS };
+
+static int read_pool_docs(struct store_conn *conn, const char *id, struct doc_list *docs)
+{
+    static const enum store_kind KINDS[POOL_DOCS] = {STORE_USER_POOL_CLIENT, STORE_USER_POOL_DOMAIN,
+                                                     STORE_RESOURCE_SERVER, STORE_IDENTITY_PROVIDER,
+                                                     STORE_UI_CUSTOMIZATION};
+    int rc = 0;
+
+    for (int i = 0; i < POOL_DOCS; i++)
+        if (rc == 0 && read_docs(conn, KINDS[i], id, &docs[i]) != 0)
+            rc = -1;
+    return rc;
+}
+
+/* One user pool with what it holds: domains, resource servers, providers, clients, UI
+ * customizations, groups and users, in the order the loader makes them. */
 static cJSON *export_pool(const struct app *app, const char *text, const cJSON *defaults, int *bad)
 {
     cJSON *pool = cJSON_Parse(text), *entry = cJSON_CreateObject();
     cJSON *clients = cJSON_CreateArray(), *users = cJSON_CreateArray(), *groups;
     const char *id = json_str(pool, "Id");
-    struct doc_list docs = {0};
+    struct doc_list docs[POOL_DOCS];
     struct user_entry *list = NULL;
     size_t n = 0;
     int st;
@@ -449,21 +547,26 @@ static cJSON *export_pool(const struct app *app, const char *text, const cJSON *
     *bad |= json_set_str(entry, "name", json_str(pool, "Name") ? json_str(pool, "Name") : "");
     add_settings(entry, pool_settings(pool, defaults, bad), bad);
 
+    memset(docs, 0, sizeof(docs));
     struct store_conn *conn = store_acquire(app->store);
-    st = read_docs(conn, STORE_USER_POOL_CLIENT, id, &docs) == 0 &&
-         read_users(conn, id, pool, &list, &n, bad) == 0;
+    st = read_pool_docs(conn, id, docs) == 0 && read_users(conn, id, pool, &list, &n, bad) == 0;
     store_release(app->store, conn);
     *bad |= !st;
-    for (size_t i = 0; i < docs.count; i++) {
-        cJSON *c = export_client(docs.docs[i], bad);
+    export_each(entry, "domain", &docs[DOMAINS], export_domain, true, bad);
+    export_each(entry, "resourceServers", &docs[SERVERS], export_resource_server, false, bad);
+    export_each(entry, "identityProviders", &docs[PROVIDERS], export_identity_provider, false, bad);
+    for (size_t i = 0; i < docs[CLIENTS].count; i++) {
+        cJSON *c = export_client(docs[CLIENTS].docs[i], bad);
         if (c != NULL && !cJSON_AddItemToArray(clients, c)) {
             cJSON_Delete(c);
             *bad = 1;
         }
     }
-    doc_list_free(&docs);
-    groups = export_groups(app, id, list, n, bad);
     *bad |= json_set_item(entry, "clients", clients);
+    export_each(entry, "uiCustomization", &docs[UIS], export_ui, false, bad);
+    for (int i = 0; i < POOL_DOCS; i++)
+        doc_list_free(&docs[i]);
+    groups = export_groups(app, id, list, n, bad);
     *bad |= json_set_item(entry, "groups", groups);
     for (size_t i = 0; i < n; i++) {
         if (list[i].entry != NULL && !cJSON_AddItemToArray(users, list[i].entry)) {

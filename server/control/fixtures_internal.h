@@ -49,13 +49,39 @@ int fx_fail(struct fx_walk *w, const char *fmt, ...) __attribute__((format(print
 int fx_check_doc(struct fx_walk *w, const cJSON *doc);
 
 /*
+ * A fixture element's own member and the request member it stands for (a NULL-ended table).
+ * The loader renames one way, the export the other, so both read the same table.
+ */
+struct fx_name {
+    const char *fixture, *aws;
+};
+
+extern const struct fx_name FX_GROUP_NAMES[], FX_RESOURCE_SERVER_NAMES[], FX_SCOPE_NAMES[],
+    FX_IDENTITY_PROVIDER_NAMES[], FX_UI_NAMES[];
+
+/*
+ * A new object with the members of from that names lists, renamed to the request's names
+ * (to_aws) or back to the fixture's; other members are left out. NULL when out of memory.
+ */
+cJSON *fx_rename(const cJSON *from, const struct fx_name *names, bool to_aws);
+
+/* An array of fx_rename() of each object of list, in order. NULL when out of memory. */
+cJSON *fx_rename_each(const cJSON *list, const struct fx_name *names, bool to_aws);
+
+/*
  * The request each element becomes: CreateUserPool, CreateUserPoolClient, CreateGroup,
- * AdminCreateUser (in pool_id), CreateIdentityPool and SetIdentityPoolRoles (for identity pool
- * id). New objects (cJSON_Delete), NULL when out of memory.
+ * AdminCreateUser, CreateUserPoolDomain (a "domain" element: a prefix string or an object),
+ * CreateResourceServer, CreateIdentityProvider, SetUICustomization (in pool_id),
+ * CreateIdentityPool and SetIdentityPoolRoles (for identity pool id). New objects
+ * (cJSON_Delete), NULL when out of memory.
  */
 cJSON *fx_pool_request(const cJSON *pool);
 cJSON *fx_client_request(const cJSON *client, const char *pool_id);
 cJSON *fx_group_request(const cJSON *group, const char *pool_id);
+cJSON *fx_domain_request(const cJSON *domain, const char *pool_id);
+cJSON *fx_resource_server_request(const cJSON *server, const char *pool_id);
+cJSON *fx_identity_provider_request(const cJSON *provider, const char *pool_id);
+cJSON *fx_ui_request(const cJSON *ui, const char *pool_id);
 cJSON *fx_user_request(const cJSON *user, const char *pool_id);
 cJSON *fx_identity_pool_request(const cJSON *identity_pool);
 cJSON *fx_roles_request(const cJSON *identity_pool, const char *id);

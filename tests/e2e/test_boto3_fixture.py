@@ -43,6 +43,8 @@ SECRET_CLIENT = "examplesecretclient0000001"
 SECRET = "th5why1uivjsfpzt0fxidik2y58lxlfzkmjp3g4bm3l11ape0au"
 ALICE_SUB = "0c6b2a3e-5d4f-4e1a-9b8c-7d6e5f4a3b21"
 ALICE_PASSWORD = "Passw0rd!alice"
+DOMAIN = "example"
+API = "https://api.example.com"
 
 pytestmark = pytest.mark.skipif(not os.access(BIN, os.X_OK), reason=f"no server binary at {BIN}")
 
@@ -200,6 +202,28 @@ def test_seeded_user_signs_in_with_fixed_ids(idp):
     assert sorted(g["GroupName"] for g in groups) == ["admins", "readers"]
 
 
+def test_seeded_domain_resource_server_and_oauth_client(idp):
+    """The hosted pages' setup comes from the fixture alone: no API call made it."""
+    assert idp.describe_user_pool(UserPoolId=POOL)["UserPool"]["Domain"] == DOMAIN
+    desc = idp.describe_user_pool_domain(Domain=DOMAIN)["DomainDescription"]
+    assert desc["UserPoolId"] == POOL and desc["Status"] == "ACTIVE"
+
+    server = idp.describe_resource_server(UserPoolId=POOL, Identifier=API)["ResourceServer"]
+    assert server["Name"] == "example api"
+    assert sorted(s["ScopeName"] for s in server["Scopes"]) == ["read", "write"]
+
+    client = idp.describe_user_pool_client(UserPoolId=POOL, ClientId=PUBLIC_CLIENT)["UserPoolClient"]
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert client["AllowedOAuthScopes"] == ["openid", "email", "profile", API + "/read"]
+    assert client["CallbackURLs"] == ["http://localhost:3000/callback"]
+    assert client["SupportedIdentityProviders"] == ["COGNITO"]
+    assert "ClientSecret" not in client
+
+    ui = idp.get_ui_customization(UserPoolId=POOL)["UICustomization"]
+    assert "banner-customizable" in ui["CSS"]
+
+
 def test_seeded_force_change_password_user_is_challenged(idp):
     r = idp.initiate_auth(ClientId=PUBLIC_CLIENT, AuthFlow="USER_PASSWORD_AUTH",
                           AuthParameters={"USERNAME": "bob", "PASSWORD": "TempPassw0rd!bob"})
@@ -275,6 +299,10 @@ def test_export_is_a_fixture_document(server):
     assert alice["sub"] == ALICE_SUB
     assert "password" not in alice and set(alice["passwordVerifier"]) == {"salt", "verifier"}
     assert sorted(alice["groups"]) == ["admins", "readers"]
+    assert pool["domain"] == DOMAIN
+    assert [s["identifier"] for s in pool["resourceServers"]] == [API]
+    [web] = [c for c in pool["clients"] if c["id"] == PUBLIC_CLIENT]
+    assert web["settings"]["CallbackURLs"] == ["http://localhost:3000/callback"]
 
 
 def test_reset_brings_back_the_fixture_state(server, idp):
@@ -282,17 +310,23 @@ def test_reset_brings_back_the_fixture_state(server, idp):
     sign_up(idp, username)
     extra = idp.create_user_pool(PoolName=unique("extra"))["UserPool"]["Id"]
     idp.admin_disable_user(UserPoolId=POOL, Username="alice")
+    # A pool with a domain, which DeleteUserPool would refuse: a reset drops it all the same.
+    idp.create_user_pool_domain(UserPoolId=extra, Domain=unique("extra"))
+    idp.delete_user_pool_domain(UserPoolId=POOL, Domain=DOMAIN)
     control(server, "POST", "/_emu/clock", {"advanceMs": 60000})
 
     status, body = control(server, "POST", "/_emu/reset")
     assert status == 200, body
     assert body["fixtures"] == [EXAMPLE]
-    assert body["created"] == {"userPools": 1, "clients": 2, "groups": 2, "users": 3, "identityPools": 1}
+    assert body["created"] == {"userPools": 1, "clients": 2, "groups": 2, "users": 3, "identityPools": 1,
+                               "domains": 1, "resourceServers": 1, "identityProviders": 0,
+                               "uiCustomizations": 1}
 
     assert error_of(idp.admin_get_user, UserPoolId=POOL, Username=username)[0] == "UserNotFoundException"
     assert [p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]] == [POOL]
     assert extra != POOL
     assert idp.admin_get_user(UserPoolId=POOL, Username="alice")["Enabled"] is True
+    assert idp.describe_user_pool_domain(Domain=DOMAIN)["DomainDescription"]["UserPoolId"] == POOL
     assert sign_in(idp)["AccessToken"]
     assert control(server, "GET", "/_emu/clock")[1]["offsetMs"] == 0
     assert control(server, "GET", "/_emu/messages")[1]["messages"] == []
