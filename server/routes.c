@@ -18,6 +18,7 @@
 #include "dispatch.h"
 #include "oauth/oauth.h"
 #include "oauth/oauth_discovery.h"
+#include "oauth/oauth_federation.h"
 
 /* UserPoolId in the AWS model: pattern [\w-]+_[0-9a-zA-Z]+, length 1 to 55. */
 #define POOL_ID_MAX 55

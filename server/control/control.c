@@ -20,9 +20,11 @@ static const struct {
     const char *pattern; /* "/_emu/prefix/..." */
 } rows[] = {
 #define ROUTE(method, pattern, fn)
+#define DOMAIN(method, pattern, fn)
 #define CONTROL(method, pattern, fn) {method, pattern},
 #include "routes.def"
 #undef ROUTE
+#undef DOMAIN
 #undef CONTROL
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

@@ -30,9 +30,11 @@ struct control_req {
 typedef void control_fn(const struct control_req *req, struct http_response *resp);
 
 #define ROUTE(method, pattern, fn)
+#define DOMAIN(method, pattern, fn)
 #define CONTROL(method, pattern, fn) control_fn fn;
 #include "routes.def"
 #undef ROUTE
+#undef DOMAIN
 #undef CONTROL
 
 /* True when path is under CONTROL_PREFIX. */
