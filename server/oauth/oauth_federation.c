@@ -67,6 +67,17 @@ static void html_escape(struct strbuf *b, const char *s)
     }
 }
 
+/* Answer the page built in b (taken) with status; 500 when building it ran out of memory. */
+static void send_html(struct http_response *resp, int status, struct strbuf *b)
+{
+    if (b->p == NULL || b->oom) {
+        strbuf_free(b);
+        http_response_set_body(resp, 500, NULL, NULL, 0);
+        return;
+    }
+    http_response_set_body(resp, status, "text/html; charset=utf-8", b->p, b->len);
+}
+
 /* Standard base64 with padding of s (HTTP Basic credentials): a new string, NULL on OOM. */
 static char *base64(const char *s)
 {
@@ -100,11 +111,7 @@ static void html_page(struct http_response *resp, int status, const char *title,
     strbuf_puts(&b, "</h1><p>");
     html_escape(&b, text);
     strbuf_puts(&b, "</p></body></html>\n");
-    if ((b.p == NULL || b.oom)) {
-        http_response_set_body(resp, 500, NULL, NULL, 0);
-        return;
-    }
-    http_response_set_body(resp, status, "text/html; charset=utf-8", b.p, b.len);
+    send_html(resp, status, &b);
 }
 
 /* The hosted error page for a flow that cannot go on (unknown or expired state). */
@@ -444,14 +451,11 @@ static void saml_post_page(struct http_response *resp, const cJSON *flow, const 
     strbuf_puts(&b, "\"><button type=\"submit\" id=\"continue\">Continue</button></form>"
                     "<script>document.getElementById('continue').click()</script>"
                     "</body></html>\n");
+    if (token == NULL)
+        b.oom = true;
     strbuf_free(&raw);
     free(token);
-    if ((b.p == NULL || b.oom) || token == NULL) {
-        strbuf_free(&b);
-        http_response_set_body(resp, 500, NULL, NULL, 0);
-        return;
-    }
-    http_response_set_body(resp, 200, "text/html; charset=utf-8", b.p, b.len);
+    send_html(resp, 200, &b);
 }
 
 /* Answer the mock IdP's sign-in: a one-time code for claims, back to Cognito. */
@@ -513,12 +517,7 @@ static void mock_form(struct http_response *resp, const char *provider, const ch
     strbuf_puts(&b, "<p><label>Extra claims (name=value, one per line) <textarea name=\"claims\">"
                     "</textarea></label></p><p><button type=\"submit\">Sign in</button></p>"
                     "</form></body></html>\n");
-    if (b.p == NULL || b.oom) {
-        strbuf_free(&b);
-        http_response_set_body(resp, 500, NULL, NULL, 0);
-        return;
-    }
-    http_response_set_body(resp, 200, "text/html; charset=utf-8", b.p, b.len);
+    send_html(resp, 200, &b);
 }
 
 void oauth_federation_mock_page(const struct app *app, const struct http_request *req,

@@ -17,6 +17,7 @@
 
 #include "aws/ops_common.h"
 #include "triggers/triggers.h"
+#include "userpool/account.h"
 #include "userpool/federation.h"
 #include "userpool/pool.h"
 #include "userpool/user.h"
@@ -328,24 +329,6 @@ static int pre_sign_up(struct op_ctx *ctx, const cJSON *pool, const char *client
     return 0;
 }
 
-/* PostConfirmation_ConfirmSignUp after the first sign-in made u (lambda-triggers.md 3). */
-static int post_confirmation(struct op_ctx *ctx, const cJSON *pool, const char *client_id,
-                             const struct store_user *u)
-{
-    cJSON *attrs;
-    struct trigger_caller caller;
-    int rc;
-
-    if (triggers_function(json_get(pool, "LambdaConfig"), "PostConfirmation") == NULL)
-        return 0;
-    if ((attrs = user_trigger_attributes(pool, u)) == NULL)
-        return ops_fail_internal(ctx, "out of memory");
-    caller = triggers_caller(pool, client_id, u->username, attrs);
-    rc = triggers_post_confirmation(ctx, &caller, "PostConfirmation_ConfirmSignUp");
-    cJSON_Delete(attrs);
-    return rc;
-}
-
 /* ---- Sign-in ------------------------------------------------------------------------------ */
 
 /* What one sign-in works with. */
@@ -424,7 +407,8 @@ int federation_sign_in(struct op_ctx *ctx, const cJSON *pool, const cJSON *provi
         rc = ops_txn_end(ctx, rc);
     }
     if (rc == 0 && created)
-        rc = post_confirmation(ctx, pool, client_id, *out);
+        rc =
+            account_post_confirmation(ctx, pool, client_id, *out, "PostConfirmation_ConfirmSignUp");
     if (rc != 0) {
         store_user_free(*out);
         *out = NULL;
