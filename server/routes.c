@@ -18,6 +18,7 @@
 #include "dispatch.h"
 #include "oauth/oauth.h"
 #include "oauth/oauth_discovery.h"
+#include "oauth/oauth_federation.h"
 #include "oauth/oauth_hosted.h"
 #include "oauth/oauth_token.h"
 #include "oauth/oauth_userinfo.h"

@@ -283,6 +283,21 @@ static const char *const migrations[] = {
     "  doc TEXT NOT NULL"
     ") STRICT;"
     "CREATE INDEX managed_login_brandings_by_parent ON managed_login_brandings(parent, seq);",
+
+    /* 10: federation (store_federation.c): the links AdminLinkProviderForUser makes from an
+     * external identity (a provider of the pool, and the attribute that names the identity:
+     * "Cognito_Subject" for the IdP's subject, or a mapped pool attribute) to an existing
+     * user, who is signed in instead of the identity's own user. */
+    "CREATE TABLE federation_links ("
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  provider TEXT NOT NULL,"
+    "  attribute TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (pool_id, provider, attribute, value)"
+    ") STRICT;"
+    "CREATE INDEX federation_links_by_user ON federation_links(user_seq);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

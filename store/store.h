@@ -15,7 +15,7 @@
  *
  * The sections below follow the files, each banner naming its file: store.c, store_doc.c,
  * store_user.c, store_auth.c (what a sign-in leaves), store_keys.c, store_group.c,
- * store_mfa.c, store_identity.c, store_oauth.c, store_control.c.
+ * store_mfa.c, store_identity.c, store_oauth.c, store_federation.c, store_control.c.
  */
 #ifndef COG_STORE_H
 #define COG_STORE_H
@@ -629,6 +629,41 @@ int store_hosted_session_get(struct store_conn *conn, const char *session_hash,
                              struct store_hosted_session **out);
 /* Delete a session (sign-out). STORE_OK or STORE_NOT_FOUND. */
 int store_hosted_session_delete(struct store_conn *conn, const char *session_hash);
+
+/* ---- Federation: links of external identities to users (store_federation.c) -------------- */
+
+/*
+ * A link (AdminLinkProviderForUser): the external identity of provider whose attribute
+ * ("Cognito_Subject" for the IdP's subject, or a mapped pool attribute name) has value, in
+ * pool_id, signs in as user user_seq. An identity is linked to at most one user.
+ */
+struct store_link {
+    const char *pool_id;
+    const char *provider;
+    const char *attribute;
+    const char *value;
+    int64_t user_seq;
+    int64_t created_ms;
+};
+
+/*
+ * Record l. STORE_OK (also when that identity is already linked to the same user),
+ * STORE_EXISTS (it is linked to another user), STORE_NOT_FOUND (no such pool or user), or
+ * STORE_ERROR.
+ */
+int store_link_put(struct store_conn *conn, const struct store_link *l);
+
+/* The user the identity (pool_id, provider, attribute, value) is linked to: *user_seq on
+ * STORE_OK; STORE_NOT_FOUND when it is not linked. */
+int store_link_get(struct store_conn *conn, const char *pool_id, const char *provider,
+                   const char *attribute, const char *value, int64_t *user_seq);
+
+/* Remove that link. STORE_OK or STORE_NOT_FOUND. */
+int store_link_delete(struct store_conn *conn, const char *pool_id, const char *provider,
+                      const char *attribute, const char *value);
+
+/* How many identities are linked to user user_seq, or -1 on error. */
+int64_t store_link_count(struct store_conn *conn, int64_t user_seq);
 
 /* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 

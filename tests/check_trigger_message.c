@@ -1069,6 +1069,8 @@ START_TEST(test_trigger_message_inbox_of_an_older_database_opens)
                                   /* (9) */
                                   "DROP TABLE ui_customizations;"
                                   "DROP TABLE managed_login_brandings;"
+                                  /* (10) */
+                                  "DROP TABLE federation_links;"
                                   "INSERT INTO messages (time_ms, pool_id, username, kind, medium,"
                                   " attribute, destination, code) VALUES (1, 'p', 'old', 'sign-up',"
                                   " 'EMAIL', 'email', 'o@example.com', '123456');"

@@ -9,6 +9,7 @@
 #ifndef COG_HTTP_CLIENT_H
 #define COG_HTTP_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One request: url, extra header lines ("Name: value"), a body, and a deadline. */
@@ -18,6 +19,7 @@ struct client_request {
     const char *body;
     size_t body_len;
     long timeout_ms; /* the whole exchange, connection included */
+    bool get;        /* a GET instead of a POST (the body is not sent) */
 };
 
 /* The answer. */
@@ -38,8 +40,9 @@ enum client_failure {
 };
 
 /*
- * POST req and wait for the answer. CLIENT_OK with *out filled (client_response_free()), or the
- * failure with *out empty; detail (size n) gets libcurl's words for a failure.
+ * POST req (GET when req->get) and wait for the answer. CLIENT_OK with *out filled
+ * (client_response_free()), or the failure with *out empty; detail (size n) gets libcurl's words
+ * for a failure.
  */
 enum client_failure client_post(const struct client_request *req, struct client_response *out,
                                 char *detail, size_t n);
