@@ -27,9 +27,8 @@ static struct settings settings;
 static struct server *srv;
 static struct store *side; /* a second store on the server's database file */
 static struct tlam *lam;
-static char dir[64], db[96], api[64], pool[64];
+static char dir[64], db[96], api[64], pool[64], client[64];
 
-#define CLIENT "fedclient123"
 #define APP "https://app.example.com/cb"
 
 /* An AWS call to the server: the parsed answer (cJSON_Delete); status into *status. */
@@ -107,6 +106,15 @@ static void setup(void)
              "\"AttributeMapping\":{\"email\":\"email\",\"name\":\"name\"}}",
              pool);
     aws_ok(IDP "CreateIdentityProvider", body);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientName\":\"app\",\"AllowedOAuthFlowsUserPoolClient\":"
+             "true,\"AllowedOAuthFlows\":[\"code\"],\"AllowedOAuthScopes\":[\"openid\",\"email\"],"
+             "\"CallbackURLs\":[\"" APP
+             "\"],\"SupportedIdentityProviders\":[\"COGNITO\",\"Google\"]}",
+             pool);
+    j = aws(IDP "CreateUserPoolClient", body, NULL);
+    snprintf(client, sizeof(client), "%s", tu_str(tu_get(j, "UserPoolClient"), "ClientId"));
+    cJSON_Delete(j);
 }
 
 static void teardown(void)
@@ -130,7 +138,7 @@ static void start_flow(const char *provider_name, const char *state, char *loc, 
     struct app app = {&settings, side};
     struct store_conn *conn = store_acquire(side);
     struct oauth_site site = {.mode = OAUTH_SITE_PATH, .domain = "fedtest"};
-    struct oauth_fed_request r = {CLIENT, APP, state, "openid email", NULL, NULL, NULL, "code"};
+    struct oauth_fed_request r = {client, APP, state, "openid email", NULL, NULL, NULL, "code"};
     struct http_response resp = {0};
     cJSON *provider = NULL;
 

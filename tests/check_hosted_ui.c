@@ -677,7 +677,12 @@ START_TEST(test_hosted_faults_of_a_trusted_request_go_back_to_the_app)
 }
 END_TEST
 
-START_TEST(test_hosted_federation_is_refused_loudly)
+/*
+ * identity_provider names a provider the client supports: /oauth2/authorize sends the browser
+ * to it (here Google, so the emulator's mock IdP page), with Cognito's own state; one the client
+ * does not support, or an unknown one, goes back to the app as invalid_request.
+ */
+START_TEST(test_hosted_external_provider_goes_to_its_sign_in)
 {
     struct tu_http r;
     char url[1024], loc[2048], v[512], fed[64];
@@ -685,7 +690,7 @@ START_TEST(test_hosted_federation_is_refused_loudly)
     cJSON_Delete(aws("CreateIdentityProvider",
                      "{\"UserPoolId\":\"%s\",\"ProviderName\":\"Google\",\"ProviderType\":"
                      "\"Google\",\"ProviderDetails\":{\"client_id\":\"g\",\"client_secret\":"
-                     "\"s\",\"authorize_scopes\":\"openid email\"}}",
+                     "\"s\",\"authorize_scopes\":\"openid email\"},\"IdpIdentifiers\":[\"gmail\"]}",
                      pool));
     make_client("\"AllowedOAuthFlows\":[\"code\"],\"AllowedOAuthScopes\":[\"openid\"],"
                 "\"CallbackURLs\":[\"" CALLBACK "\"],"
@@ -696,14 +701,60 @@ START_TEST(test_hosted_federation_is_refused_loudly)
              "&response_type=code&identity_provider=Google&state=st%%20ate",
              site, fed, CALLBACK);
     browse("GET", url, NULL, NULL, NULL, &r);
-    assert_app_error(&r, "invalid_request");
-    url_param(location(&r, loc, sizeof(loc)), "error_description", v, sizeof(v));
-    ck_assert_msg(strstr(v, "federation") != NULL && strstr(v, "not available") != NULL, "%s", v);
+    location(&r, loc, sizeof(loc));
+    ck_assert_msg(strstr(loc, "/_mock-idp/Google/authorize?state=") != NULL, "%s", loc);
+    /* Cognito's own state, never the app's. */
+    ck_assert_ptr_null(strstr(loc, "st%20ate"));
     tu_http_free(&r);
+    /* The same through the provider's identifier. */
+    snprintf(url, sizeof(url),
+             "%s/oauth2/authorize?client_id=%s&redirect_uri=%s&response_type=code"
+             "&idp_identifier=gmail",
+             site, fed, CALLBACK);
+    browse("GET", url, NULL, NULL, NULL, &r);
+    ck_assert_ptr_nonnull(strstr(location(&r, loc, sizeof(loc)), "/_mock-idp/Google/authorize?"));
+    tu_http_free(&r);
+    /* A provider the client does not support, an unknown one, an unknown identifier. */
+    for (const char *const *q =
+             (const char *const[]){"&identity_provider=Facebook", "&idp_identifier=nope", NULL};
+         *q != NULL; q++) {
+        snprintf(url, sizeof(url),
+                 "%s/oauth2/authorize?client_id=%s&redirect_uri=%s&response_type=code"
+                 "&state=st%%20ate%s",
+                 site, fed, CALLBACK, *q);
+        browse("GET", url, NULL, NULL, NULL, &r);
+        assert_app_error(&r, "invalid_request");
+        ck_assert_ptr_nonnull(
+            url_param(location(&r, loc, sizeof(loc)), "error_description", v, sizeof(v)));
+        tu_http_free(&r);
+    }
     /* identity_provider=COGNITO is the sign-in page, as Amplify sends it. */
     authorize_url(url, sizeof(url), site, "&identity_provider=COGNITO");
     browse("GET", url, NULL, NULL, NULL, &r);
     ck_assert_ptr_nonnull(strstr(location(&r, loc, sizeof(loc)), "/login?"));
+    tu_http_free(&r);
+    /* The sign-in page has a button per external provider of the client, beside the form... */
+    snprintf(url, sizeof(url),
+             "%s/login?client_id=%s&redirect_uri=%s&response_type=code&identity_provider=COGNITO",
+             site, fed, CALLBACK);
+    browse("GET", url, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "signInFormUsername"));
+    ck_assert_ptr_nonnull(strstr(r.body, ">Continue with Google</a>"));
+    ck_assert_ptr_nonnull(strstr(r.body, "/oauth2/authorize?"));
+    ck_assert_ptr_nonnull(strstr(r.body, "identity_provider=Google\""));
+    ck_assert_ptr_null(strstr(r.body, "identity_provider=COGNITO&amp;identity_provider"));
+    tu_http_free(&r);
+    /* ...and only the buttons when the client does not sign in with the pool itself. */
+    make_client("\"AllowedOAuthFlows\":[\"code\"],\"AllowedOAuthScopes\":[\"openid\"],"
+                "\"CallbackURLs\":[\"" CALLBACK "\"],\"SupportedIdentityProviders\":[\"Google\"]",
+                fed, sizeof(fed));
+    snprintf(url, sizeof(url), "%s/login?client_id=%s&redirect_uri=%s&response_type=code", site,
+             fed, CALLBACK);
+    browse("GET", url, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_null(strstr(r.body, "signInFormUsername"));
+    ck_assert_ptr_nonnull(strstr(r.body, ">Continue with Google</a>"));
     tu_http_free(&r);
 }
 END_TEST
@@ -990,7 +1041,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_hosted_logout_errors);
     tcase_add_test(tc, test_hosted_untrusted_requests_never_reach_the_app);
     tcase_add_test(tc, test_hosted_faults_of_a_trusted_request_go_back_to_the_app);
-    tcase_add_test(tc, test_hosted_federation_is_refused_loudly);
+    tcase_add_test(tc, test_hosted_external_provider_goes_to_its_sign_in);
     tcase_add_test(tc, test_hosted_implicit_grant_answers_tokens_in_the_fragment);
     tcase_add_test(tc, test_hosted_host_header_names_the_domain);
     tcase_add_test(tc, test_hosted_root_finds_the_domain_by_client);

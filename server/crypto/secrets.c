@@ -134,21 +134,25 @@ char *secrets_token(size_t nbytes)
     return out;
 }
 
+char *secrets_base64(const void *data, size_t len)
+{
+    char *text;
+
+    if (len > INT32_MAX / 2 || (text = malloc(4 * ((len + 2) / 3) + 1)) == NULL)
+        return NULL;
+    EVP_EncodeBlock((unsigned char *)text, data, (int)len); /* padded, NUL-ended */
+    return text;
+}
+
 char *secrets_random_base64(size_t nbytes)
 {
     unsigned char *raw;
-    char *text;
+    char *text = NULL;
 
-    if (nbytes == 0 || nbytes > INT32_MAX / 2)
+    if (nbytes == 0 || nbytes > INT32_MAX / 2 || (raw = malloc(nbytes)) == NULL)
         return NULL;
-    raw = malloc(nbytes);
-    text = malloc(4 * ((nbytes + 2) / 3) + 1);
-    if (raw == NULL || text == NULL || RAND_bytes(raw, (int)nbytes) != 1) {
-        free(raw);
-        free(text);
-        return NULL;
-    }
-    EVP_EncodeBlock((unsigned char *)text, raw, (int)nbytes); /* padded, NUL-ended */
+    if (RAND_bytes(raw, (int)nbytes) == 1)
+        text = secrets_base64(raw, nbytes);
     OPENSSL_cleanse(raw, nbytes);
     free(raw);
     return text;

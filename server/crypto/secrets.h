@@ -40,6 +40,10 @@ char *secrets_token(size_t nbytes);
  */
 char *secrets_random_base64(size_t nbytes);
 
+/* len bytes of data as standard base64 with padding (RFC 4648 section 4; HTTP Basic
+ * credentials): a new string (free()), NULL when out of memory. */
+char *secrets_base64(const void *data, size_t len);
+
 /* Overwrite n bytes at p with zeros in a way the compiler cannot drop; accepts NULL. */
 void secrets_wipe(void *p, size_t n);
 

@@ -69,6 +69,7 @@ void hosted_end(struct hosted *h)
     form_free(h->form);
     form_free(h->cookies);
     free(h->scope);
+    cJSON_Delete(h->provider);
     cJSON_Delete(h->ctx.out);
     ops_ctx_finish(&h->ctx);
     store_release(h->app->store, h->conn);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "oauth/hosted_int.h"
+#include "userpool/identity_provider.h"
 #include "util/jsonutil.h"
 
 /* ---- Checks ------------------------------------------------------------------------------- */
@@ -113,23 +114,33 @@ static const char *pkce_problem(const struct hosted *h)
 }
 
 /*
- * The identity provider the request asks for: COGNITO (or none, with COGNITO supported)
- * signs in on these pages. Any other provider needs federation, which this build does not
- * have yet: refuse it plainly rather than pretend. NULL when fine, else the description.
+ * The identity provider the request asks for (section 3.1): identity_provider=COGNITO, or
+ * none, signs in on these pages (none: also when the client supports only external providers,
+ * whose buttons the sign-in page then shows); any other provider, named or found by its
+ * idp_identifier, must be one the client supports, and is loaded into h->provider for the
+ * federation leg. NULL when fine, else the description for error=invalid_request; an internal
+ * failure answers at once and returns "" (the caller stops).
  */
-static const char *provider_problem(const struct hosted *h)
+static const char *provider_problem(struct hosted *h)
 {
-    const char *idp = h->params[HP_IDENTITY_PROVIDER];
+    const char *idp = h->params[HP_IDENTITY_PROVIDER], *id = h->params[HP_IDP_IDENTIFIER];
+    int rc;
 
-    if (h->params[HP_IDP_IDENTIFIER] != NULL ||
-        (idp != NULL && strcmp(idp, "COGNITO") != 0 && oauth_client_supports_idp(&h->client, idp)))
-        return "Sign-in through an external identity provider (federation) is not available "
-               "in this build of cognito-emu yet";
-    if (idp != NULL && strcmp(idp, "COGNITO") != 0)
+    if (id == NULL && (idp == NULL || strcmp(idp, "COGNITO") == 0))
+        return idp == NULL || oauth_client_supports_idp(&h->client, "COGNITO")
+                   ? NULL
+                   : "The app client does not support sign-in with the user pool (COGNITO)";
+    rc = id != NULL ? identity_provider_find(h->conn, h->site.pool_id, id, &h->provider)
+                    : identity_provider_get(h->conn, h->site.pool_id, idp, &h->provider);
+    if (rc == STORE_ERROR) {
+        hosted_internal(h, "cannot read the identity provider");
+        return "";
+    }
+    if (rc == STORE_NOT_FOUND)
+        return id != NULL ? "No identity provider of the user pool has this idp_identifier"
+                          : "The user pool has no such identity provider";
+    if (!oauth_client_supports_idp(&h->client, json_str_or(h->provider, "ProviderName", "")))
         return "The app client does not support this identity provider";
-    if (!oauth_client_supports_idp(&h->client, "COGNITO"))
-        return "The app client does not support sign-in with the user pool (COGNITO), and "
-               "federation is not available in this build of cognito-emu yet";
     return NULL;
 }
 
@@ -160,7 +171,8 @@ bool hosted_check_request(struct hosted *h)
         return false;
     }
     if ((problem = pkce_problem(h)) != NULL || (problem = provider_problem(h)) != NULL) {
-        hosted_app_error(h, "invalid_request", problem);
+        if (problem[0] != '\0')
+            hosted_app_error(h, "invalid_request", problem);
         return false;
     }
     return true;

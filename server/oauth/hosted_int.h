@@ -67,6 +67,7 @@ struct hosted {
     bool has_site;            /* site is filled (even when the client was refused) */
     const char *redirect_uri; /* the one to answer: redirect_uri, or the DefaultRedirectURI */
     char *scope;              /* the scopes granted (hosted_check_request) */
+    cJSON *provider;          /* the external identity provider asked for, or NULL (COGNITO) */
     char csrf[64];            /* a new anti-forgery token (hosted_csrf_token) */
 };
 

@@ -46,22 +46,73 @@ static char *login_links(const struct hosted *h)
     return strbuf_take(&b);
 }
 
+/* The authorize URL of the request, asking for provider instead of its own choice. */
+static char *provider_url(struct hosted *h, const char *provider)
+{
+    const char *idp = h->params[HP_IDENTITY_PROVIDER], *id = h->params[HP_IDP_IDENTIFIER];
+    char *base, *url;
+
+    h->params[HP_IDENTITY_PROVIDER] = h->params[HP_IDP_IDENTIFIER] = NULL;
+    base = hosted_page_url(h, "/oauth2/authorize");
+    h->params[HP_IDENTITY_PROVIDER] = idp;
+    h->params[HP_IDP_IDENTIFIER] = id;
+    url = base != NULL
+              ? oauth_url_with(base, false, (const char *const[]){"identity_provider", provider}, 1)
+              : NULL;
+    free(base);
+    return url;
+}
+
+/*
+ * One button per external identity provider the client supports (section 2.3), each an
+ * authorize link naming it; "" when there is none. NULL when out of memory.
+ */
+static char *provider_buttons(struct hosted *h)
+{
+    struct strbuf b = {0};
+    const cJSON *p;
+
+    strbuf_puts(&b, "");
+    cJSON_ArrayForEach(p, json_get(h->client.client, "SupportedIdentityProviders"))
+    {
+        char *url;
+        if (!cJSON_IsString(p) || strcmp(p->valuestring, "COGNITO") == 0)
+            continue;
+        if ((url = provider_url(h, p->valuestring)) == NULL) {
+            strbuf_free(&b);
+            return NULL;
+        }
+        strbuf_puts(&b, "<a class=\"button idp\" href=\"");
+        html_escape(&b, url);
+        strbuf_puts(&b, "\">Continue with ");
+        html_escape(&b, p->valuestring);
+        strbuf_puts(&b, "</a>\n");
+        free(url);
+    }
+    return strbuf_take(&b);
+}
+
 void hosted_login_page(struct hosted *h, int status, const char *message, const char *note,
                        const char *username)
 {
     char action[sizeof(h->site.base_url) + 8];
     char *hidden = hosted_hidden_params(h), *error = hosted_line("error", message);
     char *note_line = hosted_line("note", note), *links = login_links(h);
+    char *providers = provider_buttons(h);
     const char *csrf = hosted_csrf_token(h);
+    /* Without COGNITO among its providers, the client signs in only through the buttons. */
+    const char *file =
+        oauth_client_supports_idp(&h->client, "COGNITO") ? "login.html" : "providers.html";
     const struct html_slot slots[] = {
-        {"action", action},  {"csrf", csrf},   {"hidden", hidden},    {"error", error},
-        {"note", note_line}, {"links", links}, {"username", username}};
+        {"action", action},  {"csrf", csrf},   {"hidden", hidden},     {"error", error},
+        {"note", note_line}, {"links", links}, {"username", username}, {"providers", providers}};
 
     snprintf(action, sizeof(action), "%s/login", h->site.base_url);
-    if (hidden == NULL || csrf == NULL || links == NULL)
+    if (hidden == NULL || csrf == NULL || links == NULL || providers == NULL)
         hosted_internal(h, "out of memory");
     else
-        hosted_page(h, status, "Sign in", "login.html", slots, sizeof(slots) / sizeof(slots[0]));
+        hosted_page(h, status, "Sign in", file, slots, sizeof(slots) / sizeof(slots[0]));
+    free(providers);
     free(hidden);
     free(error);
     free(note_line);

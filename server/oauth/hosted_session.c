@@ -1,7 +1,8 @@
 /*
  * hosted_session: the cookies of the hosted pages: the anti-forgery token of their forms and
  * the hosted session (single sign-on, one hour); and the answer to the app once a user is
- * signed in (a one-time code). See hosted_int.h.
+ * signed in (a one-time code, or the implicit grant's tokens), after the sign-in form or after
+ * an identity provider (hosted_finish_flow). See hosted_int.h.
  */
 #include "config.h"
 
@@ -11,6 +12,7 @@
 
 #include "crypto/secrets.h"
 #include "oauth/hosted_int.h"
+#include "oauth/oauth_hosted.h"
 #include "oauth/oauth_token.h"
 #include "store/store.h"
 #include "util/jsonutil.h"
@@ -207,4 +209,47 @@ void hosted_answer_app(struct hosted *h, int64_t user_seq, int64_t auth_time)
     hosted_redirect(h, url);
     free(url);
     free(code);
+}
+
+/* ---- The end of a sign-in at an identity provider ----------------------------------------- */
+
+void hosted_finish_flow(const struct app *app, const struct http_request *req, const char *domain,
+                        const struct oauth_fed_request *r, int64_t user_seq, int64_t auth_time,
+                        struct http_response *resp)
+{
+    struct hosted h;
+
+    if (!hosted_begin(&h, app, req, domain, resp, "oauth2/idpresponse"))
+        goto out;
+    /* The authorize request is the one kept for the flow, not this request's parameters. */
+    for (size_t i = 0; i < HP__COUNT; i++)
+        h.params[i] = NULL;
+    h.params[HP_RESPONSE_TYPE] = r->response_type;
+    h.params[HP_CLIENT_ID] = r->client_id;
+    h.params[HP_REDIRECT_URI] = r->redirect_uri;
+    h.params[HP_STATE] = r->state;
+    h.params[HP_NONCE] = r->nonce;
+    h.params[HP_CODE_CHALLENGE] = r->code_challenge;
+    h.params[HP_CODE_CHALLENGE_METHOD] = r->code_challenge_method;
+    /* The client and its redirect were checked at /oauth2/authorize; checked again, as the
+     * client may have changed in the minutes spent at the provider. */
+    if (!hosted_check_client(&h) || !hosted_check_redirect(&h))
+        goto out;
+    if ((h.scope = strdup(r->scope != NULL ? r->scope : "")) == NULL ||
+        hosted_session_start(&h, user_seq, auth_time) != 0)
+        hosted_internal(&h, "cannot start the hosted session");
+    else
+        hosted_answer_app(&h, user_seq, auth_time);
+out:
+    hosted_end(&h);
+}
+
+void hosted_flow_error(const struct app *app, const struct http_request *req, const char *domain,
+                       const char *detail, struct http_response *resp)
+{
+    struct hosted h;
+
+    if (hosted_begin(&h, app, req, domain, resp, "oauth2/idpresponse"))
+        hosted_error_page(&h, 400, detail);
+    hosted_end(&h);
 }

@@ -4,6 +4,8 @@
  * /error, where a request the app cannot be trusted with ends (../shared/oauth2-hosted-ui.md
  * 2.2). The checks are hosted.c's, shared with the pages: which client, which redirect, then
  * what the app may ask. A valid request then goes, in this order:
+ *   - identity_provider (or idp_identifier) naming an external provider: to it
+ *     (oauth_federation.c), whatever session the browser has here;
  *   - prompt=login: to the sign-in page, whatever session the browser has;
  *   - a live hosted session of the pool: straight back to the app with a new code (single
  *     sign-on across the pool's clients; the code keeps the session's auth_time);
@@ -17,7 +19,25 @@
 #include <string.h>
 
 #include "oauth/hosted_int.h"
+#include "oauth/oauth_federation.h"
 #include "oauth/oauth_hosted.h"
+
+/* Send the browser to h->provider (oauth_federation.c), with the request as it was checked. */
+static void federate(struct hosted *h)
+{
+    const struct oauth_fed_request r = {
+        .client_id = h->client.id,
+        .redirect_uri = h->redirect_uri,
+        .state = h->params[HP_STATE],
+        .scope = h->scope,
+        .nonce = h->params[HP_NONCE],
+        .code_challenge = h->params[HP_CODE_CHALLENGE],
+        .code_challenge_method = h->params[HP_CODE_CHALLENGE_METHOD],
+        .response_type = h->params[HP_RESPONSE_TYPE],
+    };
+
+    oauth_federation_redirect(h->app, h->conn, &h->site, h->provider, &r, h->resp);
+}
 
 void oauth_authorize(const struct app *app, const struct http_request *req, const char *domain,
                      struct http_response *resp)
@@ -31,6 +51,10 @@ void oauth_authorize(const struct app *app, const struct http_request *req, cons
         goto out;
     if (!hosted_check_all(&h))
         goto out;
+    if (h.provider != NULL) { /* an external identity provider: its leg, session or not */
+        federate(&h);
+        goto out;
+    }
     prompt = h.params[HP_PROMPT];
     if (prompt == NULL || strcmp(prompt, "login") != 0)
         live = hosted_session_get(&h, &user_seq, &auth_time);

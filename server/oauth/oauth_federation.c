@@ -32,7 +32,9 @@
 #include "userpool/federation.h"
 #include "userpool/identity_provider.h"
 #include "userpool/pool.h"
+#include "oauth/oauth_hosted.h"
 #include "util/clock.h"
+#include "util/html.h"
 #include "util/ids.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
@@ -40,32 +42,12 @@
 
 #define FED_STATE "FEDERATION_STATE"
 #define FED_MOCK_CODE "FEDERATION_MOCK_CODE"
-/* The hosted session cookie and its life (the hosted pages' own, at merge). */
-#define FED_COOKIE "cognito"
-#define FED_COOKIE_MAX_AGE 3600
 /* How long the emulator waits for an IdP's endpoints. */
 #define FED_TIMEOUT_MS 5000
 /* What a mock SAMLResponse decodes to: this prefix and the mock code. */
 #define FED_SAML_MOCK "cognito-emu-mock:"
 
 /* ---- Small pieces: HTML, base64, responses ------------------------------------------------ */
-
-/* Append s to b with HTML's five special characters escaped (text and quoted attributes). */
-static void html_escape(struct strbuf *b, const char *s)
-{
-    for (; s != NULL && *s != '\0'; s++) {
-        const char *e = *s == '&'    ? "&amp;"
-                        : *s == '<'  ? "&lt;"
-                        : *s == '>'  ? "&gt;"
-                        : *s == '"'  ? "&quot;"
-                        : *s == '\'' ? "&#39;"
-                                     : NULL;
-        if (e != NULL)
-            strbuf_puts(b, e);
-        else
-            strbuf_add(b, s, 1);
-    }
-}
 
 /* Answer the page built in b (taken) with status; 500 when building it ran out of memory. */
 static void send_html(struct http_response *resp, int status, struct strbuf *b)
@@ -76,27 +58,6 @@ static void send_html(struct http_response *resp, int status, struct strbuf *b)
         return;
     }
     http_response_set_body(resp, status, "text/html; charset=utf-8", b->p, b->len);
-}
-
-/* Standard base64 with padding of s (HTTP Basic credentials): a new string, NULL on OOM. */
-static char *base64(const char *s)
-{
-    static const char ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t len = strlen(s), o = 0;
-    char *out = malloc((len + 2) / 3 * 4 + 1);
-
-    for (size_t i = 0; out != NULL && i < len; i += 3) {
-        unsigned v = (unsigned char)s[i] << 16;
-        v |= i + 1 < len ? (unsigned char)s[i + 1] << 8 : 0;
-        v |= i + 2 < len ? (unsigned char)s[i + 2] : 0;
-        out[o++] = ALPHA[v >> 18 & 63];
-        out[o++] = ALPHA[v >> 12 & 63];
-        out[o++] = i + 1 < len ? ALPHA[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < len ? ALPHA[v & 63] : '=';
-    }
-    if (out != NULL)
-        out[o] = '\0';
-    return out;
 }
 
 /* Answer an HTML page: title and paragraph (escaped) with status. */
@@ -261,14 +222,11 @@ static cJSON *state_doc(const struct oauth_site *site, const cJSON *provider,
                                  {"code_challenge_method", r->code_challenge_method},
                                  {"response_type", r->response_type},
                                  {"idp_nonce", idp_nonce},
-                                 {"base_url", site->base_url},
-                                 {"cookie_path", site->cookie_path}};
+                                 {"base_url", site->base_url}};
 
     for (size_t i = 0; st != NULL && i < sizeof(kv) / sizeof(kv[0]); i++)
         if (kv[i][1] != NULL && json_set_str(st, kv[i][0], kv[i][1]) != 0)
             cJSON_Delete(st), st = NULL;
-    if (st != NULL && json_set_bool(st, "secure", site->secure) != 0)
-        cJSON_Delete(st), st = NULL;
     return st;
 }
 
@@ -609,7 +567,7 @@ static int token_request(const cJSON *provider, const cJSON *flow, const char *c
         strbuf_percent_encode(&userpass, id, "");
         strbuf_puts(&userpass, ":");
         strbuf_percent_encode(&userpass, secret, "");
-        creds = userpass.p ? base64(userpass.p) : NULL;
+        creds = userpass.p ? secrets_base64(userpass.p, userpass.len) : NULL;
         strbuf_puts(&hdr, "Authorization: Basic ");
         strbuf_puts(&hdr, creds ? creds : "");
         headers[2] = auth_line = hdr.p;
@@ -741,96 +699,72 @@ static void app_error(struct http_response *resp, const cJSON *flow, const char 
     redirect(resp, oauth_url_with(json_str_or(flow, "redirect_uri", ""), false, kv, 3));
 }
 
-/*
- * The end of a successful sign-in, as after the hosted sign-in form: the hosted session
- * cookie, then a code bound to the app's authorize request, and back to the app with it and
- * the app's state. (The hosted pages have the same step for /login; one of the two goes at
- * merge.)
- */
-static void oauth_federation_finish(struct store_conn *conn, const cJSON *flow,
-                                    const struct store_user *u, int64_t auth_time, int64_t now_ms,
-                                    struct http_response *resp)
+/* The app's authorize request kept in flow, as the hosted pages take it. */
+static struct oauth_fed_request flow_request(const cJSON *flow)
 {
     const char *nonce = json_str(flow, "nonce");
-    struct oauth_grant g = {
-        .pool_id = (char *)json_str(flow, "pool_id"),
-        .client_id = (char *)json_str(flow, "client_id"),
-        .user_seq = u->seq,
-        .redirect_uri = (char *)json_str(flow, "redirect_uri"),
-        .scope = (char *)json_str(flow, "scope"),
-        /* Without the app's nonce, Cognito's own for the IdP leg (hosted-ui.md 2.9). */
-        .nonce = (char *)(nonce ? nonce : json_str(flow, "idp_nonce")),
-        .code_challenge = (char *)json_str(flow, "code_challenge"),
-        .code_challenge_method = (char *)json_str(flow, "code_challenge_method"),
-        .auth_time = auth_time};
-    struct store_hosted_session s = {g.pool_id, u->seq, auth_time,
-                                     now_ms + FED_COOKIE_MAX_AGE * 1000};
-    char hash[65], *session = secrets_token(32), *cookie = NULL, *code = NULL;
-    struct form_cookie c = {FED_COOKIE,
-                            session,
-                            json_str(flow, "cookie_path"),
-                            FED_COOKIE_MAX_AGE,
-                            true,
-                            json_bool(flow, "secure", false),
-                            "Lax"};
 
-    if (strcmp(json_str_or(flow, "response_type", "code"), "code") != 0) {
-        app_error(resp, flow, "Federated sign-in with response_type=token is not available yet.");
-        free(session);
-        return;
-    }
-    if (session != NULL)
-        secrets_sha256_hex(session, hash);
-    if (session == NULL || store_hosted_session_put(conn, hash, &s, now_ms) != STORE_OK ||
-        (cookie = form_cookie_format(&c)) == NULL ||
-        http_response_add_header(resp, "Set-Cookie", cookie) != 0 ||
-        oauth_code_issue(conn, &g, now_ms, &code) != STORE_OK) {
-        http_response_set_body(resp, 500, NULL, NULL, 0);
-    } else {
-        const char *kv[] = {"code", code, "state", json_str(flow, "state")};
-        redirect(resp, oauth_url_with(g.redirect_uri, false, kv, 2));
-    }
-    free(session);
-    free(cookie);
-    free(code);
+    return (struct oauth_fed_request){
+        .client_id = json_str(flow, "client_id"),
+        .redirect_uri = json_str(flow, "redirect_uri"),
+        .state = json_str(flow, "state"),
+        .scope = json_str(flow, "scope"),
+        /* Without the app's nonce, Cognito's own for the IdP leg (hosted-ui.md 2.9). */
+        .nonce = nonce != NULL ? nonce : json_str(flow, "idp_nonce"),
+        .code_challenge = json_str(flow, "code_challenge"),
+        .code_challenge_method = json_str(flow, "code_challenge_method"),
+        .response_type = json_str_or(flow, "response_type", "code"),
+    };
 }
 
-/* Sign in the identity of claims for flow and answer (the code, or the app's error). */
-static void sign_in(const struct app *app, struct store_conn *conn, const cJSON *flow,
-                    const cJSON *claims, struct http_response *resp)
+/*
+ * Sign in the identity of claims for flow: true with *user_seq and *auth_time set; false when
+ * refused, resp then holds the app's error.
+ */
+static bool sign_in(const struct app *app, struct store_conn *conn, const cJSON *flow,
+                    const cJSON *claims, int64_t *user_seq, int64_t *auth_time,
+                    struct http_response *resp)
 {
     struct op_ctx ctx;
     cJSON *pool = NULL, *provider = NULL;
     struct store_user *u = NULL;
-    int64_t auth_time = 0;
+    bool ok = false;
 
     oauth_ctx_init(&ctx, app, conn, "oauth2/idpresponse");
     if (pool_load(&ctx, json_str(flow, "pool_id"), &pool) != 0 ||
         identity_provider_get(conn, json_str(flow, "pool_id"), json_str(flow, "provider"),
-                              &provider) != STORE_OK)
+                              &provider) != STORE_OK) {
         app_error(resp, flow, "The identity provider or its user pool no longer exists.");
-    else if (federation_sign_in(&ctx, pool, provider, claims, json_str(flow, "client_id"), &u,
-                                &auth_time) != 0)
+    } else if (federation_sign_in(&ctx, pool, provider, claims, json_str(flow, "client_id"), &u,
+                                  auth_time) != 0) {
         app_error(resp, flow, ctx.err.message);
-    else
-        oauth_federation_finish(conn, flow, u, auth_time, ctx.now_ms, resp);
+    } else {
+        *user_seq = u->seq;
+        ok = true;
+    }
     ops_ctx_finish(&ctx);
     store_user_free(u);
     cJSON_Delete(pool);
     cJSON_Delete(provider);
+    return ok;
 }
 
-/* Both idpresponse endpoints: the flow of state, the claims behind code, then the sign-in. */
-static void idp_return(const struct app *app, const char *state, const char *code,
-                       const char *idp_error, struct http_response *resp)
+/*
+ * Both idpresponse endpoints: the flow of state, the claims behind code, the sign-in, then the
+ * hosted pages' own ending (its store connection given back first: that ending takes one).
+ */
+static void idp_return(const struct app *app, const struct http_request *req, const char *domain,
+                       const char *state, const char *code, const char *idp_error,
+                       struct http_response *resp)
 {
     struct store_conn *conn = store_acquire(app->store);
-    int64_t now = clock_now_ms();
+    int64_t now = clock_now_ms(), user_seq = 0, auth_time = 0;
     cJSON *flow = state_take(conn, FED_STATE, state, now), *claims = NULL, *provider = NULL;
     struct fed_error e = {{0}};
+    bool signed_in = false;
 
     if (flow == NULL) {
-        error_page(resp, "The sign-in request is unknown or has expired.");
+        /* answered below, once the connection is back */
     } else if (idp_error != NULL) {
         snprintf(e.text, sizeof(e.text), "%s Error - %s", json_str_or(flow, "provider", ""),
                  idp_error);
@@ -842,20 +776,25 @@ static void idp_return(const struct app *app, const char *state, const char *cod
                       oidc_claims(provider, flow, code ? code : "", now, &claims, &e) != 0)) {
         app_error(resp, flow, e.text[0] ? e.text : "The identity provider no longer exists.");
     } else {
-        sign_in(app, conn, flow, claims, resp);
+        signed_in = sign_in(app, conn, flow, claims, &user_seq, &auth_time, resp);
+    }
+    store_release(app->store, conn);
+    if (flow == NULL) {
+        hosted_flow_error(app, req, domain, "The sign-in request is unknown or has expired.", resp);
+    } else if (signed_in) {
+        struct oauth_fed_request r = flow_request(flow);
+        hosted_finish_flow(app, req, domain, &r, user_seq, auth_time, resp);
     }
     cJSON_Delete(flow);
     cJSON_Delete(claims);
     cJSON_Delete(provider);
-    store_release(app->store, conn);
 }
 
 void oauth_federation_idpresponse(const struct app *app, const struct http_request *req,
                                   const char *domain, struct http_response *resp)
 {
-    (void)domain; /* the flow's state knows its site */
     snprintf(resp->label, sizeof(resp->label), "oauth2/idpresponse");
-    idp_return(app, http_request_query(req, "state"), http_request_query(req, "code"),
+    idp_return(app, req, domain, http_request_query(req, "state"), http_request_query(req, "code"),
                http_request_query(req, "error"), resp);
 }
 
@@ -868,7 +807,6 @@ void oauth_federation_saml_response(const struct app *app, const struct http_req
     size_t len = 0;
     char code[128] = "";
 
-    (void)domain;
     snprintf(resp->label, sizeof(resp->label), "saml2/idpresponse");
     if (form_parse(req->body, req->body_len, &f) == FORM_OK &&
         (saml = form_get(f, "SAMLResponse")) != NULL &&
@@ -878,7 +816,7 @@ void oauth_federation_saml_response(const struct app *app, const struct http_req
         snprintf(code, sizeof(code), "%.*s", (int)(len - strlen(FED_SAML_MOCK)),
                  (const char *)raw + strlen(FED_SAML_MOCK));
     /* Only the mock IdP's responses are understood: a real assertion is not verified. */
-    idp_return(app, f ? form_get(f, "RelayState") : NULL, code,
+    idp_return(app, req, domain, f ? form_get(f, "RelayState") : NULL, code,
                code[0] ? NULL : "SAML responses other than the emulator's mock are not supported",
                resp);
     free(raw);

@@ -7,8 +7,11 @@
 #ifndef COG_OAUTH_HOSTED_H
 #define COG_OAUTH_HOSTED_H
 
+#include <stdint.h>
+
 #include "app.h"
 #include "http/http.h"
+#include "oauth/oauth_federation.h"
 
 /* oauth_authorize.c: GET /oauth2/authorize and /authorize; GET /error. */
 void oauth_authorize(const struct app *app, const struct http_request *req, const char *domain,
@@ -33,5 +36,19 @@ void hosted_forgot_password(const struct app *app, const struct http_request *re
                             const char *domain, struct http_response *resp);
 void hosted_confirm_forgot_password(const struct app *app, const struct http_request *req,
                                     const char *domain, struct http_response *resp);
+
+/*
+ * hosted_session.c, for the identity provider leg (oauth_federation.c): answer req (its route's
+ * domain) as the end of a sign-in of user user_seq at auth_time for the app's authorize request
+ * r, as after the sign-in form: the hosted session cookie, then the code (or, for
+ * response_type=token, the tokens) back at the app's redirect URI with its state.
+ */
+void hosted_finish_flow(const struct app *app, const struct http_request *req, const char *domain,
+                        const struct oauth_fed_request *r, int64_t user_seq, int64_t auth_time,
+                        struct http_response *resp);
+
+/* The hosted error page (400) with detail, for a flow that cannot go on (unknown state). */
+void hosted_flow_error(const struct app *app, const struct http_request *req, const char *domain,
+                       const char *detail, struct http_response *resp);
 
 #endif

@@ -67,6 +67,11 @@ def pool(idp):
         UserPoolId=p["Id"], ClientName="web", SupportedIdentityProviders=["COGNITO"]
     )["UserPoolClient"]
     yield {"id": p["Id"], "client": c["ClientId"]}
+    # Cognito refuses to delete a pool that still has a domain.
+    described = idp.describe_user_pool(UserPoolId=p["Id"])["UserPool"]
+    for kind in ("Domain", "CustomDomain"):
+        if described.get(kind):
+            idp.delete_user_pool_domain(UserPoolId=p["Id"], Domain=described[kind])
     idp.delete_user_pool(UserPoolId=p["Id"])
 
 
