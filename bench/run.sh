@@ -18,7 +18,10 @@
 #      pool with roles), every workload at 1 and 32 connections, users stored up to N;
 #   5. stops the server (always: trap), and bench/report.py writes the Markdown table;
 #   6. bench/trigger_bench.sh adds the "Lambda triggers" section: what a trigger adds to a
-#      request, against a no-op function (smoke: 200 requests at 1 connection, no callgrind).
+#      request, against a no-op function (smoke: 200 requests at 1 connection, no callgrind);
+#   7. bench/oauth_bench.sh adds the "OAuth endpoints and hosted pages" section: each endpoint's
+#      latency and server CPU, the code + PKCE exchange against InitiateAuth (smoke: 100
+#      requests at 1 connection).
 #
 # Exit status 0 when every workload ran without a single error; 1 when any measurement is
 # INVALID (errors) or a step failed. Targets that are missed are reported, not failed: they
@@ -124,11 +127,17 @@ echo >>"$out"
 trigger_flags=()
 [[ $smoke -eq 1 ]] && trigger_flags=(--smoke)
 bash "$top/bench/trigger_bench.sh" "${trigger_flags[@]}" >>"$out" || trigger_status=$?
+
+# 7. The OAuth endpoints and hosted pages, on a server of their own.
+say "OAuth endpoints (bench/oauth_bench.sh)"
+oauth_status=0
+bash "$top/bench/oauth_bench.sh" "${trigger_flags[@]}" >>"$out" || oauth_status=$?
 cat "$out"
 echo
-if [[ $load_status -ne 0 || $report_status -ne 0 || $trigger_status -ne 0 ]]; then
+if [[ $load_status -ne 0 || $report_status -ne 0 || $trigger_status -ne 0 ||
+    $oauth_status -ne 0 ]]; then
     say "INVALID run (load client exit $load_status, report exit $report_status, trigger" \
-        "benchmark exit $trigger_status); see above"
+        "benchmark exit $trigger_status, OAuth benchmark exit $oauth_status); see above"
     exit 1
 fi
 [[ $smoke -eq 1 && $out == "$work/results.md" ]] && where="not kept (smoke)" || where="in $out"
