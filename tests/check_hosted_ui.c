@@ -395,7 +395,8 @@ START_TEST(test_hosted_login_page_is_a_usable_form)
     ck_assert_ptr_nonnull(strstr(r.body, "id=\"signInFormUsername\" name=\"username\""));
     ck_assert_ptr_nonnull(strstr(r.body, "id=\"signInFormPassword\" name=\"password\""));
     ck_assert_ptr_nonnull(strstr(r.body, "name=\"signInSubmitButton\""));
-    ck_assert_ptr_nonnull(strstr(r.body, "<label for=\"signInFormUsername\">"));
+    ck_assert_ptr_nonnull(
+        strstr(r.body, "<label class=\"label-customizable\" for=\"signInFormUsername\">"));
     ck_assert_ptr_nonnull(strstr(r.body, "autocomplete=\"current-password\""));
     ck_assert_ptr_nonnull(strstr(r.body, "Demo app"));
     ck_assert_ptr_null(strstr(r.body, "<script"));
@@ -407,6 +408,76 @@ START_TEST(test_hosted_login_page_is_a_usable_form)
     ck_assert_ptr_nonnull(strstr(r.body, "value=\"al&quot;ice\""));
     ck_assert_ptr_nonnull(strstr(r.body, "name=\"state\" value=\"st ate\""));
     ck_assert_ptr_nonnull(jar_get(&j, "XSRF-TOKEN"));
+    tu_http_free(&r);
+}
+END_TEST
+
+/* A 1x1 PNG, as SetUICustomization's ImageFile takes it. */
+#define PNG_B64                                                                                    \
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+"                                \
+    "M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+/*
+ * UI customization is applied: the pool's default ("ALL") CSS, unless the client has its own,
+ * after the page's style, on Cognito's class names; a '<' in it cannot end the style element;
+ * the logo inlined; and GetUICustomization's ImageUrl serves the logo's bytes.
+ */
+START_TEST(test_hosted_ui_customization_is_applied)
+{
+    struct tu_http r;
+    char url[1024], loc[1024], other[64], type[64];
+    cJSON *got;
+    const char *image_url;
+
+    cJSON_Delete(aws("SetUICustomization",
+                     "{\"UserPoolId\":\"%s\",\"ClientId\":\"ALL\",\"CSS\":"
+                     "\".submitButton-customizable{background-color:#123456}</style><script>x\"}",
+                     pool));
+    authorize_url(url, sizeof(url), site, "");
+    browse("GET", url, NULL, NULL, NULL, &r);
+    location(&r, loc, sizeof(loc));
+    tu_http_free(&r);
+    browse("GET", loc, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, ".submitButton-customizable{background-color:#123456}"));
+    ck_assert_ptr_nonnull(strstr(r.body, "\\3c /style>\\3c script>x"));
+    ck_assert_ptr_null(strstr(r.body, "<script"));
+    ck_assert_ptr_nonnull(strstr(r.body, "class=\"submitButton-customizable\""));
+    ck_assert_ptr_null(strstr(r.body, "logo-customizable"));
+    tu_http_free(&r);
+
+    /* The client's own setting wins, with its logo. */
+    got = aws("SetUICustomization",
+              "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"CSS\":\".banner-customizable{"
+              "padding:1px}\",\"ImageFile\":\"" PNG_B64 "\"}",
+              pool, client);
+    image_url = tu_str(tu_get(got, "UICustomization"), "ImageUrl");
+    ck_assert_ptr_nonnull(image_url);
+    browse("GET", loc, NULL, NULL, NULL, &r);
+    ck_assert_ptr_nonnull(strstr(r.body, ".banner-customizable{padding:1px}"));
+    ck_assert_ptr_null(strstr(r.body, "#123456"));
+    ck_assert_ptr_nonnull(strstr(r.body, "<img class=\"logo-customizable\" alt=\"\" "
+                                         "src=\"data:image/png;base64," PNG_B64 "\">"));
+    tu_http_free(&r);
+    tu_http_request("GET", image_url, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(tu_http_header(&r, "Content-Type", type, sizeof(type)), "image/png");
+    ck_assert(memcmp(r.body, "\x89PNG\r\n\x1a\n", 8) == 0);
+    tu_http_free(&r);
+    cJSON_Delete(got);
+
+    /* Another client of the pool still gets the pool's default; no logo there is a 404. */
+    make_client("\"AllowedOAuthFlows\":[\"code\"],\"AllowedOAuthScopes\":[\"openid\"],"
+                "\"CallbackURLs\":[\"" CALLBACK "\"],\"SupportedIdentityProviders\":[\"COGNITO\"]",
+                other, sizeof(other));
+    snprintf(url, sizeof(url), "%s/login?client_id=%s&redirect_uri=%s&response_type=code", site,
+             other, CALLBACK);
+    browse("GET", url, NULL, NULL, NULL, &r);
+    ck_assert_ptr_nonnull(strstr(r.body, "#123456"));
+    tu_http_free(&r);
+    snprintf(url, sizeof(url), "%s/_emu/ui-image/%s/ALL", root, pool);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    ck_assert_int_eq(r.status, 404);
     tu_http_free(&r);
 }
 END_TEST
@@ -1032,6 +1103,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_hosted_sign_in_redirects_with_a_code_bound_to_the_request);
     tcase_add_test(tc, test_hosted_login_page_is_a_usable_form);
+    tcase_add_test(tc, test_hosted_ui_customization_is_applied);
     tcase_add_test(tc, test_hosted_wrong_password_shows_the_page_again);
     tcase_add_test(tc, test_hosted_hostile_input_comes_back_escaped);
     tcase_add_test(tc, test_hosted_post_without_the_forgery_token_is_refused);

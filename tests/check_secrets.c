@@ -183,6 +183,32 @@ START_TEST(test_secrets_equal_compares_whole_strings)
 }
 END_TEST
 
+START_TEST(test_secrets_base64_round_trips_and_refuses_what_is_not_base64)
+{
+    static const char *const texts[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const wanted[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                         "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    unsigned char *raw;
+    size_t len;
+
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char *enc = secrets_base64(texts[i], strlen(texts[i]));
+        ck_assert_str_eq(enc, wanted[i]); /* RFC 4648 section 10 */
+        if (i > 0) {
+            raw = secrets_base64_decode(enc, &len);
+            ck_assert_uint_eq(len, strlen(texts[i]));
+            ck_assert(memcmp(raw, texts[i], len) == 0);
+            free(raw);
+        }
+        free(enc);
+    }
+    ck_assert_ptr_null(secrets_base64_decode("", &len));
+    ck_assert_ptr_null(secrets_base64_decode("Zg=", &len));
+    ck_assert_ptr_null(secrets_base64_decode("Z$==", &len));
+    ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("secrets");
@@ -198,6 +224,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_secrets_wipe_zeroes_the_bytes);
     tcase_add_test(tc, test_secrets_sha256_hex_of_abc);
     tcase_add_test(tc, test_secrets_equal_compares_whole_strings);
+    tcase_add_test(tc, test_secrets_base64_round_trips_and_refuses_what_is_not_base64);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -144,6 +144,27 @@ char *secrets_base64(const void *data, size_t len)
     return text;
 }
 
+unsigned char *secrets_base64_decode(const char *text, size_t *len)
+{
+    size_t n = strlen(text), pad = 0;
+    unsigned char *out;
+    int got;
+
+    *len = 0;
+    if (n == 0 || n % 4 != 0 || n > INT32_MAX || (out = malloc(n / 4 * 3 + 1)) == NULL)
+        return NULL;
+    /* EVP_DecodeBlock counts the bytes of the padding too: take them off again. */
+    while (pad < 2 && text[n - 1 - pad] == '=')
+        pad++;
+    if ((got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n)) < 0 ||
+        (size_t)got < pad) {
+        free(out);
+        return NULL;
+    }
+    *len = (size_t)got - pad;
+    return out;
+}
+
 char *secrets_random_base64(size_t nbytes)
 {
     unsigned char *raw;

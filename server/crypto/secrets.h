@@ -44,6 +44,10 @@ char *secrets_random_base64(size_t nbytes);
  * credentials): a new string (free()), NULL when out of memory. */
 char *secrets_base64(const void *data, size_t len);
 
+/* Decode standard base64 with padding (length a multiple of 4): a new buffer (free()) of *len
+ * bytes, or NULL when text is not base64 or out of memory. */
+unsigned char *secrets_base64_decode(const char *text, size_t *len);
+
 /* Overwrite n bytes at p with zeros in a way the compiler cannot drop; accepts NULL. */
 void secrets_wipe(void *p, size_t n);
 

@@ -14,6 +14,7 @@
 #include "dispatch.h"
 #include "oauth/hosted_int.h"
 #include "oauth/oauth_pages.h"
+#include "userpool/branding.h"
 #include "util/clock.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
@@ -165,16 +166,80 @@ static const char *page_file(const char *name)
     return NULL;
 }
 
+/* UI customization CSS with every '<' written as CSS's escape, so it cannot end the style
+ * element it is put in (a '<' has no other use in a style sheet). NULL when out of memory. */
+static char *safe_css(const char *css)
+{
+    struct strbuf b = {0};
+
+    for (const char *p = css; *p != '\0'; p++) {
+        size_t run = strcspn(p, "<");
+        strbuf_add(&b, p, run);
+        if (p[run] == '\0')
+            break;
+        strbuf_puts(&b, "\\3c ");
+        p += run;
+    }
+    return strbuf_take(&b);
+}
+
+/* The logo of an ImageFile (base64 of a PNG or a JPEG, as SetUICustomization takes) as an
+ * <img> with a data: URL, so the page needs no other origin; NULL when it is neither. */
+static char *logo_img(const char *image)
+{
+    static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+    const char *mime = strncmp(image, "iVBORw0KGgo", 11) == 0 ? "image/png"
+                       : strncmp(image, "/9j/", 4) == 0       ? "image/jpeg"
+                                                              : NULL;
+    struct strbuf b = {0};
+
+    if (mime == NULL || strspn(image, B64) != strlen(image))
+        return NULL;
+    strbuf_puts(&b, "<img class=\"logo-customizable\" alt=\"\" src=\"data:");
+    strbuf_puts(&b, mime);
+    strbuf_puts(&b, ";base64,");
+    strbuf_puts(&b, image);
+    strbuf_puts(&b, "\">\n");
+    return strbuf_take(&b);
+}
+
+/*
+ * The classic UI customization of the page's app client (its own, else its pool's "ALL"),
+ * SetUICustomization's CSS and logo, into *css and *logo; both stay NULL without one (or
+ * before the client is known).
+ */
+static void customization(struct hosted *h, char **css, char **logo)
+{
+    cJSON *doc = NULL;
+
+    *css = *logo = NULL;
+    if (h->client.id == NULL || !h->has_site ||
+        ui_customization_get(h->conn, h->site.pool_id, h->client.id, &doc) != STORE_OK)
+        return;
+    if (json_str(doc, "CSS") != NULL)
+        *css = safe_css(json_str(doc, "CSS"));
+    if (json_str(doc, "ImageFile") != NULL)
+        *logo = logo_img(json_str(doc, "ImageFile"));
+    cJSON_Delete(doc);
+}
+
 void hosted_page(struct hosted *h, int status, const char *title, const char *file,
                  const struct html_slot *slots, size_t n)
 {
     const char *tmpl = page_file(file);
-    char *body = tmpl != NULL ? html_render(tmpl, slots, n) : NULL;
+    char *body = tmpl != NULL ? html_render(tmpl, slots, n) : NULL, *css, *logo;
     const char *app = json_str(h->client.client, "ClientName");
-    const struct html_slot layout[] = {
-        {"title", title}, {"app", app}, {"css", page_file("style.css")}, {"body", body}};
-    char *page = body != NULL ? html_render(page_file("layout.html"), layout, 4) : NULL;
+    char *page;
 
+    customization(h, &css, &logo);
+    {
+        const struct html_slot layout[] = {
+            {"title", title}, {"app", app},        {"css", page_file("style.css")},
+            {"body", body},   {"custom_css", css}, {"logo", logo}};
+        page = body != NULL ? html_render(page_file("layout.html"), layout, 6) : NULL;
+    }
+    free(css);
+    free(logo);
     free(body);
     if (page == NULL) {
         log_error("hosted: cannot render page %s", file);
@@ -231,7 +296,9 @@ char *hosted_line(const char *cls, const char *message)
         return NULL;
     strbuf_puts(&b, "<p class=\"");
     strbuf_puts(&b, cls);
-    strbuf_puts(&b, strcmp(cls, "error") == 0 ? "\" role=\"alert\">" : "\">");
+    /* The class names of Cognito's classic hosted UI, which UI customization CSS targets. */
+    strbuf_puts(&b, strcmp(cls, "error") == 0 ? " errorMessage-customizable\" role=\"alert\">"
+                                              : " textDescription-customizable\">");
     html_escape(&b, message);
     strbuf_puts(&b, "</p>\n");
     return strbuf_take(&b);
@@ -240,11 +307,11 @@ char *hosted_line(const char *cls, const char *message)
 void hosted_add_input(struct strbuf *b, const char *name, const char *label, const char *type,
                       const char *autocomplete, const char *value)
 {
-    strbuf_puts(b, "<label for=\"");
+    strbuf_puts(b, "<label class=\"label-customizable\" for=\"");
     html_escape(b, name);
     strbuf_puts(b, "\">");
     html_escape(b, label);
-    strbuf_puts(b, "</label>\n<input id=\"");
+    strbuf_puts(b, "</label>\n<input class=\"inputField-customizable\" id=\"");
     html_escape(b, name);
     strbuf_puts(b, "\" name=\"");
     html_escape(b, name);

@@ -82,7 +82,7 @@ static char *provider_buttons(struct hosted *h)
             strbuf_free(&b);
             return NULL;
         }
-        strbuf_puts(&b, "<a class=\"button idp\" href=\"");
+        strbuf_puts(&b, "<a class=\"button idp idpButton-customizable\" href=\"");
         html_escape(&b, url);
         strbuf_puts(&b, "\">Continue with ");
         html_escape(&b, p->valuestring);
