@@ -85,13 +85,14 @@ async function stopServer() {
   if (proc.exitCode === null) proc.kill("SIGKILL");
 }
 
-// One AWS JSON 1.1 call over plain http, by ../amplify/emu.mjs's idp(); it throws the AWS
-// error as an Error named after its __type. emu.mjs reads COG_EMU_ENDPOINT when it loads (run.sh
+// One AWS JSON 1.1 call over plain http, by ../amplify/emu.mjs's idp() (it throws the AWS
+// error as an Error named after its __type), and its makeUser(). emu.mjs reads COG_EMU_ENDPOINT when it loads (run.sh
 // sets it to its own server's): load it once this suite's own server is up.
 let idp;
+let makeUser;
 async function loadHelpers() {
   process.env.COG_EMU_ENDPOINT = `http://127.0.0.1:${server.httpPort}`;
-  ({ idp } = await import("../amplify/emu.mjs"));
+  ({ idp, makeUser } = await import("../amplify/emu.mjs"));
 }
 const aws = (operation, body) => idp(operation, body);
 
@@ -203,16 +204,10 @@ before(async () => {
   ctx.clientId = client.UserPoolClient.ClientId;
   ctx.username = `bob-${suffix}`;
   ctx.email = `${ctx.username}@example.com`;
-  await aws("AdminCreateUser", {
-    UserPoolId: ctx.pool,
-    Username: ctx.username,
-    MessageAction: "SUPPRESS",
-    UserAttributes: [
-      { Name: "email", Value: ctx.email },
-      { Name: "email_verified", Value: "true" },
-    ],
-  });
-  await aws("AdminSetUserPassword", { UserPoolId: ctx.pool, Username: ctx.username, Password: PASSWORD, Permanent: true });
+  await makeUser(ctx.pool, ctx.username, PASSWORD, [
+    { Name: "email", Value: ctx.email },
+    { Name: "email_verified", Value: "true" },
+  ]);
 
   ctx.tlsBase = `https://localhost:${server.tlsPort}/_domain/${ctx.prefix}`;
   // The tokens' issuer: the server's default public URL (http, the API port) and the pool.
