@@ -11,7 +11,9 @@
 # Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs; node --test).
 # The HTTPS listener (--tls-port): tls.sh (curl --cacert, NODE_EXTRA_CA_CERTS; own servers).
 # OAuth 2.0 and the hosted sign-in pages: oauth/hosted.test.mjs (openid-client, jose and
-# aws-jwt-verify, with Debian's Chromium driven by playwright-core as the person signing in).
+# aws-jwt-verify, with Debian's Chromium driven by playwright-core as the person signing in),
+# and amplify-hosted/hosted-amplify.test.mjs (Amplify v6 signInWithRedirect in a browser app
+# bundled with esbuild, against the hosted pages on the TLS listener of its own server).
 # Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
 # test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
 # Lambda triggers, last: real Node handlers (lambda/handler.js) under serverless-offline
@@ -38,8 +40,8 @@
 # AWS_DATA_PATH, so that older ones (Debian's boto3 1.26) know GetTokensFromRefreshToken.
 #
 # Tools missing from the machine are installed from Debian's packages (as root; apt-get) and
-# the JS clients from npm (npm ci in tests/e2e/js and tests/e2e/amplify); nothing else is
-# fetched. The suites talk only to the endpoint.
+# the JS clients from npm (npm ci in tests/e2e/js, oauth, amplify, amplify-hosted and lambda);
+# nothing else is fetched. The suites talk only to the endpoint (or to servers of their own).
 #
 # Counts: each suite reports them in its own machine-readable form, which this script reads:
 #   cli     its last line "cli: N passed, N failed, N skipped" (cli-auth: the same)
@@ -153,9 +155,11 @@ JS="$HERE/js"
 AMPLIFY="$HERE/amplify"
 LAMBDA="$HERE/lambda"
 OAUTH="$HERE/oauth"
+AMPLIFY_HOSTED="$HERE/amplify-hosted"
 npm_ci "$JS"
 npm_ci "$OAUTH" # openid-client, jose, aws-jwt-verify, playwright-core
 npm_ci "$AMPLIFY"
+npm_ci "$AMPLIFY_HOSTED" # aws-amplify, esbuild, playwright-core
 npm_ci "$LAMBDA" # serverless-offline and the trigger handlers' clients
 
 say "clients: $("$PYTHON" -c 'import sys, boto3, botocore, pytest; print("python %s, boto3 %s, botocore %s, pytest %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__, pytest.__version__))' 2>&1);" \
@@ -338,6 +342,10 @@ PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-mfa test_b
 run_pytest pytest-idp test_boto3_idp.py
 # The OAuth 2.0 flows through openid-client and Chromium; screenshots in tests/e2e/oauth/artifacts.
 CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth hosted.test.mjs "$OAUTH"
+# Amplify v6 signInWithRedirect against the TLS listener of a server of its own (COG_EMU_BIN);
+# screenshots in tests/e2e/amplify-hosted/artifacts.
+CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$AMPLIFY_HOSTED/artifacts" \
+    run_node amplify-hosted hosted-amplify.test.mjs "$AMPLIFY_HOSTED"
 run_pytest pytest-fixture test_boto3_fixture.py # starts its own server, with fixtures/example.json
 run_node node sdk.test.mjs
 run_node node-auth auth.test.mjs

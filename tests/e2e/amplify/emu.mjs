@@ -59,6 +59,18 @@ export async function makePool(poolInput = {}, clientInput = {}) {
   return { poolId: UserPool.Id, clientId: UserPoolClient.ClientId };
 }
 
+// A confirmed user with a permanent password and the given attributes ([{ Name, Value }]), made
+// by an administrator (no message sent).
+export async function makeUser(poolId, username, password, attributes = []) {
+  await idp("AdminCreateUser", {
+    UserPoolId: poolId,
+    Username: username,
+    MessageAction: "SUPPRESS",
+    UserAttributes: attributes,
+  });
+  await idp("AdminSetUserPassword", { UserPoolId: poolId, Username: username, Password: password, Permanent: true });
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A six-digit code among the string members of a message object (any key containing "code").
