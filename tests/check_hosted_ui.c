@@ -937,6 +937,21 @@ END_TEST
 /* ---- Challenges --------------------------------------------------------------------------------
  */
 
+static void inbox_code(const char *username, char *out, size_t n)
+{
+    char url[256];
+    struct tu_http r;
+    cJSON *json;
+
+    snprintf(url, sizeof(url), "%s/_emu/messages?username=%s", root, username);
+    tu_http_request("GET", url, NULL, NULL, 0, &r);
+    json = cJSON_Parse(r.body);
+    ck_assert_msg(cJSON_GetArraySize(tu_get(json, "messages")) > 0, "%s", r.body);
+    snprintf(out, n, "%s", tu_str(cJSON_GetArrayItem(tu_get(json, "messages"), 0), "code"));
+    cJSON_Delete(json);
+    tu_http_free(&r);
+}
+
 START_TEST(test_hosted_new_password_required_then_code)
 {
     struct jar j = {0};
@@ -989,24 +1004,65 @@ START_TEST(test_hosted_new_password_required_then_code)
 }
 END_TEST
 
+/* An SMS MFA code page continues the sign-in: a wrong code shows it again, the code "sent"
+ * (the inbox) signs in and answers the app. */
+START_TEST(test_hosted_sms_mfa_code_then_code)
+{
+    struct jar j = {0};
+    struct tu_http r;
+    char csrf[128], session[512], form[4096], url[300], loc[2048], session_enc[1024], code[16];
+    struct oauth_grant *g;
+
+    cJSON_Delete(
+        aws("SetUserPoolMfaConfig",
+            "{\"UserPoolId\":\"%s\",\"MfaConfiguration\":\"ON\",\"SmsMfaConfiguration\":"
+            "{\"SmsConfiguration\":{\"SnsCallerArn\":\"arn:aws:iam::123456789012:role/sns\","
+            "\"ExternalId\":\"x\"}}}",
+            pool));
+    make_user("carol", true);
+    cJSON_Delete(aws("AdminUpdateUserAttributes",
+                     "{\"UserPoolId\":\"%s\",\"Username\":\"carol\",\"UserAttributes\":["
+                     "{\"Name\":\"phone_number\",\"Value\":\"+15555550123\"},"
+                     "{\"Name\":\"phone_number_verified\",\"Value\":\"true\"}]}",
+                     pool));
+    sign_in_at(site, &j, "", "carol", PASSWORD, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_ptr_nonnull(strstr(r.body, "We sent a code by text message."));
+    ck_assert_ptr_nonnull(strstr(r.body, "autocomplete=\"one-time-code\""));
+    hidden_value(r.body, "_csrf", csrf, sizeof(csrf));
+    hidden_value(r.body, "session", session, sizeof(session));
+    tu_http_free(&r);
+    form_encode(session, session_enc, sizeof(session_enc));
+    snprintf(url, sizeof(url), "%s/login", site);
+    snprintf(form, sizeof(form),
+             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
+             "&challenge=SMS_MFA&session=%s&username=carol&code=000000",
+             csrf, client, CALLBACK, session_enc);
+    browse("POST", url, &j, form, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "errorMessage-customizable"));
+    ck_assert_ptr_nonnull(strstr(r.body, "name=\"code\""));
+    hidden_value(r.body, "session", session, sizeof(session));
+    tu_http_free(&r);
+    form_encode(session, session_enc, sizeof(session_enc));
+    inbox_code("carol", code, sizeof(code));
+    snprintf(form, sizeof(form),
+             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
+             "&challenge=SMS_MFA&session=%s&username=carol&code=%s",
+             csrf, client, CALLBACK, session_enc, code);
+    browse("POST", url, &j, form, NULL, &r);
+    g = redeem(location(&r, loc, sizeof(loc)));
+    ck_assert_int_gt(g->user_seq, 0);
+    oauth_grant_free(g);
+    ck_assert_ptr_nonnull(jar_get(&j, "cognito"));
+    tu_http_free(&r);
+}
+END_TEST
+
 /* ---- Sign-up and password reset -----------------------------------------------------------------
  */
 
 /* The newest code the inbox holds for username into out. */
-static void inbox_code(const char *username, char *out, size_t n)
-{
-    char url[256];
-    struct tu_http r;
-    cJSON *json;
-
-    snprintf(url, sizeof(url), "%s/_emu/messages?username=%s", root, username);
-    tu_http_request("GET", url, NULL, NULL, 0, &r);
-    json = cJSON_Parse(r.body);
-    ck_assert_msg(cJSON_GetArraySize(tu_get(json, "messages")) > 0, "%s", r.body);
-    snprintf(out, n, "%s", tu_str(cJSON_GetArrayItem(tu_get(json, "messages"), 0), "code"));
-    cJSON_Delete(json);
-    tu_http_free(&r);
-}
 
 /* POST form (after the _csrf field and the standard parameters) to path of the site. */
 static void post_page(struct jar *j, const char *path, const char *fields, struct tu_http *r)
@@ -1119,6 +1175,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_hosted_root_finds_the_domain_by_client);
     tcase_add_test(tc, test_hosted_unknown_domain_is_not_found);
     tcase_add_test(tc, test_hosted_new_password_required_then_code);
+    tcase_add_test(tc, test_hosted_sms_mfa_code_then_code);
     tcase_add_test(tc, test_hosted_sign_up_then_confirm_signs_in);
     tcase_add_test(tc, test_hosted_forgot_password_resets_it);
     suite_add_tcase(s, tc);
