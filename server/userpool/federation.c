@@ -261,6 +261,16 @@ static int sign_in_linked(struct op_ctx *ctx, const cJSON *provider, const char 
     return rc;
 }
 
+int federation_add_identity(struct op_ctx *ctx, const cJSON *provider, const char *id,
+                            int64_t user_seq)
+{
+    struct store_user *u = NULL;
+    int rc = sign_in_linked(ctx, provider, id, user_seq, &u);
+
+    store_user_free(u);
+    return rc;
+}
+
 /* A returning federated user: the mapped mutable attributes are written again. */
 static int sign_in_again(struct op_ctx *ctx, const cJSON *pool, struct store_user *u,
                          const cJSON *mapped)

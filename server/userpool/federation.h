@@ -52,4 +52,12 @@ int federation_sign_in(struct op_ctx *ctx, const cJSON *pool, const cJSON *provi
                        const cJSON *claims, const char *client_id, struct store_user **out,
                        int64_t *auth_time);
 
+/*
+ * Add the identity id of provider to the "identities" attribute of user user_seq, as a linked
+ * one (primary "false"), unless it is there: what AdminLinkProviderForUser and a linked
+ * identity's sign-in do. In the caller's transaction. 0, or -1 with ctx->err set.
+ */
+int federation_add_identity(struct op_ctx *ctx, const cJSON *provider, const char *id,
+                            int64_t user_seq);
+
 #endif

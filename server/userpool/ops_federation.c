@@ -140,7 +140,13 @@ static int link_identity(struct op_ctx *ctx, const struct fed_req *r, const char
     if (st == STORE_EXISTS)
         return cog_err_set(&ctx->err, COG_E_ALIAS_EXISTS,
                            "Invalid SourceUser: this identity is linked to another user.");
-    return st == STORE_OK ? 0 : ops_fail_internal(ctx, "storing a link");
+    if (st != STORE_OK)
+        return ops_fail_internal(ctx, "storing a link");
+    /* The destination lists the identity at once when its id is known (Cognito_Subject); one
+     * linked by a mapped attribute joins "identities" at its first sign-in. */
+    if (strcmp(r->attribute, FEDERATION_SUBJECT) != 0)
+        return 0;
+    return federation_add_identity(ctx, r->provider, r->value, l.user_seq);
 }
 
 int op_admin_link_provider_for_user(struct op_ctx *ctx)

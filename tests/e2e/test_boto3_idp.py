@@ -1,8 +1,9 @@
 """End-to-end suite: a user pool's identity providers, classic UI customization and managed login
 branding through boto3 against a running cognito-emu, with the rules and errors real Amazon Cognito
 applies (../shared/oauth2-hosted-ui.md sections 1.3 and 1.5): Create/Describe/Update/Delete/
-ListIdentityProviders, GetIdentityProviderByIdentifier, Set/GetUICustomization and
-Create/Describe/DescribeByClient/Update/DeleteManagedLoginBranding.
+ListIdentityProviders, GetIdentityProviderByIdentifier, Set/GetUICustomization,
+Create/Describe/DescribeByClient/Update/DeleteManagedLoginBranding, and
+AdminLinkProviderForUser / AdminDisableProviderForUser.
 
 The endpoint comes from COG_EMU_ENDPOINT; without it every test is skipped. SetUICustomization
 needs a domain on the pool: the tests that set one skip when the server has no
@@ -309,3 +310,80 @@ def test_managed_login_branding_refusals(idp, pool):
         UseCognitoProvidedValues=True,
     )
     assert code == "ResourceNotFoundException"
+
+
+# ---------------------------------------------------------------- linked external identities
+
+
+def test_link_and_disable_provider_for_user(idp, pool):
+    """AdminLinkProviderForUser links a Google identity to a native user (Cognito_Subject and the
+    IdP's subject); a second link of it, a missing destination, a Cognito source and a wrong
+    attribute name are refused; AdminDisableProviderForUser removes it, and then again says
+    the user does not exist (no such linked identity)."""
+    idp.create_identity_provider(
+        UserPoolId=pool["id"], ProviderName="Google", ProviderType="Google", ProviderDetails=GOOGLE
+    )
+    for name in ("native", "other"):
+        idp.admin_create_user(UserPoolId=pool["id"], Username=name, MessageAction="SUPPRESS")
+    google = {
+        "ProviderName": "Google",
+        "ProviderAttributeName": "Cognito_Subject",
+        "ProviderAttributeValue": "1234567890",
+    }
+
+    def link(dest, source):
+        return idp.admin_link_provider_for_user(
+            UserPoolId=pool["id"],
+            DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": dest},
+            SourceUser=source,
+        )
+
+    link("native", google)
+    link("native", google)  # the same link again changes nothing
+    with pytest.raises(idp.exceptions.AliasExistsException):
+        link("other", google)
+    with pytest.raises(idp.exceptions.UserNotFoundException):
+        link("nobody", dict(google, ProviderAttributeValue="2"))
+    code, message = error_of(
+        idp.admin_link_provider_for_user,
+        UserPoolId=pool["id"],
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "native"},
+        SourceUser={
+            "ProviderName": "Cognito",
+            "ProviderAttributeName": "Cognito_Subject",
+            "ProviderAttributeValue": "other",
+        },
+    )
+    assert code == "InvalidParameterException"
+    assert message.startswith("Invalid SourceUser: Cognito users with a username/password")
+    code, message = error_of(
+        idp.admin_link_provider_for_user,
+        UserPoolId=pool["id"],
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "native"},
+        SourceUser=dict(google, ProviderAttributeName="email"),
+    )
+    assert code == "InvalidParameterException"
+    code, message = error_of(
+        idp.admin_link_provider_for_user,
+        UserPoolId=pool["id"],
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "native"},
+        SourceUser=dict(google, ProviderName="Facebook"),
+    )
+    assert (code, message) == (
+        "InvalidParameterException",
+        "The provider Facebook does not exist for User Pool %s" % pool["id"],
+    )
+
+    # The link shows in the destination's identities attribute, and goes with Disable.
+    attrs = {
+        a["Name"]: a["Value"]
+        for a in idp.admin_get_user(UserPoolId=pool["id"], Username="native")["UserAttributes"]
+    }
+    assert '"providerName":"Google"' in attrs["identities"].replace(" ", "")
+    idp.admin_disable_provider_for_user(UserPoolId=pool["id"], User=google)
+    attrs = {
+        a["Name"]: a["Value"]
+        for a in idp.admin_get_user(UserPoolId=pool["id"], Username="native")["UserAttributes"]
+    }
+    assert "Google" not in attrs.get("identities", "")
+    link("other", google)  # free again
