@@ -2,9 +2,10 @@
  * bench_common: what the request benchmarks (bench/trigger_bench.c, bench/oauth_bench.c) share:
  * the clock, the samples and their percentiles, the server's CPU time from schedstat, starting
  * and stopping cognito-emu, a keep-alive libcurl connection, the AWS JSON API's headers and
- * answers, and small parsing and printing helpers. Each program is compiled with
- * bench/bench_common.c by its script (bench/trigger_bench.sh, bench/oauth_bench.sh); it is not
- * part of the server's build.
+ * answers, the interleaved phases, and the options and small helpers. Each program is compiled
+ * with bench/bench_common.c by its script (bench/trigger_bench.sh, bench/oauth_bench.sh);
+ * bench/load.c (compiled by bench/run.sh) uses its connection only. It is not part of the
+ * server's build.
  *
  * Each program defines bench_name (its name): messages on stderr start with it. Setup failures
  * end the process (bench_die, bench_must): a benchmark that cannot set up has nothing to report.
