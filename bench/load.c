@@ -34,6 +34,7 @@
  * are made by SignUp + AdminConfirmSignUp.
  */
 #define _GNU_SOURCE
+#include "bench_common.h"
 #include "crypto/srp_group.h"
 
 #include <cJSON.h>
@@ -59,6 +60,8 @@
 #define FILL_THREADS 2
 #define IDP "AWSCognitoIdentityProviderService"
 #define IDENTITY "AWSCognitoIdentityService"
+
+const char bench_name[] = "load";
 
 static const char *endpoint;
 static long server_pid;
@@ -143,47 +146,17 @@ static long server_rss_kib(void)
 
 /* ---- HTTP ---------------------------------------------------------------------------------- */
 
-/* One connection: a keep-alive easy handle and the answer buffer it reuses. */
+/* One connection: a keep-alive easy handle, the answer it got last, and its headers. */
 struct conn {
-    CURL *h;
+    struct bench_conn http;
     struct curl_slist *hdr[2][32]; /* [service][op], built on first use */
-    char *body;
-    size_t n, cap;
-    long status;
 };
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
-{
-    struct conn *c = arg;
-    size_t len = size * nmemb;
-
-    if (c->n + len + 1 > c->cap) {
-        size_t cap = (c->n + len + 1) * 2;
-        char *p = realloc(c->body, cap);
-        if (p == NULL)
-            return 0;
-        c->body = p;
-        c->cap = cap;
-    }
-    memcpy(c->body + c->n, data, len);
-    c->n += len;
-    c->body[c->n] = '\0';
-    return len;
-}
 
 static void conn_init(struct conn *c)
 {
     memset(c, 0, sizeof(*c));
-    c->h = curl_easy_init();
-    if (c->h == NULL) {
-        fprintf(stderr, "load: curl_easy_init failed\n");
-        exit(1);
-    }
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->h, CURLOPT_TCP_NODELAY, 1L);
+    bench_conn_init(&c->http);
+    curl_easy_setopt(c->http.h, CURLOPT_TIMEOUT, 60L);
 }
 
 static void conn_free(struct conn *c)
@@ -191,8 +164,7 @@ static void conn_free(struct conn *c)
     for (int s = 0; s < 2; s++)
         for (int o = 0; o < 32; o++)
             curl_slist_free_all(c->hdr[s][o]);
-    curl_easy_cleanup(c->h);
-    free(c->body);
+    bench_conn_free(&c->http);
 }
 
 enum op {
@@ -226,14 +198,14 @@ static void report_error(const struct conn *c, enum op op, const char *why)
 {
     pthread_mutex_lock(&report_lock);
     if (error_reports++ < 10)
-        fprintf(stderr, "load: %s: %s (HTTP %ld): %.300s\n", op_names[op], why, c->status,
-                c->body ? c->body : "");
+        fprintf(stderr, "load: %s: %s (HTTP %ld): %.300s\n", op_names[op], why, c->http.status,
+                c->http.body ? c->http.body : "");
     pthread_mutex_unlock(&report_lock);
 }
 
 /*
  * POST body as operation op (or to path for OP_CONTROL) on connection c. True when the answer
- * was HTTP 200; the answer is in c->body until the next call.
+ * was HTTP 200; the answer is in c->http.body until the next call.
  */
 static bool post(struct conn *c, enum op op, const char *path, const char *body)
 {
@@ -250,19 +222,11 @@ static bool post(struct conn *c, enum op op, const char *path, const char *body)
             *hdr = curl_slist_append(*hdr, target);
     }
     snprintf(url, sizeof(url), "%s%s", endpoint, path ? path : "/");
-    curl_easy_setopt(c->h, CURLOPT_URL, url);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, *hdr);
-    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
-    c->n = 0;
-    if (c->body)
-        c->body[0] = '\0';
-    c->status = 0;
-    if (curl_easy_perform(c->h) != CURLE_OK) {
+    if (bench_perform(&c->http, url, *hdr, body) == 0) {
         report_error(c, op, "no answer");
         return false;
     }
-    curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &c->status);
-    if (c->status != 200) {
+    if (c->http.status != 200) {
         report_error(c, op, "refused");
         return false;
     }
@@ -276,7 +240,7 @@ static bool post(struct conn *c, enum op op, const char *path, const char *body)
 static bool answer_get(struct conn *c, enum op op, const char *object, const char *name,
                        char *out, size_t n)
 {
-    cJSON *r = cJSON_Parse(c->body ? c->body : "");
+    cJSON *r = cJSON_Parse(c->http.body ? c->http.body : "");
     const cJSON *o = object ? cJSON_GetObjectItemCaseSensitive(r, object) : r;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     bool ok = cJSON_IsString(v) && strlen(v->valuestring) < n;
@@ -329,7 +293,7 @@ static bool step_initiate_auth(struct conn *c, const char *user, char *id_token,
     if (!post(c, OP_INITIATE_AUTH, NULL, body))
         return false;
     if (id_token == NULL && access_token == NULL) {
-        if (strstr(c->body, "\"AccessToken\"") && strstr(c->body, "\"IdToken\""))
+        if (strstr(c->http.body, "\"AccessToken\"") && strstr(c->http.body, "\"IdToken\""))
             return true;
         report_error(c, OP_INITIATE_AUTH, "no tokens");
         return false;
@@ -347,7 +311,7 @@ static bool step_get_user(struct conn *c, const char *access_token)
     snprintf(body, sizeof(body), "{\"AccessToken\":\"%s\"}", access_token);
     if (!post(c, OP_GET_USER, NULL, body))
         return false;
-    if (strstr(c->body, "\"Username\""))
+    if (strstr(c->http.body, "\"Username\""))
         return true;
     report_error(c, OP_GET_USER, "no Username");
     return false;
@@ -367,7 +331,7 @@ static bool step_identity(struct conn *c, const char *id_token)
              identity_id, provider, id_token);
     if (!post(c, OP_GET_CREDENTIALS_FOR_IDENTITY, NULL, body))
         return false;
-    if (strstr(c->body, "\"SecretKey\""))
+    if (strstr(c->http.body, "\"SecretKey\""))
         return true;
     report_error(c, OP_GET_CREDENTIALS_FOR_IDENTITY, "no SecretKey");
     return false;
@@ -484,7 +448,7 @@ static bool step_srp(struct conn *c, struct srp_client *s, int slot, const char 
              client_id, uid, secret_block, ts, sig);
     if (!post(c, OP_RESPOND_TO_AUTH_CHALLENGE, NULL, body))
         goto out;
-    ok = strstr(c->body, "\"AccessToken\"") != NULL;
+    ok = strstr(c->http.body, "\"AccessToken\"") != NULL;
     if (!ok)
         report_error(c, OP_RESPOND_TO_AUTH_CHALLENGE, "no tokens");
 out:
@@ -745,7 +709,7 @@ static void *fill_run(void *arg)
                                     n ? "," : "", i, verifier);
         snprintf(doc + len, cap - len, "]}]}");
         if (!post(&c, OP_CONTROL, "/_emu/fixtures", doc) ||
-            (p = strstr(c.body, "\"users\":")) == NULL || strtol(p + 8, NULL, 10) != n) {
+            (p = strstr(c.http.body, "\"users\":")) == NULL || strtol(p + 8, NULL, 10) != n) {
             report_error(&c, OP_CONTROL, "fixture users not all created");
             f->failed = true;
             break;

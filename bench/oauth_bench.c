@@ -45,9 +45,10 @@
  * --tool=callgrind, say); its times are then meaningless. Only loopback.
  */
 #define _GNU_SOURCE
+#include "bench_common.h"
+
 #include <cJSON.h>
 #include <curl/curl.h>
-#include <dirent.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <pthread.h>
@@ -57,16 +58,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #define PASSWORD "Bench-Passw0rd!"
 #define USERS 16 /* confirmed users, taking turns round by round */
-#define MAX_CONNS 64
-#define MAX_WRAP 32
-#define IDP "AWSCognitoIdentityProviderService"
 #define DOMAIN "oauth-bench"
 #define CALLBACK "https://app.example.com/cb"
 #define SCOPES "openid email profile"
@@ -76,164 +70,18 @@
 #define VERIFIER "oauth-bench-pkce-verifier-0123456789-abcdefghijklmnopqrstuvwxyz"
 #define STATE "bench-state"
 
-static void die(const char *what)
-{
-    fprintf(stderr, "oauth_bench: %s\n", what);
-    exit(1);
-}
+const char bench_name[] = "oauth_bench";
 
-/* ---- Clock and statistics -------------------------------------------------------------------- */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The q-th percentile (0..100) of sorted samples v[0..n), as bench/load.c takes it. */
-static double pct(const double *v, size_t n, int q)
-{
-    return n ? v[n * (size_t)q / 100] : 0;
-}
-
-/*
- * The time every thread of process pid has spent on a CPU, and waiting for one (runnable but not
- * running), in µs, from /proc/PID/task/TID/schedstat (nanoseconds). False when unreadable.
- */
-static bool sched_times(pid_t pid, double *cpu_us, double *wait_us)
-{
-    char path[64];
-    DIR *d;
-    const struct dirent *e;
-    unsigned long long cpu = 0, wait = 0;
-
-    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-    if ((d = opendir(path)) == NULL)
-        return false;
-    while ((e = readdir(d)) != NULL) {
-        char file[400];
-        unsigned long long c, w;
-        FILE *f;
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(file, sizeof(file), "%s/%s/schedstat", path, e->d_name);
-        if ((f = fopen(file, "r")) == NULL)
-            continue; /* a thread that just ended */
-        if (fscanf(f, "%llu %llu", &c, &w) == 2)
-            cpu += c, wait += w;
-        fclose(f);
-    }
-    closedir(d);
-    *cpu_us = (double)cpu / 1e3;
-    *wait_us = (double)wait / 1e3;
-    return true;
-}
-
-/* ---- The server ------------------------------------------------------------------------------ */
-
-static char *wrap[MAX_WRAP];
-static int nwrap;
-static pid_t server_pid;
-static char endpoint[128];
-
-/*
- * Start bin (under the --wrap command, if any) with args, its stdout in a temporary file, and
- * wait for its ready line ("... listening on URL"). The file is unlinked at once (both ends keep
- * it open) and the server dies with this process: an interrupted run leaves nothing behind.
- */
-static bool server_start(const char *bin, const char *const *args)
-{
-    char *argv[MAX_WRAP + 16], line[256], path[] = "/tmp/oauth-bench-out.XXXXXX";
-    int n = 0, fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fopen(path, "r") : NULL;
-    double deadline = now_ms() + (nwrap ? 60000 : 10000);
-    bool ready = false;
-
-    if (fd >= 0)
-        unlink(path);
-    if (f == NULL)
-        return false;
-    for (int i = 0; i < nwrap; i++)
-        argv[n++] = wrap[i];
-    argv[n++] = (char *)bin;
-    for (int i = 0; args[i] != NULL && n < MAX_WRAP + 15; i++)
-        argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    fflush(NULL);
-    if ((server_pid = fork()) < 0)
-        return false;
-    if (server_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* a killed benchmark leaves no server behind */
-        dup2(fd, STDOUT_FILENO);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd);
-    while (!ready && now_ms() < deadline) {
-        rewind(f); /* and clears the end-of-file flag: read what was written since */
-        while (fgets(line, sizeof(line), f))
-            if (strstr(line, "listening on ") != NULL) {
-                line[strcspn(line, "\r\n")] = '\0';
-                snprintf(endpoint, sizeof(endpoint), "%s", strrchr(line, ' ') + 1);
-                ready = true;
-            }
-        if (!ready && waitpid(server_pid, NULL, WNOHANG) == server_pid) {
-            server_pid = 0;
-            break;
-        }
-        if (!ready)
-            usleep(10000);
-    }
-    fclose(f);
-    return ready;
-}
-
-static void server_stop(void)
-{
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-        server_pid = 0;
-    }
-}
+static struct bench_server server;
 
 /* ---- HTTP ------------------------------------------------------------------------------------ */
 
 /* One keep-alive connection, the answer it got last (body, status, Location, cookies set). */
 struct conn {
-    CURL *h;
-    char *body;
-    size_t n, cap;
-    long status;
+    struct bench_conn http;
     char location[4096];
     char set_session[512], set_xsrf[512]; /* the cognito and XSRF-TOKEN cookies set, or "" */
 };
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
-{
-    struct conn *c = arg;
-    size_t len = size * nmemb;
-
-    if (c->n + len + 1 > c->cap) {
-        size_t cap = (c->n + len + 1) * 2;
-        char *p = realloc(c->body, cap);
-        if (p == NULL)
-            return 0;
-        c->body = p;
-        c->cap = cap;
-    }
-    memcpy(c->body + c->n, data, len);
-    c->n += len;
-    c->body[c->n] = '\0';
-    return len;
-}
 
 /* Copy the header's value (after "name:" and blanks, up to the line's end or stop) into out. */
 static void header_value(const char *line, size_t len, size_t skip, const char *stop, char *out,
@@ -272,21 +120,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 static void conn_init(struct conn *c)
 {
     memset(c, 0, sizeof(*c));
-    if ((c->h = curl_easy_init()) == NULL)
-        die("curl_easy_init failed");
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c->h, CURLOPT_HEADERDATA, c);
-    curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 120L); /* valgrind is slow */
-    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->h, CURLOPT_TCP_NODELAY, 1L);
-}
-
-static void conn_free(struct conn *c)
-{
-    curl_easy_cleanup(c->h);
-    free(c->body);
+    bench_conn_init(&c->http);
+    curl_easy_setopt(c->http.h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c->http.h, CURLOPT_HEADERDATA, c);
 }
 
 /* A request's parts: body NULL is a GET; cookie is the Cookie header's value (NULL: none). */
@@ -304,7 +140,8 @@ static bool refuse(const struct conn *c, const char *what, const char *why)
     pthread_mutex_lock(&report_mu);
     if (reports++ < 10)
         fprintf(stderr, "oauth_bench: %s: %s: HTTP %ld, Location %.200s: %.300s\n", what, why,
-                c->status, c->location[0] ? c->location : "-", c->body ? c->body : "no answer");
+                c->http.status, c->location[0] ? c->location : "-",
+                c->http.body ? c->http.body : "no answer");
     pthread_mutex_unlock(&report_mu);
     return false;
 }
@@ -312,36 +149,10 @@ static bool refuse(const struct conn *c, const char *what, const char *why)
 /* Make request r on c; true when the answer's status is status. */
 static bool perform(struct conn *c, const struct req *r, long status, const char *what)
 {
-    curl_easy_setopt(c->h, CURLOPT_URL, r->url);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, r->headers);
-    curl_easy_setopt(c->h, CURLOPT_COOKIE, r->cookie);
-    if (r->body != NULL)
-        curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, r->body);
-    else
-        curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
-    c->n = 0;
-    if (c->body)
-        c->body[0] = '\0';
-    c->status = 0;
+    curl_easy_setopt(c->http.h, CURLOPT_COOKIE, r->cookie);
     c->location[0] = c->set_session[0] = c->set_xsrf[0] = '\0';
-    if (curl_easy_perform(c->h) == CURLE_OK)
-        curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &c->status);
-    return c->status == status || refuse(c, what, "unexpected status");
-}
-
-/* The string member name of the answer's JSON object (NULL: the top) into out (size n). */
-static bool answer_get(const struct conn *c, const char *object, const char *name, char *out,
-                       size_t n)
-{
-    cJSON *r = cJSON_Parse(c->body ? c->body : "");
-    const cJSON *o = object ? cJSON_GetObjectItemCaseSensitive(r, object) : r;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    bool ok = cJSON_IsString(v) && v->valuestring[0] != '\0' && strlen(v->valuestring) < n;
-
-    if (ok && out != NULL)
-        snprintf(out, n, "%s", v->valuestring);
-    cJSON_Delete(r);
-    return ok;
+    return bench_perform(&c->http, r->url, r->headers, r->body) == status ||
+           refuse(c, what, "unexpected status");
 }
 
 /* Whether the answer's JSON object (NULL: the top) has every string member of names (NULL
@@ -349,7 +160,7 @@ static bool answer_get(const struct conn *c, const char *object, const char *nam
 static bool answer_has(const struct conn *c, const char *object, const char *const *names,
                        const char *const *absent)
 {
-    cJSON *r = cJSON_Parse(c->body ? c->body : "");
+    cJSON *r = cJSON_Parse(c->http.body ? c->http.body : "");
     const cJSON *o = object ? cJSON_GetObjectItemCaseSensitive(r, object) : r;
     bool ok = cJSON_IsObject(o);
 
@@ -363,40 +174,10 @@ static bool answer_has(const struct conn *c, const char *object, const char *con
     return ok;
 }
 
-/* The headers of AWS operation op (built once per operation, shared by every thread). */
-static struct curl_slist *op_headers(const char *op)
-{
-    static struct {
-        const char *op;
-        struct curl_slist *h;
-    } cache[16];
-    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    struct curl_slist *h = NULL;
-    char target[128];
-    size_t i;
-
-    pthread_mutex_lock(&mu);
-    for (i = 0; i < 16 && cache[i].op != NULL && h == NULL; i++)
-        if (strcmp(cache[i].op, op) == 0)
-            h = cache[i].h;
-    if (h == NULL && i < 16) {
-        snprintf(target, sizeof(target), "X-Amz-Target: " IDP ".%s", op);
-        h = curl_slist_append(NULL, "Content-Type: application/x-amz-json-1.1");
-        h = curl_slist_append(h, "Expect:");
-        h = curl_slist_append(h, target);
-        cache[i].op = op;
-        cache[i].h = h;
-    }
-    pthread_mutex_unlock(&mu);
-    if (h == NULL)
-        die("too many operations");
-    return h;
-}
-
 /* AWS operation op with JSON body; true on 200. */
 static bool call(struct conn *c, const char *op, const char *body)
 {
-    struct req r = {.url = endpoint, .body = body, .headers = op_headers(op)};
+    struct req r = {.url = server.endpoint, .body = body, .headers = bench_op_headers(op)};
     return perform(c, &r, 200, op);
 }
 
@@ -406,7 +187,7 @@ static bool call(struct conn *c, const char *op, const char *body)
 static void base64(const unsigned char *data, size_t len, bool url, char *out, size_t n)
 {
     if (n < 4 * ((len + 2) / 3) + 1)
-        die("base64: no room");
+        bench_die("base64: no room");
     EVP_EncodeBlock((unsigned char *)out, data, (int)len);
     if (!url)
         return;
@@ -420,7 +201,7 @@ static char *escape(const char *s)
 {
     char *e = curl_easy_escape(NULL, s, 0);
     if (e == NULL)
-        die("out of memory");
+        bench_die("out of memory");
     return e;
 }
 
@@ -438,14 +219,6 @@ static struct {
     char access[USERS][4096];      /* an access token of each user, scope openid ... */
     struct curl_slist *web_basic, *m2m_basic, *bearer[USERS];
 } S;
-
-static void must(bool ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "oauth_bench: setup step %s failed\n", what);
-        exit(1);
-    }
-}
 
 /* The headers of a token request of client:secret (Basic, RFC 6749 2.3.1). */
 static struct curl_slist *basic_headers(const char *client, const char *secret)
@@ -469,9 +242,9 @@ static void secret_hash(const char *user, char *out, size_t n)
     char msg[160];
 
     snprintf(msg, sizeof(msg), "%s%s", user, S.web);
-    must(HMAC(EVP_sha256(), S.web_secret, (int)strlen(S.web_secret), (const unsigned char *)msg,
-              strlen(msg), mac, &len) != NULL,
-         "HMAC");
+    bench_must(HMAC(EVP_sha256(), S.web_secret, (int)strlen(S.web_secret),
+                    (const unsigned char *)msg, strlen(msg), mac, &len) != NULL,
+               "HMAC");
     base64(mac, len, false, out, n);
 }
 
@@ -483,7 +256,8 @@ static void authorize_query(void)
     char challenge[64];
     char *redirect = escape(CALLBACK), *scope = escape(SCOPES), *password = escape(PASSWORD);
 
-    must(EVP_Digest(VERIFIER, strlen(VERIFIER), digest, &len, EVP_sha256(), NULL) == 1, "SHA-256");
+    bench_must(EVP_Digest(VERIFIER, strlen(VERIFIER), digest, &len, EVP_sha256(), NULL) == 1,
+               "SHA-256");
     base64(digest, len, true, challenge, sizeof(challenge));
     snprintf(S.authorize_query, sizeof(S.authorize_query),
              "response_type=code&client_id=%s&redirect_uri=%s&scope=%s&state=" STATE
@@ -499,17 +273,17 @@ static void create_pool(struct conn *c)
 {
     char body[2048];
 
-    must(call(c, "CreateUserPool", "{\"PoolName\":\"oauth-bench\"}") &&
-             answer_get(c, "UserPool", "Id", S.pool, sizeof(S.pool)),
-         "CreateUserPool");
+    bench_must(call(c, "CreateUserPool", "{\"PoolName\":\"oauth-bench\"}") &&
+                   bench_answer_get(&c->http, "UserPool", "Id", S.pool, sizeof(S.pool)),
+               "CreateUserPool");
     snprintf(body, sizeof(body), "{\"UserPoolId\":\"%s\",\"Domain\":\"" DOMAIN "\"}", S.pool);
-    must(call(c, "CreateUserPoolDomain", body), "CreateUserPoolDomain");
-    snprintf(S.base, sizeof(S.base), "%s/_domain/" DOMAIN, endpoint);
+    bench_must(call(c, "CreateUserPoolDomain", body), "CreateUserPoolDomain");
+    snprintf(S.base, sizeof(S.base), "%s/_domain/" DOMAIN, server.endpoint);
     snprintf(body, sizeof(body),
              "{\"UserPoolId\":\"%s\",\"Identifier\":\"https://api.example.com\",\"Name\":\"api\","
              "\"Scopes\":[{\"ScopeName\":\"read\",\"ScopeDescription\":\"read things\"}]}",
              S.pool);
-    must(call(c, "CreateResourceServer", body), "CreateResourceServer");
+    bench_must(call(c, "CreateResourceServer", body), "CreateResourceServer");
     snprintf(body, sizeof(body),
              "{\"UserPoolId\":\"%s\",\"ClientName\":\"web\",\"GenerateSecret\":true,"
              "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
@@ -517,19 +291,21 @@ static void create_pool(struct conn *c)
              "\"SupportedIdentityProviders\":[\"COGNITO\"],\"CallbackURLs\":[\"" CALLBACK "\"],"
              "\"ExplicitAuthFlows\":[\"ALLOW_USER_PASSWORD_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]}",
              S.pool);
-    must(call(c, "CreateUserPoolClient", body) &&
-             answer_get(c, "UserPoolClient", "ClientId", S.web, sizeof(S.web)) &&
-             answer_get(c, "UserPoolClient", "ClientSecret", S.web_secret, sizeof(S.web_secret)),
-         "CreateUserPoolClient (web)");
+    bench_must(call(c, "CreateUserPoolClient", body) &&
+                   bench_answer_get(&c->http, "UserPoolClient", "ClientId", S.web, sizeof(S.web)) &&
+                   bench_answer_get(&c->http, "UserPoolClient", "ClientSecret", S.web_secret,
+                                    sizeof(S.web_secret)),
+               "CreateUserPoolClient (web)");
     snprintf(body, sizeof(body),
              "{\"UserPoolId\":\"%s\",\"ClientName\":\"m2m\",\"GenerateSecret\":true,"
              "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":"
              "[\"client_credentials\"],\"AllowedOAuthScopes\":[\"" API_SCOPE "\"]}",
              S.pool);
-    must(call(c, "CreateUserPoolClient", body) &&
-             answer_get(c, "UserPoolClient", "ClientId", S.m2m, sizeof(S.m2m)) &&
-             answer_get(c, "UserPoolClient", "ClientSecret", S.m2m_secret, sizeof(S.m2m_secret)),
-         "CreateUserPoolClient (m2m)");
+    bench_must(call(c, "CreateUserPoolClient", body) &&
+                   bench_answer_get(&c->http, "UserPoolClient", "ClientId", S.m2m, sizeof(S.m2m)) &&
+                   bench_answer_get(&c->http, "UserPoolClient", "ClientSecret", S.m2m_secret,
+                                    sizeof(S.m2m_secret)),
+               "CreateUserPoolClient (m2m)");
     S.web_basic = basic_headers(S.web, S.web_secret);
     S.m2m_basic = basic_headers(S.m2m, S.m2m_secret);
     authorize_query();
@@ -547,12 +323,12 @@ static void create_users(struct conn *c)
                  "{\"Name\":\"email_verified\",\"Value\":\"true\"},{\"Name\":\"name\","
                  "\"Value\":\"Benchmark User %d\"}]}",
                  S.pool, user, user, i);
-        must(call(c, "AdminCreateUser", body), "AdminCreateUser");
+        bench_must(call(c, "AdminCreateUser", body), "AdminCreateUser");
         snprintf(body, sizeof(body),
                  "{\"UserPoolId\":\"%s\",\"Username\":\"%s\",\"Password\":\"" PASSWORD
                  "\",\"Permanent\":true}",
                  S.pool, user);
-        must(call(c, "AdminSetUserPassword", body), "AdminSetUserPassword");
+        bench_must(call(c, "AdminSetUserPassword", body), "AdminSetUserPassword");
         secret_hash(user, S.secret_hash[i], sizeof(S.secret_hash[i]));
     }
 }
@@ -614,9 +390,9 @@ static bool step_login_page(struct conn *c)
     if (S.xsrf[0] == '\0') /* the first visit, in the setup: the token to use from now on */
         snprintf(S.xsrf, sizeof(S.xsrf), "%s", c->set_xsrf);
     snprintf(field, sizeof(field), "name=\"_csrf\" value=\"%s\"", S.xsrf);
-    if (S.xsrf[0] == '\0' || strstr(c->body, field) == NULL ||
-        strstr(c->body, "name=\"password\"") == NULL ||
-        strstr(c->body, "cognitoSignInForm") == NULL)
+    if (S.xsrf[0] == '\0' || strstr(c->http.body, field) == NULL ||
+        strstr(c->http.body, "name=\"password\"") == NULL ||
+        strstr(c->http.body, "cognitoSignInForm") == NULL)
         return refuse(c, "GET /login", "not the sign-in form with its anti-forgery token");
     return true;
 }
@@ -657,8 +433,9 @@ static bool step_code(struct conn *c, const char *code, int u, bool keep)
          (answer_has(c, NULL, tokens, NULL) ||
           refuse(c, "POST /oauth2/token (code)", "not every token"));
     if (ok && keep)
-        ok = answer_get(c, NULL, "refresh_token", S.refresh[u], sizeof(S.refresh[u])) &&
-             answer_get(c, NULL, "access_token", S.access[u], sizeof(S.access[u]));
+        ok =
+            bench_answer_get(&c->http, NULL, "refresh_token", S.refresh[u], sizeof(S.refresh[u])) &&
+            bench_answer_get(&c->http, NULL, "access_token", S.access[u], sizeof(S.access[u]));
     return ok;
 }
 
@@ -718,7 +495,8 @@ static bool step_userinfo(struct conn *c, int u)
     snprintf(want, sizeof(want), "u-%d@example.com", u);
     return perform(c, &r, 200, "GET /oauth2/userInfo") &&
            ((answer_has(c, NULL, claims, NULL) &&
-             answer_get(c, NULL, "email", email, sizeof(email)) && strcmp(email, want) == 0) ||
+             bench_answer_get(&c->http, NULL, "email", email, sizeof(email)) &&
+             strcmp(email, want) == 0) ||
             refuse(c, "GET /oauth2/userInfo", "not the user's claims"));
 }
 
@@ -731,9 +509,9 @@ static bool step_discovery(struct conn *c)
     char url[512];
     struct req r = {.url = url};
 
-    snprintf(url, sizeof(url), "%s/%s/.well-known/openid-configuration", endpoint, S.pool);
+    snprintf(url, sizeof(url), "%s/%s/.well-known/openid-configuration", server.endpoint, S.pool);
     return perform(c, &r, 200, "GET openid-configuration") &&
-           ((answer_has(c, NULL, members, NULL) && strstr(c->body, S.pool) != NULL) ||
+           ((answer_has(c, NULL, members, NULL) && strstr(c->http.body, S.pool) != NULL) ||
             refuse(c, "GET openid-configuration", "not the pool's configuration"));
 }
 
@@ -743,9 +521,9 @@ static bool step_jwks(struct conn *c)
     char url[512];
     struct req r = {.url = url};
 
-    snprintf(url, sizeof(url), "%s/%s/.well-known/jwks.json", endpoint, S.pool);
+    snprintf(url, sizeof(url), "%s/%s/.well-known/jwks.json", server.endpoint, S.pool);
     return perform(c, &r, 200, "GET jwks.json") &&
-           (strstr(c->body, "\"keys\"") != NULL && strstr(c->body, "\"RSA\"") != NULL
+           (strstr(c->http.body, "\"keys\"") != NULL && strstr(c->http.body, "\"RSA\"") != NULL
                 ? true
                 : refuse(c, "GET jwks.json", "no RSA key"));
 }
@@ -759,12 +537,12 @@ static void first_sign_ins(struct conn *c)
 {
     char session[256], code[256], header[4200];
 
-    must(step_jwks(c), "GET jwks.json");
-    must(step_login_page(c), "GET /login");
+    bench_must(step_jwks(c), "GET jwks.json");
+    bench_must(step_login_page(c), "GET /login");
     for (int u = 0; u < USERS; u++) {
-        must(step_login(c, u, session, sizeof(session)), "POST /login");
-        must(step_sso(c, session, code, sizeof(code)), "GET /oauth2/authorize (session)");
-        must(step_code(c, code, u, true), "POST /oauth2/token (code)");
+        bench_must(step_login(c, u, session, sizeof(session)), "POST /login");
+        bench_must(step_sso(c, session, code, sizeof(code)), "GET /oauth2/authorize (session)");
+        bench_must(step_code(c, code, u, true), "POST /oauth2/token (code)");
         snprintf(header, sizeof(header), "Authorization: Bearer %s", S.access[u]);
         S.bearer[u] = curl_slist_append(NULL, header);
     }
@@ -815,32 +593,41 @@ static bool selected[NSERIES];
 
 static int series_index(const char *id)
 {
-    for (size_t i = 0; i < NSERIES; i++)
-        if (strcmp(SERIES[i].id, id) == 0)
-            return (int)i;
-    return -1;
+    return bench_series_index(SERIES, NSERIES, sizeof(SERIES[0]), id);
 }
 
-/* One phase at one concurrency: the rounds of every connection. */
-struct phase {
-    int nconns, rounds, warmup;
-    pthread_barrier_t go;
-};
-
-/* One timed request: its latency and, at one connection, the server's CPU time for it and how
- * long the server's threads waited for a CPU meanwhile. */
-struct sample {
-    double ms, cpu_us, wait_us;
-    bool ok;
-};
-
+/* A connection's state in a phase: its keep-alive handle and its users' hosted sessions. */
 struct worker {
-    struct phase *ph;
-    int id;
-    struct sample *samples[NSERIES]; /* rounds of them per series */
-    long errors[NSERIES];
+    struct conn c;
     char session[USERS][256]; /* a live hosted session of each user */
 };
+
+/* A connection with every user's hosted session on it (untimed); NULL when a sign-in failed. */
+static void *worker_open(const struct bench_phase *ph, int id)
+{
+    struct worker *w = malloc(sizeof(*w));
+    bool ready = true;
+
+    (void)ph, (void)id;
+    if (w == NULL)
+        bench_die("out of memory");
+    conn_init(&w->c);
+    for (int u = 0; u < USERS; u++)
+        ready = ready && step_login(&w->c, u, w->session[u], sizeof(w->session[u]));
+    if (ready)
+        return w;
+    bench_conn_free(&w->c.http);
+    free(w);
+    return NULL;
+}
+
+static void worker_close(void *state)
+{
+    struct worker *w = state;
+
+    bench_conn_free(&w->c.http);
+    free(w);
+}
 
 /* The timed request of series s for user u; code is the one an untimed sso made (K_CODE). */
 static bool run_step(struct worker *w, struct conn *c, enum kind k, int u, const char *code)
@@ -874,131 +661,26 @@ static bool run_step(struct worker *w, struct conn *c, enum kind k, int u, const
     return false;
 }
 
-/* One request of series s in round r of worker w; out (NULL: untimed) gets its measures. */
-static bool run_one(struct worker *w, struct conn *c, size_t s, int r, struct sample *out)
+/* One request of series s in round r of connection id; out (NULL: untimed) gets its measures. */
+static bool run_one(void *state, const struct bench_phase *ph, int id, size_t s, int r,
+                    struct bench_sample *out)
 {
+    struct worker *w = state;
+    struct conn *c = &w->c;
     enum kind k = SERIES[s].kind;
-    int u = ((r + w->id) % USERS + USERS) % USERS;
-    bool sched = out != NULL && w->ph->nconns == 1;
-    double t0, cpu0 = 0, wait0 = 0, cpu1, wait1;
+    int u = ((r + id) % USERS + USERS) % USERS;
+    bool sched = out != NULL && ph->nconns == 1;
+    struct bench_mark mark;
     char code[256] = "";
     bool ok;
 
     if (k == K_CODE && !step_sso(c, w->session[u], code, sizeof(code))) /* untimed */
         return false;
-    sched = sched && sched_times(server_pid, &cpu0, &wait0);
-    t0 = now_ms();
+    bench_mark_begin(&mark, sched ? server.pid : 0);
     ok = run_step(w, c, k, u, code);
-    if (out != NULL) {
-        *out = (struct sample){.ms = now_ms() - t0, .cpu_us = -1, .wait_us = -1, .ok = ok};
-        if (sched && sched_times(server_pid, &cpu1, &wait1)) {
-            out->cpu_us = cpu1 - cpu0;
-            out->wait_us = wait1 - wait0;
-        }
-    }
+    if (out != NULL)
+        *out = bench_mark_end(&mark, ok);
     return ok;
-}
-
-static void *worker_run(void *arg)
-{
-    struct worker *w = arg;
-    struct phase *ph = w->ph;
-    struct conn c;
-    bool ready = true;
-
-    conn_init(&c);
-    for (int u = 0; u < USERS; u++) /* untimed: every user's hosted session on this connection */
-        ready = ready && step_login(&c, u, w->session[u], sizeof(w->session[u]));
-    for (int r = -ph->warmup; r < ph->rounds; r++) {
-        if (r == 0)
-            pthread_barrier_wait(&ph->go); /* every connection warm before the first timing */
-        for (size_t j = 0; j < NSERIES; j++) {
-            size_t s = ((size_t)(r + ph->warmup) + j) % NSERIES; /* the order rotates */
-            struct sample *out = r >= 0 ? &w->samples[s][r] : NULL;
-            if (selected[s] && (!ready || !run_one(w, &c, s, r, out)))
-                w->errors[s]++; /* in the warm-up too: any error makes the run invalid */
-        }
-    }
-    conn_free(&c);
-    return NULL;
-}
-
-struct stats {
-    size_t n;
-    long errors;
-    double p50, p90, p99;               /* ms */
-    double cpu_p50, cpu_p90, wait_mean; /* µs; -1 when not measured */
-};
-
-static struct stats stats_of(struct sample *const *samples, int nworkers, int rounds)
-{
-    double *ms = malloc((size_t)(rounds * nworkers) * sizeof(double));
-    double *cpu = malloc((size_t)(rounds * nworkers) * sizeof(double)), wait = 0;
-    size_t n = 0, ncpu = 0;
-    struct stats st;
-
-    if (ms == NULL || cpu == NULL)
-        die("out of memory");
-    for (int i = 0; i < nworkers; i++)
-        for (int r = 0; r < rounds; r++) {
-            const struct sample *x = &samples[i][r];
-            if (!x->ok)
-                continue;
-            ms[n++] = x->ms;
-            if (x->cpu_us >= 0) {
-                cpu[ncpu++] = x->cpu_us;
-                wait += x->wait_us;
-            }
-        }
-    qsort(ms, n, sizeof(double), cmp_double);
-    qsort(cpu, ncpu, sizeof(double), cmp_double);
-    st = (struct stats){.n = n,
-                        .p50 = pct(ms, n, 50),
-                        .p90 = pct(ms, n, 90),
-                        .p99 = pct(ms, n, 99),
-                        .cpu_p50 = ncpu ? pct(cpu, ncpu, 50) : -1,
-                        .cpu_p90 = ncpu ? pct(cpu, ncpu, 90) : -1,
-                        .wait_mean = ncpu ? wait / (double)ncpu : -1};
-    free(ms);
-    free(cpu);
-    return st;
-}
-
-/* Run every selected series at nconns connections, requests timed requests each; fill st. */
-static void phase_run(int nconns, int requests, int warmup, struct stats *st)
-{
-    struct phase ph = {
-        .nconns = nconns, .rounds = (requests + nconns - 1) / nconns, .warmup = warmup};
-    pthread_t th[MAX_CONNS];
-    struct worker *wk = calloc((size_t)nconns, sizeof(struct worker));
-
-    if (wk == NULL)
-        die("out of memory");
-    pthread_barrier_init(&ph.go, NULL, (unsigned)nconns);
-    for (int i = 0; i < nconns; i++) {
-        wk[i].ph = &ph;
-        wk[i].id = i;
-        for (size_t s = 0; s < NSERIES; s++)
-            if ((wk[i].samples[s] = calloc((size_t)ph.rounds, sizeof(struct sample))) == NULL)
-                die("out of memory");
-        if (pthread_create(&th[i], NULL, worker_run, &wk[i]) != 0)
-            die("pthread_create failed");
-    }
-    for (int i = 0; i < nconns; i++)
-        pthread_join(th[i], NULL);
-    for (size_t s = 0; s < NSERIES; s++) {
-        struct sample *samples[MAX_CONNS];
-        for (int i = 0; i < nconns; i++)
-            samples[i] = wk[i].samples[s];
-        st[s] = stats_of(samples, nconns, ph.rounds);
-        for (int i = 0; i < nconns; i++)
-            st[s].errors += wk[i].errors[s];
-    }
-    for (int i = 0; i < nconns; i++)
-        for (size_t s = 0; s < NSERIES; s++)
-            free(wk[i].samples[s]);
-    pthread_barrier_destroy(&ph.go);
-    free(wk);
 }
 
 /* ---- Main ------------------------------------------------------------------------------------ */
@@ -1010,39 +692,7 @@ static void usage(void)
     exit(2);
 }
 
-/* Split a comma- (or space-) separated list in place; the count of items. */
-static int split(char *s, const char *sep, char **out, int max)
-{
-    int n = 0;
-
-    for (char *save = NULL, *t = strtok_r(s, sep, &save); t && n < max;
-         t = strtok_r(NULL, sep, &save))
-        out[n++] = t;
-    return n;
-}
-
-/* A positive number of at most max, or usage(). */
-static int number(const char *s, int max)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-
-    if (*s == '\0' || *end != '\0' || v < 0 || v > max)
-        usage();
-    return (int)v;
-}
-
-/* µs as ms text in out, "-" when not measured (< 0). */
-static const char *us_as_ms(double us, char *out, size_t n)
-{
-    if (us < 0)
-        snprintf(out, n, "-");
-    else
-        snprintf(out, n, "%.3f", us / 1e3);
-    return out;
-}
-
-static void print_table(int nconns, const struct stats *st)
+static void print_table(int nconns, const struct bench_stats *st)
 {
     for (size_t s = 0; s < NSERIES; s++) {
         char p50[32], p90[32], wait[32];
@@ -1051,9 +701,9 @@ static void print_table(int nconns, const struct stats *st)
         printf("| %d | %s | %s%s%s | %s | %zu | %.3f | %.3f | %.3f | %s | %s | %s | %ld |\n",
                nconns, SERIES[s].id, SERIES[s].endpoint, SERIES[s].what[0] ? ": " : "",
                SERIES[s].what, SERIES[s].signs ? SERIES[s].signs : "no", st[s].n, st[s].p50,
-               st[s].p90, st[s].p99, us_as_ms(st[s].cpu_p50, p50, sizeof(p50)),
-               us_as_ms(st[s].cpu_p90, p90, sizeof(p90)),
-               us_as_ms(st[s].wait_mean, wait, sizeof(wait)), st[s].errors);
+               st[s].p90, st[s].p99, bench_us_as_ms(st[s].cpu_p50, p50, sizeof(p50)),
+               bench_us_as_ms(st[s].cpu_p90, p90, sizeof(p90)),
+               bench_us_as_ms(st[s].wait_mean, wait, sizeof(wait)), st[s].errors);
     }
 }
 
@@ -1070,7 +720,7 @@ static const char *verdict(double ratio)
 }
 
 /* The issue's two claims, from the one-connection phase st (where the server CPU is known). */
-static void print_claims(const struct stats *st)
+static void print_claims(const struct bench_stats *st)
 {
     int code = series_index("code"), ia = series_index("initiate-auth");
     double worst = -1, worst90 = -1;
@@ -1101,81 +751,47 @@ static void print_claims(const struct stats *st)
 
 int main(int argc, char **argv)
 {
-    const char *bin = NULL;
-    char *only = NULL, conns_arg[64] = "1,8", *conn_list[8];
-    int requests = 2000, warmup = 20, nconn_list;
+    const struct bench_runner runner = {NSERIES, selected, worker_open, run_one, worker_close};
+    struct bench_options o = {.requests = 2000, .warmup = 20, .conns_list = "1,8"};
     long errors = 0;
-    static struct stats st[8][NSERIES];
+    static struct bench_stats st[8][NSERIES];
     const char *args[] = {"--port",   "0",           "--bind", "127.0.0.1", "--db",
                           ":memory:", "--log-level", "warn",   NULL};
     struct conn c;
 
-    for (int i = 1; i < argc; i += 2) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (v == NULL)
-            usage();
-        if (strcmp(a, "--bin") == 0)
-            bin = v;
-        else if (strcmp(a, "--requests") == 0)
-            requests = number(v, 10000000);
-        else if (strcmp(a, "--conns") == 0)
-            snprintf(conns_arg, sizeof(conns_arg), "%s", v);
-        else if (strcmp(a, "--warmup") == 0)
-            warmup = number(v, 1000000);
-        else if (strcmp(a, "--only") == 0)
-            only = strdup(v);
-        else if (strcmp(a, "--wrap") == 0)
-            nwrap = split(strdup(v), " ", wrap, MAX_WRAP);
-        else
-            usage();
-    }
-    if (bin == NULL || requests < 1)
+    if (!bench_options_parse(&o, argc, argv, NULL))
         usage();
     for (size_t s = 0; s < NSERIES; s++)
-        selected[s] = only == NULL;
-    if (only != NULL) {
-        char *ids[NSERIES + 1];
-        int n = split(only, ",", ids, (int)NSERIES + 1);
-        for (int i = 0; i < n; i++) {
-            int s = series_index(ids[i]);
-            if (s < 0)
-                usage();
-            selected[s] = true;
-        }
-    }
-    nconn_list = split(conns_arg, ",", conn_list, 8);
-    for (int i = 0; i < nconn_list; i++)
-        if (number(conn_list[i], MAX_CONNS) < 1)
-            usage();
+        selected[s] = o.only == NULL;
+    if (o.only != NULL && !bench_select(o.only, series_index, selected))
+        usage();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     signal(SIGPIPE, SIG_IGN);
 
-    if (!server_start(bin, args)) {
-        fprintf(stderr, "oauth_bench: %s did not start\n", bin);
+    if (!bench_server_start(&server, o.wrap, o.bin, args))
         return 1;
-    }
     conn_init(&c);
     create_pool(&c);
     create_users(&c);
     first_sign_ins(&c);
-    conn_free(&c);
+    bench_conn_free(&c.http);
 
     printf("| conns | series | endpoint | signs tokens | requests | p50 ms | p90 ms | p99 ms | "
            "server CPU per request, p50 ms | server CPU, p90 ms | server waiting for a CPU, "
            "mean ms | errors |\n"
            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < nconn_list; i++) {
-        int n = number(conn_list[i], MAX_CONNS);
-        phase_run(n, requests, warmup, st[i]);
+    for (int i = 0; i < o.nconns; i++) {
+        int n = o.conns[i];
+        bench_phase_run(&runner, n, o.requests, o.warmup, st[i]);
         print_table(n, st[i]);
         for (size_t s = 0; s < NSERIES; s++)
             errors += selected[s] ? st[i][s].errors : 0;
         fflush(stdout);
     }
-    for (int i = 0; i < nconn_list; i++)
-        if (number(conn_list[i], MAX_CONNS) == 1)
+    for (int i = 0; i < o.nconns; i++)
+        if (o.conns[i] == 1)
             print_claims(st[i]);
-    server_stop();
+    bench_server_stop(&server);
     if (errors > 0) {
         fprintf(stderr, "oauth_bench: INVALID run: %ld errors\n", errors);
         return 1;

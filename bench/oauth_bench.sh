@@ -6,46 +6,31 @@
 #                                  so CI, runs: a few seconds)
 #   options: --requests N, --conns LIST (e.g. 1,8), --bin PATH
 #
-# Builds bench/oauth_bench.c (libcurl, cJSON, OpenSSL) and runs it against build/cognito-emu on
-# 127.0.0.1 (see the comment at the top of oauth_bench.c: the series, how they are interleaved,
-# how the server CPU per request is read). Prints a Markdown section ("## OAuth endpoints and
-# hosted pages") on stdout; bench/run.sh appends it to its results. Exit status 1 when any
-# request failed or was answered wrongly (an INVALID run). Only loopback; bounded in time.
+# Builds bench/oauth_bench.c with bench/bench_common.c (libcurl, cJSON, OpenSSL) and runs it
+# against build/cognito-emu on 127.0.0.1 (see the comment at the top of oauth_bench.c: the
+# series, how they are interleaved, how the server CPU per request is read). Prints a Markdown
+# section ("## OAuth endpoints and hosted pages") on stdout; bench/run.sh appends it to its
+# results. Exit status 1 when any request failed or was answered wrongly (an INVALID run). Only
+# loopback; bounded in time.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=$top/build/cognito-emu
-requests=2000
-conns=1,8
-smoke=0
+# shellcheck source=bench/bench_lib.sh
+. "$top/bench/bench_lib.sh"
+bench_smoke() { requests=100 conns=1; }
 args=("$@")
-while [[ $# -gt 0 ]]; do
-    case $1 in
-    --smoke) smoke=1 requests=100 conns=1 ;;
-    --requests) requests=$2; shift ;;
-    --conns) conns=$2; shift ;;
-    --bin) bin=$2; shift ;;
-    *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-    esac
-    shift
-done
+bench_options 2,8 "$@"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/oauth-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-say() { echo "oauth_bench: $*" >&2; }
-
-[[ -x $bin ]] || { say "no $bin: build the release server first (./dev.sh build)"; exit 1; }
-cc -O2 -o "$work/oauth_bench" "$top/bench/oauth_bench.c" \
-    $(pkg-config --cflags --libs libcurl libcjson libcrypto) -pthread
+bench_begin oauth_bench
+bench_build oauth_bench libcurl libcjson libcrypto
 
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "## OAuth endpoints and hosted pages$([[ $smoke -eq 1 ]] && echo ' (smoke run: not a measurement)')"
-echo
+bench_heading "OAuth endpoints and hosted pages"
 echo "- date: $(date -u '+%Y-%m-%d %H:%M') UTC; $("$bin" --version | head -n1), release build," \
     "\`--db :memory:\`, \`--log-level warn\`, 127.0.0.1; one pool with a prefix domain (its" \
     "endpoints below \`/_domain/<domain>\`), a resource server, a confidential code-flow client," \
     "a client_credentials client, 16 users"
-echo "- machine: $(nproc) cores (\`nproc\`), $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo);" \
+echo "- machine: $(bench_machine);" \
     "benchmark and emulator share them; load average before the run: $loadavg"
 echo "- $requests timed requests per series and concurrency, interleaved: each round makes one" \
     "request of every series, in an order that rotates, on keep-alive libcurl connections" \

@@ -9,7 +9,8 @@
 #
 # What it does, in this order, on this machine:
 #   1. builds the release server if build/cognito-emu is missing (./dev.sh build) and the load
-#      client bench/load.c (libcurl, linked with build/libcogemu.a for the SRP arithmetic);
+#      client bench/load.c (libcurl, with bench/bench_common.c's connection, linked with
+#      build/libcogemu.a for the SRP arithmetic);
 #   2. openssl speed -seconds 3 rsa2048 (the machine's RSA-2048 sign rate, one core), before any
 #      server runs so nothing competes with it;
 #   3. bench/startup.py: start-up time to the first answered request, median of 10, and idle RSS;
@@ -76,8 +77,8 @@ if [[ ! -x $bin ]]; then
     say "building the release server (./dev.sh build)"
     "$top/dev.sh" build
 fi
-cc -O2 -o "$work/load" "$top/bench/load.c" -I"$top/server" "$top/build/libcogemu.a" \
-    $(pkg-config --cflags --libs libcurl libcrypto libcjson) -pthread
+cc -O2 -o "$work/load" "$top/bench/load.c" "$top/bench/bench_common.c" -I"$top/server" \
+    "$top/build/libcogemu.a" $(pkg-config --cflags --libs libcurl libcrypto libcjson) -pthread
 
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg) # other work on the machine skews every number
 

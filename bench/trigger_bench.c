@@ -40,9 +40,10 @@
  * Only loopback.
  */
 #define _GNU_SOURCE
+#include "bench_common.h"
+
 #include <cJSON.h>
 #include <curl/curl.h>
-#include <dirent.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -52,38 +53,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #define PASSWORD "Bench-Passw0rd!"
 #define NOOP_ARN "arn:aws:lambda:us-east-1:123456789012:function:noop"
 #define AUTH_USERS 16 /* confirmed users per pool that sign in, round-robin */
-#define MAX_CONNS 64
-#define MAX_WRAP 32
-#define IDP "AWSCognitoIdentityProviderService"
 
-/* ---- Clock and statistics -------------------------------------------------------------------- */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The q-th percentile (0..100) of sorted samples v[0..n), as bench/load.c takes it. */
-static double pct(const double *v, size_t n, int q)
-{
-    return n ? v[n * (size_t)q / 100] : 0;
-}
+const char bench_name[] = "trigger_bench";
 
 /* ---- The no-op function ---------------------------------------------------------------------- */
 
@@ -212,185 +187,15 @@ static unsigned noop_start(void)
     return info ? info->port : 0;
 }
 
-/* ---- The servers ----------------------------------------------------------------------------- */
-
-/*
- * The time every thread of process pid has spent on a CPU, and waiting for one (runnable but not
- * running), in µs, from /proc/PID/task/TID/schedstat (nanoseconds). False when unreadable.
- */
-static bool sched_times(pid_t pid, double *cpu_us, double *wait_us)
-{
-    char path[64];
-    DIR *d;
-    const struct dirent *e;
-    unsigned long long cpu = 0, wait = 0;
-
-    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-    if ((d = opendir(path)) == NULL)
-        return false;
-    while ((e = readdir(d)) != NULL) {
-        char file[400];
-        unsigned long long c, w;
-        FILE *f;
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(file, sizeof(file), "%s/%s/schedstat", path, e->d_name);
-        if ((f = fopen(file, "r")) == NULL)
-            continue; /* a thread that just ended */
-        if (fscanf(f, "%llu %llu", &c, &w) == 2)
-            cpu += c, wait += w;
-        fclose(f);
-    }
-    closedir(d);
-    *cpu_us = (double)cpu / 1e3;
-    *wait_us = (double)wait / 1e3;
-    return true;
-}
-
-struct server {
-    pid_t pid;
-    char endpoint[128];
-};
-
-static char *wrap[MAX_WRAP];
-static int nwrap;
-
-/*
- * Start bin (under the --wrap command, if any) with args, its stdout in a temporary file, and
- * wait for its ready line ("... listening on URL"), as bench/run.sh does. The file is unlinked
- * at once (both ends keep it open) and the server dies with this process: an interrupted run
- * leaves nothing behind. False when it did not start.
- */
-static bool server_start(struct server *s, const char *bin, const char *const *args)
-{
-    char *argv[MAX_WRAP + 16], line[256], path[] = "/tmp/trigger-bench-out.XXXXXX";
-    int n = 0, fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fopen(path, "r") : NULL;
-    double deadline = now_ms() + (nwrap ? 60000 : 10000);
-    bool ready = false;
-
-    if (fd >= 0)
-        unlink(path);
-    if (f == NULL) {
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    for (int i = 0; i < nwrap; i++)
-        argv[n++] = wrap[i];
-    argv[n++] = (char *)bin;
-    for (int i = 0; args[i] != NULL && n < MAX_WRAP + 15; i++)
-        argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    fflush(NULL);
-    if ((s->pid = fork()) < 0) {
-        close(fd);
-        fclose(f);
-        return false;
-    }
-    if (s->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* a killed benchmark leaves no server behind */
-        dup2(fd, STDOUT_FILENO);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd);
-    while (!ready && now_ms() < deadline) {
-        rewind(f); /* and clears the end-of-file flag: read what was written since */
-        while (fgets(line, sizeof(line), f))
-            if (strstr(line, "listening on ") != NULL) {
-                line[strcspn(line, "\r\n")] = '\0';
-                snprintf(s->endpoint, sizeof(s->endpoint), "%s", strrchr(line, ' ') + 1);
-                ready = true;
-            }
-        if (!ready && waitpid(s->pid, NULL, WNOHANG) == s->pid) {
-            s->pid = 0;
-            break;
-        }
-        if (!ready)
-            usleep(10000);
-    }
-    fclose(f);
-    if (!ready)
-        fprintf(stderr, "trigger_bench: %s did not start\n", bin);
-    return ready;
-}
-
-/* SIGTERM and wait: the emulator, and valgrind under --wrap, finish their output. */
-static void server_stop(struct server *s)
-{
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-        s->pid = 0;
-    }
-}
-
 /* ---- HTTP ------------------------------------------------------------------------------------ */
-
-/* One keep-alive connection and the answer buffer it reuses. */
-struct conn {
-    CURL *h;
-    char *body;
-    size_t n, cap;
-    long status;
-};
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
-{
-    struct conn *c = arg;
-    size_t len = size * nmemb;
-
-    if (c->n + len + 1 > c->cap) {
-        size_t cap = (c->n + len + 1) * 2;
-        char *p = realloc(c->body, cap);
-        if (p == NULL)
-            return 0;
-        c->body = p;
-        c->cap = cap;
-    }
-    memcpy(c->body + c->n, data, len);
-    c->n += len;
-    c->body[c->n] = '\0';
-    return len;
-}
-
-static void conn_init(struct conn *c)
-{
-    memset(c, 0, sizeof(*c));
-    if ((c->h = curl_easy_init()) == NULL) {
-        fprintf(stderr, "trigger_bench: curl_easy_init failed\n");
-        exit(1);
-    }
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 120L); /* valgrind is slow */
-    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->h, CURLOPT_TCP_NODELAY, 1L);
-}
-
-static void conn_free(struct conn *c)
-{
-    curl_easy_cleanup(c->h);
-    free(c->body);
-}
 
 static atomic_int error_reports;
 
 /* POST body to url with headers; true on HTTP 200 (the answer is in c->body). */
-static bool post(struct conn *c, const char *url, struct curl_slist *headers, const char *body,
-                 const char *what)
+static bool post(struct bench_conn *c, const char *url, struct curl_slist *headers,
+                 const char *body, const char *what)
 {
-    curl_easy_setopt(c->h, CURLOPT_URL, url);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
-    c->n = 0;
-    if (c->body)
-        c->body[0] = '\0';
-    c->status = 0;
-    if (curl_easy_perform(c->h) == CURLE_OK)
-        curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &c->status);
-    if (c->status == 200)
+    if (bench_perform(c, url, headers, body) == 200)
         return true;
     if (atomic_fetch_add(&error_reports, 1) < 10)
         fprintf(stderr, "trigger_bench: %s: HTTP %ld: %.300s\n", what, c->status,
@@ -398,52 +203,10 @@ static bool post(struct conn *c, const char *url, struct curl_slist *headers, co
     return false;
 }
 
-/* The headers of operation op (built once per operation, shared by every thread). */
-static struct curl_slist *op_headers(const char *op)
+/* Cognito operation op with JSON body on endpoint; true on HTTP 200. */
+static bool call(struct bench_conn *c, const char *endpoint, const char *op, const char *body)
 {
-    static struct {
-        const char *op;
-        struct curl_slist *h;
-    } cache[8];
-    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    struct curl_slist *h = NULL;
-    char target[128];
-    size_t i;
-
-    pthread_mutex_lock(&mu);
-    for (i = 0; i < 8 && cache[i].op != NULL && h == NULL; i++)
-        if (strcmp(cache[i].op, op) == 0)
-            h = cache[i].h;
-    if (h == NULL && i < 8) {
-        snprintf(target, sizeof(target), "X-Amz-Target: " IDP ".%s", op);
-        h = curl_slist_append(NULL, "Content-Type: application/x-amz-json-1.1");
-        h = curl_slist_append(h, "Expect:");
-        h = curl_slist_append(h, target);
-        cache[i].op = op;
-        cache[i].h = h;
-    }
-    pthread_mutex_unlock(&mu);
-    return h;
-}
-
-static bool call(struct conn *c, const char *endpoint, const char *op, const char *body)
-{
-    return post(c, endpoint, op_headers(op), body, op);
-}
-
-/* Copy string member name of object (NULL: the top) of c's answer into out (size n). */
-static bool answer_get(const struct conn *c, const char *object, const char *name, char *out,
-                       size_t n)
-{
-    cJSON *r = cJSON_Parse(c->body ? c->body : "");
-    const cJSON *o = object ? cJSON_GetObjectItemCaseSensitive(r, object) : r;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    bool ok = cJSON_IsString(v) && strlen(v->valuestring) < n;
-
-    if (ok)
-        snprintf(out, n, "%s", v->valuestring);
-    cJSON_Delete(r);
-    return ok;
+    return post(c, endpoint, bench_op_headers(op), body, op);
 }
 
 /* ---- Pools, users and the timed steps -------------------------------------------------------- */
@@ -453,14 +216,6 @@ struct pool {
     const char *endpoint;
     char id[64], client[64];
 };
-
-static void must(bool ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "trigger_bench: setup step %s failed\n", what);
-        exit(1);
-    }
-}
 
 /*
  * Attributes that make the events the size of a real app's (about 1 KB of event, plus the
@@ -487,7 +242,7 @@ static const char *const CUSTOM_SCHEMA =
     "{\"Name\":\"role\",\"AttributeDataType\":\"String\",\"Mutable\":true},"
     "{\"Name\":\"department\",\"AttributeDataType\":\"String\",\"Mutable\":true}]";
 
-static bool step_sign_up(struct conn *c, const struct pool *p, const char *user)
+static bool step_sign_up(struct bench_conn *c, const struct pool *p, const char *user)
 {
     char body[3072], attrs[2048];
 
@@ -499,7 +254,7 @@ static bool step_sign_up(struct conn *c, const struct pool *p, const char *user)
     return call(c, p->endpoint, "SignUp", body);
 }
 
-static bool step_confirm(struct conn *c, const struct pool *p, const char *user)
+static bool step_confirm(struct bench_conn *c, const struct pool *p, const char *user)
 {
     char body[512];
 
@@ -507,7 +262,7 @@ static bool step_confirm(struct conn *c, const struct pool *p, const char *user)
     return call(c, p->endpoint, "AdminConfirmSignUp", body);
 }
 
-static bool step_initiate_auth(struct conn *c, const struct pool *p, const char *user)
+static bool step_initiate_auth(struct bench_conn *c, const struct pool *p, const char *user)
 {
     char body[512];
 
@@ -519,8 +274,8 @@ static bool step_initiate_auth(struct conn *c, const struct pool *p, const char 
 }
 
 /* A pool named name on endpoint with LambdaConfig lambda_config (NULL: none). */
-static void pool_create(struct conn *c, struct pool *p, const char *endpoint, const char *name,
-                        const char *lambda_config)
+static void pool_create(struct bench_conn *c, struct pool *p, const char *endpoint,
+                        const char *name, const char *lambda_config)
 {
     char body[1024], url[256];
 
@@ -528,36 +283,30 @@ static void pool_create(struct conn *c, struct pool *p, const char *endpoint, co
     snprintf(body, sizeof(body), "{\"PoolName\":\"%s\",\"Schema\":%s%s%s%s}", name, CUSTOM_SCHEMA,
              lambda_config ? ",\"LambdaConfig\":{" : "", lambda_config ? lambda_config : "",
              lambda_config ? "}" : "");
-    must(call(c, endpoint, "CreateUserPool", body) &&
-             answer_get(c, "UserPool", "Id", p->id, sizeof(p->id)),
-         "CreateUserPool");
+    bench_must(call(c, endpoint, "CreateUserPool", body) &&
+                   bench_answer_get(c, "UserPool", "Id", p->id, sizeof(p->id)),
+               "CreateUserPool");
     snprintf(body, sizeof(body),
              "{\"UserPoolId\":\"%s\",\"ClientName\":\"bench\",\"ExplicitAuthFlows\":"
              "[\"ALLOW_USER_PASSWORD_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]}",
              p->id);
-    must(call(c, endpoint, "CreateUserPoolClient", body) &&
-             answer_get(c, "UserPoolClient", "ClientId", p->client, sizeof(p->client)),
-         "CreateUserPoolClient");
+    bench_must(call(c, endpoint, "CreateUserPoolClient", body) &&
+                   bench_answer_get(c, "UserPoolClient", "ClientId", p->client, sizeof(p->client)),
+               "CreateUserPoolClient");
     /* The pool's signing keys are made on first use: now, not in the first timed sign-in. */
     snprintf(url, sizeof(url), "%s/%s/.well-known/jwks.json", endpoint, p->id);
-    curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(c->h, CURLOPT_URL, url);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
-    c->n = 0;
-    must(curl_easy_perform(c->h) == CURLE_OK &&
-             curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &c->status) == CURLE_OK &&
-             c->status == 200,
-         "GET jwks.json");
+    bench_must(bench_perform(c, url, NULL, NULL) == 200, "GET jwks.json");
 }
 
 /* The users that sign in: u-0 .. u-15, confirmed. */
-static void pool_add_sign_in_users(struct conn *c, const struct pool *p)
+static void pool_add_sign_in_users(struct bench_conn *c, const struct pool *p)
 {
     char user[32];
 
     for (int i = 0; i < AUTH_USERS; i++) {
         snprintf(user, sizeof(user), "u-%d", i);
-        must(step_sign_up(c, p, user) && step_confirm(c, p, user), "SignUp/AdminConfirmSignUp");
+        bench_must(step_sign_up(c, p, user) && step_confirm(c, p, user),
+                   "SignUp/AdminConfirmSignUp");
     }
 }
 
@@ -597,57 +346,62 @@ static struct curl_slist *direct_headers;
 
 static int series_index(const char *id)
 {
-    for (size_t i = 0; i < NSERIES; i++)
-        if (strcmp(SERIES[i].id, id) == 0)
-            return (int)i;
-    return -1;
+    return bench_series_index(SERIES, NSERIES, sizeof(SERIES[0]), id);
 }
 
-/* One phase at one concurrency: the rounds of every connection. */
-struct phase {
-    int nconns, rounds, warmup, serial;
-    pthread_barrier_t go;
-};
-
-/*
- * One timed request: its latency and, at one connection (when nothing else runs in the server),
- * the CPU time the server spent on it and how long its threads waited for a CPU meanwhile.
- */
-struct sample {
-    double ms, cpu_us, wait_us;
-    bool ok;
-};
-
+/* A connection's state in a phase: a keep-alive handle to each server and to the function. */
 struct worker {
-    struct phase *ph;
-    int id;
-    struct sample *samples[NSERIES]; /* rounds of them per series */
-    long errors[NSERIES], triggered;
+    struct bench_conn conns[3]; /* the emulator, the --before emulator, the function */
 };
 
+/* The triggered requests that succeeded, every phase's: each must have invoked the function. */
+static atomic_long triggered_requests;
 static pid_t server_pids[2]; /* the emulator and the --before one */
 
-/* One request of series s in round k of worker w; out (NULL: untimed) gets its measures. */
-static bool run_one(struct worker *w, struct conn *conns, size_t s, long k, struct sample *out)
+static void *worker_open(const struct bench_phase *ph, int id)
 {
+    struct worker *w = malloc(sizeof(*w));
+
+    (void)ph, (void)id;
+    if (w == NULL)
+        bench_die("out of memory");
+    for (int i = 0; i < 3; i++)
+        bench_conn_init(&w->conns[i]);
+    return w;
+}
+
+static void worker_close(void *state)
+{
+    struct worker *w = state;
+
+    for (int i = 0; i < 3; i++)
+        bench_conn_free(&w->conns[i]);
+    free(w);
+}
+
+/* One request of series s in round r of connection id; out (NULL: untimed) gets its measures. */
+static bool run_one(void *state, const struct bench_phase *ph, int id, size_t s, int r,
+                    struct bench_sample *out)
+{
+    struct worker *w = state;
     const struct series *se = &SERIES[s];
     const struct pool *p = &pools[se->target];
     int server = se->target == T_BEFORE_PLAIN ? 1 : 0;
-    struct conn *c = &conns[se->kind == K_DIRECT ? 2 : server];
-    bool sched = out != NULL && w->ph->nconns == 1 && se->kind != K_DIRECT;
-    double t0, cpu0 = 0, wait0 = 0, cpu1, wait1;
+    struct bench_conn *c = &w->conns[se->kind == K_DIRECT ? 2 : server];
+    bool sched = out != NULL && ph->nconns == 1 && se->kind != K_DIRECT;
+    long k = (long)r * ph->nconns + id; /* unique in the phase, warm-up negative */
+    struct bench_mark mark;
     char user[64];
     bool ok;
 
     if (se->kind == K_AUTH)
         snprintf(user, sizeof(user), "u-%ld", (k % AUTH_USERS + AUTH_USERS) % AUTH_USERS);
     else if (se->kind == K_CONFIRM) {
-        snprintf(user, sizeof(user), "c%d-%d-%ld", w->ph->serial, w->id, k);
+        snprintf(user, sizeof(user), "c%d-%d-%ld", ph->serial, id, k);
         if (!step_sign_up(c, p, user)) /* untimed: the user to confirm */
             return false;
     }
-    sched = sched && sched_times(server_pids[server], &cpu0, &wait0);
-    t0 = now_ms();
+    bench_mark_begin(&mark, sched ? server_pids[server] : 0);
     if (se->kind == K_DIRECT)
         ok = post(c, function_url, direct_headers, captured.body, "the function") &&
              c->n == strlen(captured.body);
@@ -655,122 +409,11 @@ static bool run_one(struct worker *w, struct conn *conns, size_t s, long k, stru
         ok = step_initiate_auth(c, p, user);
     else
         ok = step_confirm(c, p, user);
-    if (out != NULL) {
-        *out = (struct sample){.ms = now_ms() - t0, .cpu_us = -1, .wait_us = -1, .ok = ok};
-        if (sched && sched_times(server_pids[server], &cpu1, &wait1)) {
-            out->cpu_us = cpu1 - cpu0;
-            out->wait_us = wait1 - wait0;
-        }
-    }
+    if (out != NULL)
+        *out = bench_mark_end(&mark, ok);
     if (ok && se->triggered)
-        w->triggered++;
+        atomic_fetch_add(&triggered_requests, 1);
     return ok;
-}
-
-static void *worker_run(void *arg)
-{
-    struct worker *w = arg;
-    struct phase *ph = w->ph;
-    struct conn conns[3]; /* the emulator, the --before emulator, the function */
-
-    for (int i = 0; i < 3; i++)
-        conn_init(&conns[i]);
-    for (int r = -ph->warmup; r < ph->rounds; r++) {
-        long k = (long)r * ph->nconns + w->id; /* unique in the phase, warm-up negative */
-        if (r == 0)
-            pthread_barrier_wait(&ph->go); /* every connection warm before the first timing */
-        for (size_t j = 0; j < NSERIES; j++) {
-            size_t s = ((size_t)(r + ph->warmup) + j) % NSERIES; /* the order rotates */
-            if (selected[s] && !run_one(w, conns, s, k, r >= 0 ? &w->samples[s][r] : NULL))
-                w->errors[s]++; /* in the warm-up too: any error makes the run invalid */
-        }
-    }
-    for (int i = 0; i < 3; i++)
-        conn_free(&conns[i]);
-    return NULL;
-}
-
-struct stats {
-    size_t n;
-    long errors;
-    double p50, p90, p99;      /* ms */
-    double cpu_p50, wait_mean; /* µs; -1 when not measured */
-};
-
-static struct stats stats_of(struct sample *const *samples, int nworkers, int rounds)
-{
-    double *ms = malloc((size_t)(rounds * nworkers) * sizeof(double));
-    double *cpu = malloc((size_t)(rounds * nworkers) * sizeof(double)), wait = 0;
-    size_t n = 0, ncpu = 0;
-    struct stats st;
-
-    if (ms == NULL || cpu == NULL)
-        exit(1);
-    for (int i = 0; i < nworkers; i++)
-        for (int r = 0; r < rounds; r++) {
-            const struct sample *x = &samples[i][r];
-            if (!x->ok)
-                continue;
-            ms[n++] = x->ms;
-            if (x->cpu_us >= 0) {
-                cpu[ncpu++] = x->cpu_us;
-                wait += x->wait_us;
-            }
-        }
-    qsort(ms, n, sizeof(double), cmp_double);
-    qsort(cpu, ncpu, sizeof(double), cmp_double);
-    st = (struct stats){.n = n,
-                        .p50 = pct(ms, n, 50),
-                        .p90 = pct(ms, n, 90),
-                        .p99 = pct(ms, n, 99),
-                        .cpu_p50 = ncpu ? pct(cpu, ncpu, 50) : -1,
-                        .wait_mean = ncpu ? wait / (double)ncpu : -1};
-    free(ms);
-    free(cpu);
-    return st;
-}
-
-/*
- * Run every selected series at nconns connections, requests timed requests each; fill st.
- * Returns the function invocations the phase's requests made.
- */
-static long phase_run(int nconns, int requests, int warmup, struct stats *st)
-{
-    static int serial;
-    struct phase ph = {.nconns = nconns,
-                       .rounds = (requests + nconns - 1) / nconns,
-                       .warmup = warmup,
-                       .serial = ++serial};
-    pthread_t th[MAX_CONNS];
-    struct worker wk[MAX_CONNS];
-    long triggered = 0;
-
-    pthread_barrier_init(&ph.go, NULL, (unsigned)nconns);
-    for (int i = 0; i < nconns; i++) {
-        wk[i] = (struct worker){.ph = &ph, .id = i};
-        for (size_t s = 0; s < NSERIES; s++)
-            if ((wk[i].samples[s] = calloc((size_t)ph.rounds, sizeof(struct sample))) == NULL)
-                exit(1);
-        if (pthread_create(&th[i], NULL, worker_run, &wk[i]) != 0)
-            exit(1);
-    }
-    for (int i = 0; i < nconns; i++)
-        pthread_join(th[i], NULL);
-    for (size_t s = 0; s < NSERIES; s++) {
-        struct sample *samples[MAX_CONNS];
-        for (int i = 0; i < nconns; i++)
-            samples[i] = wk[i].samples[s];
-        st[s] = stats_of(samples, nconns, ph.rounds);
-        for (int i = 0; i < nconns; i++)
-            st[s].errors += wk[i].errors[s];
-    }
-    for (int i = 0; i < nconns; i++) {
-        triggered += wk[i].triggered;
-        for (size_t s = 0; s < NSERIES; s++)
-            free(wk[i].samples[s]);
-    }
-    pthread_barrier_destroy(&ph.go);
-    return triggered;
 }
 
 /* ---- Main ------------------------------------------------------------------------------------ */
@@ -780,17 +423,6 @@ static void usage(void)
     fprintf(stderr, "usage: trigger_bench --bin PATH [--before PATH] [--requests N] "
                     "[--conns 1,8] [--warmup N] [--only SERIES,...] [--wrap \"CMD ARG...\"]\n");
     exit(2);
-}
-
-/* Split a comma- (or space-) separated list in place; the count of items. */
-static int split(char *s, const char *sep, char **out, int max)
-{
-    int n = 0;
-
-    for (char *save = NULL, *t = strtok_r(s, sep, &save); t && n < max;
-         t = strtok_r(NULL, sep, &save))
-        out[n++] = t;
-    return n;
 }
 
 /* Whether a selected series of kind k (K_DIRECT: any) uses pool t; the direct series needs
@@ -806,21 +438,11 @@ static bool uses(enum target t, int k)
     return false;
 }
 
-static struct stats st[8][NSERIES]; /* per concurrency of --conns, per series */
-
-/* µs as ms text in out, "-" when not measured (< 0). */
-static const char *us_as_ms(double us, char *out, size_t n)
-{
-    if (us < 0)
-        snprintf(out, n, "-");
-    else
-        snprintf(out, n, "%.3f", us / 1e3);
-    return out;
-}
+static struct bench_stats st[8][NSERIES]; /* per concurrency of --conns, per series */
 
 /* The row of one trigger (series with against series without): the medians' difference less the
  * function's own round trip, and the server CPU the trigger added. */
-static void print_added(int nconns, const struct stats *row, const char *trigger,
+static void print_added(int nconns, const struct bench_stats *row, const char *trigger,
                         const char *with_id, const char *without_id)
 {
     size_t with = (size_t)series_index(with_id), without = (size_t)series_index(without_id);
@@ -833,62 +455,41 @@ static void print_added(int nconns, const struct stats *row, const char *trigger
            SERIES[with].operation, row[without].p50, row[with].p50, row[direct].p50,
            row[with].p50 - row[without].p50 - row[direct].p50,
            row[with].cpu_p50 >= 0 && row[without].cpu_p50 >= 0
-               ? us_as_ms(row[with].cpu_p50 - row[without].cpu_p50, cpu, sizeof(cpu))
+               ? bench_us_as_ms(row[with].cpu_p50 - row[without].cpu_p50, cpu, sizeof(cpu))
                : "-");
+}
+
+static const char *before; /* --before PATH (NULL: none) */
+
+/* The option of this program alone: --before PATH (empty: none). */
+static bool own_option(const char *name, const char *value)
+{
+    if (strcmp(name, "--before") != 0)
+        return false;
+    before = *value ? value : NULL;
+    return true;
 }
 
 int main(int argc, char **argv)
 {
-    const char *bin = NULL, *before = NULL;
-    char *only = NULL, conns_arg[64] = "1", *conn_list[8];
-    int requests = 2000, warmup = 20, nconn_list;
+    const struct bench_runner runner = {NSERIES, selected, worker_open, run_one, worker_close};
+    struct bench_options o = {.requests = 2000, .warmup = 20, .conns_list = "1"};
     long expected = 0, errors = 0;
-    struct server main_srv = {0}, before_srv = {0};
+    struct bench_server main_srv = {0}, before_srv = {0};
     unsigned port;
     char lambda_endpoint[64];
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (v == NULL)
-            usage();
-        if (strcmp(a, "--bin") == 0)
-            bin = v;
-        else if (strcmp(a, "--before") == 0)
-            before = *v ? v : NULL;
-        else if (strcmp(a, "--requests") == 0)
-            requests = atoi(v);
-        else if (strcmp(a, "--conns") == 0)
-            snprintf(conns_arg, sizeof(conns_arg), "%s", v);
-        else if (strcmp(a, "--warmup") == 0)
-            warmup = atoi(v);
-        else if (strcmp(a, "--only") == 0)
-            only = strdup(v);
-        else if (strcmp(a, "--wrap") == 0)
-            nwrap = split(strdup(v), " ", wrap, MAX_WRAP);
-        else
-            usage();
-        i++;
-    }
-    if (bin == NULL || requests < 1 || warmup < 0)
+    if (!bench_options_parse(&o, argc, argv, own_option))
         usage();
     /* With --before, only the pools without triggers, on both binaries: both servers then do
      * the same work, so neither's caches and threads are busier than the other's. */
     for (size_t s = 0; s < NSERIES; s++)
-        selected[s] = only == NULL &&
+        selected[s] = o.only == NULL &&
                       (before != NULL ? !SERIES[s].triggered : SERIES[s].target != T_BEFORE_PLAIN);
-    if (only != NULL) {
-        char *ids[NSERIES + 1];
-        int n = split(only, ",", ids, (int)NSERIES + 1);
-        for (int i = 0; i < n; i++) {
-            int s = series_index(ids[i]);
-            if (s < 0 || (SERIES[s].target == T_BEFORE_PLAIN && before == NULL))
-                usage();
-            selected[s] = true;
-        }
-    }
-    nconn_list = split(conns_arg, ",", conn_list, 8);
-    for (int i = 0; i < nconn_list; i++)
-        if (atoi(conn_list[i]) < 1 || atoi(conn_list[i]) > MAX_CONNS)
+    if (o.only != NULL && !bench_select(o.only, series_index, selected))
+        usage();
+    for (size_t s = 0; s < NSERIES; s++)
+        if (selected[s] && SERIES[s].target == T_BEFORE_PLAIN && before == NULL)
             usage();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     signal(SIGPIPE, SIG_IGN);
@@ -910,17 +511,18 @@ int main(int argc, char **argv)
                                      ":memory:", "--log-level", "warn",   NULL};
         bool need_main = uses(T_MAIN_PLAIN, K_DIRECT) || uses(T_MAIN_PRE, K_DIRECT) ||
                          uses(T_MAIN_POST, K_DIRECT);
-        struct conn c;
+        struct bench_conn c;
 
-        if ((need_main && !server_start(&main_srv, bin, main_args)) ||
-            (uses(T_BEFORE_PLAIN, K_DIRECT) && !server_start(&before_srv, before, before_args))) {
-            server_stop(&main_srv);
-            server_stop(&before_srv);
+        if ((need_main && !bench_server_start(&main_srv, o.wrap, o.bin, main_args)) ||
+            (uses(T_BEFORE_PLAIN, K_DIRECT) &&
+             !bench_server_start(&before_srv, o.wrap, before, before_args))) {
+            bench_server_stop(&main_srv);
+            bench_server_stop(&before_srv);
             return 1;
         }
         server_pids[0] = main_srv.pid;
         server_pids[1] = before_srv.pid;
-        conn_init(&c);
+        bench_conn_init(&c);
         if (uses(T_MAIN_PLAIN, K_DIRECT))
             pool_create(&c, &pools[T_MAIN_PLAIN], main_srv.endpoint, "plain", NULL);
         if (uses(T_MAIN_PRE, K_DIRECT))
@@ -936,14 +538,14 @@ int main(int argc, char **argv)
                 pool_add_sign_in_users(&c, &pools[t]);
         /* One sign-in with PreAuthentication: the event the direct series sends. */
         if (selected[series_index("direct")]) {
-            must(step_initiate_auth(&c, &pools[T_MAIN_PRE], "u-0"), "InitiateAuth");
+            bench_must(step_initiate_auth(&c, &pools[T_MAIN_PRE], "u-0"), "InitiateAuth");
             expected++;
         }
-        conn_free(&c);
+        bench_conn_free(&c);
     }
     if (selected[series_index("direct")]) {
         static char auth[600], date[100], type[100];
-        must(captured.body != NULL, "capturing the event");
+        bench_must(captured.body != NULL, "capturing the event");
         snprintf(auth, sizeof(auth), "Authorization: %s", captured.auth);
         snprintf(date, sizeof(date), "X-Amz-Date: %s", captured.date);
         snprintf(type, sizeof(type), "X-Amz-Invocation-Type: %s", captured.type);
@@ -958,9 +560,9 @@ int main(int argc, char **argv)
     printf("| conns | series | operation | pool | requests | p50 ms | p90 ms | p99 ms | server "
            "CPU per request, p50 ms | server waiting for a CPU, mean ms | errors |\n"
            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < nconn_list; i++) {
-        int n = atoi(conn_list[i]);
-        expected += phase_run(n, requests, warmup, st[i]);
+    for (int i = 0; i < o.nconns; i++) {
+        int n = o.conns[i];
+        bench_phase_run(&runner, n, o.requests, o.warmup, st[i]);
         for (size_t s = 0; s < NSERIES; s++) {
             char cpu[32], wait[32];
             if (!selected[s])
@@ -968,8 +570,8 @@ int main(int argc, char **argv)
             errors += st[i][s].errors;
             printf("| %d | %s | %s | %s | %zu | %.3f | %.3f | %.3f | %s | %s | %ld |\n", n,
                    SERIES[s].id, SERIES[s].operation, SERIES[s].pool, st[i][s].n, st[i][s].p50,
-                   st[i][s].p90, st[i][s].p99, us_as_ms(st[i][s].cpu_p50, cpu, sizeof(cpu)),
-                   us_as_ms(st[i][s].wait_mean, wait, sizeof(wait)), st[i][s].errors);
+                   st[i][s].p90, st[i][s].p99, bench_us_as_ms(st[i][s].cpu_p50, cpu, sizeof(cpu)),
+                   bench_us_as_ms(st[i][s].wait_mean, wait, sizeof(wait)), st[i][s].errors);
         }
         fflush(stdout);
     }
@@ -978,23 +580,22 @@ int main(int argc, char **argv)
                "trip, p50 ms | **added by the emulator** = with - without - function, ms | "
                "server CPU added (p50 with - p50 without), ms |\n"
                "|---:|---|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < nconn_list; i++) {
-        int n = atoi(conn_list[i]);
-        print_added(n, st[i], "PreAuthentication", "auth+pre", "auth");
-        print_added(n, st[i], "PostConfirmation", "confirm+post", "confirm");
+    for (int i = 0; i < o.nconns; i++) {
+        print_added(o.conns[i], st[i], "PreAuthentication", "auth+pre", "auth");
+        print_added(o.conns[i], st[i], "PostConfirmation", "confirm+post", "confirm");
     }
     if (before != NULL) {
         printf("\nA pool without LambdaConfig, this binary against --before:\n\n");
-        for (int i = 0; i < nconn_list; i++)
+        for (int i = 0; i < o.nconns; i++)
             for (size_t s = 0; s < NSERIES; s++) {
                 int same = SERIES[s].same ? series_index(SERIES[s].same) : -1;
-                const struct stats *now, *then = &st[i][s];
+                const struct bench_stats *now, *then = &st[i][s];
                 if (!selected[s] || same < 0 || !selected[same])
                     continue;
                 now = &st[i][same];
-                printf("- %d conn%s, %s: p50 %.3f ms, before %.3f ms (%+.3f ms)",
-                       atoi(conn_list[i]), atoi(conn_list[i]) > 1 ? "s" : "", SERIES[s].operation,
-                       now->p50, then->p50, now->p50 - then->p50);
+                printf("- %d conn%s, %s: p50 %.3f ms, before %.3f ms (%+.3f ms)", o.conns[i],
+                       o.conns[i] > 1 ? "s" : "", SERIES[s].operation, now->p50, then->p50,
+                       now->p50 - then->p50);
                 if (now->cpu_p50 >= 0 && then->cpu_p50 >= 0)
                     printf("; server CPU p50 %.3f ms, before %.3f ms (%+.3f ms)",
                            now->cpu_p50 / 1e3, then->cpu_p50 / 1e3,
@@ -1002,6 +603,7 @@ int main(int argc, char **argv)
                 printf("\n");
             }
     }
+    expected += atomic_load(&triggered_requests);
     printf("\nfunction invocations: %ld, expected %ld (one per triggered request); TCP "
            "connections to the function: %ld",
            atomic_load(&noop_invocations), expected, atomic_load(&noop_connections));
@@ -1010,8 +612,8 @@ int main(int argc, char **argv)
                "Authorization",
                strlen(captured.body), strlen(captured.auth));
     printf("\n");
-    server_stop(&main_srv);
-    server_stop(&before_srv);
+    bench_server_stop(&main_srv);
+    bench_server_stop(&before_srv);
     if (errors > 0 || atomic_load(&noop_invocations) != expected) {
         fprintf(stderr,
                 "trigger_bench: INVALID run: %ld errors, %ld invocations for %ld "

@@ -9,11 +9,12 @@
 #            0: none), --before REV|PATH (also compare pools without triggers with an older
 #            cognito-emu: a binary, or a git revision built here from `git archive`), --bin PATH
 #
-# Builds bench/trigger_bench.c (libmicrohttpd, libcurl, cJSON) and runs it: a no-op function
-# behind the Lambda Invoke API in the benchmark's process, build/cognito-emu on 127.0.0.1
-# pointed at it, the series timed interleaved (see the comment at the top of trigger_bench.c).
-# With --before, a second run times the pools without triggers on both binaries, at one
-# connection only: at more, two servers on the same cores take CPU from each other unevenly.
+# Builds bench/trigger_bench.c with bench/bench_common.c (libmicrohttpd, libcurl, cJSON) and
+# runs it: a no-op function behind the Lambda Invoke API in the benchmark's process,
+# build/cognito-emu on 127.0.0.1 pointed at it, the series timed interleaved (see the comment at
+# the top of trigger_bench.c). With --before, a second run times the pools without triggers on
+# both binaries, at one connection only: at more, two servers on the same cores take CPU from
+# each other unevenly.
 # Then, with --callgrind N, each series once more with the server under valgrind
 # --tool=callgrind, collecting only inside the operation (op_initiate_auth,
 # op_admin_confirm_sign_up) and dumping after every call: the instructions of one request,
@@ -28,33 +29,23 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=$top/build/cognito-emu
-requests=2000
-conns=1,8
+# shellcheck source=bench/bench_lib.sh
+. "$top/bench/bench_lib.sh"
 callgrind=20
 before=""
-smoke=0
-args=("$@")
-while [[ $# -gt 0 ]]; do
+bench_smoke() { callgrind=0 requests=200 conns=1; }
+bench_option() {
     case $1 in
-    --smoke) smoke=1 requests=200 conns=1 callgrind=0 ;;
-    --requests) requests=$2; shift ;;
-    --conns) conns=$2; shift ;;
-    --callgrind) callgrind=$2; shift ;;
-    --before) before=$2; shift ;;
-    --bin) bin=$2; shift ;;
-    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    --callgrind) callgrind=$2 ;;
+    --before) before=$2 ;;
+    *) return 1 ;;
     esac
-    shift
-done
+}
+args=("$@")
+bench_options 2,11 "$@"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/trigger-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-say() { echo "trigger_bench: $*" >&2; }
-
-[[ -x $bin ]] || { say "no $bin: build the release server first (./dev.sh build)"; exit 1; }
-cc -O2 -o "$work/trigger_bench" "$top/bench/trigger_bench.c" \
-    $(pkg-config --cflags --libs libmicrohttpd libcurl libcjson) -pthread
+bench_begin trigger_bench
+bench_build trigger_bench libmicrohttpd libcurl libcjson
 
 # The --before binary: a path, or a revision of this repository built from its sources.
 before_name=""
@@ -73,12 +64,11 @@ fi
 
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 version=$("$bin" --version | head -n1)
-echo "## Lambda triggers$([[ $smoke -eq 1 ]] && echo ' (smoke run: not a measurement)')"
-echo
+bench_heading "Lambda triggers"
 echo "- date: $(date -u '+%Y-%m-%d %H:%M') UTC; $version, release build, \`--db :memory:\`," \
     "\`--log-level warn\`, 127.0.0.1; the no-op function (answers its event) runs in the" \
     "benchmark's process on libmicrohttpd and the emulator calls it through \`--lambda-endpoint\`"
-echo "- machine: $(nproc) cores (\`nproc\`), $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo);" \
+echo "- machine: $(bench_machine);" \
     "benchmark, function and emulator share them; load average before the run: $loadavg"
 echo "- $requests timed requests per series and concurrency, interleaved: each round makes one" \
     "request of every series, in an order that rotates, on keep-alive libcurl connections" \
