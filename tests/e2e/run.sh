@@ -11,7 +11,9 @@
 # Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs; node --test).
 # The HTTPS listener (--tls-port): tls.sh (curl --cacert, NODE_EXTRA_CA_CERTS; own servers).
 # OAuth 2.0 and the hosted sign-in pages: oauth/hosted.test.mjs (openid-client, jose and
-# aws-jwt-verify, with Debian's Chromium driven by playwright-core as the person signing in).
+# aws-jwt-verify, with Debian's Chromium driven by playwright-core as the person signing in);
+# federation: oauth/federation.test.mjs (a real OIDC provider, oidc-provider from npm, started
+# by the suite on loopback, and the mock page standing in for Google).
 # Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
 # test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
 # Lambda triggers, last: real Node handlers (lambda/handler.js) under serverless-offline
@@ -154,7 +156,7 @@ AMPLIFY="$HERE/amplify"
 LAMBDA="$HERE/lambda"
 OAUTH="$HERE/oauth"
 npm_ci "$JS"
-npm_ci "$OAUTH" # openid-client, jose, aws-jwt-verify, playwright-core
+npm_ci "$OAUTH" # openid-client, jose, aws-jwt-verify, playwright-core, oidc-provider
 npm_ci "$AMPLIFY"
 npm_ci "$LAMBDA" # serverless-offline and the trigger handlers' clients
 
@@ -338,6 +340,9 @@ PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-mfa test_b
 run_pytest pytest-idp test_boto3_idp.py
 # The OAuth 2.0 flows through openid-client and Chromium; screenshots in tests/e2e/oauth/artifacts.
 CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth hosted.test.mjs "$OAUTH"
+# Federation: a real OpenID Provider (oidc-provider, started by the suite on loopback) and the
+# mock page for Google, through Chromium.
+CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth-federation federation.test.mjs "$OAUTH"
 run_pytest pytest-fixture test_boto3_fixture.py # starts its own server, with fixtures/example.json
 run_node node sdk.test.mjs
 run_node node-auth auth.test.mjs
