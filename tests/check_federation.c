@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "crypto/jwt.h"
 #include "oauth/oauth_federation.h"
 #include "server.h"
 #include "settings.h"
@@ -307,6 +308,181 @@ START_TEST(linked_identity_signs_in_the_destination)
 }
 END_TEST
 
+/* ---- The real OIDC leg, with a second pool of the same server as the provider ---------- */
+
+/* The value="..." of the input name in html into out. */
+static void input_value(const char *html, const char *name, char *out, size_t n)
+{
+    char key[96];
+    const char *p;
+
+    snprintf(key, sizeof(key), "name=\"%s\" value=\"", name);
+    p = strstr(html, key);
+    ck_assert_msg(p != NULL, "no field %s in %s", name, html);
+    p += strlen(key);
+    snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
+}
+
+/*
+ * Pool "op" (domain fedop, user bob) as OIDC provider name of the test pool, by its issuer
+ * alone (discovery), asking for its attributes with method. Bob's sub into sub.
+ */
+static void second_pool_provider(const char *name, const char *method, char *sub, size_t n)
+{
+    char body[1024], op[64], issuer[256], op_client[64], secret[128];
+    cJSON *j, *a;
+
+    j = aws(IDP "CreateUserPool", "{\"PoolName\":\"op\"}", NULL);
+    snprintf(op, sizeof(op), "%s", tu_str(tu_get(j, "UserPool"), "Id"));
+    cJSON_Delete(j);
+    snprintf(body, sizeof(body), "{\"UserPoolId\":\"%s\",\"Domain\":\"fedop-%s\"}", op, name);
+    aws_ok(IDP "CreateUserPoolDomain", body);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientName\":\"rp\",\"GenerateSecret\":true,"
+             "\"AllowedOAuthFlowsUserPoolClient\":true,\"AllowedOAuthFlows\":[\"code\"],"
+             "\"AllowedOAuthScopes\":[\"openid\"],\"SupportedIdentityProviders\":[\"COGNITO\"],"
+             "\"CallbackURLs\":[\"%s_domain/fedtest/oauth2/idpresponse\"]}",
+             op, api);
+    j = aws(IDP "CreateUserPoolClient", body, NULL);
+    snprintf(op_client, sizeof(op_client), "%s", tu_str(tu_get(j, "UserPoolClient"), "ClientId"));
+    snprintf(secret, sizeof(secret), "%s", tu_str(tu_get(j, "UserPoolClient"), "ClientSecret"));
+    cJSON_Delete(j);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"Username\":\"bob\",\"MessageAction\":\"SUPPRESS\","
+             "\"UserAttributes\":[{\"Name\":\"email\",\"Value\":\"bob@example.com\"}]}",
+             op);
+    aws_ok(IDP "AdminCreateUser", body);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"Username\":\"bob\",\"Password\":\"Passw0rd!x\","
+             "\"Permanent\":true}",
+             op);
+    aws_ok(IDP "AdminSetUserPassword", body);
+    snprintf(body, sizeof(body), "{\"UserPoolId\":\"%s\",\"Username\":\"bob\"}", op);
+    j = aws(IDP "AdminGetUser", body, NULL);
+    cJSON_ArrayForEach(a, tu_get(j, "UserAttributes")) if (strcmp(tu_str(a, "Name"), "sub") == 0)
+        snprintf(sub, n, "%s", tu_str(a, "Value"));
+    cJSON_Delete(j);
+    /* The issuer its tokens carry, as its discovery document says. */
+    snprintf(body, sizeof(body), "%s%s/.well-known/openid-configuration", api, op);
+    {
+        struct tu_http r;
+        tu_http_request("GET", body, NULL, NULL, 0, &r);
+        ck_assert_int_eq(r.status, 200);
+        j = cJSON_Parse(r.body);
+        snprintf(issuer, sizeof(issuer), "%s", tu_str(j, "issuer"));
+        cJSON_Delete(j);
+        tu_http_free(&r);
+    }
+    /* username: what userInfo answers and the ID token does not carry (cognito:username). */
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ProviderName\":\"%s\",\"ProviderType\":\"OIDC\","
+             "\"ProviderDetails\":{\"client_id\":\"%s\",\"client_secret\":\"%s\","
+             "\"authorize_scopes\":\"openid\",\"attributes_request_method\":\"%s\","
+             "\"oidc_issuer\":\"%s\"},\"AttributeMapping\":{\"email\":\"email\","
+             "\"preferred_username\":\"username\"}}",
+             pool, name, op_client, secret, method, issuer);
+    aws_ok(IDP "CreateIdentityProvider", body);
+}
+
+/* Sign in as bob on the provider's hosted page at login (its URL); the answer's Location. */
+static void provider_sign_in(const char *login, char *loc, size_t n)
+{
+    char csrf[128], cookie[200], form[2048], action[1024];
+    const char *headers[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+    const char *q = strchr(login, '?');
+    struct tu_http r;
+
+    tu_http_request("GET", login, NULL, NULL, 0, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    input_value(r.body, "_csrf", csrf, sizeof(csrf));
+    tu_http_free(&r);
+    ck_assert_ptr_nonnull(q);
+    snprintf(cookie, sizeof(cookie), "Cookie: XSRF-TOKEN=%s", csrf);
+    snprintf(form, sizeof(form), "%s&_csrf=%s&username=bob&password=Passw0rd%%21x", q + 1, csrf);
+    snprintf(action, sizeof(action), "%.*s", (int)(q - login), login);
+    tu_http_request("POST", action, headers, form, strlen(form), &r);
+    ck_assert_msg(r.status == 302, "%ld %s", r.status, r.body);
+    ck_assert_ptr_nonnull(tu_http_header(&r, "Location", loc, n));
+    tu_http_free(&r);
+}
+
+/*
+ * The whole OIDC leg for real: discovery at oidc_issuer, the provider's authorize page, the
+ * code exchange at its token endpoint (client_secret_basic, the first it advertises), its ID
+ * token checked against its JWKS, and its userinfo endpoint (found by discovery, called with
+ * attributes_request_method) for the claims the ID token lacks.
+ */
+START_TEST(real_oidc_leg_reads_discovered_userinfo)
+{
+    static const char *const methods[][2] = {{"opget", "GET"}, {"oppost", "POST"}};
+    char sub[64], loc[2048], app[2048], username[128];
+
+    for (size_t i = 0; i < 2; i++) {
+        second_pool_provider(methods[i][0], methods[i][1], sub, sizeof(sub));
+        start_flow(methods[i][0], "app-state", loc, sizeof(loc));
+        ck_assert_msg(strstr(loc, "/_domain/fedop-") != NULL && strstr(loc, "nonce=") != NULL, "%s",
+                      loc);
+        ck_assert_int_eq(get(loc, app, sizeof(app)), 302); /* to the provider's sign-in page */
+        provider_sign_in(app, loc, sizeof(loc));
+        ck_assert_msg(strstr(loc, "/_domain/fedtest/oauth2/idpresponse?code=") != NULL, "%s", loc);
+        ck_assert_int_eq(get(loc, app, sizeof(app)), 302);
+        ck_assert_msg(strncmp(app, APP "?code=", strlen(APP) + 6) == 0, "%s", app);
+        snprintf(username, sizeof(username), "%s_%s", methods[i][0], sub);
+        cJSON *u = admin_get(username);
+        ck_assert_str_eq(tu_str(u, "UserStatus"), "EXTERNAL_PROVIDER");
+        ck_assert_str_eq(attr(u, "email"), "bob@example.com");  /* from the ID token */
+        ck_assert_str_eq(attr(u, "preferred_username"), "bob"); /* from userinfo only */
+        cJSON_Delete(u);
+    }
+}
+END_TEST
+
+/* The ID token carries identities as a JSON array, as Cognito's does (hosted-ui.md 2.9). */
+START_TEST(id_token_identities_is_an_array)
+{
+    char body[512], c2[64], app[2048];
+    cJSON *j, *claims, *ids;
+
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"Username\":\"linked\",\"MessageAction\":\"SUPPRESS\"}",
+             pool);
+    aws_ok(IDP "AdminCreateUser", body);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"Username\":\"linked\",\"Password\":\"Passw0rd!x\","
+             "\"Permanent\":true}",
+             pool);
+    aws_ok(IDP "AdminSetUserPassword", body);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"DestinationUser\":{\"ProviderName\":\"Cognito\","
+             "\"ProviderAttributeValue\":\"linked\"},\"SourceUser\":{\"ProviderName\":\"Google\","
+             "\"ProviderAttributeName\":\"Cognito_Subject\",\"ProviderAttributeValue\":\"777\"}}",
+             pool);
+    aws_ok(IDP "AdminLinkProviderForUser", body);
+    /* The link joins identities at the identity's first sign-in. */
+    mock_sign_in("mock_sub=777", app, sizeof(app));
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientName\":\"api\",\"ExplicitAuthFlows\":"
+             "[\"ALLOW_ADMIN_USER_PASSWORD_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]}",
+             pool);
+    j = aws(IDP "CreateUserPoolClient", body, NULL);
+    snprintf(c2, sizeof(c2), "%s", tu_str(tu_get(j, "UserPoolClient"), "ClientId"));
+    cJSON_Delete(j);
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"AuthFlow\":\"ADMIN_USER_PASSWORD_AUTH\","
+             "\"AuthParameters\":{\"USERNAME\":\"linked\",\"PASSWORD\":\"Passw0rd!x\"}}",
+             pool, c2);
+    j = aws(IDP "AdminInitiateAuth", body, NULL);
+    claims = jwt_peek_payload(tu_str(tu_get(j, "AuthenticationResult"), "IdToken"));
+    ck_assert_ptr_nonnull(claims);
+    ids = cJSON_GetObjectItemCaseSensitive(claims, "identities");
+    ck_assert(cJSON_IsArray(ids));
+    ck_assert_str_eq(tu_str(ids->child, "providerName"), "Google");
+    ck_assert_str_eq(tu_str(ids->child, "userId"), "777");
+    cJSON_Delete(claims);
+    cJSON_Delete(j);
+}
+END_TEST
+
 /* A link request from src (the SourceUser JSON) to dest (a username). */
 static void link_fails(const char *dest, const char *src, const char *type)
 {
@@ -459,6 +635,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, unknown_and_expired_state);
     tcase_add_test(tc, unmapped_required_attribute);
     tcase_add_test(tc, mock_page_escapes_and_saml_returns_by_post);
+    tcase_add_test(tc, real_oidc_leg_reads_discovered_userinfo);
+    tcase_add_test(tc, id_token_identities_is_an_array);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -132,11 +132,15 @@ static cJSON *state_take(struct store_conn *conn, const char *kind, const char *
 
 /* ---- Where the IdP is ---------------------------------------------------------------------- */
 
-/* GET url as JSON (an object), or NULL when it cannot be had. */
-static cJSON *fetch_json(const char *url, const char *const *headers)
+/* GET url (or POST it an empty body) as JSON (an object), or NULL when it cannot be had. */
+static cJSON *fetch_json(const char *url, const char *const *headers, bool post)
 {
-    struct client_request rq = {
-        .url = url, .headers = headers, .timeout_ms = FED_TIMEOUT_MS, .get = true};
+    struct client_request rq = {.url = url,
+                                .headers = headers,
+                                .timeout_ms = FED_TIMEOUT_MS,
+                                .get = !post,
+                                .body = "",
+                                .body_len = 0};
     struct client_response rs;
     char detail[256];
     cJSON *doc = NULL;
@@ -164,12 +168,16 @@ static int take_endpoint(cJSON *st, const char *key, const cJSON *details, const
 
 /*
  * The endpoints of an OIDC provider into st (authorize_url, token_url, jwks_uri,
- * attributes_url, auth_method): from ProviderDetails, the rest from its issuer's discovery
- * document. 1 when the provider can be used for real, 0 when it goes to the mock page.
+ * attributes_url, auth_method, attributes_method): from ProviderDetails, the rest from its
+ * issuer's discovery document, whose userinfo_endpoint is the attributes_url (Cognito fills
+ * all four from discovery, and providers such as oidc-provider put the profile claims in the
+ * userinfo answer only). 1 when the provider can be used for real, 0 when it goes to the mock
+ * page.
  */
 static int oidc_endpoints(const cJSON *provider, cJSON *st)
 {
     const cJSON *details = json_get(provider, "ProviderDetails"), *m;
+    const char *issuer = json_str(details, "oidc_issuer");
     char url[1200];
     cJSON *disc = NULL;
     bool basic = true;
@@ -177,19 +185,23 @@ static int oidc_endpoints(const cJSON *provider, cJSON *st)
     if (strcmp(json_str_or(provider, "ProviderType", ""), "OIDC") != 0)
         return 0;
     if ((!json_str(details, "authorize_url") || !json_str(details, "token_url") ||
-         !json_str(details, "jwks_uri")) &&
-        json_str(details, "oidc_issuer") != NULL) {
-        snprintf(url, sizeof(url), "%s/.well-known/openid-configuration",
-                 json_str(details, "oidc_issuer"));
-        disc = fetch_json(url, NULL);
+         !json_str(details, "jwks_uri") || !json_str(details, "attributes_url")) &&
+        issuer != NULL) {
+        /* OIDC Discovery 4: the issuer's trailing "/" is not doubled. */
+        size_t len = strlen(issuer);
+        if (len > 0 && issuer[len - 1] == '/')
+            len--;
+        snprintf(url, sizeof(url), "%.*s/.well-known/openid-configuration", (int)len, issuer);
+        disc = fetch_json(url, NULL, false);
     }
     if ((m = json_get(disc, "token_endpoint_auth_methods_supported")) != NULL)
         basic = json_list_has(m, "client_secret_basic") || !json_list_has(m, "client_secret_post");
     take_endpoint(st, "authorize_url", details, "authorize_url", disc, "authorization_endpoint");
     take_endpoint(st, "token_url", details, "token_url", disc, "token_endpoint");
     take_endpoint(st, "jwks_uri", details, "jwks_uri", disc, "jwks_uri");
-    take_endpoint(st, "attributes_url", details, "attributes_url", NULL, NULL);
+    take_endpoint(st, "attributes_url", details, "attributes_url", disc, "userinfo_endpoint");
     json_set_str(st, "auth_method", basic ? "client_secret_basic" : "client_secret_post");
+    json_set_str(st, "attributes_method", json_str_or(details, "attributes_request_method", "GET"));
     cJSON_Delete(disc);
     /* Explicit URLs are trusted as given; a discovered provider has answered already. */
     return json_str(st, "authorize_url") && json_str(st, "token_url") && json_str(st, "jwks_uri");
@@ -609,7 +621,7 @@ static int check_id_token(const cJSON *provider, const cJSON *flow, const char *
     const cJSON *details = json_get(provider, "ProviderDetails");
     const char *name = json_str_or(provider, "ProviderName", ""), *why = NULL;
     const char *issuer = json_str(details, "oidc_issuer");
-    cJSON *jwks = fetch_json(json_str(flow, "jwks_uri"), NULL), *c = NULL;
+    cJSON *jwks = fetch_json(json_str(flow, "jwks_uri"), NULL, false), *c = NULL;
 
     if (token == NULL)
         why = "no id_token";
@@ -636,11 +648,17 @@ static int check_id_token(const cJSON *provider, const cJSON *flow, const char *
     return 0;
 }
 
-/* Merge the provider's attributes_url (userinfo) answer into claims, when it has one. */
+/*
+ * Merge the provider's attributes_url (userinfo) answer into claims, when it has one: a GET,
+ * or an empty form POST when attributes_request_method is POST (OIDC Core 5.3.1), the access
+ * token as a bearer token either way.
+ */
 static void add_userinfo(const cJSON *flow, const char *access_token, cJSON *claims)
 {
     struct strbuf auth = {0};
-    const char *headers[] = {NULL, "Accept: application/json", NULL};
+    bool post = strcmp(json_str_or(flow, "attributes_method", "GET"), "POST") == 0;
+    const char *headers[] = {NULL, "Accept: application/json",
+                             post ? "Content-Type: application/x-www-form-urlencoded" : NULL, NULL};
     cJSON *info, *it;
 
     if (json_str(flow, "attributes_url") == NULL || access_token == NULL)
@@ -648,7 +666,7 @@ static void add_userinfo(const cJSON *flow, const char *access_token, cJSON *cla
     strbuf_puts(&auth, "Authorization: Bearer ");
     strbuf_puts(&auth, access_token);
     headers[0] = auth.p;
-    info = auth.p ? fetch_json(json_str(flow, "attributes_url"), headers) : NULL;
+    info = auth.p ? fetch_json(json_str(flow, "attributes_url"), headers, post) : NULL;
     /* A userinfo answer about someone else is ignored (OIDC Core 5.3.2). */
     if (info != NULL && strcmp(json_str_or(info, "sub", ""), json_str_or(claims, "sub", "")) == 0)
         cJSON_ArrayForEach(it, info) if (json_get(claims, it->string) == NULL)

@@ -86,6 +86,13 @@ static cJSON *attribute_claim(const char *name, const char *value)
         if (*value != '\0' && *end == '\0')
             return cJSON_CreateNumber(n);
     }
+    if (strcmp(name, "identities") == 0) {
+        /* A federated user's links: a JSON array in the token, not the attribute's text. */
+        cJSON *list = cJSON_Parse(value);
+        if (cJSON_IsArray(list))
+            return list;
+        cJSON_Delete(list);
+    }
     if (strcmp(name, "address") == 0) {
         cJSON *addr = cJSON_CreateObject();
         if (addr != NULL && json_set_str(addr, "formatted", value) != 0) {
@@ -117,8 +124,10 @@ static int add_attribute_claims(cJSON *claims, const cJSON *attrs, const char *s
     cJSON_ArrayForEach(a, attrs)
     {
         const char *name = json_str(a, "Name"), *value = json_str(a, "Value");
+        /* identities whatever the OAuth scopes: Cognito's sample token (hosted-ui.md 2.9). */
         if (name == NULL || value == NULL || strcmp(name, "sub") == 0 ||
-            is_verified_flag(name) != verified_flags || !tokens_scope_reads(scope, name))
+            is_verified_flag(name) != verified_flags ||
+            (!tokens_scope_reads(scope, name) && strcmp(name, "identities") != 0))
             continue;
         if (json_set_item(claims, name, attribute_claim(name, value)) != 0)
             return -1;

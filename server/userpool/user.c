@@ -185,8 +185,9 @@ static bool readable(const cJSON *client, const char *name)
     const cJSON *read = json_get(client, "ReadAttributes");
 
     /* "sub" is always returned: it identifies the user (moto's GetUser test with a client
-     * whose ReadAttributes omit it expects it too). */
-    return read == NULL || strcmp(name, "sub") == 0 ||
+     * whose ReadAttributes omit it expects it too); so is "identities", which a federated
+     * user's ID token carries whatever the client's list (hosted-ui.md 2.9). */
+    return read == NULL || strcmp(name, "sub") == 0 || strcmp(name, "identities") == 0 ||
            json_list_has(json_get(client, "ReadAttributes"), name);
 }
 

@@ -12,8 +12,10 @@
 # The HTTPS listener (--tls-port): tls.sh (curl --cacert, NODE_EXTRA_CA_CERTS; own servers).
 # OAuth 2.0 and the hosted sign-in pages: oauth/hosted.test.mjs (openid-client, jose and
 # aws-jwt-verify, with Debian's Chromium driven by playwright-core as the person signing in),
-# and amplify-hosted/hosted-amplify.test.mjs (Amplify v6 signInWithRedirect in a browser app
-# bundled with esbuild, against the hosted pages on the TLS listener of its own server).
+# amplify-hosted/hosted-amplify.test.mjs (Amplify v6 signInWithRedirect in a browser app
+# bundled with esbuild, against the hosted pages on the TLS listener of its own server), and
+# federation: oauth/federation.test.mjs (a real OIDC provider, oidc-provider from npm, started
+# by the suite on loopback, and the mock page standing in for Google).
 # Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
 # test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
 # Lambda triggers, last: real Node handlers (lambda/handler.js) under serverless-offline
@@ -157,7 +159,7 @@ LAMBDA="$HERE/lambda"
 OAUTH="$HERE/oauth"
 AMPLIFY_HOSTED="$HERE/amplify-hosted"
 npm_ci "$JS"
-npm_ci "$OAUTH" # openid-client, jose, aws-jwt-verify, playwright-core
+npm_ci "$OAUTH" # openid-client, jose, aws-jwt-verify, playwright-core, oidc-provider
 npm_ci "$AMPLIFY"
 npm_ci "$AMPLIFY_HOSTED" # aws-amplify, esbuild, playwright-core
 npm_ci "$LAMBDA" # serverless-offline and the trigger handlers' clients
@@ -346,6 +348,9 @@ CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth hosted.test.m
 # screenshots in tests/e2e/amplify-hosted/artifacts.
 CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$AMPLIFY_HOSTED/artifacts" \
     run_node amplify-hosted hosted-amplify.test.mjs "$AMPLIFY_HOSTED"
+# Federation: a real OpenID Provider (oidc-provider, started by the suite on loopback) and the
+# mock page for Google, through Chromium.
+CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth-federation federation.test.mjs "$OAUTH"
 run_pytest pytest-fixture test_boto3_fixture.py # starts its own server, with fixtures/example.json
 run_node node sdk.test.mjs
 run_node node-auth auth.test.mjs
