@@ -246,7 +246,11 @@ after(async () => {
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 
-const shot = (name) => ctx.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+// A screenshot once the page has loaded (Chromium refuses one while a navigation commits).
+const shot = async (name) => {
+  await ctx.page.waitForLoadState("load");
+  await ctx.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+};
 const text = (id) => ctx.page.textContent(`#${id}`);
 const json = async (id) => JSON.parse(await text(id));
 

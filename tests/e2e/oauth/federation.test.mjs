@@ -19,42 +19,22 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import * as client from "openid-client";
 import Provider from "oidc-provider";
 import { chromium } from "playwright-core";
 
-const ENDPOINT = (process.env.COG_EMU_ENDPOINT || "").replace(/\/+$/, "");
-const ISSUER_BASE = (process.env.COG_EMU_ISSUER_BASE || ENDPOINT).replace(/\/+$/, "");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = resolve(process.env.E2E_ARTIFACTS || resolve(HERE, "artifacts"));
-const skip = ENDPOINT ? false : "COG_EMU_ENDPOINT is not set";
-const noBrowser = skip || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`);
-const TIMEOUT = 90_000;
-const PASSWORD = "Passw0rd!e2e";
+import {
+  CHROMIUM,
+  ISSUER_BASE,
+  PASSWORD,
+  aws,
+  noBrowser,
+  shot,
+  skip,
+} from "./common.mjs";
 
-// One AWS JSON 1.1 call to the emulator; throws the AWS error as an Error with .type.
-async function aws(operation, body) {
-  const res = await fetch(`${ENDPOINT}/`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": `AWSCognitoIdentityProviderService.${operation}`,
-    },
-    body: JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) {
-    const err = new Error(`${operation}: ${json.__type}: ${json.message}`);
-    err.type = json.__type;
-    throw err;
-  }
-  return json;
-}
+const TIMEOUT = 90_000;
 
 // The people the OpenID Provider knows: whatever login is typed on its page is the subject.
 function account(sub) {
@@ -171,7 +151,6 @@ before(async () => {
     undefined,
     { execute: [client.allowInsecureRequests] },
   );
-  mkdirSync(ARTIFACTS, { recursive: true });
   if (!noBrowser) {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -229,13 +208,13 @@ const atApp = (u) => u.href.startsWith(`${appBase}/cb`);
 
 // On the OpenID Provider's pages: log in as login when it asks, consent when it asks, until
 // the browser is back at the app. Returns the callback URL.
-async function throughProvider(page, p, login, shot) {
+async function throughProvider(page, p, login, label) {
   for (let step = 0; step < 4 && !atApp(new URL(page.url())); step++) {
     await page.waitForURL((u) => atApp(u) || u.href.startsWith(`${p.issuer}/interaction/`));
     if (atApp(new URL(page.url()))) break;
     await page.waitForSelector('button[type="submit"]');
     const isLogin = (await page.locator('input[name="login"]').count()) > 0;
-    await page.screenshot({ path: resolve(ARTIFACTS, `${shot}-${isLogin ? "login" : "consent"}.png`), fullPage: true });
+    await shot(page, `${label}-${isLogin ? "login" : "consent"}`, { fullPage: true });
     if (isLogin) {
       await page.fill('input[name="login"]', login);
       await page.fill('input[name="password"]', "anything");
@@ -243,7 +222,7 @@ async function throughProvider(page, p, login, shot) {
     await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
   }
   await page.waitForURL(atApp);
-  await page.screenshot({ path: resolve(ARTIFACTS, `${shot}-callback.png`) });
+  await shot(page, `${label}-callback`);
   return new URL(page.url());
 }
 
@@ -291,7 +270,7 @@ test("identity_provider=LocalOP: the real OIDC leg against oidc-provider (client
   const again = await authorization();
   await other.goto(again.url.href);
   await other.waitForSelector("text=Continue with LocalOP");
-  await other.screenshot({ path: resolve(ARTIFACTS, "oidc-buttons.png"), fullPage: true });
+  await shot(other, "oidc-buttons", { fullPage: true });
   await other.click("text=Continue with LocalOP");
   const back = await throughProvider(other, idp, sub, "oidc-button");
   const second = await redeem(back, again);
@@ -350,7 +329,7 @@ test("identity_provider=Google: the emulator's mock page stands in for Google", 
   await page.goto(request.url.href);
   await page.waitForURL((u) => u.pathname.startsWith("/_mock-idp/Google/authorize"));
   await page.waitForSelector('input[name="sub"]');
-  await page.screenshot({ path: resolve(ARTIFACTS, "mock-google.png"), fullPage: true });
+  await shot(page, "mock-google", { fullPage: true });
   await page.fill('input[name="sub"]', sub);
   await page.fill('input[name="email"]', `${sub}@gmail.example`);
   await page.fill('input[name="name"]', "Gee Mail");

@@ -14,43 +14,23 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import * as client from "openid-client";
 import * as jose from "jose";
 import { JwtVerifier } from "aws-jwt-verify";
 import { chromium } from "playwright-core";
 
-const ENDPOINT = (process.env.COG_EMU_ENDPOINT || "").replace(/\/+$/, "");
-const ISSUER_BASE = (process.env.COG_EMU_ISSUER_BASE || ENDPOINT).replace(/\/+$/, "");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = resolve(process.env.E2E_ARTIFACTS || resolve(HERE, "artifacts"));
-const skip = ENDPOINT ? false : "COG_EMU_ENDPOINT is not set";
-const noBrowser = skip || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`);
-const TIMEOUT = 60_000;
-const PASSWORD = "Passw0rd!e2e";
+import {
+  CHROMIUM,
+  ISSUER_BASE,
+  PASSWORD,
+  aws,
+  noBrowser,
+  shot,
+  skip,
+} from "./common.mjs";
 
-// One AWS JSON 1.1 call to the emulator; throws the AWS error as an Error with .type.
-async function aws(operation, body) {
-  const res = await fetch(`${ENDPOINT}/`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": `AWSCognitoIdentityProviderService.${operation}`,
-    },
-    body: JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) {
-    const err = new Error(`${operation}: ${json.__type}: ${json.message}`);
-    err.type = json.__type;
-    throw err;
-  }
-  return json;
-}
+const TIMEOUT = 60_000;
 
 // The app: a tiny HTTP server on loopback whose /cb and /bye pages the browser lands on.
 let app;
@@ -127,7 +107,6 @@ before(async () => {
     undefined,
     { execute: [client.allowInsecureRequests] },
   );
-  mkdirSync(ARTIFACTS, { recursive: true });
   if (!noBrowser) {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -167,17 +146,17 @@ async function authorization(extra = {}) {
 }
 
 // Sign in on the hosted page in page; returns the callback URL the browser landed on.
-async function signInOnPage(page, request, shot) {
+async function signInOnPage(page, request, label) {
   await page.goto(request.url.href);
   await page.waitForSelector("#signInFormUsername");
-  await page.screenshot({ path: resolve(ARTIFACTS, `${shot}-login.png`), fullPage: true });
+  await shot(page, `${label}-login`, { fullPage: true });
   await page.fill("#signInFormUsername", ctx.username);
   await page.fill("#signInFormPassword", PASSWORD);
   await Promise.all([
     page.waitForURL((u) => u.href.startsWith(`${appBase}/cb`)),
     page.click('[name="signInSubmitButton"]'),
   ]);
-  await page.screenshot({ path: resolve(ARTIFACTS, `${shot}-callback.png`) });
+  await shot(page, `${label}-callback`);
   return new URL(page.url());
 }
 
@@ -278,7 +257,7 @@ test("a person signs in on the hosted page; the code becomes verified tokens", {
   const afterLogout = await authorization();
   await page.goto(afterLogout.url.href);
   await page.waitForSelector("#signInFormUsername");
-  await page.screenshot({ path: resolve(ARTIFACTS, "after-logout.png") });
+  await shot(page, "after-logout");
   await page.close();
 });
 
@@ -290,7 +269,7 @@ test("a wrong password stays on the page with Cognito's words", { skip: noBrowse
   await page.fill("#signInFormPassword", "wrong-password");
   await page.click('[name="signInSubmitButton"]');
   await page.waitForSelector("text=Incorrect username or password.");
-  await page.screenshot({ path: resolve(ARTIFACTS, "wrong-password.png"), fullPage: true });
+  await shot(page, "wrong-password", { fullPage: true });
   assert.ok(!page.url().startsWith(appBase));
   await page.close();
 });
@@ -302,7 +281,7 @@ test("an unregistered redirect_uri lands on the error page, never at the app", {
   assert.equal(res.status(), 400);
   assert.match(await page.content(), /An error was encountered with the requested page\./);
   assert.ok(!page.url().startsWith("http://localhost:1/"));
-  await page.screenshot({ path: resolve(ARTIFACTS, "redirect-mismatch.png") });
+  await shot(page, "redirect-mismatch");
   await page.close();
 });
 

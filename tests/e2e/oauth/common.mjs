@@ -1,0 +1,51 @@
+// What the OAuth suites (hosted.test.mjs, federation.test.mjs) share: where the emulator is,
+// the browser, the artifacts folder, an AWS JSON 1.1 call, and a screenshot that waits for
+// the page to settle.
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ENDPOINT = (process.env.COG_EMU_ENDPOINT || "").replace(/\/+$/, "");
+export const ISSUER_BASE = (process.env.COG_EMU_ISSUER_BASE || ENDPOINT).replace(/\/+$/, "");
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = resolve(process.env.E2E_ARTIFACTS || resolve(HERE, "artifacts"));
+export const skip = ENDPOINT ? false : "COG_EMU_ENDPOINT is not set";
+export const noBrowser = skip || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`);
+export const PASSWORD = "Passw0rd!e2e";
+
+mkdirSync(ARTIFACTS, { recursive: true });
+
+// One AWS JSON 1.1 call to the emulator; throws the AWS error as an Error with .type.
+export async function aws(operation, body) {
+  const res = await fetch(`${ENDPOINT}/`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `AWSCognitoIdentityProviderService.${operation}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) {
+    const err = new Error(`${operation}: ${json.__type}: ${json.message}`);
+    err.type = json.__type;
+    throw err;
+  }
+  return json;
+}
+
+// Save a screenshot of page as ARTIFACTS/<name>.png once the page has loaded. Chromium refuses a
+// capture while a navigation is still committing (the redirect that lands on a callback), so a
+// refused capture is tried again once the page is loaded; a second refusal fails the test.
+export async function shot(page, name, options = {}) {
+  const path = resolve(ARTIFACTS, `${name}.png`);
+  await page.waitForLoadState("load");
+  try {
+    await page.screenshot({ path, ...options });
+  } catch {
+    await page.waitForLoadState("load");
+    await new Promise((r) => setTimeout(r, 200));
+    await page.screenshot({ path, ...options });
+  }
+}
