@@ -13,6 +13,7 @@
 #include "crypto/secrets.h"
 #include "dispatch.h"
 #include "oauth/hosted_int.h"
+#include "oauth/oauth_hosted.h"
 #include "oauth/oauth_pages.h"
 #include "userpool/branding.h"
 #include "util/clock.h"
@@ -223,6 +224,23 @@ static void customization(struct hosted *h, char **css, char **logo)
     cJSON_Delete(doc);
 }
 
+/* body (NULL: out of memory) in the layout, with the pages' style sheet, then css and logo
+ * (may be NULL). A new string, or NULL when out of memory. */
+static char *render_layout(const char *title, const char *app, const char *body, const char *css,
+                           const char *logo)
+{
+    const struct html_slot layout[] = {
+        {"title", title}, {"app", app},        {"css", page_file("style.css")},
+        {"body", body},   {"custom_css", css}, {"logo", logo}};
+
+    return body != NULL ? html_render(page_file("layout.html"), layout, 6) : NULL;
+}
+
+char *hosted_render_page(const char *title, const char *app, const char *body)
+{
+    return render_layout(title, app, body, NULL, NULL);
+}
+
 void hosted_page(struct hosted *h, int status, const char *title, const char *file,
                  const struct html_slot *slots, size_t n)
 {
@@ -232,12 +250,7 @@ void hosted_page(struct hosted *h, int status, const char *title, const char *fi
     char *page;
 
     customization(h, &css, &logo);
-    {
-        const struct html_slot layout[] = {
-            {"title", title}, {"app", app},        {"css", page_file("style.css")},
-            {"body", body},   {"custom_css", css}, {"logo", logo}};
-        page = body != NULL ? html_render(page_file("layout.html"), layout, 6) : NULL;
-    }
+    page = render_layout(title, app, body, css, logo);
     free(css);
     free(logo);
     free(body);

@@ -60,19 +60,28 @@ static void send_html(struct http_response *resp, int status, struct strbuf *b)
     http_response_set_body(resp, status, "text/html; charset=utf-8", b->p, b->len);
 }
 
+/* Answer body (built in b, taken) inside the hosted pages' layout, titled title, with status. */
+static void send_page(struct http_response *resp, int status, const char *title, struct strbuf *b)
+{
+    char *page =
+        b->p != NULL && !b->oom ? hosted_render_page(title, "cognito-emu mock", b->p) : NULL;
+
+    strbuf_free(b);
+    if (page == NULL)
+        http_response_set_body(resp, 500, NULL, NULL, 0);
+    else
+        http_response_set_body(resp, status, "text/html; charset=utf-8", page, strlen(page));
+}
+
 /* Answer an HTML page: title and paragraph (escaped) with status. */
 static void html_page(struct http_response *resp, int status, const char *title, const char *text)
 {
     struct strbuf b = {0};
 
-    strbuf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-    html_escape(&b, title);
-    strbuf_puts(&b, "</title></head><body><h1>");
-    html_escape(&b, title);
-    strbuf_puts(&b, "</h1><p>");
+    strbuf_puts(&b, "<p class=\"error\" role=\"alert\">");
     html_escape(&b, text);
-    strbuf_puts(&b, "</p></body></html>\n");
-    send_html(resp, status, &b);
+    strbuf_puts(&b, "</p>\n");
+    send_page(resp, status, title, &b);
 }
 
 /* The hosted error page for a flow that cannot go on (unknown or expired state). */
@@ -462,32 +471,38 @@ static void mock_form(struct http_response *resp, const char *provider, const ch
     static const char *const LABELS[] = {"Subject (sub)", "Email",        "Email verified",
                                          "Name",          "Given name",   "Family name",
                                          "Picture URL",   "Phone number", "Preferred username"};
-    struct strbuf b = {0};
+    struct strbuf b = {0}, title = {0};
     char sub[40];
+    char *title_text;
 
     ids_uuid(sub);
-    strbuf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sign in with ");
+    strbuf_puts(&b, "<p class=\"note\">This is the emulator's stand-in for ");
     html_escape(&b, provider);
-    strbuf_puts(&b, " (cognito-emu mock)</title></head><body><h1>Sign in with ");
-    html_escape(&b, provider);
-    strbuf_puts(&b, "</h1><p>This is the emulator's stand-in for the identity provider: type the "
-                    "identity it should vouch for.</p><form method=\"post\">"
+    strbuf_puts(&b, ": type the identity it should vouch for.</p>\n<form method=\"post\">\n"
                     "<input type=\"hidden\" name=\"state\" value=\"");
     html_escape(&b, state);
-    strbuf_puts(&b, "\">");
+    strbuf_puts(&b, "\">\n");
     for (size_t i = 0; i < sizeof(MOCK_FIELDS) / sizeof(MOCK_FIELDS[0]); i++) {
-        strbuf_puts(&b, "<p><label>");
+        strbuf_puts(&b, "<label for=\"");
+        strbuf_puts(&b, MOCK_FIELDS[i]);
+        strbuf_puts(&b, "\">");
         html_escape(&b, LABELS[i]);
-        strbuf_puts(&b, " <input name=\"");
+        strbuf_puts(&b, "</label>\n<input type=\"text\" id=\"");
+        strbuf_puts(&b, MOCK_FIELDS[i]);
+        strbuf_puts(&b, "\" name=\"");
         strbuf_puts(&b, MOCK_FIELDS[i]);
         strbuf_puts(&b, "\" value=\"");
         strbuf_puts(&b, i == 0 ? sub : i == 2 ? "true" : "");
-        strbuf_puts(&b, "\"></label></p>");
+        strbuf_puts(&b, "\">\n");
     }
-    strbuf_puts(&b, "<p><label>Extra claims (name=value, one per line) <textarea name=\"claims\">"
-                    "</textarea></label></p><p><button type=\"submit\">Sign in</button></p>"
-                    "</form></body></html>\n");
-    send_html(resp, 200, &b);
+    strbuf_puts(&b, "<label for=\"claims\">Extra claims (name=value, one per line)</label>\n"
+                    "<textarea id=\"claims\" name=\"claims\" rows=\"3\"></textarea>\n"
+                    "<button type=\"submit\">Sign in</button>\n</form>\n");
+    strbuf_puts(&title, "Sign in with ");
+    strbuf_puts(&title, provider);
+    title_text = strbuf_take(&title);
+    send_page(resp, 200, title_text != NULL ? title_text : "Sign in", &b);
+    free(title_text);
 }
 
 void oauth_federation_mock_page(const struct app *app, const struct http_request *req,

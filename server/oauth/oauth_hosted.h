@@ -47,6 +47,13 @@ void hosted_finish_flow(const struct app *app, const struct http_request *req, c
                         const struct oauth_fed_request *r, int64_t user_seq, int64_t auth_time,
                         struct http_response *resp);
 
+/*
+ * hosted.c, for the pages the emulator serves outside a domain (the mock identity provider):
+ * body (HTML the caller built and escaped) in the hosted pages' layout and style, titled title
+ * under the line app (may be NULL). A new string, or NULL when out of memory.
+ */
+char *hosted_render_page(const char *title, const char *app, const char *body);
+
 /* The hosted error page (400) with detail, for a flow that cannot go on (unknown state). */
 void hosted_flow_error(const struct app *app, const struct http_request *req, const char *domain,
                        const char *detail, struct http_response *resp);
