@@ -13,6 +13,7 @@
 #include "oauth/oauth.h"
 #include "oauth/oauth_client.h"
 #include "store/store.h"
+#include "userpool/tokens.h"
 #include "testlife.h"
 #include "testutil.h"
 
@@ -285,14 +286,14 @@ START_TEST(test_oauth_scopes_granted_are_the_allowed_ones_asked_for)
 }
 END_TEST
 
-START_TEST(test_oauth_scope_has_matches_whole_names)
+START_TEST(test_oauth_tokens_scope_has_matches_whole_names)
 {
-    ck_assert(oauth_scope_has("openid email", "email"));
-    ck_assert(oauth_scope_has("openid email", "openid"));
-    ck_assert(!oauth_scope_has("openid emails", "email"));
-    ck_assert(!oauth_scope_has("openid", "open"));
-    ck_assert(!oauth_scope_has("", "openid"));
-    ck_assert(!oauth_scope_has(NULL, "openid"));
+    ck_assert(tokens_scope_has("openid email", "email"));
+    ck_assert(tokens_scope_has("openid email", "openid"));
+    ck_assert(!tokens_scope_has("openid emails", "email"));
+    ck_assert(!tokens_scope_has("openid", "open"));
+    ck_assert(!tokens_scope_has("", "openid"));
+    ck_assert(!tokens_scope_has(NULL, "openid"));
 }
 END_TEST
 
@@ -309,7 +310,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_oauth_url_with_appends_encoded_parameters);
     tcase_add_test(tc, test_oauth_client_settings_are_read_exactly);
     tcase_add_test(tc, test_oauth_scopes_granted_are_the_allowed_ones_asked_for);
-    tcase_add_test(tc, test_oauth_scope_has_matches_whole_names);
+    tcase_add_test(tc, test_oauth_tokens_scope_has_matches_whole_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "userpool/client.h"
 #include "userpool/resource_server.h"
+#include "userpool/tokens.h"
 #include "util/jsonutil.h"
 #include "util/strbuf.h"
 
@@ -72,20 +73,6 @@ static bool is_custom(const char *scope)
     return strchr(scope, '/') != NULL;
 }
 
-bool oauth_scope_has(const char *scopes, const char *scope)
-{
-    size_t n = strlen(scope);
-
-    for (const char *p = scopes; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, " ");
-        if (len == n && strncmp(p, scope, n) == 0)
-            return true;
-        p += len;
-        p += strspn(p, " ");
-    }
-    return false;
-}
-
 /* Decide one requested scope: add it to *out, leave it out, or refuse the request. */
 static enum oauth_scope_status grant_one(struct op_ctx *ctx, const struct oauth_client *c,
                                          const char *scope, bool custom_only, struct strbuf *out)
@@ -99,7 +86,7 @@ static enum oauth_scope_status grant_one(struct op_ctx *ctx, const struct oauth_
         cog_err_set(&ctx->err, COG_E_INTERNAL_ERROR, "Cannot read the resource server.");
         return OAUTH_SCOPE_ERROR;
     }
-    if (defined && !oauth_scope_has(out->p, scope)) {
+    if (defined && !tokens_scope_has(out->p, scope)) {
         if (out->len > 0)
             strbuf_puts(out, " ");
         strbuf_puts(out, scope);

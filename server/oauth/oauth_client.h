@@ -67,7 +67,4 @@ enum oauth_scope_status {
 enum oauth_scope_status oauth_scope_grant(struct op_ctx *ctx, const struct oauth_client *c,
                                           const char *requested, bool custom_only, char **granted);
 
-/* Whether the space-separated scope list has scope. */
-bool oauth_scope_has(const char *scopes, const char *scope);
-
 #endif

@@ -158,7 +158,7 @@ void oauth_userinfo(const struct app *app, const struct http_request *req, const
         bad_token(resp, BAD_TOKEN);
     /* An API token (or one whose trigger took openid away); wording emulator's, after the
      * message users report from Cognito (simov/grant#189). */
-    else if (!oauth_scope_has(json_str(claims, "scope"), "openid"))
+    else if (!tokens_scope_has(json_str(claims, "scope"), "openid"))
         bad_token(resp, "Access token does not contain openid scope");
     else
         answer(app, req, domain, &ctx, pool_id, claims, resp);

@@ -57,8 +57,7 @@ struct claims_base {
     int64_t iat;
 };
 
-/* Whether the space-separated scopes (may be NULL) hold scope. */
-static bool scope_has(const char *scopes, const char *scope)
+bool tokens_scope_has(const char *scopes, const char *scope)
 {
     size_t n = strlen(scope);
 
@@ -423,7 +422,7 @@ static int pre_token_generation(struct op_ctx *ctx, const struct token_grant *g,
 /* Whether grant gets an ID token: a user's, with openid among OAuth scopes. */
 static bool wants_id_token(const struct token_grant *g)
 {
-    return g->user != NULL && (g->scope == NULL || scope_has(g->scope, "openid"));
+    return g->user != NULL && (g->scope == NULL || tokens_scope_has(g->scope, "openid"));
 }
 
 /*
@@ -540,8 +539,8 @@ static bool is_profile_claim(const char *name)
 
 bool tokens_scope_reads(const char *scope, const char *name)
 {
-    bool profile = scope_has(scope, "profile"), email = scope_has(scope, "email");
-    bool phone = scope_has(scope, "phone");
+    bool profile = tokens_scope_has(scope, "profile"), email = tokens_scope_has(scope, "email");
+    bool phone = tokens_scope_has(scope, "phone");
 
     if (!profile && !email && !phone)
         return true;
@@ -830,7 +829,7 @@ int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user
         return -1;
     st = tokens_verify(ctx, token, &access, pool_id, &verified);
     /* A pre token generation trigger may have suppressed the scope these operations need. */
-    if (st == TOKENS_OK && !scope_has(json_str(verified, "scope"), ADMIN_SCOPE)) {
+    if (st == TOKENS_OK && !tokens_scope_has(json_str(verified, "scope"), ADMIN_SCOPE)) {
         cJSON_Delete(verified);
         return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
                            "Access Token does not have required scopes");

@@ -148,4 +148,7 @@ int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const c
  */
 int tokens_revoke_refresh(struct op_ctx *ctx, const char *token, const char *client_id);
 
+/* Whether the space-separated scope list scopes (may be NULL) holds scope, as a whole name. */
+bool tokens_scope_has(const char *scopes, const char *scope);
+
 #endif
