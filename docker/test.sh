@@ -101,7 +101,9 @@ if ms=$(wait_healthy "$t"); then ok "container start to healthy: $ms ms"; else
 fi
 
 log=$(mktemp -d)
-COG_EMU_ENDPOINT=$endpoint bash "$top/tests/e2e/run.sh" >"$log/e2e" 2>&1
+# The tokens' issuer is the container's public URL (OIDC clients check it against discovery).
+COG_EMU_ENDPOINT=$endpoint COG_EMU_ISSUER_BASE="http://localhost:$port" \
+    bash "$top/tests/e2e/run.sh" >"$log/e2e" 2>&1
 grep -E 'passed, [0-9]+ failed' "$log/e2e"
 # On a failure, show what failed (run.sh prints a failing suite's output in full).
 grep -qE ' [1-9][0-9]* failed' "$log/e2e" && grep -E -B2 -A8 '^(FAIL|not ok)' "$log/e2e" | head -n 80

@@ -211,7 +211,7 @@ static const char *attr(const cJSON *user, const char *name)
 START_TEST(mock_google_creates_federated_user)
 {
     char app[2048], body[256];
-    cJSON *u, *ids, *groups;
+    cJSON *u, *ids, *groups, *event;
 
     mock_sign_in("mock_sub=109&mock_email=a%40example.com&mock_name=Ann", app, sizeof(app));
     ck_assert_msg(strncmp(app, APP "?code=", strlen(APP "?code=")) == 0, "%s", app);
@@ -238,9 +238,10 @@ START_TEST(mock_google_creates_federated_user)
     cJSON_Delete(groups);
     /* PreSignUp_ExternalProvider ran once, before the creation. */
     ck_assert_int_eq(tlam_count(lam, "pre"), 1);
-    ck_assert_str_eq(tu_str(tlam_event(lam, "pre", 0), "triggerSource"),
-                     "PreSignUp_ExternalProvider");
-    ck_assert_str_eq(tu_str(tlam_event(lam, "pre", 0), "userName"), "Google_109");
+    event = tlam_event(lam, "pre", 0);
+    ck_assert_str_eq(tu_str(event, "triggerSource"), "PreSignUp_ExternalProvider");
+    ck_assert_str_eq(tu_str(event, "userName"), "Google_109");
+    cJSON_Delete(event);
     /* A second sign-in rewrites the mapped attributes, without PreSignUp. */
     mock_sign_in("mock_sub=109&mock_email=b%40example.com", app, sizeof(app));
     u = admin_get("Google_109");

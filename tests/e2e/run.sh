@@ -27,6 +27,8 @@
 #   COG_EMU_ENDPOINT=http://host:port  use that running server (none is started or stopped);
 #                                      the tests that read codes from the server's log skip,
 #                                      unless COG_EMU_LOG names that server's log file
+#   COG_EMU_ISSUER_BASE=url            with COG_EMU_ENDPOINT: that server's --public-url, the
+#                                      base of its tokens' issuer (default: the endpoint)
 #   COG_EMU_BIN=path                   the server binary to start (default: build/cognito-emu);
 #                                      js/auth.test.mjs also starts a second one (--issuer aws)
 #   E2E_VERBOSE=1                      print every suite's full output, not only on failure
