@@ -102,7 +102,9 @@ fi
 
 log=$(mktemp -d)
 # The tokens' issuer is the container's public URL (OIDC clients check it against discovery).
-COG_EMU_ENDPOINT=$endpoint COG_EMU_ISSUER_BASE="http://localhost:$port" \
+# and the container cannot reach servers the suites start on this host's loopback
+# (COG_EMU_ISOLATED: the federation suite's own OpenID Provider).
+COG_EMU_ENDPOINT=$endpoint COG_EMU_ISSUER_BASE="http://localhost:$port" COG_EMU_ISOLATED=1 \
     bash "$top/tests/e2e/run.sh" >"$log/e2e" 2>&1
 grep -E 'passed, [0-9]+ failed' "$log/e2e"
 # On a failure, show what failed (run.sh prints a failing suite's output in full).

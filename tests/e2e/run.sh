@@ -29,6 +29,8 @@
 #                                      unless COG_EMU_LOG names that server's log file
 #   COG_EMU_ISSUER_BASE=url            with COG_EMU_ENDPOINT: that server's --public-url, the
 #                                      base of its tokens' issuer (default: the endpoint)
+#   COG_EMU_ISOLATED=1                 that server cannot reach this host's loopback (a
+#                                      container): suites that start servers for it skip those
 #   COG_EMU_BIN=path                   the server binary to start (default: build/cognito-emu);
 #                                      js/auth.test.mjs also starts a second one (--issuer aws)
 #   E2E_VERBOSE=1                      print every suite's full output, not only on failure
