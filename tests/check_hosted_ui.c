@@ -952,12 +952,41 @@ static void inbox_code(const char *username, char *out, size_t n)
     tu_http_free(&r);
 }
 
+/*
+ * POST the answer to a challenge page back to /login: its anti-forgery token csrf, the
+ * challenge's session and username, the authorize parameters, and fields (form-encoded).
+ */
+static void post_challenge(struct jar *j, const char *csrf, const char *session,
+                           const char *challenge, const char *username, const char *fields,
+                           struct tu_http *r)
+{
+    char url[300], form[4096], session_enc[1024];
+
+    form_encode(session, session_enc, sizeof(session_enc));
+    snprintf(url, sizeof(url), "%s/login", site);
+    snprintf(form, sizeof(form),
+             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
+             "&challenge=%s&session=%s&username=%s&%s",
+             csrf, client, CALLBACK, challenge, session_enc, username, fields);
+    browse("POST", url, j, form, NULL, r);
+}
+
+/* The answer r redirects to the app with a code of a signed-in user and a session cookie. */
+static void assert_signed_in(const struct jar *j, const struct tu_http *r)
+{
+    char loc[2048];
+    struct oauth_grant *g = redeem(location(r, loc, sizeof(loc)));
+
+    ck_assert_int_gt(g->user_seq, 0);
+    oauth_grant_free(g);
+    ck_assert_ptr_nonnull(jar_get(j, "cognito"));
+}
+
 START_TEST(test_hosted_new_password_required_then_code)
 {
     struct jar j = {0};
     struct tu_http r;
-    char csrf[128], session[512], form[4096], url[300], loc[2048], session_enc[1024];
-    struct oauth_grant *g;
+    char csrf[128], session[512];
 
     make_user("bob", false);
     sign_in_at(site, &j, "", "bob", PASSWORD, &r);
@@ -967,39 +996,22 @@ START_TEST(test_hosted_new_password_required_then_code)
     hidden_value(r.body, "_csrf", csrf, sizeof(csrf));
     hidden_value(r.body, "session", session, sizeof(session));
     tu_http_free(&r);
-    form_encode(session, session_enc, sizeof(session_enc));
-    snprintf(url, sizeof(url), "%s/login", site);
     /* Two passwords that differ: the same page, with the reason. */
-    snprintf(form, sizeof(form),
-             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
-             "&challenge=NEW_PASSWORD_REQUIRED&session=%s&username=bob"
-             "&new_password=N3w-Passw0rd!&confirm_password=other",
-             csrf, client, CALLBACK, session_enc);
-    browse("POST", url, &j, form, NULL, &r);
+    post_challenge(&j, csrf, session, "NEW_PASSWORD_REQUIRED", "bob",
+                   "new_password=N3w-Passw0rd!&confirm_password=other", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.body, "The two passwords do not match."));
     tu_http_free(&r);
     /* A password the policy refuses: the API's message. */
-    snprintf(form, sizeof(form),
-             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
-             "&challenge=NEW_PASSWORD_REQUIRED&session=%s&username=bob"
-             "&new_password=short&confirm_password=short",
-             csrf, client, CALLBACK, session_enc);
-    browse("POST", url, &j, form, NULL, &r);
+    post_challenge(&j, csrf, session, "NEW_PASSWORD_REQUIRED", "bob",
+                   "new_password=short&confirm_password=short", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.body, "Password"));
     ck_assert_ptr_nonnull(strstr(r.body, "name=\"new_password\""));
     tu_http_free(&r);
-    snprintf(form, sizeof(form),
-             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
-             "&challenge=NEW_PASSWORD_REQUIRED&session=%s&username=bob"
-             "&new_password=N3w-Passw0rd!&confirm_password=N3w-Passw0rd!",
-             csrf, client, CALLBACK, session_enc);
-    browse("POST", url, &j, form, NULL, &r);
-    g = redeem(location(&r, loc, sizeof(loc)));
-    ck_assert_int_gt(g->user_seq, 0);
-    oauth_grant_free(g);
-    ck_assert_ptr_nonnull(jar_get(&j, "cognito"));
+    post_challenge(&j, csrf, session, "NEW_PASSWORD_REQUIRED", "bob",
+                   "new_password=N3w-Passw0rd!&confirm_password=N3w-Passw0rd!", &r);
+    assert_signed_in(&j, &r);
     tu_http_free(&r);
 }
 END_TEST
@@ -1010,8 +1022,7 @@ START_TEST(test_hosted_sms_mfa_code_then_code)
 {
     struct jar j = {0};
     struct tu_http r;
-    char csrf[128], session[512], form[4096], url[300], loc[2048], session_enc[1024], code[16];
-    struct oauth_grant *g;
+    char csrf[128], session[512], code[16], fields[64];
 
     cJSON_Delete(
         aws("SetUserPoolMfaConfig",
@@ -1032,29 +1043,16 @@ START_TEST(test_hosted_sms_mfa_code_then_code)
     hidden_value(r.body, "_csrf", csrf, sizeof(csrf));
     hidden_value(r.body, "session", session, sizeof(session));
     tu_http_free(&r);
-    form_encode(session, session_enc, sizeof(session_enc));
-    snprintf(url, sizeof(url), "%s/login", site);
-    snprintf(form, sizeof(form),
-             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
-             "&challenge=SMS_MFA&session=%s&username=carol&code=000000",
-             csrf, client, CALLBACK, session_enc);
-    browse("POST", url, &j, form, NULL, &r);
+    post_challenge(&j, csrf, session, "SMS_MFA", "carol", "code=000000", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.body, "errorMessage-customizable"));
     ck_assert_ptr_nonnull(strstr(r.body, "name=\"code\""));
     hidden_value(r.body, "session", session, sizeof(session));
     tu_http_free(&r);
-    form_encode(session, session_enc, sizeof(session_enc));
     inbox_code("carol", code, sizeof(code));
-    snprintf(form, sizeof(form),
-             "_csrf=%s&response_type=code&client_id=%s&redirect_uri=%s&state=st%%20ate"
-             "&challenge=SMS_MFA&session=%s&username=carol&code=%s",
-             csrf, client, CALLBACK, session_enc, code);
-    browse("POST", url, &j, form, NULL, &r);
-    g = redeem(location(&r, loc, sizeof(loc)));
-    ck_assert_int_gt(g->user_seq, 0);
-    oauth_grant_free(g);
-    ck_assert_ptr_nonnull(jar_get(&j, "cognito"));
+    snprintf(fields, sizeof(fields), "code=%s", code);
+    post_challenge(&j, csrf, session, "SMS_MFA", "carol", fields, &r);
+    assert_signed_in(&j, &r);
     tu_http_free(&r);
 }
 END_TEST

@@ -1,9 +1,12 @@
 // What the OAuth suites (hosted.test.mjs, federation.test.mjs) share: where the emulator is,
 // the browser, the artifacts folder, an AWS JSON 1.1 call, and a screenshot that waits for
-// the page to settle.
+// the page to settle; discovery, the browser, and the end of a pool.
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import * as client from "openid-client";
+import { chromium } from "playwright-core";
 
 export const ENDPOINT = (process.env.COG_EMU_ENDPOINT || "").replace(/\/+$/, "");
 export const ISSUER_BASE = (process.env.COG_EMU_ISSUER_BASE || ENDPOINT).replace(/\/+$/, "");
@@ -48,4 +51,27 @@ export async function shot(page, name, options = {}) {
     await new Promise((r) => setTimeout(r, 200));
     await page.screenshot({ path, ...options });
   }
+}
+
+// openid-client's configuration of the app client (id, secret) of pool, from discovery at the
+// pool's issuer, over plain http on loopback.
+export function discover(poolId, clientId, clientSecret) {
+  return client.discovery(new URL(`${ISSUER_BASE}/${poolId}`), clientId, clientSecret, undefined, {
+    execute: [client.allowInsecureRequests],
+  });
+}
+
+// Debian's Chromium driven by playwright-core, or null when there is no browser.
+export function launchBrowser() {
+  if (noBrowser) return null;
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+}
+
+// Delete pool and its domain (Cognito refuses to delete a pool that still has a domain).
+export async function deletePool(poolId, domain) {
+  await aws("DeleteUserPoolDomain", { UserPoolId: poolId, Domain: domain });
+  await aws("DeleteUserPool", { UserPoolId: poolId });
 }

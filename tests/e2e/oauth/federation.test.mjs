@@ -23,13 +23,14 @@ import { randomBytes } from "node:crypto";
 
 import * as client from "openid-client";
 import Provider from "oidc-provider";
-import { chromium } from "playwright-core";
 
 import {
-  CHROMIUM,
   ISSUER_BASE,
   PASSWORD,
   aws,
+  deletePool,
+  discover,
+  launchBrowser,
   noBrowser,
   shot,
   skip,
@@ -152,29 +153,15 @@ before(async () => {
   ctx.client = web.UserPoolClient;
 
   ctx.issuer = `${ISSUER_BASE}/${ctx.pool}`;
-  ctx.config = await client.discovery(
-    new URL(ctx.issuer),
-    ctx.client.ClientId,
-    ctx.client.ClientSecret,
-    undefined,
-    { execute: [client.allowInsecureRequests] },
-  );
-  if (!noBrowser) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
-  }
+  ctx.config = await discover(ctx.pool, ctx.client.ClientId, ctx.client.ClientSecret);
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
   if (app) app.close();
   for (const p of [idp, idpPost]) if (p) p.server.close();
-  if (ctx.pool) {
-    await aws("DeleteUserPoolDomain", { UserPoolId: ctx.pool, Domain: ctx.domain });
-    await aws("DeleteUserPool", { UserPoolId: ctx.pool });
-  }
+  if (ctx.pool) await deletePool(ctx.pool, ctx.domain);
 });
 
 // A browser page of its own (own cookies) that never leaves loopback.

@@ -18,13 +18,14 @@ import { randomBytes } from "node:crypto";
 import * as client from "openid-client";
 import * as jose from "jose";
 import { JwtVerifier } from "aws-jwt-verify";
-import { chromium } from "playwright-core";
 
 import {
-  CHROMIUM,
   ISSUER_BASE,
   PASSWORD,
   aws,
+  deletePool,
+  discover,
+  launchBrowser,
   noBrowser,
   shot,
   skip,
@@ -100,29 +101,14 @@ before(async () => {
   });
 
   ctx.issuer = `${ISSUER_BASE}/${ctx.pool}`;
-  ctx.config = await client.discovery(
-    new URL(ctx.issuer),
-    ctx.client.ClientId,
-    ctx.client.ClientSecret,
-    undefined,
-    { execute: [client.allowInsecureRequests] },
-  );
-  if (!noBrowser) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
-  }
+  ctx.config = await discover(ctx.pool, ctx.client.ClientId, ctx.client.ClientSecret);
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
   if (app) app.close();
-  if (ctx.pool) {
-    // Cognito refuses to delete a pool that still has a domain.
-    await aws("DeleteUserPoolDomain", { UserPoolId: ctx.pool, Domain: ctx.domain });
-    await aws("DeleteUserPool", { UserPoolId: ctx.pool });
-  }
+  if (ctx.pool) await deletePool(ctx.pool, ctx.domain);
 });
 
 // A new authorization request: its URL and the values the callback is checked against.
