@@ -1,7 +1,9 @@
 // What the OAuth suites (hosted.test.mjs, federation.test.mjs) share: where the emulator is,
 // the browser, the artifacts folder, an AWS JSON 1.1 call, and a screenshot that waits for
 // the page to settle; discovery, the browser, and the end of a pool.
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -74,4 +76,26 @@ export function launchBrowser() {
 export async function deletePool(poolId, domain) {
   await aws("DeleteUserPoolDomain", { UserPoolId: poolId, Domain: domain });
   await aws("DeleteUserPool", { UserPoolId: poolId });
+}
+
+// The app: a tiny HTTP server on loopback whose pages (/cb, /bye...) the browser lands on.
+// Resolves to { server, base } with base http://localhost:<port>.
+export async function startApp() {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "text/html" });
+    res.end(`<!doctype html><title>app</title><p id="landed">${req.url.split("?")[0]}</p>`);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { server, base: `http://localhost:${server.address().port}` };
+}
+
+// A new pool named <name>-<random> with the prefix domain <domainPrefix>-<random>:
+// { pool, domain }.
+export async function createPoolWithDomain(name, domainPrefix) {
+  const suffix = randomBytes(4).toString("hex");
+  const created = await aws("CreateUserPool", { PoolName: `${name}-${suffix}` });
+  const pool = created.UserPool.Id;
+  const domain = `${domainPrefix}-${suffix}`;
+  await aws("CreateUserPoolDomain", { UserPoolId: pool, Domain: domain });
+  return { pool, domain, suffix };
 }

@@ -28,12 +28,14 @@ import {
   ISSUER_BASE,
   PASSWORD,
   aws,
+  createPoolWithDomain,
   deletePool,
   discover,
   launchBrowser,
   noBrowser,
   shot,
   skip,
+  startApp,
 } from "./common.mjs";
 
 // An emulator in a container (docker/test.sh sets COG_EMU_ISOLATED) cannot reach a provider
@@ -100,18 +102,10 @@ let idpPost; // a second one that takes client_secret_post only
 
 before(async () => {
   if (skip) return;
-  app = createServer((req, res) => {
-    res.writeHead(200, { "Content-Type": "text/html" });
-    res.end(`<!doctype html><title>app</title><p id="landed">${req.url.split("?")[0]}</p>`);
-  });
-  await new Promise((r) => app.listen(0, "127.0.0.1", r));
-  appBase = `http://localhost:${app.address().port}`;
-
-  const suffix = randomBytes(4).toString("hex");
-  const pool = await aws("CreateUserPool", { PoolName: `fed-e2e-${suffix}` });
-  ctx.pool = pool.UserPool.Id;
-  ctx.domain = `fed-${suffix}`;
-  await aws("CreateUserPoolDomain", { UserPoolId: ctx.pool, Domain: ctx.domain });
+  ({ server: app, base: appBase } = await startApp());
+  const { pool, domain } = await createPoolWithDomain("fed-e2e", "fed");
+  ctx.pool = pool;
+  ctx.domain = domain;
   // The domain's endpoints in the path form, as discovery advertises them.
   const idpResponse = `${ISSUER_BASE}/_domain/${ctx.domain}/oauth2/idpresponse`;
   idp = await startProvider(idpResponse, "client_secret_basic");

@@ -12,8 +12,6 @@
 // Run with: node --test hosted.test.mjs   (Node 20 or later)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { randomBytes } from "node:crypto";
 
 import * as client from "openid-client";
 import * as jose from "jose";
@@ -23,12 +21,14 @@ import {
   ISSUER_BASE,
   PASSWORD,
   aws,
+  createPoolWithDomain,
   deletePool,
   discover,
   launchBrowser,
   noBrowser,
   shot,
   skip,
+  startApp,
 } from "./common.mjs";
 
 const TIMEOUT = 60_000;
@@ -42,18 +42,10 @@ let browser;
 
 before(async () => {
   if (skip) return;
-  app = createServer((req, res) => {
-    res.writeHead(200, { "Content-Type": "text/html" });
-    res.end(`<!doctype html><title>app</title><p id="landed">${req.url.split("?")[0]}</p>`);
-  });
-  await new Promise((r) => app.listen(0, "127.0.0.1", r));
-  appBase = `http://localhost:${app.address().port}`;
-
-  const suffix = randomBytes(4).toString("hex");
-  const pool = await aws("CreateUserPool", { PoolName: `oauth-e2e-${suffix}` });
-  ctx.pool = pool.UserPool.Id;
-  ctx.domain = `e2e-${suffix}`;
-  await aws("CreateUserPoolDomain", { UserPoolId: ctx.pool, Domain: ctx.domain });
+  ({ server: app, base: appBase } = await startApp());
+  const { pool, domain, suffix } = await createPoolWithDomain("oauth-e2e", "e2e");
+  ctx.pool = pool;
+  ctx.domain = domain;
   await aws("CreateResourceServer", {
     UserPoolId: ctx.pool,
     Identifier: "https://api.example.com",
