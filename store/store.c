@@ -298,6 +298,62 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (pool_id, provider, attribute, value)"
     ") STRICT;"
     "CREATE INDEX federation_links_by_user ON federation_links(user_seq);",
+
+    /* 11: choice-based sign-in, passkeys, devices and refresh-token rotation.
+     * webauthn_credentials: a user's passkeys (store_webauthn.c), unique per pool by their
+     * credential id (base64url), with the public key as SubjectPublicKeyInfo DER, the
+     * signature counter last seen and what ListWebAuthnCredentials shows.
+     * webauthn_registrations: the pending StartWebAuthnRegistration challenge of a user for
+     * one app client (a new Start replaces it; Complete spends it).
+     * devices: remembered devices (store_device.c): the key, its group key, the device SRP
+     * salt and verifier that ConfirmDevice sent (NULL until confirmed), the remembered
+     * status and the dates and address GetDevice shows.
+     * refresh_tokens: the time a rotation superseded a token (NULL: current; the grace period
+     * runs from it) and the device key of the sign-in. user_mfa: the last TOTP time step a
+     * sign-in or verification spent, so that a code answers once. */
+    "CREATE TABLE webauthn_credentials ("
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  credential_id TEXT NOT NULL,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  rp_id TEXT NOT NULL,"
+    "  alg INTEGER NOT NULL,"
+    "  public_key BLOB NOT NULL,"
+    "  sign_count INTEGER NOT NULL,"
+    "  transports TEXT NOT NULL,"
+    "  attachment TEXT,"
+    "  aaguid BLOB,"
+    "  backup_eligible INTEGER NOT NULL,"
+    "  backed_up INTEGER NOT NULL,"
+    "  friendly_name TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (pool_id, credential_id)"
+    ") STRICT;"
+    "CREATE INDEX webauthn_credentials_by_user ON webauthn_credentials(user_seq, created_ms);"
+    "CREATE TABLE webauthn_registrations ("
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  client_id TEXT NOT NULL,"
+    "  challenge TEXT NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_seq, client_id)"
+    ") STRICT;"
+    "CREATE TABLE devices ("
+    "  device_key TEXT PRIMARY KEY,"
+    "  pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,"
+    "  user_seq INTEGER NOT NULL REFERENCES users(seq) ON DELETE CASCADE,"
+    "  group_key TEXT NOT NULL,"
+    "  salt TEXT,"
+    "  verifier TEXT,"
+    "  name TEXT,"
+    "  remembered INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  modified_ms INTEGER NOT NULL,"
+    "  last_auth_ms INTEGER,"
+    "  last_ip TEXT"
+    ") STRICT;"
+    "CREATE INDEX devices_by_user ON devices(user_seq, created_ms);"
+    "ALTER TABLE refresh_tokens ADD COLUMN superseded_ms INTEGER;"
+    "ALTER TABLE refresh_tokens ADD COLUMN device_key TEXT;"
+    "ALTER TABLE user_mfa ADD COLUMN totp_last_step INTEGER;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

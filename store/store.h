@@ -665,6 +665,11 @@ int store_link_delete(struct store_conn *conn, const char *pool_id, const char *
 /* How many identities are linked to user user_seq, or -1 on error. */
 int64_t store_link_count(struct store_conn *conn, int64_t user_seq);
 
+/* ---- Passkeys (store_webauthn.c) -------------------------------------------------------- */
+
+/* How many passkeys user user_seq has registered, or -1 on error. */
+int64_t store_webauthn_count(struct store_conn *conn, int64_t user_seq);
+
 /* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 
 /*

@@ -1071,6 +1071,12 @@ START_TEST(test_trigger_message_inbox_of_an_older_database_opens)
                                   "DROP TABLE managed_login_brandings;"
                                   /* (10) */
                                   "DROP TABLE federation_links;"
+                                  /* (11) */
+                                  "DROP TABLE webauthn_credentials;"
+                                  "DROP TABLE webauthn_registrations; DROP TABLE devices;"
+                                  "ALTER TABLE refresh_tokens DROP COLUMN superseded_ms;"
+                                  "ALTER TABLE refresh_tokens DROP COLUMN device_key;"
+                                  "ALTER TABLE user_mfa DROP COLUMN totp_last_step;"
                                   "INSERT INTO messages (time_ms, pool_id, username, kind, medium,"
                                   " attribute, destination, code) VALUES (1, 'p', 'old', 'sign-up',"
                                   " 'EMAIL', 'email', 'o@example.com', '123456');"

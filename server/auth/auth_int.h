@@ -130,6 +130,12 @@ int auth_respond_select_mfa_type(struct auth *a, const struct store_session *s);
 int auth_respond_mfa_setup(struct auth *a, const struct store_session *s);
 int auth_respond_custom_challenge(struct auth *a, const struct store_session *s);
 
+/* auth_webauthn.c, passkey sign-in (USER_AUTH's WEB_AUTHN first factor):
+ * auth_ask_web_authn asks the WEB_AUTHN challenge of a->user, whose ChallengeParameters
+ * CREDENTIAL_REQUEST_OPTIONS (a JSON string) carry a fresh challenge that the session keeps
+ * and the user's passkeys as allowCredentials. 0 or -1. */
+int auth_ask_web_authn(struct auth *a);
+
 /* ---- Steps the flows share ------------------------------------------------------------------ */
 
 /* auth_password.c. After a proved password: refuse a disabled or unconfirmed user, ask
