@@ -9,10 +9,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
 #include "testauth.h"
+#include "testlambda.h"
 #include "testlife.h"
 #include "testutil.h"
 #include "util/clock.h"
@@ -398,6 +400,214 @@ START_TEST(test_auth_choice_mfa_and_new_password_users_get_passwords_only)
 }
 END_TEST
 
+START_TEST(test_auth_choice_pool_settings_and_tiers)
+{
+    struct tl_app a;
+    char *id;
+    cJSON *resp;
+
+    /* DescribeUserPool shows the default, ["PASSWORD"], and what was set. */
+    choice_app(&a, NULL, "");
+    resp = tu_callf(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"%s\"}", a.pool);
+    {
+        char *text = cJSON_PrintUnformatted(
+            tu_get(tu_get(tu_get(tu_get(resp, "UserPool"), "Policies"), "SignInPolicy"),
+                   "AllowedFirstAuthFactors"));
+        ck_assert_str_eq(text, "[\"PASSWORD\"]");
+        cJSON_free(text);
+    }
+    cJSON_Delete(resp);
+    tl_ok(tu_callf(env, IDP "UpdateUserPool",
+                   "{\"UserPoolId\":\"%s\",\"Policies\":{\"SignInPolicy\":"
+                   "{\"AllowedFirstAuthFactors\":[\"PASSWORD\",\"EMAIL_OTP\"]}}}",
+                   a.pool));
+    resp = tu_callf(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"%s\"}", a.pool);
+    {
+        char *text = cJSON_PrintUnformatted(
+            tu_get(tu_get(tu_get(tu_get(resp, "UserPool"), "Policies"), "SignInPolicy"),
+                   "AllowedFirstAuthFactors"));
+        ck_assert_str_eq(text, "[\"PASSWORD\",\"EMAIL_OTP\"]");
+        cJSON_free(text);
+    }
+    cJSON_Delete(resp);
+    /* PASSWORD is required. */
+    tl_error(tu_call(env, IDP "CreateUserPool",
+                     "{\"PoolName\":\"q\",\"Policies\":{\"SignInPolicy\":"
+                     "{\"AllowedFirstAuthFactors\":[\"EMAIL_OTP\"]}}}"),
+             "InvalidParameterException", "AllowedFirstAuthFactors must include PASSWORD.");
+    /* LITE: PASSWORD alone, and no ALLOW_USER_AUTH client. */
+    tl_error(tu_call(env, IDP "CreateUserPool",
+                     "{\"PoolName\":\"q\",\"UserPoolTier\":\"LITE\",\"Policies\":{\"SignInPolicy\":"
+                     "{\"AllowedFirstAuthFactors\":[\"PASSWORD\",\"SMS_OTP\"]}}}"),
+             "FeatureUnavailableInTierException", NULL);
+    tl_error(
+        tu_callf(env, IDP "UpdateUserPool",
+                 "{\"UserPoolId\":\"%s\",\"UserPoolTier\":\"LITE\",\"Policies\":"
+                 "{\"SignInPolicy\":{\"AllowedFirstAuthFactors\":[\"PASSWORD\",\"WEB_AUTHN\"]}}}",
+                 a.pool),
+        "FeatureUnavailableInTierException", NULL);
+    id = tu_create_user_pool(env, "{\"PoolName\":\"lite\",\"UserPoolTier\":\"LITE\"}");
+    tl_error(tu_callf(env, IDP "CreateUserPoolClient",
+                      "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\"," USER_AUTH_FLOWS "}", id),
+             "FeatureUnavailableInTierException", NULL);
+    resp = tu_callf(env, IDP "CreateUserPoolClient", "{\"UserPoolId\":\"%s\",\"ClientName\":\"c\"}",
+                    id);
+    ck_assert_ptr_null(tu_error_type(resp));
+    tl_error(tu_callf(env, IDP "UpdateUserPoolClient",
+                      "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\"," USER_AUTH_FLOWS "}", id,
+                      tu_str(tu_get(resp, "UserPoolClient"), "ClientId")),
+             "FeatureUnavailableInTierException", NULL);
+    cJSON_Delete(resp);
+    free(id);
+}
+END_TEST
+
+/* SignUp of username (email attribute username@example.com) on a's client with the request
+ * fragment extra (",\"Password\":...", or ""); the response. */
+static cJSON *sign_up(const struct tl_app *a, const char *username, const char *extra)
+{
+    return tu_callf(env, IDP "SignUp",
+                    "{\"ClientId\":\"%s\",\"Username\":\"%s\",\"UserAttributes\":[{\"Name\":"
+                    "\"email\",\"Value\":\"%s@example.com\"}]%s}",
+                    a->client, username, username, extra);
+}
+
+/* InitiateAuth USER_AUTH for user with the top-level Session session. */
+static cJSON *auto_sign_in(const struct tl_app *a, const char *user, const char *session)
+{
+    return tu_callf(env, IDP "InitiateAuth",
+                    "{\"AuthFlow\":\"USER_AUTH\",\"ClientId\":\"%s\",\"Session\":\"%s\","
+                    "\"AuthParameters\":{\"USERNAME\":\"%s\"}}",
+                    a->client, session, user);
+}
+
+START_TEST(test_auth_choice_passwordless_sign_up_and_auto_sign_in)
+{
+    struct tl_app a, plain;
+    char code[7], session[512], other[512];
+    cJSON *resp;
+
+    tl_app(&a,
+           "{\"PoolName\":\"p\",\"AutoVerifiedAttributes\":[\"email\"],\"Policies\":"
+           "{\"SignInPolicy\":{\"AllowedFirstAuthFactors\":[\"PASSWORD\",\"EMAIL_OTP\"]}}}",
+           USER_AUTH_FLOWS);
+    resp = sign_up(&a, "carol", "");
+    ck_assert_msg(tu_error_type(resp) == NULL, "%s", tu_str(resp, "message"));
+    ck_assert_ptr_nonnull(tu_str(resp, "Session"));
+    cJSON_Delete(resp);
+    ck_assert_int_eq(tl_code(&a, "carol", "sign-up", code), 0);
+    resp = tu_callf(env, IDP "ConfirmSignUp",
+                    "{\"ClientId\":\"%s\",\"Username\":\"carol\",\"ConfirmationCode\":\"%s\"}",
+                    a.client, code);
+    ck_assert_msg(tu_error_type(resp) == NULL, "%s", tu_str(resp, "message"));
+    snprintf(session, sizeof(session), "%s", tu_str(resp, "Session"));
+    cJSON_Delete(resp);
+    /* Only carol, only that client. */
+    tl_user(&a, "dave", "");
+    tl_error(auto_sign_in(&a, "dave", session), "NotAuthorizedException", EXPIRED_SESSION);
+    tl_client(&a, USER_AUTH_FLOWS, &plain);
+    tl_error(auto_sign_in(&plain, "carol", session), "NotAuthorizedException", EXPIRED_SESSION);
+    resp = auto_sign_in(&a, "carol", session);
+    ck_assert_ptr_nonnull(tu_str(tu_get(resp, "AuthenticationResult"), "AccessToken"));
+    expect_available(resp, "[\"EMAIL_OTP\"]");
+    cJSON_Delete(resp);
+    tl_error(auto_sign_in(&a, "carol", session), "NotAuthorizedException", USED_SESSION);
+    /* carol has no password: a password preference falls back to what she can use. */
+    resp = initiate(&a, "carol", ",\"PREFERRED_CHALLENGE\":\"PASSWORD\",\"PASSWORD\":\"x\"");
+    expect_challenge(resp, "SELECT_CHALLENGE", NULL);
+    expect_available(resp, "[\"EMAIL_OTP\"]");
+    cJSON_Delete(resp);
+    /* Within the session's lifetime only (AuthSessionValidity, 3 minutes). */
+    tl_ok(sign_up(&a, "erin", ""));
+    ck_assert_int_eq(tl_code(&a, "erin", "sign-up", code), 0);
+    resp = tu_callf(env, IDP "ConfirmSignUp",
+                    "{\"ClientId\":\"%s\",\"Username\":\"erin\",\"ConfirmationCode\":\"%s\"}",
+                    a.client, code);
+    snprintf(other, sizeof(other), "%s", tu_str(resp, "Session"));
+    cJSON_Delete(resp);
+    clock_set_offset_ms(3 * 60 * 1000 + 1000);
+    tl_error(auto_sign_in(&a, "erin", other), "NotAuthorizedException", EXPIRED_SESSION);
+}
+END_TEST
+
+START_TEST(test_auth_choice_passwordless_refusals_and_admin_users)
+{
+    struct tl_app a, b, password_only;
+    char session[512], code[9], body[64];
+    cJSON *resp;
+
+    /* No passwordless factor: a password is required. */
+    tl_app(&password_only, "{\"PoolName\":\"p\"}", USER_AUTH_FLOWS);
+    tl_error(sign_up(&password_only, "carol", ""), "InvalidParameterException", NULL);
+    /* A client without USER_AUTH gets no Session. */
+    tl_app(&a,
+           "{\"PoolName\":\"p\",\"Policies\":{\"SignInPolicy\":{\"AllowedFirstAuthFactors\":"
+           "[\"PASSWORD\",\"EMAIL_OTP\"]}}}",
+           "");
+    resp = sign_up(&a, "carol", ",\"Password\":\"" TL_PASSWORD "\"");
+    ck_assert_ptr_null(tu_error_type(resp));
+    ck_assert_ptr_null(tu_get(resp, "Session"));
+    cJSON_Delete(resp);
+    /* AdminCreateUser without TemporaryPassword: a CONFIRMED user without a password, and no
+     * message. */
+    tl_ok(tu_callf(env, IDP "AdminCreateUser",
+                   "{\"UserPoolId\":\"%s\",\"Username\":\"dora\",\"UserAttributes\":"
+                   "[{\"Name\":\"email\",\"Value\":\"dora@example.com\"},"
+                   "{\"Name\":\"email_verified\",\"Value\":\"true\"}]}",
+                   a.pool));
+    tl_assert_status(&a, "dora", "CONFIRMED");
+    ck_assert_uint_eq(messages_of("dora"), 0);
+    tl_error(tl_sign_in_call(&a, "dora", "Temp0rary!"), "NotAuthorizedException",
+             "Incorrect username or password.");
+    tl_client(&a, USER_AUTH_FLOWS, &b);
+    resp = initiate(&b, "dora", ",\"PREFERRED_CHALLENGE\":\"PASSWORD_SRP\"");
+    expect_challenge(resp, "SELECT_CHALLENGE", session);
+    expect_available(resp, "[\"EMAIL_OTP\"]");
+    cJSON_Delete(resp);
+    resp = respond(&b, "SELECT_CHALLENGE", session, "dora", ",\"ANSWER\":\"EMAIL_OTP\"");
+    expect_challenge(resp, "EMAIL_OTP", session);
+    cJSON_Delete(resp);
+    otp_code("dora", "EMAIL", code);
+    snprintf(body, sizeof(body), ",\"EMAIL_OTP_CODE\":\"%s\"", code);
+    tl_expect_tokens(respond(&b, "EMAIL_OTP", session, "dora", body));
+}
+END_TEST
+
+#define ARN(fn) "arn:aws:lambda:us-east-1:123456789012:function:" fn
+
+/* A code first factor passes pre authentication when asked and post authentication when
+ * signed in, as the password flows do. */
+START_TEST(test_auth_choice_otp_runs_the_authentication_triggers)
+{
+    struct tl_app a;
+    char session[512], code[9], body[64];
+    cJSON *resp;
+
+    tlam_on(tlam_fixture, "preauth", tlam_return_event, NULL);
+    tlam_on(tlam_fixture, "postauth", tlam_return_event, NULL);
+    tl_app(&a,
+           "{\"PoolName\":\"p\",\"Policies\":{\"SignInPolicy\":{\"AllowedFirstAuthFactors\":"
+           "[\"PASSWORD\",\"EMAIL_OTP\"]}},\"LambdaConfig\":{\"PreAuthentication\":\"" ARN(
+               "preauth") "\",\"PostAuthentication\":\"" ARN("postauth") "\"}}",
+           USER_AUTH_FLOWS);
+    tl_user(&a, "alice", PHONE_AND_EMAIL);
+    resp = initiate(&a, "alice", ",\"PREFERRED_CHALLENGE\":\"EMAIL_OTP\"");
+    expect_challenge(resp, "EMAIL_OTP", session);
+    cJSON_Delete(resp);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "preauth"), 1);
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 0);
+    otp_code("alice", "EMAIL", code);
+    snprintf(body, sizeof(body), ",\"EMAIL_OTP_CODE\":\"%s\"", code);
+    tl_expect_tokens(respond(&a, "EMAIL_OTP", session, "alice", body));
+    ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 1);
+    /* A refusal of pre authentication stops the sign-in before any code is sent. */
+    tlam_on_error(tlam_fixture, "preauth", "not today");
+    tl_error(initiate(&a, "alice", ",\"PREFERRED_CHALLENGE\":\"EMAIL_OTP\""),
+             "UserLambdaValidationException", "PreAuthentication failed with error not today.");
+    ck_assert_uint_eq(messages_of("alice"), 1);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("auth_choice");
@@ -415,6 +625,14 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_auth_choice_refusals);
     tcase_add_test(tc, test_auth_choice_hidden_users_get_simulated_challenges);
     tcase_add_test(tc, test_auth_choice_mfa_and_new_password_users_get_passwords_only);
+    tcase_add_test(tc, test_auth_choice_pool_settings_and_tiers);
+    tcase_add_test(tc, test_auth_choice_passwordless_sign_up_and_auto_sign_in);
+    tcase_add_test(tc, test_auth_choice_passwordless_refusals_and_admin_users);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("triggers");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, tlam_setup, tlam_teardown);
+    tcase_add_test(tc, test_auth_choice_otp_runs_the_authentication_triggers);
     suite_add_tcase(s, tc);
     return s;
 }

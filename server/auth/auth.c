@@ -74,6 +74,38 @@ int auth_invalid_session(struct op_ctx *ctx)
                        "Invalid session for the user, session is expired.");
 }
 
+/*
+ * A session answered successfully stays until its expiry as a tombstone: its challenge becomes
+ * SPENT, which no ChallengeName is, so that answering it again gets Cognito's "Invalid session
+ * for the user, session can only be used once." (observed for EMAIL_OTP,
+ * ../shared/user-auth-passkeys.md 1.6; assumed for every challenge) rather than the expired
+ * message of an unknown or expired session.
+ */
+#define SPENT "(spent)"
+
+int auth_used_session(struct op_ctx *ctx)
+{
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                       "Invalid session for the user, session can only be used once.");
+}
+
+int auth_spend_session(struct auth *a, const char *key, const struct store_session *s)
+{
+    struct store_session spent = *s;
+
+    spent.challenge = (char *)SPENT;
+    spent.data = (char *)"{}";
+    if (store_session_put(a->ctx->db, key, &spent) != STORE_OK)
+        return ops_fail_internal(a->ctx, "could not spend the auth session");
+    return 0;
+}
+
+bool auth_session_spent(const struct auth *a, const struct store_session *s)
+{
+    return strcmp(s->challenge, SPENT) == 0 && strcmp(s->pool_id, json_str(a->pool, "Id")) == 0 &&
+           strcmp(s->client_id, a->client_id) == 0 && s->expires_ms > a->ctx->now_ms;
+}
+
 /* ---- Answers ----------------------------------------------------------------------------- */
 
 /*

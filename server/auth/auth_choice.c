@@ -39,10 +39,6 @@
  * 6, secrets_code). */
 #define OTP_DIGITS 8
 
-/* The name of the session ConfirmSignUp answers for auto sign-in (userpool/account.c writes
- * it; no challenge of CHALLENGES has that name, so no response can spend it). */
-#define AUTO_SIGN_IN "AUTO_SIGN_IN"
-
 /* The first factors, as bits of a set. */
 enum {
     FF_PASSWORD_SRP = 1,
@@ -377,23 +373,21 @@ static int ask_select(struct auth *a, const char *username, unsigned set)
 static int auto_sign_in(struct auth *a, const char *session)
 {
     struct store_session *s = NULL;
-    int st = store_session_get(a->ctx->db, session, &s);
-    bool ok = st == STORE_OK && strcmp(s->challenge, AUTO_SIGN_IN) == 0 &&
-              strcmp(s->pool_id, json_str(a->pool, "Id")) == 0 &&
-              strcmp(s->client_id, a->client_id) == 0 && s->expires_ms > a->ctx->now_ms &&
-              a->user != NULL && s->user_seq == a->user->seq;
+    int st = store_session_get(a->ctx->db, session, &s), rc = 0;
+    bool mine = st == STORE_OK && a->user != NULL && s->user_seq == a->user->seq;
 
-    store_session_free(s);
     if (st == STORE_ERROR)
         return ops_fail_internal(a->ctx, "could not read the auth session");
-    if (!ok)
-        return auth_invalid_session(a->ctx);
-    if (may_sign_in(a) != 0)
-        return -1;
-    if (store_session_delete(a->ctx->db, session) != STORE_OK)
-        return ops_fail_internal(a->ctx, "could not delete the auth session");
-    a->signed_in = true;
-    return 0;
+    if (mine && auth_session_spent(a, s))
+        rc = auth_used_session(a->ctx);
+    else if (!mine || strcmp(s->challenge, USER_AUTO_SIGN_IN) != 0 ||
+             strcmp(s->pool_id, json_str(a->pool, "Id")) != 0 ||
+             strcmp(s->client_id, a->client_id) != 0 || s->expires_ms <= a->ctx->now_ms)
+        rc = auth_invalid_session(a->ctx);
+    else if ((rc = may_sign_in(a)) == 0 && (rc = auth_spend_session(a, session, s)) == 0)
+        a->signed_in = true;
+    store_session_free(s);
+    return rc;
 }
 
 /* The first step for a user (or a simulated one): the preference when available, else

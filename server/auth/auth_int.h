@@ -64,6 +64,14 @@ int auth_missing(struct op_ctx *ctx, const char *name);
 int auth_incorrect_password(struct op_ctx *ctx);
 int auth_invalid_session(struct op_ctx *ctx);
 
+/* Sessions answer once. auth_spend_session: replace session key s (answered successfully) with
+ * a tombstone that lasts until s's expiry; 0 or -1 (internal). auth_session_spent: whether s is
+ * such a tombstone of a's pool and client, not expired. auth_used_session: Cognito's refusal of
+ * a spent session ("... session can only be used once."), -1. */
+int auth_spend_session(struct auth *a, const char *key, const struct store_session *s);
+bool auth_session_spent(const struct auth *a, const struct store_session *s);
+int auth_used_session(struct op_ctx *ctx);
+
 /* Refuse an unknown user (UserNotFoundException, or a wrong password when the client hides
  * users). Always -1. */
 int auth_unknown_user(const struct auth *a);

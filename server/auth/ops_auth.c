@@ -190,34 +190,6 @@ int auth_hosted_initiate(struct op_ctx *ctx, int64_t *user_seq)
 /* ---- RespondToAuthChallenge, AdminRespondToAuthChallenge --------------------------------- */
 
 /*
- * A session answered successfully stays until its expiry as a tombstone: its challenge becomes
- * SPENT, which no ChallengeName is, so that answering it again gets Cognito's "Invalid session
- * for the user, session can only be used once." (observed for EMAIL_OTP,
- * ../shared/user-auth-passkeys.md 1.6; assumed for every challenge) rather than the expired
- * message of an unknown or expired session.
- */
-#define SPENT "(spent)"
-
-static int spend_session(struct auth *a, const char *key, const struct store_session *s)
-{
-    struct store_session spent = *s;
-
-    spent.challenge = (char *)SPENT;
-    spent.data = (char *)"{}";
-    if (store_session_put(a->ctx->db, key, &spent) != STORE_OK)
-        return ops_fail_internal(a->ctx, "could not spend the auth session");
-    return 0;
-}
-
-/* Whether s, found under the request's Session, is one of the pool's and client's spent
- * ones, still within its lifetime. */
-static bool spent_session(const struct auth *a, const struct store_session *s)
-{
-    return strcmp(s->challenge, SPENT) == 0 && strcmp(s->pool_id, json_str(a->pool, "Id")) == 0 &&
-           strcmp(s->client_id, a->client_id) == 0 && s->expires_ms > a->ctx->now_ms;
-}
-
-/*
  * Load session id of challenge c into *out: it must exist, belong to the request's pool and
  * client, be for that challenge and not have expired. "Invalid session for the user, session
  * is expired." otherwise (or the used-once message of a spent session), except that a session
@@ -236,10 +208,9 @@ static int load_session(struct auth *a, const char *id, const struct challenge *
         return ops_fail_internal(a->ctx, "could not read the auth session");
     ours = st == STORE_OK && strcmp(s->pool_id, json_str(a->pool, "Id")) == 0 &&
            strcmp(s->client_id, a->client_id) == 0 && strcmp(s->challenge, c->name) == 0;
-    if (!ours && st == STORE_OK && c->session_in == NULL && spent_session(a, s)) {
+    if (!ours && st == STORE_OK && c->session_in == NULL && auth_session_spent(a, s)) {
         store_session_free(s);
-        return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED,
-                           "Invalid session for the user, session can only be used once.");
+        return auth_used_session(a->ctx);
     }
     if (!ours || s->expires_ms <= a->ctx->now_ms) {
         store_session_free(s);
@@ -342,7 +313,7 @@ static int respond(struct op_ctx *ctx, bool admin, int64_t *user_seq)
     if (rc == 0)
         rc = c->respond(&a, s);
     if (rc == 0)
-        rc = spend_session(&a, key, s);
+        rc = auth_spend_session(&a, key, s);
     rc = ops_txn_end(ctx, rc);
     if (rc != 0 && a.wrong_password && a.user != NULL)
         auth_note_wrong_password(&a);

@@ -135,6 +135,18 @@ static double refresh_validity(const cJSON *in)
     return (double)(value > 0 ? value : t->default_seconds / token_unit(in, t));
 }
 
+/* ALLOW_USER_AUTH needs a feature plan above LITE (FeatureUnavailableInTierException is in
+ * CreateUserPoolClient's error list; the wording is the emulator's). */
+static int check_tier(const cJSON *in, const cJSON *pool, struct cog_err *err)
+{
+    if (json_list_has(json_get(in, "ExplicitAuthFlows"), "ALLOW_USER_AUTH") &&
+        strcmp(json_str_or(pool, "UserPoolTier", "ESSENTIALS"), "LITE") == 0)
+        return cog_err_set(err, COG_E_FEATURE_UNAVAILABLE_IN_TIER,
+                           "ALLOW_USER_AUTH is not available in the LITE feature plan. Change the "
+                           "user pool's feature plan to ESSENTIALS or PLUS.");
+    return 0;
+}
+
 /*
  * ExplicitAuthFlows may not mix the legacy names with ALLOW_ ones ([api]: "values with ALLOW_
  * prefix cannot be used along with values without ALLOW_ prefix"). The exact message of real
@@ -237,8 +249,8 @@ static int build_client(const cJSON *in, const cJSON *pool, const cJSON *old, co
     int bad = 0;
 
     *out = NULL;
-    if (check_auth_flows(in, err) != 0 || check_validities(in, err) != 0 ||
-        check_attributes(in, pool, verb, err) != 0)
+    if (check_auth_flows(in, err) != 0 || check_tier(in, pool, err) != 0 ||
+        check_validities(in, err) != 0 || check_attributes(in, pool, verb, err) != 0)
         return -1;
     if ((doc = cJSON_CreateObject()) == NULL)
         return cog_err_oom(err);

@@ -46,6 +46,48 @@
 #define CODE_LIFETIME_MS (24LL * 60 * 60 * 1000)
 #define CODE_PURPOSE "sign-up"
 
+/* Session bytes and Cognito's default AuthSessionValidity, as auth/auth.c makes sessions. */
+#define SESSION_BYTES 64
+#define DEFAULT_SESSION_MINUTES 3
+
+/* ---- Sessions of passwordless sign-up ---------------------------------------------------- */
+
+/*
+ * SignUp and ConfirmSignUp answer a Session when the app client allows USER_AUTH (SignUp's is
+ * null until ALLOW_USER_AUTH is on: aws/aws-sdk-js-v3#6724; ConfirmSignUp's always, since
+ * Amplify never forwards SignUp's: ../shared/user-auth-passkeys.md 2.1). Each is an auth
+ * session row of u named name, valid for the client's AuthSessionValidity: ConfirmSignUp's
+ * (USER_AUTO_SIGN_IN; also SignUp's for a user the pre sign-up trigger confirmed) signs u in once
+ * through InitiateAuth USER_AUTH (auth/auth_choice.c); SignUp's (SIGN_UP) only names the sign-up. 0
+ * or -1.
+ */
+static int answer_session(struct op_ctx *ctx, const cJSON *pool, const cJSON *client,
+                          const struct store_user *u, const char *name)
+{
+    int64_t minutes = json_int(client, "AuthSessionValidity", DEFAULT_SESSION_MINUTES);
+    struct store_session s = {
+        .pool_id = (char *)json_str(pool, "Id"),
+        .client_id = (char *)json_str(client, "ClientId"),
+        .user_seq = u->seq,
+        .challenge = (char *)name,
+        .data = (char *)"{}",
+        .expires_ms = ctx->now_ms + (minutes > 0 ? minutes : DEFAULT_SESSION_MINUTES) * 60000,
+    };
+    char *session;
+    int rc = 0;
+
+    if (!json_list_has(json_get(client, "ExplicitAuthFlows"), "ALLOW_USER_AUTH"))
+        return 0;
+    if ((session = secrets_token(SESSION_BYTES)) == NULL)
+        return ops_fail_internal(ctx, "out of memory");
+    if (store_session_put(ctx->db, session, &s) != STORE_OK)
+        rc = ops_fail_internal(ctx, "could not store the session");
+    else if (json_set_str(ctx->out, "Session", session) != 0)
+        rc = ops_fail_internal(ctx, "out of memory");
+    free(session);
+    return rc;
+}
+
 /* ---- New users --------------------------------------------------------------------------- */
 
 /*
@@ -215,10 +257,12 @@ static int apply_sign_up(struct op_ctx *ctx, struct store_user *u, const struct 
 
 /*
  * SignUp. Refused when only administrators may create users (NotAuthorizedException "SignUp
- * is not permitted for this user pool" [seen]). A password is required: the emulator has no
- * passwordless sign-in yet, so a missing one gets the validation error Cognito gave before it
- * had one. The new user is UNCONFIRMED and gets a code, UserConfirmed false; unless the pre
- * sign-up trigger confirms it, which sends no code and runs post confirmation after the commit.
+ * is not permitted for this user pool" [seen]). Password may be omitted (or empty) only in a
+ * pool that allows passwordless sign-in (pool_allows_passwordless, the Password member's
+ * [api]): the user then has none. Elsewhere a missing one gets the validation error Cognito
+ * gave before it had passwordless sign-in. The new user is UNCONFIRMED and gets a code,
+ * UserConfirmed false; unless the pre sign-up trigger confirms it, which sends no code and runs
+ * post confirmation after the commit. A client allowing USER_AUTH also gets a Session.
  */
 int op_sign_up(struct op_ctx *ctx)
 {
@@ -237,7 +281,9 @@ int op_sign_up(struct op_ctx *ctx)
         cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "SignUp is not permitted for this user pool");
         goto out;
     }
-    if (password == NULL) {
+    if (password != NULL && *password == '\0')
+        password = NULL;
+    if (password == NULL && !pool_allows_passwordless(pool)) {
         cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                     "1 validation error detected: Value null at 'password' failed to satisfy "
                     "constraint: Member must not be null");
@@ -245,7 +291,7 @@ int op_sign_up(struct op_ctx *ctx)
     }
     /* The trigger that shapes the write runs first; the transaction applies its decision. */
     if (draft_user(ctx, pool, client, "UNCONFIRMED", &u) != 0 ||
-        user_set_password(ctx, pool, u, password) != 0 ||
+        (password != NULL && user_set_password(ctx, pool, u, password) != 0) ||
         pre_sign_up(ctx, pool, client, "PreSignUp_SignUp", u, &decision) != 0 ||
         ops_txn_begin(ctx) != 0)
         goto out;
@@ -255,6 +301,9 @@ int op_sign_up(struct op_ctx *ctx)
         rc = user_insert(ctx, pool, u, decision.auto_verify_email || decision.auto_verify_phone);
     if (rc == 0 && !decision.auto_confirm)
         rc = put_code(ctx, pool, u, &pc);
+    if (rc == 0)
+        rc = answer_session(ctx, pool, client, u,
+                            decision.auto_confirm ? USER_AUTO_SIGN_IN : "SIGN_UP");
     if ((rc = ops_txn_end(ctx, rc)) != 0)
         goto out;
     if (decision.auto_confirm &&
@@ -349,7 +398,10 @@ static int confirm_user(struct op_ctx *ctx, const cJSON *pool, struct store_user
 /*
  * ConfirmSignUp. With PreventUserExistenceErrors ENABLED an unknown user gets
  * CodeMismatchException rather than UserNotFoundException ([errors]: "If the code doesn't
- * match what the server expects Amazon Cognito returns CodeMismatchException").
+ * match what the server expects Amazon Cognito returns CodeMismatchException"). A client
+ * allowing USER_AUTH gets a Session for auto sign-in (answer_session). The request's optional
+ * Session (SignUp's) is accepted and not checked: what Cognito checks in it is not documented,
+ * and the code already names the sign-up.
  */
 int op_confirm_sign_up(struct op_ctx *ctx)
 {
@@ -373,6 +425,8 @@ int op_confirm_sign_up(struct op_ctx *ctx)
                           json_bool(ctx->in, "ForceAliasCreation", false));
     else if (st == STORE_OK && ctx->err.code == COG_OK)
         ops_fail_internal(ctx, "out of memory");
+    if (rc == 0)
+        rc = answer_session(ctx, pool, client, u, USER_AUTO_SIGN_IN);
     if ((rc = ops_txn_end(ctx, rc)) == 0)
         rc = account_post_confirmation(ctx, pool, json_str(client, "ClientId"), u,
                                        "PostConfirmation_ConfirmSignUp");
@@ -548,13 +602,17 @@ static int resend_invitation(struct op_ctx *ctx, const cJSON *pool, const char *
 /*
  * AdminCreateUser: a FORCE_CHANGE_PASSWORD user with the TemporaryPassword, or one made to the
  * pool's policy; the invitation carries it unless MessageAction is SUPPRESS. The
- * NEW_PASSWORD_REQUIRED challenge at sign-in is auth_password.c's.
+ * NEW_PASSWORD_REQUIRED challenge at sign-in is auth_password.c's. In a pool that allows
+ * passwordless sign-in, no TemporaryPassword makes a CONFIRMED user without a password
+ * ([api] TemporaryPassword; ../shared/user-auth-passkeys.md 2.1 saw CONFIRMED), who signs in
+ * with a code or a passkey; no invitation goes out, there being no password to carry (what
+ * Cognito sends such a user is not documented).
  */
 int op_admin_create_user(struct op_ctx *ctx)
 {
     const char *action = json_str(ctx->in, "MessageAction");
     const char *given = json_str(ctx->in, "TemporaryPassword");
-    bool suppress = action != NULL && strcmp(action, "SUPPRESS") == 0;
+    bool suppress = action != NULL && strcmp(action, "SUPPRESS") == 0, passwordless;
     char generated[64];
     const char *password = given;
     struct trigger_sign_up ignored; /* PreSignUp_AdminCreateUser: Cognito ignores the flags */
@@ -564,7 +622,12 @@ int op_admin_create_user(struct op_ctx *ctx)
 
     if (pool_load(ctx, json_str(ctx->in, "UserPoolId"), &pool) != 0)
         goto out;
-    if (password == NULL || *password == '\0') {
+    passwordless = (password == NULL || *password == '\0') && pool_allows_passwordless(pool) &&
+                   (action == NULL || strcmp(action, "RESEND") != 0);
+    if (passwordless) {
+        password = NULL;
+        suppress = true;
+    } else if (password == NULL || *password == '\0') {
         password_generate(json_get(json_get(pool, "Policies"), "PasswordPolicy"), generated,
                           sizeof(generated));
         password = generated;
@@ -573,8 +636,9 @@ int op_admin_create_user(struct op_ctx *ctx)
         rc = resend_invitation(ctx, pool, password);
         goto out;
     }
-    if (draft_user(ctx, pool, NULL, "FORCE_CHANGE_PASSWORD", &u) != 0 ||
-        user_set_password(ctx, pool, u, password) != 0 ||
+    if (draft_user(ctx, pool, NULL, passwordless ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD", &u) !=
+            0 ||
+        (!passwordless && user_set_password(ctx, pool, u, password) != 0) ||
         (!suppress && invite(ctx, pool, u, password, false) != 0) ||
         pre_sign_up(ctx, pool, NULL, "PreSignUp_AdminCreateUser", u, &ignored) != 0 ||
         ops_txn_begin(ctx) != 0)

@@ -292,6 +292,52 @@ fail:
 /* ---- User pool settings ------------------------------------------------------------------ */
 
 /*
+ * Policies.SignInPolicy, the first factors of choice-based sign-in (USER_AUTH), ["PASSWORD"]
+ * when omitted (../shared/user-auth-passkeys.md 1.1). PASSWORD must be among them (the CDK's
+ * AllowedFirstAuthFactors construct requires it; InvalidParameterException, the emulator's
+ * wording), and the LITE feature plan allows nothing else (FeatureUnavailableInTierException,
+ * in Create/UpdateUserPool's error lists; the emulator's wording). 0, or -1 with err set.
+ */
+static int add_sign_in_policy(cJSON *pol, const cJSON *policies, const char *tier,
+                              struct cog_err *err)
+{
+    const cJSON *given = json_get(json_get(policies, "SignInPolicy"), "AllowedFirstAuthFactors");
+    cJSON *policy = cJSON_CreateObject(), *factors;
+    const cJSON *factor;
+    bool lite = strcmp(tier, "LITE") == 0, lite_refused = false;
+
+    factors = given != NULL ? cJSON_Duplicate(given, true) : cJSON_CreateArray();
+    if (policy == NULL || factors == NULL) {
+        cJSON_Delete(policy);
+        cJSON_Delete(factors);
+        return cog_err_oom(err);
+    }
+    if (json_set_item(policy, "AllowedFirstAuthFactors", factors) != 0 ||
+        (given == NULL && !cJSON_AddItemToArray(factors, cJSON_CreateString("PASSWORD")))) {
+        cJSON_Delete(policy);
+        return cog_err_oom(err);
+    }
+    if (!json_list_has(factors, "PASSWORD")) {
+        cJSON_Delete(policy);
+        return cog_err_set(err, COG_E_INVALID_PARAMETER,
+                           "AllowedFirstAuthFactors must include PASSWORD.");
+    }
+    cJSON_ArrayForEach(factor, factors)
+    {
+        lite_refused |=
+            lite && cJSON_IsString(factor) && strcmp(factor->valuestring, "PASSWORD") != 0;
+    }
+    if (lite_refused) {
+        cJSON_Delete(policy);
+        return cog_err_set(err, COG_E_FEATURE_UNAVAILABLE_IN_TIER,
+                           "Sign-in with EMAIL_OTP, SMS_OTP or WEB_AUTHN is not available in the "
+                           "LITE feature plan. Change the user pool's feature plan to ESSENTIALS "
+                           "or PLUS.");
+    }
+    return json_set_item(pol, "SignInPolicy", policy) != 0 ? cog_err_oom(err) : 0;
+}
+
+/*
  * Policies and the temporary password lifetime. Each password policy member the request omits
  * takes its own default (Cognito: "If you don't provide a value for an attribute, Amazon
  * Cognito sets it to its default value"; per-member defaulting inside a given PasswordPolicy
@@ -300,7 +346,8 @@ fail:
  * refused together with TemporaryPasswordValidityDays (the message real Cognito gives,
  * quoted by hashicorp/terraform-provider-aws's retry on it), and always mirrors it ([cli-2024]).
  */
-static int add_policies(cJSON *doc, const cJSON *in, int64_t *temp_days, struct cog_err *err)
+static int add_policies(cJSON *doc, const cJSON *in, const char *tier, int64_t *temp_days,
+                        struct cog_err *err)
 {
     const cJSON *policies = json_get(in, "Policies");
     const cJSON *given = json_get(policies, "PasswordPolicy");
@@ -330,9 +377,11 @@ static int add_policies(cJSON *doc, const cJSON *in, int64_t *temp_days, struct 
     bad |= json_set_bool(pp, "RequireSymbols", json_bool(given, "RequireSymbols", true));
     bad |= json_copy_member(pp, given, "PasswordHistorySize");
     bad |= json_set_num(pp, "TemporaryPasswordValidityDays", (double)*temp_days);
-    bad |= json_copy_member(pol, policies, "SignInPolicy");
-    bad |= json_set_item(doc, "Policies", pol);
-    return bad ? cog_err_oom(err) : 0;
+    if (bad || add_sign_in_policy(pol, policies, tier, err) != 0) {
+        cJSON_Delete(pol);
+        return bad ? cog_err_oom(err) : -1;
+    }
+    return json_set_item(doc, "Policies", pol) != 0 ? cog_err_oom(err) : 0;
 }
 
 /*
@@ -463,6 +512,11 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
                       int64_t now_ms, cJSON **out, struct cog_err *err)
 {
     const cJSON *fixed = old ? old : in; /* where the create-only settings come from */
+    /* UpdateUserPool keeps the tier when the request omits it: "With the exception of
+     * UserPoolTier, if you don't provide a value for an attribute, Amazon Cognito sets it to
+     * its default value" (UpdateUserPool API reference). */
+    const char *tier =
+        json_str_or(in, "UserPoolTier", json_str_or(old, "UserPoolTier", "ESSENTIALS"));
     cJSON *doc = NULL, *schema = NULL, *settings = NULL;
     int64_t temp_days = DEFAULT_TEMP_PASSWORD_DAYS;
     int bad = 0;
@@ -483,7 +537,7 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
     }
     bad |= json_set_str(doc, "Id", old ? json_str_or(old, "Id", "") : id);
     bad |= json_set_str(doc, "Name", json_str_or(in, "PoolName", json_str_or(old, "Name", "")));
-    if (add_policies(doc, in, &temp_days, err) != 0)
+    if (add_policies(doc, in, tier, &temp_days, err) != 0)
         goto fail;
     bad |=
         json_set_str(doc, "DeletionProtection", json_str_or(in, "DeletionProtection", "INACTIVE"));
@@ -525,12 +579,7 @@ static int build_pool(const cJSON *in, const cJSON *old, const char *id, const c
     bad |= json_copy_member(doc, fixed, "UsernameConfiguration");
     bad |= json_set_str(doc, "Arn", old ? json_str_or(old, "Arn", "") : arn);
     bad |= json_copy_member(doc, in, "AccountRecoverySetting");
-    /* UpdateUserPool keeps the tier when the request omits it: "With the exception of
-     * UserPoolTier, if you don't provide a value for an attribute, Amazon Cognito sets it to
-     * its default value" (UpdateUserPool API reference). */
-    bad |= json_set_str(
-        doc, "UserPoolTier",
-        json_str_or(in, "UserPoolTier", json_str_or(old, "UserPoolTier", "ESSENTIALS")));
+    bad |= json_set_str(doc, "UserPoolTier", tier);
     if (bad) {
         cog_err_oom(err);
         goto fail;
@@ -584,4 +633,16 @@ bool pool_never_writable(const char *name)
 {
     return strcmp(name, "sub") == 0 || strcmp(name, "email_verified") == 0 ||
            strcmp(name, "phone_number_verified") == 0;
+}
+
+bool pool_allows_passwordless(const cJSON *pool)
+{
+    static const char *const PASSWORDLESS[] = {"EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"};
+    const cJSON *factors =
+        json_get(json_get(json_get(pool, "Policies"), "SignInPolicy"), "AllowedFirstAuthFactors");
+
+    for (size_t i = 0; i < sizeof(PASSWORDLESS) / sizeof(PASSWORDLESS[0]); i++)
+        if (json_list_has(factors, PASSWORDLESS[i]))
+            return true;
+    return false;
 }

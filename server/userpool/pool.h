@@ -66,4 +66,8 @@ const cJSON *pool_schema_find(const cJSON *schema, const char *name);
  * phone_number_verified), which no app client may write. */
 bool pool_never_writable(const char *name);
 
+/* Whether the pool allows a first factor without a password (SignInPolicy's
+ * AllowedFirstAuthFactors has EMAIL_OTP, SMS_OTP or WEB_AUTHN): users may then have none. */
+bool pool_allows_passwordless(const cJSON *pool);
+
 #endif

@@ -148,4 +148,8 @@ int user_fill(cJSON *obj, const struct store_user *u, const char *attr_member, c
 /* Write back u as changed at the request's time (modified_ms). 0, or -1 with ctx->err set. */
 int user_save(struct op_ctx *ctx, struct store_user *u);
 
+/* The challenge name of the auth session that ConfirmSignUp answers for auto sign-in
+ * (ops_user.c writes it; auth/auth_choice.c signs its user in, once). No ChallengeName is. */
+#define USER_AUTO_SIGN_IN "AUTO_SIGN_IN"
+
 #endif
