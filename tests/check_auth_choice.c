@@ -326,6 +326,30 @@ START_TEST(test_auth_choice_refusals)
 }
 END_TEST
 
+START_TEST(test_auth_choice_admin_operations)
+{
+    struct tl_app a;
+    char session[512], code[9];
+    cJSON *resp;
+
+    choice_app(&a, ALL_FACTORS, PHONE_AND_EMAIL);
+    resp =
+        tu_callf(env, IDP "AdminInitiateAuth",
+                 "{\"AuthFlow\":\"USER_AUTH\",\"UserPoolId\":\"%s\",\"ClientId\":\"%s\","
+                 "\"AuthParameters\":{\"USERNAME\":\"alice\",\"PREFERRED_CHALLENGE\":\"SMS_OTP\"}}",
+                 a.pool, a.client);
+    expect_challenge(resp, "SMS_OTP", session);
+    expect_available(resp, "[\"PASSWORD_SRP\",\"PASSWORD\",\"EMAIL_OTP\",\"SMS_OTP\"]");
+    cJSON_Delete(resp);
+    otp_code("alice", "SMS", code);
+    tl_expect_tokens(tu_callf(env, IDP "AdminRespondToAuthChallenge",
+                              "{\"UserPoolId\":\"%s\",\"ClientId\":\"%s\",\"ChallengeName\":"
+                              "\"SMS_OTP\",\"Session\":\"%s\",\"ChallengeResponses\":{\"USERNAME\":"
+                              "\"alice\",\"SMS_OTP_CODE\":\"%s\"}}",
+                              a.pool, a.client, session, code));
+}
+END_TEST
+
 START_TEST(test_auth_choice_hidden_users_get_simulated_challenges)
 {
     struct tl_app a, hiding;
@@ -623,6 +647,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_auth_choice_email_otp);
     tcase_add_test(tc, test_auth_choice_sms_otp_through_select_and_expiry);
     tcase_add_test(tc, test_auth_choice_refusals);
+    tcase_add_test(tc, test_auth_choice_admin_operations);
     tcase_add_test(tc, test_auth_choice_hidden_users_get_simulated_challenges);
     tcase_add_test(tc, test_auth_choice_mfa_and_new_password_users_get_passwords_only);
     tcase_add_test(tc, test_auth_choice_pool_settings_and_tiers);

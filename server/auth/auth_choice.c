@@ -292,7 +292,7 @@ static int ask_code(struct auth *a, const char *username, const char *name, cons
 
     otp_code(code);
     secrets_sha256_hex(code, hash);
-    snprintf(data, sizeof(data), "{\"first_factor\":true,\"code_sha256\":\"%s\"}", hash);
+    snprintf(data, sizeof(data), "{\"first_factor\":1,\"code_sha256\":\"%s\"}", hash);
     d.destination = a->user != NULL ? json_str(attrs, attribute) : username;
     if (params == NULL || details == NULL || (a->user != NULL && attrs == NULL)) {
         ops_fail_internal(a->ctx, "out of memory");
@@ -315,29 +315,16 @@ out:
     return rc;
 }
 
-/* The user's state before a code goes out (what auth_password_accepted refuses after a
- * password): "User is disabled.", UserNotConfirmedException. */
-static int may_sign_in(const struct auth *a)
-{
-    if (a->user == NULL)
-        return 0;
-    if (!a->user->enabled)
-        return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED, "User is disabled.");
-    if (strcmp(a->user->status, "UNCONFIRMED") == 0)
-        return cog_err_set(&a->ctx->err, COG_E_USER_NOT_CONFIRMED, "User is not confirmed.");
-    return 0;
-}
-
 static int ask_email(struct auth *a, const char *username)
 {
-    if (may_sign_in(a) != 0)
+    if (auth_check_user_state(a) != 0)
         return -1;
     return ask_code(a, username, "EMAIL_OTP", "EMAIL", "email");
 }
 
 static int ask_sms(struct auth *a, const char *username)
 {
-    if (may_sign_in(a) != 0)
+    if (auth_check_user_state(a) != 0)
         return -1;
     return ask_code(a, username, "SMS_OTP", "SMS", "phone_number");
 }
@@ -348,7 +335,7 @@ static int ask_web_authn(struct auth *a, const char *username)
     (void)username;
     if (a->user == NULL)
         return auth_incorrect_password(a->ctx);
-    if (may_sign_in(a) != 0)
+    if (auth_check_user_state(a) != 0)
         return -1;
     return auth_ask_web_authn(a);
 }
@@ -384,7 +371,7 @@ static int auto_sign_in(struct auth *a, const char *session)
              strcmp(s->pool_id, json_str(a->pool, "Id")) != 0 ||
              strcmp(s->client_id, a->client_id) != 0 || s->expires_ms <= a->ctx->now_ms)
         rc = auth_invalid_session(a->ctx);
-    else if ((rc = may_sign_in(a)) == 0 && (rc = auth_spend_session(a, session, s)) == 0)
+    else if ((rc = auth_check_user_state(a)) == 0 && (rc = auth_spend_session(a, session, s)) == 0)
         a->signed_in = true;
     store_session_free(s);
     return rc;
@@ -457,14 +444,15 @@ int auth_verify_choice(struct auth *a, const struct store_session *s)
     return check_password(a, password);
 }
 
-/* The set of factors session s offered. */
-static unsigned session_set(const struct store_session *s)
+/* The number member name of session s's state (0 when absent): a SELECT_CHALLENGE's
+ * "available" set, a code session's "first_factor" mark. */
+static int64_t state_number(const struct store_session *s, const char *name)
 {
     cJSON *data = cJSON_Parse(s->data);
-    unsigned set = (unsigned)json_int(data, "available", 0);
+    int64_t n = json_int(data, name, 0);
 
     cJSON_Delete(data);
-    return set;
+    return n;
 }
 
 /*
@@ -478,7 +466,7 @@ int auth_respond_select_challenge(struct auth *a, const struct store_session *s)
 
     if (answer == NULL)
         return auth_missing(a->ctx, "ANSWER");
-    if (f == NULL || (session_set(s) & f->bit) == 0)
+    if (f == NULL || ((unsigned)state_number(s, "available") & f->bit) == 0)
         return cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER,
                            "Invalid ANSWER %s: not one of the AvailableChallenges.", answer);
     if (f->bit == FF_PASSWORD && auth_param(a, "PASSWORD") == NULL)
@@ -522,26 +510,16 @@ static int respond_code(struct auth *a, const struct store_session *s, const cha
     if (!ok)
         return cog_err_set(&a->ctx->err, COG_E_CODE_MISMATCH,
                            "Invalid code or auth state for the user.");
-    if (may_sign_in(a) != 0)
+    if (auth_check_user_state(a) != 0)
         return -1;
     a->signed_in = true;
     return 0;
 }
 
-/* Whether session s is a first factor's (USER_AUTH) rather than MFA's. */
-static bool first_factor_session(const struct store_session *s)
-{
-    cJSON *data = cJSON_Parse(s->data);
-    bool first = json_bool(data, "first_factor", false);
-
-    cJSON_Delete(data);
-    return first;
-}
-
 /* RespondToAuthChallenge EMAIL_OTP: a first factor's code here, an MFA code in auth_mfa.c. */
 int auth_respond_email_code(struct auth *a, const struct store_session *s)
 {
-    if (!first_factor_session(s))
+    if (state_number(s, "first_factor") == 0)
         return auth_respond_email_otp(a, s);
     return respond_code(a, s, "EMAIL_OTP_CODE");
 }

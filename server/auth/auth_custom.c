@@ -215,18 +215,6 @@ static int decide(struct auth *a)
     return auth_ask_password_verifier(a, srp_a, flow_username(a));
 }
 
-/* Refuse a user whose state ends any sign-in, in the words of password sign-in. */
-static int check_user_state(const struct auth *a)
-{
-    if (a->user == NULL)
-        return 0;
-    if (!a->user->enabled)
-        return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED, "User is disabled.");
-    if (strcmp(a->user->status, "UNCONFIRMED") == 0)
-        return cog_err_set(&a->ctx->err, COG_E_USER_NOT_CONFIRMED, "User is not confirmed.");
-    return 0;
-}
-
 /* A new flow state for username: an empty history, or SRP_A passed when srp. NULL when out of
  * memory. */
 static cJSON *flow_new(const char *username, bool srp)
@@ -268,7 +256,7 @@ int auth_start_custom(struct auth *a)
         return -1;
     if (st != STORE_OK && !client_hides_users(a->client))
         return auth_unknown_user(a);
-    if (auth_pre_authentication(a, username) != 0 || check_user_state(a) != 0)
+    if (auth_pre_authentication(a, username) != 0 || auth_check_user_state(a) != 0)
         return -1;
     if ((a->custom = flow_new(username, srp_a != NULL)) == NULL)
         return ops_fail_internal(a->ctx, "out of memory");

@@ -160,6 +160,10 @@ int auth_ask_web_authn(struct auth *a);
  * NEW_PASSWORD_REQUIRED of a FORCE_CHANGE_PASSWORD one, else auth_ask_mfa. 0 or -1. */
 int auth_password_accepted(struct auth *a);
 
+/* auth_password.c. Refuse a->user (when set) whose state ends any sign-in, in the words of
+ * password sign-in: "User is disabled.", UserNotConfirmedException. 0 or -1. */
+int auth_check_user_state(const struct auth *a);
+
 /* auth_password.c. PasswordResetRequiredException (-1) for a RESET_REQUIRED user whose
  * password was proved (matched) or who has none; else 0. */
 int auth_check_reset_required(const struct auth *a, bool matched);

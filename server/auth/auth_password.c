@@ -251,6 +251,18 @@ static bool temporary_password_expired(const struct auth *a)
     return a->ctx->now_ms - a->user->modified_ms > days * 86400000;
 }
 
+/* Disabled and unconfirmed users, refused in the words below (auth_int.h). */
+int auth_check_user_state(const struct auth *a)
+{
+    if (a->user == NULL)
+        return 0;
+    if (!a->user->enabled)
+        return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED, "User is disabled.");
+    if (strcmp(a->user->status, "UNCONFIRMED") == 0)
+        return cog_err_set(&a->ctx->err, COG_E_USER_NOT_CONFIRMED, "User is not confirmed.");
+    return 0;
+}
+
 /*
  * What a user who proved the password (USER_PASSWORD_AUTH's PASSWORD, or USER_SRP_AUTH's
  * PASSWORD_VERIFIER) gets, by state. The password is checked first: a disabled or unconfirmed
@@ -263,13 +275,9 @@ static bool temporary_password_expired(const struct auth *a)
  */
 int auth_password_accepted(struct auth *a)
 {
-    const char *status = a->user->status;
-
-    if (!a->user->enabled)
-        return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED, "User is disabled.");
-    if (strcmp(status, "UNCONFIRMED") == 0)
-        return cog_err_set(&a->ctx->err, COG_E_USER_NOT_CONFIRMED, "User is not confirmed.");
-    if (strcmp(status, "FORCE_CHANGE_PASSWORD") == 0) {
+    if (auth_check_user_state(a) != 0)
+        return -1;
+    if (strcmp(a->user->status, "FORCE_CHANGE_PASSWORD") == 0) {
         if (temporary_password_expired(a))
             return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED,
                                "Temporary password has expired and must be reset by an "
