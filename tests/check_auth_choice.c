@@ -424,6 +424,20 @@ START_TEST(test_auth_choice_mfa_and_new_password_users_get_passwords_only)
 }
 END_TEST
 
+/* DescribeUserPool's AllowedFirstAuthFactors of pool, as compact JSON text, must be list. */
+static void expect_pool_factors(const char *pool, const char *list)
+{
+    cJSON *resp = tu_callf(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"%s\"}", pool);
+    char *text = cJSON_PrintUnformatted(
+        tu_get(tu_get(tu_get(tu_get(resp, "UserPool"), "Policies"), "SignInPolicy"),
+               "AllowedFirstAuthFactors"));
+
+    ck_assert_ptr_nonnull(text);
+    ck_assert_str_eq(text, list);
+    cJSON_free(text);
+    cJSON_Delete(resp);
+}
+
 START_TEST(test_auth_choice_pool_settings_and_tiers)
 {
     struct tl_app a;
@@ -432,28 +446,15 @@ START_TEST(test_auth_choice_pool_settings_and_tiers)
 
     /* DescribeUserPool shows the default, ["PASSWORD"], and what was set. */
     choice_app(&a, NULL, "");
-    resp = tu_callf(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"%s\"}", a.pool);
-    {
-        char *text = cJSON_PrintUnformatted(
-            tu_get(tu_get(tu_get(tu_get(resp, "UserPool"), "Policies"), "SignInPolicy"),
-                   "AllowedFirstAuthFactors"));
-        ck_assert_str_eq(text, "[\"PASSWORD\"]");
-        cJSON_free(text);
-    }
-    cJSON_Delete(resp);
+    expect_pool_factors(a.pool, "[\"PASSWORD\"]");
     tl_ok(tu_callf(env, IDP "UpdateUserPool",
                    "{\"UserPoolId\":\"%s\",\"Policies\":{\"SignInPolicy\":"
                    "{\"AllowedFirstAuthFactors\":[\"PASSWORD\",\"EMAIL_OTP\"]}}}",
                    a.pool));
-    resp = tu_callf(env, IDP "DescribeUserPool", "{\"UserPoolId\":\"%s\"}", a.pool);
-    {
-        char *text = cJSON_PrintUnformatted(
-            tu_get(tu_get(tu_get(tu_get(resp, "UserPool"), "Policies"), "SignInPolicy"),
-                   "AllowedFirstAuthFactors"));
-        ck_assert_str_eq(text, "[\"PASSWORD\",\"EMAIL_OTP\"]");
-        cJSON_free(text);
-    }
-    cJSON_Delete(resp);
+    expect_pool_factors(a.pool, "[\"PASSWORD\",\"EMAIL_OTP\"]");
+    /* UpdateUserPool resets what it omits. */
+    tl_ok(tu_callf(env, IDP "UpdateUserPool", "{\"UserPoolId\":\"%s\"}", a.pool));
+    expect_pool_factors(a.pool, "[\"PASSWORD\"]");
     /* PASSWORD is required. */
     tl_error(tu_call(env, IDP "CreateUserPool",
                      "{\"PoolName\":\"q\",\"Policies\":{\"SignInPolicy\":"
