@@ -257,9 +257,10 @@ static int apply_sign_up(struct op_ctx *ctx, struct store_user *u, const struct 
 
 /*
  * SignUp. Refused when only administrators may create users (NotAuthorizedException "SignUp
- * is not permitted for this user pool" [seen]). Password may be omitted (or empty) only in a
- * pool that allows passwordless sign-in (pool_allows_passwordless, the Password member's
- * [api]): the user then has none. Elsewhere a missing one gets the validation error Cognito
+ * is not permitted for this user pool" [seen]). Password may be omitted only in a pool that
+ * allows passwordless sign-in (pool_allows_passwordless; the Password member's [api], which
+ * also allows "a blank value", but the model's pattern [\S]+ refuses a blank one before this
+ * runs): the user then has none. Elsewhere a missing one gets the validation error Cognito
  * gave before it had passwordless sign-in. The new user is UNCONFIRMED and gets a code,
  * UserConfirmed false; unless the pre sign-up trigger confirms it, which sends no code and runs
  * post confirmation after the commit. A client allowing USER_AUTH also gets a Session.
@@ -281,8 +282,6 @@ int op_sign_up(struct op_ctx *ctx)
         cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "SignUp is not permitted for this user pool");
         goto out;
     }
-    if (password != NULL && *password == '\0')
-        password = NULL;
     if (password == NULL && !pool_allows_passwordless(pool)) {
         cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                     "1 validation error detected: Value null at 'password' failed to satisfy "
