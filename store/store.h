@@ -670,6 +670,73 @@ int64_t store_link_count(struct store_conn *conn, int64_t user_seq);
 /* How many passkeys user user_seq has registered, or -1 on error. */
 int64_t store_webauthn_count(struct store_conn *conn, int64_t user_seq);
 
+/* ---- Devices (store_device.c) ---------------------------------------------------------- */
+
+/* A device a sign-in minted for a user (NewDeviceMetadata); confirmed once verifier is set. */
+struct store_device {
+    char *device_key; /* "<region>_<uuid>", unique across pools */
+    char *pool_id;
+    int64_t user_seq;
+    char *group_key;    /* the user's DeviceGroupKey, the same on all of the user's devices */
+    char *salt;         /* device SRP salt (hex), NULL until ConfirmDevice */
+    char *verifier;     /* device SRP verifier (hex), NULL until ConfirmDevice */
+    char *name;         /* DeviceName, or NULL */
+    int remembered;     /* 1: remembered */
+    int64_t created_ms; /* the dates GetDevice shows */
+    int64_t modified_ms;
+    int64_t last_auth_ms; /* 0: never signed in with it */
+    char *last_ip;        /* NULL: unknown */
+};
+
+/* One page of a user's devices; next_token NULL on the last page. */
+struct store_device_page {
+    struct store_device **devices;
+    size_t count;
+    char *next_token;
+};
+
+void store_device_free(struct store_device *d);
+void store_device_page_free(struct store_device_page *page);
+
+/* Record a new device d. STORE_OK, STORE_EXISTS (the key is taken), STORE_NOT_FOUND (no such
+ * pool or user) or STORE_ERROR. */
+int store_device_put(struct store_conn *conn, const struct store_device *d);
+
+/* The device of device_key: on STORE_OK *out is new (store_device_free); STORE_NOT_FOUND. */
+int store_device_get(struct store_conn *conn, const char *device_key, struct store_device **out);
+
+/*
+ * Confirm device d->device_key: set its salt, verifier, name, remembered and modified_ms from d,
+ * only if it has no verifier yet. STORE_OK, STORE_NOT_FOUND (no such device, or confirmed
+ * already: the caller tells them apart) or STORE_ERROR.
+ */
+int store_device_confirm(struct store_conn *conn, const struct store_device *d);
+
+/* Set the remembered status (modified at now_ms). STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_device_remember(struct store_conn *conn, const char *device_key, int remembered,
+                          int64_t now_ms);
+
+/* Record a sign-in with the device at now_ms from ip (NULL: keep the last one known).
+ * STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_device_note_auth(struct store_conn *conn, const char *device_key, int64_t now_ms,
+                           const char *ip);
+
+/* Forget a device. STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_device_delete(struct store_conn *conn, const char *device_key);
+
+/* The group key of user user_seq's devices (its oldest device's): *out new (free()) on
+ * STORE_OK; STORE_NOT_FOUND when the user has no device. */
+int store_device_group_key(struct store_conn *conn, int64_t user_seq, char **out);
+
+/*
+ * One page of user user_seq's confirmed devices, oldest first, after token (NULL: the first
+ * page), at most limit (>= 1) of them; with remembered_only the remembered ones alone. On
+ * STORE_OK the caller frees *page with store_device_page_free(). STORE_BAD_TOKEN for a token
+ * this store did not make, STORE_ERROR.
+ */
+int store_device_list(struct store_conn *conn, int64_t user_seq, int remembered_only, int limit,
+                      const char *token, struct store_device_page *page);
+
 /* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 
 /*

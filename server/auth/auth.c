@@ -36,6 +36,7 @@ void auth_free(struct auth *a)
     cJSON_Delete(a->client);
     store_user_free(a->user);
     cJSON_Delete(a->custom);
+    free(a->device_key);
 }
 
 const char *auth_param(const struct auth *a, const char *name)
@@ -114,11 +115,18 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
         .client_metadata = token_client_metadata(a),
         .scope = a->oauth_scope,
     };
-    cJSON *result = cJSON_CreateObject();
+    cJSON *result = cJSON_CreateObject(), *device = NULL;
 
     if (result == NULL)
         return ops_fail_internal(a->ctx, "out of memory");
-    if (tokens_issue(a->ctx, &grant, result) != 0) {
+    if (auth_device_tokens(a, with_refresh_token, &device) != 0) {
+        cJSON_Delete(result);
+        return -1;
+    }
+    grant.device_key = a->device_key;
+    /* NewDeviceMetadata comes last in Cognito's AuthenticationResult. */
+    if (tokens_issue(a->ctx, &grant, result) != 0 ||
+        (device != NULL && json_set_item(result, "NewDeviceMetadata", device) != 0)) {
         cJSON_Delete(result);
         return -1;
     }

@@ -48,6 +48,10 @@ struct auth {
      * stored takes it along (auth_store_challenge sets it NULL); still set after a response
      * means the flow goes back to its DefineAuthChallenge trigger (auth_custom_continue). */
     cJSON *custom;
+    /* The device this sign-in used or minted (auth_device.c), owned, or NULL: the access
+     * token's device_key. */
+    char *device_key;
+    bool mint_device; /* GetTokensFromRefreshToken: mint a device when its DeviceKey is absent */
 };
 
 /* ---- auth.c: the sign-in and its answers -------------------------------------------------- */
@@ -129,6 +133,9 @@ int auth_respond_email_otp(struct auth *a, const struct store_session *s);
 int auth_respond_select_mfa_type(struct auth *a, const struct store_session *s);
 int auth_respond_mfa_setup(struct auth *a, const struct store_session *s);
 int auth_respond_custom_challenge(struct auth *a, const struct store_session *s);
+int auth_respond_device_srp(struct auth *a, const struct store_session *s);
+int auth_verify_device_password(struct auth *a, const struct store_session *s);
+int auth_respond_device_password(struct auth *a, const struct store_session *s);
 
 /* auth_webauthn.c, passkey sign-in (USER_AUTH's WEB_AUTHN first factor):
  * auth_ask_web_authn asks the WEB_AUTHN challenge of a->user, whose ChallengeParameters
@@ -158,11 +165,39 @@ int auth_clear_lockout(struct auth *a);
  * to pass, else answers the MFA challenge that mfa_decide() picks. 0 or -1. */
 int auth_ask_mfa(struct auth *a);
 
+/* auth_device.c, remembered devices in a pool that tracks them (userpool/device.h).
+ * auth_device_ask, after the first factor where auth_ask_mfa would ask MFA: for a confirmed,
+ * remembered DEVICE_KEY of a->user asks DEVICE_SRP_AUTH instead and returns 1; 0 when no
+ * device applies; -1 ("Device does not exist." for a key that is not a->user's).
+ * auth_device_tokens, just before tokens are issued: the device they are for into
+ * a->device_key (the one DEVICE_PASSWORD_VERIFIER proved, else DEVICE_KEY, or
+ * GetTokensFromRefreshToken's DeviceKey, which must be a->user's), or for a sign_in
+ * (or a->mint_device) without one a new device, whose NewDeviceMetadata goes into
+ * *metadata (a new object, else NULL). 0 or -1. */
+int auth_device_ask(struct auth *a);
+int auth_device_tokens(struct auth *a, bool sign_in, cJSON **metadata);
+
 /* auth_srp.c. auth_check_srp_a: InvalidParameterException (-1) unless srp_a (hex) is a valid
  * SRP A. auth_ask_password_verifier: ask PASSWORD_VERIFIER for it, of a->user or, when that
  * is NULL, of the unknown user name (a simulated challenge). 0 or -1. */
 int auth_check_srp_a(struct auth *a, const char *srp_a);
 int auth_ask_password_verifier(struct auth *a, const char *srp_a, const char *name);
+
+/* auth_srp.c, the SRP exchange that device SRP (auth_device.c) shares with PASSWORD_VERIFIER,
+ * with its own identities and stored verifier (../shared/user-auth-passkeys.md 4.3).
+ * auth_srp_offer: for the client's A (hex, checked by auth_check_srp_a), the verifier and salt
+ * (hex), a fresh secret b, B = k*v + g^b and a new SECRET_BLOCK: A, b, B, SALT and
+ * SECRET_BLOCK go into data (the session's state: secret, secrets_wipe its text), SALT, SRP_B
+ * and SECRET_BLOCK into params. 0 or -1.
+ * auth_srp_proof: whether the client's signature over block (the SECRET_BLOCK offered in data)
+ * and timestamp (the clients' form, within a few minutes of the clock) proves verifier for the
+ * exchange in data, with pool_name and user_id as the identities: 1 yes, 0 no, -1 on a
+ * malformed state or OpenSSL failure (ctx->err not set). */
+int auth_srp_offer(struct auth *a, const char *srp_a, const char *verifier, const char *salt,
+                   cJSON *data, cJSON *params);
+int auth_srp_proof(const struct auth *a, const cJSON *data, const char *verifier,
+                   const char *pool_name, const char *user_id, const char *block,
+                   const char *signature, const char *timestamp);
 
 /* auth_custom.c, the custom flow across the responses (RespondToAuthChallenge):
  * auth_custom_resume, inside the transaction, takes the flow that session s carries into

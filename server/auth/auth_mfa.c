@@ -110,15 +110,19 @@ static int ask_list(struct auth *a, const char *name, const char *member, unsign
 
 /*
  * The step after a proved password (and a new one, if one was required): tokens when the user
- * has no MFA to pass, else the challenge mfa_decide() picks. Sets a->signed_in, or answers
- * the challenge. 0 or -1.
+ * has no MFA to pass, else the challenge mfa_decide() picks; a remembered device
+ * (auth_device_ask) gets DEVICE_SRP_AUTH instead, whether MFA applies or not. Sets
+ * a->signed_in, or answers the challenge. 0 or -1.
  */
 int auth_ask_mfa(struct auth *a)
 {
     struct store_mfa m = {0};
     unsigned factor, factors;
     enum mfa_step step;
+    int device = auth_device_ask(a); /* a remembered device stands in for MFA */
 
+    if (device != 0)
+        return device < 0 ? -1 : 0;
     if (store_mfa_get(a->ctx->db, a->user->seq, &m) != STORE_OK)
         return ops_fail_internal(a->ctx, "could not read the MFA settings");
     step = mfa_decide(a->pool, a->user, &m, &factor, &factors);

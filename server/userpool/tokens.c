@@ -278,6 +278,8 @@ static cJSON *access_claims(const struct token_grant *g, const struct claims_bas
     int bad = claims == NULL;
 
     bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
+    if (g->device_key != NULL) /* after sub, as in AWS's sample access token */
+        bad = bad || json_set_str(claims, "device_key", g->device_key) != 0;
     bad = bad || add_list_claim(claims, "cognito:groups", gc->groups) != 0;
     bad = bad || json_set_str(claims, "iss", b->iss) != 0;
     bad = bad || json_set_str(claims, "client_id", client_id) != 0;

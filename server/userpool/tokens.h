@@ -39,6 +39,9 @@ struct token_grant {
      */
     const char *scope;
     const char *nonce;
+    /* The device the sign-in used or minted (auth/auth_device.c): the access token's
+     * device_key claim; NULL for none. */
+    const char *device_key;
 };
 
 /*
