@@ -207,13 +207,28 @@ static void remembered_device(const struct tl_app *a, bool mfa, bool opt_in, str
                        d->access, d->key));
 }
 
+/* The DEVICE_PASSWORD_VERIFIER responses of client c for d, with the claim of password over
+ * the challenge's params (out: 2048 bytes). */
+static void claim_responses(const struct ta_srp_client *c, const struct device *d,
+                            const cJSON *params, const char *password, char *out)
+{
+    char timestamp[40], signature[SRP_SIGNATURE_B64_LEN + 1];
+
+    ta_srp_timestamp(clock_now_ms(), timestamp);
+    ta_srp_sign_as(c, d->group, d->key, params, password, timestamp, signature);
+    snprintf(out, 2048,
+             ",\"DEVICE_KEY\":\"%s\",\"PASSWORD_CLAIM_SECRET_BLOCK\":\"%s\","
+             "\"PASSWORD_CLAIM_SIGNATURE\":\"%s\",\"TIMESTAMP\":\"%s\"",
+             d->key, tu_str(params, "SECRET_BLOCK"), signature, timestamp);
+}
+
 /* Answer DEVICE_SRP_AUTH (resp, deleted) for d; with wrong_first, a wrong claim is refused
  * before the right one. The final response. */
 static cJSON *device_srp(const struct tl_app *a, const struct device *d, cJSON *resp,
                          bool wrong_first)
 {
     struct ta_srp_client c = ta_srp_client_new();
-    char responses[2048], timestamp[40], signature[SRP_SIGNATURE_B64_LEN + 1], session[512];
+    char responses[2048], session[512];
     const cJSON *params;
     cJSON *next;
 
@@ -227,23 +242,13 @@ static cJSON *device_srp(const struct tl_app *a, const struct device *d, cJSON *
     ck_assert_str_eq(tu_str(params, "USERNAME"), "alice");
     ck_assert_str_eq(tu_str(params, "DEVICE_KEY"), d->key);
     ck_assert_str_eq(tu_str(params, "SALT"), "9a8b7c6d5e4f30211203f4e5d6c7b8a9");
-    ta_srp_timestamp(clock_now_ms(), timestamp);
     snprintf(session, sizeof(session), "%s", tu_str(next, "Session"));
-    ta_srp_sign_as(&c, d->group, d->key, params, wrong_first ? "wrong" : DEVICE_PASSWORD, timestamp,
-                   signature);
-    snprintf(responses, sizeof(responses),
-             ",\"DEVICE_KEY\":\"%s\",\"PASSWORD_CLAIM_SECRET_BLOCK\":\"%s\","
-             "\"PASSWORD_CLAIM_SIGNATURE\":\"%s\",\"TIMESTAMP\":\"%s\"",
-             d->key, tu_str(params, "SECRET_BLOCK"), signature, timestamp);
     if (wrong_first) {
+        claim_responses(&c, d, params, "wrong", responses);
         tl_error(respond(a, "DEVICE_PASSWORD_VERIFIER", session, responses),
                  "NotAuthorizedException", "Incorrect username or password.");
-        ta_srp_sign_as(&c, d->group, d->key, params, DEVICE_PASSWORD, timestamp, signature);
-        snprintf(responses, sizeof(responses),
-                 ",\"DEVICE_KEY\":\"%s\",\"PASSWORD_CLAIM_SECRET_BLOCK\":\"%s\","
-                 "\"PASSWORD_CLAIM_SIGNATURE\":\"%s\",\"TIMESTAMP\":\"%s\"",
-                 d->key, tu_str(params, "SECRET_BLOCK"), signature, timestamp);
     }
+    claim_responses(&c, d, params, DEVICE_PASSWORD, responses);
     resp = respond(a, "DEVICE_PASSWORD_VERIFIER", session, responses);
     cJSON_Delete(next);
     ta_srp_client_free(&c);
