@@ -111,6 +111,8 @@ static const struct challenge CHALLENGES[] = {
     {"SELECT_MFA_TYPE", NULL, NULL, auth_respond_select_mfa_type},
     {"SMS_MFA", NULL, NULL, auth_respond_sms_mfa},
     {"SOFTWARE_TOKEN_MFA", NULL, NULL, auth_respond_software_token},
+    /* The assertion's signature is checked before the transaction, the counter inside. */
+    {"WEB_AUTHN", NULL, auth_verify_web_authn, auth_respond_web_authn},
 };
 
 static const struct flow *find_flow(const char *name)
