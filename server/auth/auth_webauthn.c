@@ -164,13 +164,6 @@ static void assertion_free(struct assertion *x)
     free(x->user_handle);
 }
 
-static unsigned char *b64_member(const cJSON *obj, const char *name, size_t *len)
-{
-    const char *s = json_str(obj, name);
-
-    return s != NULL && *s != '\0' ? jwt_b64url_decode(s, strlen(s), len) : NULL;
-}
-
 /* Read CREDENTIAL into *x: a JSON string of an AuthenticationResponseJSON. 0, or -1 refused
  * (a missing entry: InvalidParameterException as for any challenge response). */
 static int read_assertion(struct auth *a, struct assertion *x)
@@ -186,14 +179,15 @@ static int read_assertion(struct auth *a, struct assertion *x)
     resp = json_get(x->doc, "response");
     type = json_str(x->doc, "type");
     if (!cJSON_IsObject(resp) || type == NULL || strcmp(type, "public-key") != 0 ||
-        (raw = b64_member(x->doc, "rawId", &raw_len)) == NULL ||
-        (x->client_data = b64_member(resp, "clientDataJSON", &x->client_data_len)) == NULL ||
-        (x->auth_data = b64_member(resp, "authenticatorData", &x->auth_data_len)) == NULL ||
-        (x->sig = b64_member(resp, "signature", &x->sig_len)) == NULL) {
+        (raw = passkey_b64_member(x->doc, "rawId", &raw_len)) == NULL ||
+        (x->client_data = passkey_b64_member(resp, "clientDataJSON", &x->client_data_len)) ==
+            NULL ||
+        (x->auth_data = passkey_b64_member(resp, "authenticatorData", &x->auth_data_len)) == NULL ||
+        (x->sig = passkey_b64_member(resp, "signature", &x->sig_len)) == NULL) {
         free(raw);
         return refuse(a, "CREDENTIAL is not an AuthenticationResponseJSON");
     }
-    x->user_handle = b64_member(resp, "userHandle", &x->user_handle_len);
+    x->user_handle = passkey_b64_member(resp, "userHandle", &x->user_handle_len);
     x->credential_id = jwt_b64url_encode(raw, raw_len);
     free(raw);
     return x->credential_id != NULL ? 0 : ops_fail_internal(a->ctx, "out of memory");

@@ -235,14 +235,6 @@ static void reg_input_free(struct reg_input *in)
     free(in->transports);
 }
 
-/* The base64url string member name of obj decoded, or NULL. */
-static unsigned char *b64_member(const cJSON *obj, const char *name, size_t *len)
-{
-    const char *s = json_str(obj, name);
-
-    return s != NULL && *s != '\0' ? jwt_b64url_decode(s, strlen(s), len) : NULL;
-}
-
 /* The transports the browser reported, kept as Cognito shows them (strings only). */
 static char *transports_text(const cJSON *list)
 {
@@ -274,9 +266,10 @@ static int read_registration(struct op_ctx *ctx, struct reg_input *in)
     in->attachment = json_str(cred, "authenticatorAttachment");
     if (!cJSON_IsObject(cred) || !cJSON_IsObject(resp) || in->id == NULL || type == NULL ||
         strcmp(type, "public-key") != 0 ||
-        (in->raw_id = b64_member(cred, "rawId", &in->raw_id_len)) == NULL ||
-        (in->client_data = b64_member(resp, "clientDataJSON", &in->client_data_len)) == NULL ||
-        (in->att_obj = b64_member(resp, "attestationObject", &in->att_obj_len)) == NULL)
+        (in->raw_id = passkey_b64_member(cred, "rawId", &in->raw_id_len)) == NULL ||
+        (in->client_data = passkey_b64_member(resp, "clientDataJSON", &in->client_data_len)) ==
+            NULL ||
+        (in->att_obj = passkey_b64_member(resp, "attestationObject", &in->att_obj_len)) == NULL)
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Credential must be a RegistrationResponseJSON object: id, rawId, "
                            "type \"public-key\", response.clientDataJSON and "

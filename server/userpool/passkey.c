@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "aws/ops_common.h"
+#include "crypto/jwt.h"
 #include "store/store.h"
 #include "userpool/domain.h"
 #include "util/jsonutil.h"
@@ -98,4 +99,11 @@ const char *passkey_friendly_name(const char *attachment)
     if (attachment != NULL && strcmp(attachment, "cross-platform") == 0)
         return "Roaming passkey";
     return "Passkey";
+}
+
+unsigned char *passkey_b64_member(const cJSON *obj, const char *name, size_t *len)
+{
+    const char *s = json_str(obj, name);
+
+    return s != NULL && *s != '\0' ? jwt_b64url_decode(s, strlen(s), len) : NULL;
 }

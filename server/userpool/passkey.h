@@ -10,6 +10,7 @@
 
 #include <cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "aws/op.h"
 
@@ -43,6 +44,10 @@ bool passkey_first_factor(const cJSON *pool);
 
 /* Whether the pool's feature plan has passkeys: ESSENTIALS or PLUS, not LITE. */
 bool passkey_tier_ok(const cJSON *pool);
+
+/* The base64url string member name of obj (WebAuthn's JSON forms carry binary so) decoded
+ * into a new buffer (free()) of *len bytes; NULL when absent, empty or not base64url. */
+unsigned char *passkey_b64_member(const cJSON *obj, const char *name, size_t *len);
 
 /* The name ListWebAuthnCredentials shows for a passkey of that authenticatorAttachment
  * (NULL: not told): "Platform passkey", "Roaming passkey" or "Passkey" (static). */
