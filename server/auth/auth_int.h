@@ -115,6 +115,7 @@ int auth_start_password(struct auth *a); /* USER_PASSWORD_AUTH, ADMIN_USER_PASSW
 int auth_start_srp(struct auth *a);      /* USER_SRP_AUTH */
 int auth_start_refresh(struct auth *a);  /* REFRESH_TOKEN_AUTH, REFRESH_TOKEN */
 int auth_start_custom(struct auth *a);   /* CUSTOM_AUTH */
+int auth_start_choice(struct auth *a);   /* USER_AUTH (auth_choice.c) */
 
 /* ---- The challenges: CHALLENGES' verify and respond functions --------------------------------
  *
@@ -137,11 +138,26 @@ int auth_respond_device_srp(struct auth *a, const struct store_session *s);
 int auth_verify_device_password(struct auth *a, const struct store_session *s);
 int auth_respond_device_password(struct auth *a, const struct store_session *s);
 
+/* auth_choice.c, USER_AUTH's challenges: SELECT_CHALLENGE (verify: a PASSWORD answer's check),
+ * PASSWORD and PASSWORD_SRP (the same verify), SMS_OTP, and EMAIL_OTP, which sends an MFA
+ * session's response on to auth_respond_email_otp. */
+int auth_verify_choice(struct auth *a, const struct store_session *s);
+int auth_respond_select_challenge(struct auth *a, const struct store_session *s);
+int auth_respond_password_choice(struct auth *a, const struct store_session *s);
+int auth_respond_email_code(struct auth *a, const struct store_session *s);
+int auth_respond_sms_otp(struct auth *a, const struct store_session *s);
+
 /* auth_webauthn.c, passkey sign-in (USER_AUTH's WEB_AUTHN first factor):
  * auth_ask_web_authn asks the WEB_AUTHN challenge of a->user, whose ChallengeParameters
  * CREDENTIAL_REQUEST_OPTIONS (a JSON string) carry a fresh challenge that the session keeps
  * and the user's passkeys as allowCredentials. 0 or -1. */
 int auth_ask_web_authn(struct auth *a);
+
+/* auth_webauthn.c, the WEB_AUTHN response (CREDENTIAL): auth_verify_web_authn checks the
+ * assertion against the session's challenge and one of the user's passkeys (sets a->proved);
+ * auth_respond_web_authn stores the passkey's new signature counter and signs the user in. */
+int auth_verify_web_authn(struct auth *a, const struct store_session *s);
+int auth_respond_web_authn(struct auth *a, const struct store_session *s);
 
 /* ---- Steps the flows share ------------------------------------------------------------------ */
 
