@@ -42,6 +42,7 @@ static char client_id[64];
 #define ALICE_ATTRS "{\"email\":\"alice@example.com\",\"email_verified\":\"true\"}"
 #define INCORRECT "Incorrect username or password."
 #define EXPIRED_SESSION "Invalid session for the user, session is expired."
+#define USED_SESSION "Invalid session for the user, session can only be used once."
 #define NOT_CONFIGURED "Custom auth lambda trigger is not configured for the user pool."
 #define UNRECOGNIZABLE "Unrecognizable lambda output"
 #define SNS "{\"SnsCallerArn\":\"arn:aws:iam::123456789012:role/sns\",\"ExternalId\":\"x\"}"
@@ -299,7 +300,7 @@ START_TEST(test_custom_wrong_then_right_answer_signs_in)
     cJSON_Delete(resp);
     /* The answered session is spent. */
     again = answer(first, "42", "");
-    tu_assert_error(again, "NotAuthorizedException", EXPIRED_SESSION);
+    tu_assert_error(again, "NotAuthorizedException", USED_SESSION);
     cJSON_Delete(again);
 
     expect_alice_tokens(answer(second, "42", ""));
@@ -309,7 +310,7 @@ START_TEST(test_custom_wrong_then_right_answer_signs_in)
     ck_assert_uint_eq(tlam_count(tlam_fixture, "preauth"), 1);
     ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 1);
     again = answer(second, "42", "");
-    tu_assert_error(again, "NotAuthorizedException", EXPIRED_SESSION);
+    tu_assert_error(again, "NotAuthorizedException", USED_SESSION);
     cJSON_Delete(again);
     ck_assert_uint_eq(tlam_count(tlam_fixture, "verify"), 2);
 }
@@ -409,7 +410,7 @@ START_TEST(test_custom_fail_authentication)
     ck_assert_uint_eq(tlam_count(tlam_fixture, "postauth"), 0);
     /* The session was spent by the answer. */
     resp = answer(session, "42", "");
-    tu_assert_error(resp, "NotAuthorizedException", EXPIRED_SESSION);
+    tu_assert_error(resp, "NotAuthorizedException", USED_SESSION);
     cJSON_Delete(resp);
 
     tlam_on_body(tlam_fixture, "define", "{\"response\":{\"failAuthentication\":true}}");
@@ -537,7 +538,7 @@ START_TEST(test_custom_trigger_failures_at_each_step)
     cJSON_Delete(resp);
     tlam_on(tlam_fixture, "verify", verify_std, NULL);
     resp = answer(session, "42", "");
-    tu_assert_error(resp, "NotAuthorizedException", EXPIRED_SESSION);
+    tu_assert_error(resp, "NotAuthorizedException", USED_SESSION);
     cJSON_Delete(resp);
 
     /* Define fails after an answer, then Create. */

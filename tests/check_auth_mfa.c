@@ -23,6 +23,7 @@ static struct tu_env *const env = &tu_fixture;
     "{\"Name\":\"email\",\"Value\":\"alice@example.com\"}]"
 #define MISMATCH "Invalid code received for user"
 #define EXPIRED_SESSION "Invalid session for the user, session is expired."
+#define USED_SESSION "Invalid session for the user, session can only be used once."
 
 /* A pool whose MFA is mode (OPTIONAL or ON) with SMS, e-mail and TOTP offered, and alice in it
  * with the attributes attrs (a JSON array of {"Name","Value"}, "" for none). */
@@ -103,7 +104,7 @@ START_TEST(test_auth_mfa_sms_code_is_required_may_be_retried_and_answers_once)
     code_response("SMS_MFA_CODE", code, body);
     tl_expect_tokens(respond(&a, "SMS_MFA", session, "alice", body));
     tl_error(respond(&a, "SMS_MFA", session, "alice", body), "NotAuthorizedException",
-             EXPIRED_SESSION);
+             USED_SESSION);
 }
 END_TEST
 

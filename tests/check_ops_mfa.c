@@ -376,7 +376,8 @@ START_TEST(test_mfa_software_token_challenge)
         tl_expect_tokens(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice", body));
         /* A session answers once. */
         tl_error(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice", body),
-                 "NotAuthorizedException", "Invalid session for the user, session is expired.");
+                 "NotAuthorizedException",
+                 "Invalid session for the user, session can only be used once.");
         /* An expired one. */
         resp = tl_sign_in_call(&a, "alice", TL_PASSWORD);
         expect_challenge(resp, "SOFTWARE_TOKEN_MFA", session);

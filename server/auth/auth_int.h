@@ -115,6 +115,7 @@ int auth_start_password(struct auth *a); /* USER_PASSWORD_AUTH, ADMIN_USER_PASSW
 int auth_start_srp(struct auth *a);      /* USER_SRP_AUTH */
 int auth_start_refresh(struct auth *a);  /* REFRESH_TOKEN_AUTH, REFRESH_TOKEN */
 int auth_start_custom(struct auth *a);   /* CUSTOM_AUTH */
+int auth_start_choice(struct auth *a);   /* USER_AUTH (auth_choice.c) */
 
 /* ---- The challenges: CHALLENGES' verify and respond functions --------------------------------
  *
@@ -133,6 +134,15 @@ int auth_respond_email_otp(struct auth *a, const struct store_session *s);
 int auth_respond_select_mfa_type(struct auth *a, const struct store_session *s);
 int auth_respond_mfa_setup(struct auth *a, const struct store_session *s);
 int auth_respond_custom_challenge(struct auth *a, const struct store_session *s);
+
+/* auth_choice.c, USER_AUTH's challenges: SELECT_CHALLENGE (verify: a PASSWORD answer's check),
+ * PASSWORD and PASSWORD_SRP (the same verify), SMS_OTP, and EMAIL_OTP, which sends an MFA
+ * session's response on to auth_respond_email_otp. */
+int auth_verify_choice(struct auth *a, const struct store_session *s);
+int auth_respond_select_challenge(struct auth *a, const struct store_session *s);
+int auth_respond_password_choice(struct auth *a, const struct store_session *s);
+int auth_respond_email_code(struct auth *a, const struct store_session *s);
+int auth_respond_sms_otp(struct auth *a, const struct store_session *s);
 
 /* auth_webauthn.c, passkey sign-in (USER_AUTH's WEB_AUTHN first factor):
  * auth_ask_web_authn asks the WEB_AUTHN challenge of a->user, whose ChallengeParameters

@@ -6,9 +6,10 @@
  * Two tables drive it, so that new flows and challenges are entries rather than branches:
  * FLOWS maps each AuthFlow to the operations that accept it and the function that starts it
  * (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and its old name ADMIN_NO_SRP_AUTH,
- * USER_SRP_AUTH, REFRESH_TOKEN_AUTH and its alias REFRESH_TOKEN, CUSTOM_AUTH; USER_AUTH is
- * listed but not implemented yet); CHALLENGES maps each ChallengeName to the function that
- * checks a response (CUSTOM_CHALLENGE, PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, and the MFA
+ * USER_SRP_AUTH, REFRESH_TOKEN_AUTH and its alias REFRESH_TOKEN, CUSTOM_AUTH, and USER_AUTH,
+ * the choice-based sign-in of auth_choice.c); CHALLENGES maps each ChallengeName to the
+ * function that checks a response (CUSTOM_CHALLENGE, PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
+ * USER_AUTH's SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP and SMS_OTP, and the MFA
  * challenges SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE and MFA_SETUP, asked
  * after the password as Cognito orders them: mfa.h). Repeated wrong passwords lock the user
  * out for a while. A flow ends by signing the user in (tokens.c) or by asking a challenge: a
@@ -17,8 +18,8 @@
  * ended.
  *
  * This file holds the operations, the tables, and the sessions' loading; the flows and the
- * challenges live in auth_password.c, auth_srp.c, auth_mfa.c, auth_refresh.c and
- * auth_custom.c (auth_int.h).
+ * challenges live in auth_password.c, auth_srp.c, auth_mfa.c, auth_refresh.c, auth_custom.c
+ * and auth_choice.c (auth_int.h).
  *
  * Errors are Cognito's, in its order: the client, the flow, the parameters, SECRET_HASH,
  * the user, the password, then the user's state. Messages were taken from real responses
@@ -79,7 +80,7 @@ static const struct flow FLOWS[] = {
     {"CUSTOM_AUTH", "CUSTOM_AUTH", FLOW_BOTH, auth_start_custom},
     {"REFRESH_TOKEN", "REFRESH_TOKEN_AUTH", FLOW_BOTH, auth_start_refresh},
     {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN_AUTH", FLOW_BOTH, auth_start_refresh},
-    {"USER_AUTH", "USER_AUTH", FLOW_BOTH, NULL},
+    {"USER_AUTH", "USER_AUTH", FLOW_BOTH, auth_start_choice},
     {"USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH", FLOW_CLIENT, auth_start_password},
     {"USER_SRP_AUTH", "USER_SRP_AUTH", FLOW_BOTH, auth_start_srp},
 };
@@ -103,13 +104,18 @@ static const struct challenge CHALLENGES[] = {
     /* Its triggers run after the transaction (auth_custom_continue in respond()): the
      * response spends the session before VerifyAuthChallengeResponse runs. */
     {"CUSTOM_CHALLENGE", NULL, NULL, auth_respond_custom_challenge},
-    {"EMAIL_OTP", NULL, NULL, auth_respond_email_otp},
+    /* A first factor of USER_AUTH or an MFA code: the session says which. */
+    {"EMAIL_OTP", NULL, NULL, auth_respond_email_code},
     {"MFA_SETUP", NULL, NULL, auth_respond_mfa_setup},
     {"NEW_PASSWORD_REQUIRED", NULL, NULL, auth_respond_new_password},
+    {"PASSWORD", NULL, auth_verify_choice, auth_respond_password_choice},
+    {"PASSWORD_SRP", NULL, NULL, auth_respond_password_choice},
     {"PASSWORD_VERIFIER", "PASSWORD_CLAIM_SECRET_BLOCK", auth_verify_password_claim,
      auth_respond_password_verifier},
+    {"SELECT_CHALLENGE", NULL, auth_verify_choice, auth_respond_select_challenge},
     {"SELECT_MFA_TYPE", NULL, NULL, auth_respond_select_mfa_type},
     {"SMS_MFA", NULL, NULL, auth_respond_sms_mfa},
+    {"SMS_OTP", NULL, NULL, auth_respond_sms_otp},
     {"SOFTWARE_TOKEN_MFA", NULL, NULL, auth_respond_software_token},
 };
 
@@ -184,11 +190,39 @@ int auth_hosted_initiate(struct op_ctx *ctx, int64_t *user_seq)
 /* ---- RespondToAuthChallenge, AdminRespondToAuthChallenge --------------------------------- */
 
 /*
+ * A session answered successfully stays until its expiry as a tombstone: its challenge becomes
+ * SPENT, which no ChallengeName is, so that answering it again gets Cognito's "Invalid session
+ * for the user, session can only be used once." (observed for EMAIL_OTP,
+ * ../shared/user-auth-passkeys.md 1.6; assumed for every challenge) rather than the expired
+ * message of an unknown or expired session.
+ */
+#define SPENT "(spent)"
+
+static int spend_session(struct auth *a, const char *key, const struct store_session *s)
+{
+    struct store_session spent = *s;
+
+    spent.challenge = (char *)SPENT;
+    spent.data = (char *)"{}";
+    if (store_session_put(a->ctx->db, key, &spent) != STORE_OK)
+        return ops_fail_internal(a->ctx, "could not spend the auth session");
+    return 0;
+}
+
+/* Whether s, found under the request's Session, is one of the pool's and client's spent
+ * ones, still within its lifetime. */
+static bool spent_session(const struct auth *a, const struct store_session *s)
+{
+    return strcmp(s->challenge, SPENT) == 0 && strcmp(s->pool_id, json_str(a->pool, "Id")) == 0 &&
+           strcmp(s->client_id, a->client_id) == 0 && s->expires_ms > a->ctx->now_ms;
+}
+
+/*
  * Load session id of challenge c into *out: it must exist, belong to the request's pool and
  * client, be for that challenge and not have expired. "Invalid session for the user, session
- * is expired." otherwise, except that a session key given in the ChallengeResponses (the
- * SECRET_BLOCK) that is not one of ours is a wrong password, as Cognito answers a tampered
- * SECRET_BLOCK (see USER_SRP_AUTH).
+ * is expired." otherwise (or the used-once message of a spent session), except that a session
+ * key given in the ChallengeResponses (the SECRET_BLOCK) that is not one of ours is a wrong
+ * password, as Cognito answers a tampered SECRET_BLOCK (see USER_SRP_AUTH).
  */
 static int load_session(struct auth *a, const char *id, const struct challenge *c,
                         struct store_session **out)
@@ -202,6 +236,11 @@ static int load_session(struct auth *a, const char *id, const struct challenge *
         return ops_fail_internal(a->ctx, "could not read the auth session");
     ours = st == STORE_OK && strcmp(s->pool_id, json_str(a->pool, "Id")) == 0 &&
            strcmp(s->client_id, a->client_id) == 0 && strcmp(s->challenge, c->name) == 0;
+    if (!ours && st == STORE_OK && c->session_in == NULL && spent_session(a, s)) {
+        store_session_free(s);
+        return cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED,
+                           "Invalid session for the user, session can only be used once.");
+    }
     if (!ours || s->expires_ms <= a->ctx->now_ms) {
         store_session_free(s);
         return !ours && c->session_in != NULL ? auth_incorrect_password(a->ctx)
@@ -291,7 +330,7 @@ static int respond(struct op_ctx *ctx, bool admin, int64_t *user_seq)
             goto out;
         rc = -1;
     }
-    /* One transaction from reading the session to deleting it: a session answers once. A
+    /* One transaction from reading the session to spending it: a session answers once. A
      * refused response leaves it for another try until it expires. */
     if (ops_txn_begin(ctx) != 0)
         goto out;
@@ -302,8 +341,8 @@ static int respond(struct op_ctx *ctx, bool admin, int64_t *user_seq)
         rc = auth_custom_resume(&a, s);
     if (rc == 0)
         rc = c->respond(&a, s);
-    if (rc == 0 && store_session_delete(ctx->db, key) != STORE_OK)
-        rc = ops_fail_internal(ctx, "could not delete the auth session");
+    if (rc == 0)
+        rc = spend_session(&a, key, s);
     rc = ops_txn_end(ctx, rc);
     if (rc != 0 && a.wrong_password && a.user != NULL)
         auth_note_wrong_password(&a);

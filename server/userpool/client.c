@@ -620,8 +620,9 @@ static const struct auth_flow {
 } AUTH_FLOWS[] = {
     /* Real Cognito's words ("USER_SRP_AUTH is not enabled for the client.", "USER_PASSWORD_AUTH
      * flow not enabled for this client", "Auth flow not enabled for this client" for the
-     * admin flow: captured responses in many application codebases); the wording for the
-     * other flows is assumed to be the generic one. */
+     * admin flow: captured responses in many application codebases); USER_AUTH's follows
+     * USER_PASSWORD_AUTH's (Amplify UI matches "USER_AUTH flow not enabled"); the wording for
+     * the other flows is assumed to be the generic one. */
     {"USER_SRP_AUTH", "ALLOW_USER_SRP_AUTH", NULL, true,
      "USER_SRP_AUTH is not enabled for the client."},
     {"USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH", false,
@@ -636,7 +637,7 @@ static const struct auth_flow {
      "Auth flow not enabled for this client"},
     {"REFRESH_TOKEN", "ALLOW_REFRESH_TOKEN_AUTH", NULL, true,
      "Auth flow not enabled for this client"},
-    {"USER_AUTH", "ALLOW_USER_AUTH", NULL, false, "Auth flow not enabled for this client"},
+    {"USER_AUTH", "ALLOW_USER_AUTH", NULL, false, "USER_AUTH flow not enabled for this client"},
 };
 
 /*
