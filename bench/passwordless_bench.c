@@ -1,0 +1,356 @@
+/*
+ * passwordless_bench: sign-ins per second and server CPU per sign-in of the passwordless first
+ * factors of choice-based sign-in (issue 15, Speed: "report sign-ins per second with WEB_AUTHN
+ * and with EMAIL_OTP in bench/"), against USER_PASSWORD_AUTH.
+ *
+ *   passwordless_bench --bin PATH [--requests N] [--conns 1,8] [--warmup N] [--only SERIES,...]
+ *                      [--wrap "CMD ARG..."]
+ *
+ * It starts cognito-emu (PATH --port 0 --bind 127.0.0.1 --db :memory: --log-level warn), makes
+ * through the AWS API a user pool whose SignInPolicy allows PASSWORD and EMAIL_OTP, an app
+ * client allowing USER_AUTH and USER_PASSWORD_AUTH, and USERS_PER_CONN confirmed users with an
+ * email for each connection it may open, and times these series (SERIES names for --only):
+ *
+ *   password   InitiateAuth USER_PASSWORD_AUTH: one round trip, tokens
+ *   email-otp  InitiateAuth USER_AUTH with PREFERRED_CHALLENGE EMAIL_OTP (an 8-digit code goes
+ *              to the inbox), the code read from the control API (GET /_emu/messages, newest
+ *              first: the user's newest "mfa" code), RespondToAuthChallenge EMAIL_OTP: tokens
+ *
+ * A sign-in's latency and server CPU are those of its AWS calls (InitiateAuth, and
+ * RespondToAuthChallenge for email-otp), summed; the inbox read stands in for the user reading
+ * the mail and is not counted in either. Each connection signs in only its own users, one at a
+ * time, so the newest code of a user is always the one its sign-in just sent. WEB_AUTHN is not
+ * measured yet: the passkey sign-in (branch webauthn) was not there when this was written.
+ *
+ * The series are interleaved (bench_phase_run): every round makes one sign-in of each, in an
+ * order that rotates. At one connection, the server's CPU time is read around each call from
+ * /proc/PID/task/TID/schedstat. Every answer is checked (status, the challenge, the tokens):
+ * any error makes the run INVALID (exit 1). It prints Markdown: every series (sign-ins per
+ * second, latency p50/p90/p99, server CPU p50/p90) and EMAIL_OTP's cost against the password's.
+ * Only loopback.
+ */
+#define _GNU_SOURCE
+#include <cJSON.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_common.h"
+
+#define PASSWORD "Bench-Passw0rd!"
+#define USERS_PER_CONN 4
+
+const char bench_name[] = "passwordless_bench";
+
+static struct bench_server server;
+static char pool_id[64], client_id[64];
+static struct curl_slist *inbox_headers;
+
+/* ---- Requests -------------------------------------------------------------------------------- */
+
+static pthread_mutex_t report_mu = PTHREAD_MUTEX_INITIALIZER;
+static int reports;
+
+/* Say why c's answer to what was refused (the first 10 times of the run). Returns false. */
+static bool refuse(const struct bench_conn *c, const char *what, const char *why)
+{
+    pthread_mutex_lock(&report_mu);
+    if (reports++ < 10)
+        fprintf(stderr, "passwordless_bench: %s: %s: HTTP %ld: %.300s\n", what, why, c->status,
+                c->body ? c->body : "no answer");
+    pthread_mutex_unlock(&report_mu);
+    return false;
+}
+
+/* AWS operation op with JSON body on c; true on 200. */
+static bool call(struct bench_conn *c, const char *op, const char *body)
+{
+    return bench_perform(c, server.endpoint, bench_op_headers(op), body) == 200 ||
+           refuse(c, op, "unexpected status");
+}
+
+/* One timed AWS call: added to *total (latency, server CPU) when total is not NULL. */
+static bool timed_call(struct bench_conn *c, const char *op, const char *body,
+                       struct bench_sample *total, bool sched)
+{
+    struct bench_mark mark;
+    struct bench_sample s;
+    bool ok;
+
+    bench_mark_begin(&mark, sched ? server.pid : 0);
+    ok = call(c, op, body);
+    s = bench_mark_end(&mark, ok);
+    if (total != NULL) {
+        total->ms += s.ms;
+        total->cpu_us = s.cpu_us < 0 || total->cpu_us < 0 ? -1 : total->cpu_us + s.cpu_us;
+        total->wait_us = s.wait_us < 0 || total->wait_us < 0 ? -1 : total->wait_us + s.wait_us;
+    }
+    return ok;
+}
+
+/* Whether c's answer carries the tokens of a sign-in. */
+static bool signed_in(const struct bench_conn *c, const char *what)
+{
+    return (bench_answer_get(c, "AuthenticationResult", "AccessToken", NULL, 8192) &&
+            bench_answer_get(c, "AuthenticationResult", "IdToken", NULL, 8192) &&
+            bench_answer_get(c, "AuthenticationResult", "RefreshToken", NULL, 8192)) ||
+           refuse(c, what, "no tokens");
+}
+
+/* ---- Set-up ------------------------------------------------------------------------------------
+ */
+
+static void create_pool(struct bench_conn *c)
+{
+    char body[1024];
+
+    bench_must(call(c, "CreateUserPool",
+                    "{\"PoolName\":\"passwordless-bench\",\"Policies\":{\"SignInPolicy\":"
+                    "{\"AllowedFirstAuthFactors\":[\"PASSWORD\",\"EMAIL_OTP\"]}}}") &&
+                   bench_answer_get(c, "UserPool", "Id", pool_id, sizeof(pool_id)),
+               "CreateUserPool");
+    snprintf(body, sizeof(body),
+             "{\"UserPoolId\":\"%s\",\"ClientName\":\"web\",\"ExplicitAuthFlows\":"
+             "[\"ALLOW_USER_AUTH\",\"ALLOW_USER_PASSWORD_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]}",
+             pool_id);
+    bench_must(call(c, "CreateUserPoolClient", body) &&
+                   bench_answer_get(c, "UserPoolClient", "ClientId", client_id, sizeof(client_id)),
+               "CreateUserPoolClient");
+}
+
+static void create_users(struct bench_conn *c, int n)
+{
+    char body[1024];
+
+    for (int i = 0; i < n; i++) {
+        snprintf(body, sizeof(body),
+                 "{\"UserPoolId\":\"%s\",\"Username\":\"u-%d\",\"MessageAction\":\"SUPPRESS\","
+                 "\"UserAttributes\":[{\"Name\":\"email\",\"Value\":\"u-%d@example.com\"},"
+                 "{\"Name\":\"email_verified\",\"Value\":\"true\"}]}",
+                 pool_id, i, i);
+        bench_must(call(c, "AdminCreateUser", body), "AdminCreateUser");
+        snprintf(body, sizeof(body),
+                 "{\"UserPoolId\":\"%s\",\"Username\":\"u-%d\",\"Password\":\"" PASSWORD
+                 "\",\"Permanent\":true}",
+                 pool_id, i);
+        bench_must(call(c, "AdminSetUserPassword", body), "AdminSetUserPassword");
+    }
+}
+
+/* ---- The sign-ins ------------------------------------------------------------------------------
+ */
+
+/* USER_PASSWORD_AUTH of user u. */
+static bool sign_in_password(struct bench_conn *c, int u, struct bench_sample *out, bool sched)
+{
+    char body[512];
+
+    snprintf(body, sizeof(body),
+             "{\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"ClientId\":\"%s\",\"AuthParameters\":"
+             "{\"USERNAME\":\"u-%d\",\"PASSWORD\":\"" PASSWORD "\"}}",
+             client_id, u);
+    return timed_call(c, "InitiateAuth", body, out, sched) && signed_in(c, "USER_PASSWORD_AUTH");
+}
+
+/* The newest "mfa" code of user u in the inbox into code (16 bytes). Untimed. */
+static bool inbox_code(struct bench_conn *c, int u, char *code)
+{
+    char url[512];
+    cJSON *doc, *first;
+    const cJSON *v;
+    bool ok;
+
+    snprintf(url, sizeof(url), "%s/_emu/messages?pool=%s&username=u-%d&kind=mfa&limit=1",
+             server.endpoint, pool_id, u);
+    if (bench_perform(c, url, inbox_headers, NULL) != 200)
+        return refuse(c, "GET /_emu/messages", "unexpected status");
+    doc = cJSON_Parse(c->body ? c->body : "");
+    first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "messages"), 0);
+    v = cJSON_GetObjectItemCaseSensitive(first, "code");
+    ok = cJSON_IsString(v) && strlen(v->valuestring) < 16;
+    if (ok)
+        snprintf(code, 16, "%s", v->valuestring);
+    cJSON_Delete(doc);
+    return ok || refuse(c, "GET /_emu/messages", "no code");
+}
+
+/* USER_AUTH with EMAIL_OTP first: the challenge, the code from the inbox, the answer. */
+static bool sign_in_email_otp(struct bench_conn *c, int u, struct bench_sample *out, bool sched)
+{
+    char body[4096], session[2048], name[32], code[16];
+
+    snprintf(body, sizeof(body),
+             "{\"AuthFlow\":\"USER_AUTH\",\"ClientId\":\"%s\",\"AuthParameters\":"
+             "{\"USERNAME\":\"u-%d\",\"PREFERRED_CHALLENGE\":\"EMAIL_OTP\"}}",
+             client_id, u);
+    if (!timed_call(c, "InitiateAuth", body, out, sched))
+        return false;
+    if (!bench_answer_get(c, NULL, "ChallengeName", name, sizeof(name)) ||
+        strcmp(name, "EMAIL_OTP") != 0 ||
+        !bench_answer_get(c, NULL, "Session", session, sizeof(session)))
+        return refuse(c, "InitiateAuth USER_AUTH", "not the EMAIL_OTP challenge");
+    if (!inbox_code(c, u, code))
+        return false;
+    snprintf(body, sizeof(body),
+             "{\"ChallengeName\":\"EMAIL_OTP\",\"ClientId\":\"%s\",\"Session\":\"%s\","
+             "\"ChallengeResponses\":{\"USERNAME\":\"u-%d\",\"EMAIL_OTP_CODE\":\"%s\"}}",
+             client_id, session, u, code);
+    return timed_call(c, "RespondToAuthChallenge", body, out, sched) &&
+           signed_in(c, "RespondToAuthChallenge EMAIL_OTP");
+}
+
+/* ---- Series and the runner ---------------------------------------------------------------------
+ */
+
+typedef bool sign_in_fn(struct bench_conn *c, int u, struct bench_sample *out, bool sched);
+
+static const struct series {
+    const char *id, *what;
+    sign_in_fn *run;
+} SERIES[] = {
+    {"password", "InitiateAuth USER_PASSWORD_AUTH (one call)", sign_in_password},
+    {"email-otp",
+     "InitiateAuth USER_AUTH PREFERRED_CHALLENGE=EMAIL_OTP + RespondToAuthChallenge EMAIL_OTP "
+     "(two calls; the inbox read not counted)",
+     sign_in_email_otp},
+};
+#define NSERIES (sizeof(SERIES) / sizeof(SERIES[0]))
+
+static bool selected[NSERIES];
+
+static int series_index(const char *id)
+{
+    return bench_series_index(SERIES, NSERIES, sizeof(SERIES[0]), id);
+}
+
+static void *worker_open(const struct bench_phase *ph, int id)
+{
+    struct bench_conn *c = malloc(sizeof(*c));
+
+    (void)ph, (void)id;
+    if (c == NULL)
+        bench_die("out of memory");
+    bench_conn_init(c);
+    return c;
+}
+
+static void worker_close(void *state)
+{
+    bench_conn_free(state);
+    free(state);
+}
+
+/* One sign-in of series s in round r by connection id, of one of its own users. */
+static bool run_one(void *state, const struct bench_phase *ph, int id, size_t s, int r,
+                    struct bench_sample *out)
+{
+    int u = id * USERS_PER_CONN + ((r % USERS_PER_CONN) + USERS_PER_CONN) % USERS_PER_CONN;
+    bool sched = out != NULL && ph->nconns == 1;
+    bool ok;
+
+    if (out != NULL)
+        *out = (struct bench_sample){.ms = 0, .cpu_us = sched ? 0 : -1, .wait_us = sched ? 0 : -1};
+    ok = SERIES[s].run(state, u, out, sched);
+    if (out != NULL)
+        out->ok = ok;
+    return ok;
+}
+
+/* ---- Main --------------------------------------------------------------------------------------
+ */
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: passwordless_bench --bin PATH [--requests N] [--conns 1,8] "
+                    "[--warmup N] [--only SERIES,...] [--wrap \"CMD ARG...\"]\n");
+    exit(2);
+}
+
+/* Sign-ins per second of a series: n sign-ins by nconns connections, each taking p50 ms. */
+static double per_second(const struct bench_stats *st, int nconns)
+{
+    return st->p50 > 0 ? 1000.0 * nconns / st->p50 : 0;
+}
+
+static void print_table(int nconns, const struct bench_stats *st)
+{
+    for (size_t s = 0; s < NSERIES; s++) {
+        char p50[32], p90[32];
+        if (!selected[s])
+            continue;
+        printf("| %d | %s | %s | %zu | %.0f | %.3f | %.3f | %.3f | %s | %s | %ld |\n", nconns,
+               SERIES[s].id, SERIES[s].what, st[s].n, per_second(&st[s], nconns), st[s].p50,
+               st[s].p90, st[s].p99, bench_us_as_ms(st[s].cpu_p50, p50, sizeof(p50)),
+               bench_us_as_ms(st[s].cpu_p90, p90, sizeof(p90)), st[s].errors);
+    }
+}
+
+/* EMAIL_OTP against the password, from the one-connection phase (where server CPU is known). */
+static void print_comparison(const struct bench_stats *st)
+{
+    int pw = series_index("password"), otp = series_index("email-otp");
+
+    if (selected[pw] && selected[otp] && st[pw].cpu_p50 > 0 && st[otp].cpu_p50 >= 0)
+        printf("\n- **EMAIL_OTP vs USER_PASSWORD_AUTH**, server CPU per sign-in p50: %.3f ms vs "
+               "%.3f ms (%.0f%%); at one connection %.0f vs %.0f sign-ins per second\n",
+               st[otp].cpu_p50 / 1e3, st[pw].cpu_p50 / 1e3,
+               100.0 * st[otp].cpu_p50 / st[pw].cpu_p50, per_second(&st[otp], 1),
+               per_second(&st[pw], 1));
+    printf("- **WEB_AUTHN**: not measured (the passkey sign-in was not merged when this ran)\n");
+}
+
+int main(int argc, char **argv)
+{
+    const struct bench_runner runner = {NSERIES, selected, worker_open, run_one, worker_close};
+    struct bench_options o = {.requests = 2000, .warmup = 10, .conns_list = "1,8"};
+    static struct bench_stats st[8][NSERIES];
+    const char *args[] = {"--port",   "0",           "--bind", "127.0.0.1", "--db",
+                          ":memory:", "--log-level", "warn",   NULL};
+    int maxconns = 1;
+    long errors = 0;
+    struct bench_conn c;
+
+    if (!bench_options_parse(&o, argc, argv, NULL))
+        usage();
+    for (size_t s = 0; s < NSERIES; s++)
+        selected[s] = o.only == NULL;
+    if (o.only != NULL && !bench_select(o.only, series_index, selected))
+        usage();
+    for (int i = 0; i < o.nconns; i++)
+        maxconns = o.conns[i] > maxconns ? o.conns[i] : maxconns;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    signal(SIGPIPE, SIG_IGN);
+    inbox_headers = curl_slist_append(NULL, "Accept: application/json");
+
+    if (!bench_server_start(&server, o.wrap, o.bin, args))
+        return 1;
+    bench_conn_init(&c);
+    create_pool(&c);
+    create_users(&c, maxconns * USERS_PER_CONN);
+    bench_conn_free(&c);
+
+    printf("| conns | series | sign-in | sign-ins | sign-ins/s (conns / p50) | p50 ms | p90 ms | "
+           "p99 ms | server CPU per sign-in, p50 ms | server CPU, p90 ms | errors |\n"
+           "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < o.nconns; i++) {
+        bench_phase_run(&runner, o.conns[i], o.requests, o.warmup, st[i]);
+        print_table(o.conns[i], st[i]);
+        for (size_t s = 0; s < NSERIES; s++)
+            errors += selected[s] ? st[i][s].errors : 0;
+        fflush(stdout);
+    }
+    for (int i = 0; i < o.nconns; i++)
+        if (o.conns[i] == 1)
+            print_comparison(st[i]);
+    bench_server_stop(&server);
+    curl_slist_free_all(inbox_headers);
+    if (errors > 0) {
+        fprintf(stderr, "passwordless_bench: INVALID run: %ld errors\n", errors);
+        return 1;
+    }
+    return 0;
+}
