@@ -677,6 +677,63 @@ int64_t store_link_count(struct store_conn *conn, int64_t user_seq);
 /* How many passkeys user user_seq has registered, or -1 on error. */
 int64_t store_webauthn_count(struct store_conn *conn, int64_t user_seq);
 
+/* A passkey (webauthn_credentials). credential_id is base64url without padding; public_key
+ * SubjectPublicKeyInfo DER; transports a JSON array text; aaguid 16 bytes or NULL. */
+struct store_webauthn {
+    char *pool_id;
+    char *credential_id;
+    int64_t user_seq;
+    char *rp_id;
+    int alg;
+    unsigned char *public_key;
+    size_t public_key_len;
+    int64_t sign_count;
+    char *transports;
+    char *attachment; /* "platform", "cross-platform" or NULL */
+    unsigned char *aaguid;
+    bool backup_eligible;
+    bool backed_up;
+    char *friendly_name;
+    int64_t created_ms;
+};
+
+void store_webauthn_free(struct store_webauthn *c);
+void store_webauthn_list_free(struct store_webauthn **list, size_t n);
+
+/* Record passkey c. STORE_OK, STORE_EXISTS when the pool has that credential id already,
+ * STORE_NOT_FOUND (no such pool or user), STORE_ERROR. */
+int store_webauthn_put(struct store_conn *conn, const struct store_webauthn *c);
+
+/* The passkey credential_id of pool pool_id into *out (store_webauthn_free). STORE_OK,
+ * STORE_NOT_FOUND or STORE_ERROR. */
+int store_webauthn_get(struct store_conn *conn, const char *pool_id, const char *credential_id,
+                       struct store_webauthn **out);
+
+/* All passkeys of user user_seq, oldest first, into *out (store_webauthn_list_free) and *n. A
+ * user has at most a few (Cognito caps them at 20). STORE_OK or STORE_ERROR. */
+int store_webauthn_list(struct store_conn *conn, int64_t user_seq, struct store_webauthn ***out,
+                        size_t *n);
+
+/* Delete user user_seq's passkey credential_id. STORE_OK or STORE_NOT_FOUND. */
+int store_webauthn_delete(struct store_conn *conn, int64_t user_seq, const char *credential_id);
+
+/* Store a passkey's signature counter: only forwards (or 0 over 0), so that a replayed
+ * counter changes nothing. STORE_OK, STORE_NOT_FOUND (no such passkey, or the counter would
+ * not move forward), STORE_ERROR. */
+int store_webauthn_set_count(struct store_conn *conn, const char *pool_id,
+                             const char *credential_id, int64_t sign_count);
+
+/* Replace user user_seq's pending registration (webauthn_registrations) with one for
+ * client_id, or with none when challenge is NULL: a user has at most one, which a new
+ * StartWebAuthnRegistration replaces. STORE_OK or STORE_ERROR. */
+int store_webauthn_reg_put(struct store_conn *conn, int64_t user_seq, const char *client_id,
+                           const char *challenge, int64_t expires_ms);
+
+/* User user_seq's pending registration: new strings *client_id and *challenge (free()) and
+ * *expires_ms. STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_webauthn_reg_get(struct store_conn *conn, int64_t user_seq, char **client_id,
+                           char **challenge, int64_t *expires_ms);
+
 /* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 
 /*

@@ -150,6 +150,12 @@ int auth_respond_sms_otp(struct auth *a, const struct store_session *s);
  * and the user's passkeys as allowCredentials. 0 or -1. */
 int auth_ask_web_authn(struct auth *a);
 
+/* auth_webauthn.c, the WEB_AUTHN response (CREDENTIAL): auth_verify_web_authn checks the
+ * assertion against the session's challenge and one of the user's passkeys (sets a->proved);
+ * auth_respond_web_authn stores the passkey's new signature counter and signs the user in. */
+int auth_verify_web_authn(struct auth *a, const struct store_session *s);
+int auth_respond_web_authn(struct auth *a, const struct store_session *s);
+
 /* ---- Steps the flows share ------------------------------------------------------------------ */
 
 /* auth_password.c. After a proved password: refuse a disabled or unconfirmed user, ask

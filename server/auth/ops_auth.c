@@ -117,6 +117,8 @@ static const struct challenge CHALLENGES[] = {
     {"SMS_MFA", NULL, NULL, auth_respond_sms_mfa},
     {"SMS_OTP", NULL, NULL, auth_respond_sms_otp},
     {"SOFTWARE_TOKEN_MFA", NULL, NULL, auth_respond_software_token},
+    /* The assertion's signature is checked before the transaction, the counter inside. */
+    {"WEB_AUTHN", NULL, auth_verify_web_authn, auth_respond_web_authn},
 };
 
 static const struct flow *find_flow(const char *name)

@@ -349,6 +349,8 @@ run_pytest pytest-oauth-admin test_boto3_oauth_admin.py
 PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-mfa test_boto3_mfa.py
 PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-rotation test_boto3_rotation.py
 run_pytest pytest-idp test_boto3_idp.py
+# Passkeys with a software authenticator (python3-cryptography; skipped without it).
+run_pytest pytest-webauthn test_boto3_webauthn.py
 # The OAuth 2.0 flows through openid-client and Chromium; screenshots in tests/e2e/oauth/artifacts.
 CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth hosted.test.mjs "$OAUTH"
 # Amplify v6 signInWithRedirect against the TLS listener of a server of its own (COG_EMU_BIN);
