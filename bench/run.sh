@@ -24,7 +24,7 @@
 #      latency and server CPU, the code + PKCE exchange against InitiateAuth (smoke: 100
 #      requests at 1 connection);
 #   8. bench/passwordless_bench.sh adds the "Passwordless sign-in" section: sign-ins per second
-#      and server CPU per sign-in with EMAIL_OTP as the first factor, against
+#      and server CPU per sign-in with EMAIL_OTP and WEB_AUTHN as the first factor, against
 #      USER_PASSWORD_AUTH (smoke: 50 sign-ins at 1 connection).
 #
 # Exit status 0 when every workload ran without a single error; 1 when any measurement is
