@@ -401,22 +401,30 @@ static bool inbox_code(struct bench_conn *c, int u, char *code)
     return ok || refuse(c, "GET /_emu/messages", "no code");
 }
 
-/* USER_AUTH with EMAIL_OTP first: the challenge, the code from the inbox, the answer. */
-static bool sign_in_email_otp(struct bench_conn *c, int u, struct bench_sample *out, bool sched)
+/* InitiateAuth USER_AUTH of user u preferring first factor factor (timed): true when its
+ * challenge came back, with its Session in session (2048 bytes). */
+static bool start_user_auth(struct bench_conn *c, int u, const char *factor, char *session,
+                            struct bench_sample *out, bool sched)
 {
-    char body[4096], session[2048], name[32], code[16];
+    char body[512], name[32];
 
     snprintf(body, sizeof(body),
              "{\"AuthFlow\":\"USER_AUTH\",\"ClientId\":\"%s\",\"AuthParameters\":"
-             "{\"USERNAME\":\"u-%d\",\"PREFERRED_CHALLENGE\":\"EMAIL_OTP\"}}",
-             client_id, u);
+             "{\"USERNAME\":\"u-%d\",\"PREFERRED_CHALLENGE\":\"%s\"}}",
+             client_id, u, factor);
     if (!timed_call(c, "InitiateAuth", body, out, sched))
         return false;
-    if (!bench_answer_get(c, NULL, "ChallengeName", name, sizeof(name)) ||
-        strcmp(name, "EMAIL_OTP") != 0 ||
-        !bench_answer_get(c, NULL, "Session", session, sizeof(session)))
-        return refuse(c, "InitiateAuth USER_AUTH", "not the EMAIL_OTP challenge");
-    if (!inbox_code(c, u, code))
+    return (bench_answer_get(c, NULL, "ChallengeName", name, sizeof(name)) &&
+            strcmp(name, factor) == 0 && bench_answer_get(c, NULL, "Session", session, 2048)) ||
+           refuse(c, "InitiateAuth USER_AUTH", "not the preferred challenge");
+}
+
+/* USER_AUTH with EMAIL_OTP first: the challenge, the code from the inbox, the answer. */
+static bool sign_in_email_otp(struct bench_conn *c, int u, struct bench_sample *out, bool sched)
+{
+    char body[4096], session[2048], code[16];
+
+    if (!start_user_auth(c, u, "EMAIL_OTP", session, out, sched) || !inbox_code(c, u, code))
         return false;
     snprintf(body, sizeof(body),
              "{\"ChallengeName\":\"EMAIL_OTP\",\"ClientId\":\"%s\",\"Session\":\"%s\","
@@ -429,24 +437,17 @@ static bool sign_in_email_otp(struct bench_conn *c, int u, struct bench_sample *
 /* USER_AUTH with WEB_AUTHN first: the request options, an assertion, the answer. */
 static bool sign_in_web_authn(struct bench_conn *c, int u, struct bench_sample *out, bool sched)
 {
-    char body[4096], session[2048], name[32], options[1024], challenge[128];
+    char session[2048], name[32], options[1024], challenge[128];
     cJSON *opts, *req, *responses;
     const cJSON *v;
     char *credential, *text;
     bool ok;
 
-    snprintf(body, sizeof(body),
-             "{\"AuthFlow\":\"USER_AUTH\",\"ClientId\":\"%s\",\"AuthParameters\":"
-             "{\"USERNAME\":\"u-%d\",\"PREFERRED_CHALLENGE\":\"WEB_AUTHN\"}}",
-             client_id, u);
-    if (!timed_call(c, "InitiateAuth", body, out, sched))
+    if (!start_user_auth(c, u, "WEB_AUTHN", session, out, sched))
         return false;
-    if (!bench_answer_get(c, NULL, "ChallengeName", name, sizeof(name)) ||
-        strcmp(name, "WEB_AUTHN") != 0 ||
-        !bench_answer_get(c, NULL, "Session", session, sizeof(session)) ||
-        !bench_answer_get(c, "ChallengeParameters", "CREDENTIAL_REQUEST_OPTIONS", options,
+    if (!bench_answer_get(c, "ChallengeParameters", "CREDENTIAL_REQUEST_OPTIONS", options,
                           sizeof(options)))
-        return refuse(c, "InitiateAuth USER_AUTH", "not the WEB_AUTHN challenge");
+        return refuse(c, "InitiateAuth USER_AUTH", "no CREDENTIAL_REQUEST_OPTIONS");
     opts = cJSON_Parse(options);
     v = cJSON_GetObjectItemCaseSensitive(opts, "challenge");
     ok = cJSON_IsString(v) && strlen(v->valuestring) < sizeof(challenge);
