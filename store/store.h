@@ -300,6 +300,8 @@ struct store_refresh {
     int64_t expires_ms;
     int revoked;
     char *scope; /* the OAuth scopes granted, space-separated; NULL for the user-pools API's */
+    int64_t superseded_ms; /* when a rotation first replaced it (its grace period runs from
+                              then); 0 while it is current. store_refresh_put ignores it. */
 };
 
 void store_refresh_free(struct store_refresh *r);
@@ -308,6 +310,9 @@ int store_refresh_put(struct store_conn *conn, const char *token_hash,
                       const struct store_refresh *r);
 /* On STORE_OK *out is new (store_refresh_free); STORE_NOT_FOUND for an unknown hash. */
 int store_refresh_get(struct store_conn *conn, const char *token_hash, struct store_refresh **out);
+/* Mark the refresh token of token_hash superseded at now_ms, unless a rotation did before.
+ * STORE_OK (also when nothing changed) or STORE_ERROR. */
+int store_refresh_supersede(struct store_conn *conn, const char *token_hash, int64_t now_ms);
 /* Mark every refresh token with origin_jti revoked. STORE_OK or STORE_NOT_FOUND. */
 int store_refresh_revoke(struct store_conn *conn, const char *origin_jti);
 
@@ -425,7 +430,8 @@ int store_group_list_members(struct store_conn *conn, int64_t group_seq, const c
 /*
  * A user's MFA settings: the verified TOTP secret and one associated but not yet verified
  * (base32, NULL when none), which factors the user enabled, and the preferred one
- * ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", or NULL).
+ * ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", or NULL), and the last TOTP time step
+ * (unix seconds / 30) a sign-in or VerifySoftwareToken spent (0: none), so a code answers once.
  */
 struct store_mfa {
     char *totp_secret;
@@ -434,6 +440,7 @@ struct store_mfa {
     int totp_enabled;
     int email_enabled;
     char *preferred;
+    int64_t totp_last_step;
 };
 
 /* Free the strings of m and zero it. Accepts a zeroed struct. */

@@ -107,6 +107,8 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
         .auth_time = auth_time,
         .origin_jti = origin_jti,
         .with_refresh_token = with_refresh_token,
+        .supersedes = a->rotates,
+        .family = a->rotates_family,
         /* ../shared/lambda-triggers.md: a refresh is _RefreshTokens, a new password
          * _NewPasswordChallenge, any other sign-in _Authentication. */
         .source = origin_jti != NULL ? "TokenGeneration_RefreshTokens"

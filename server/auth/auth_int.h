@@ -40,10 +40,14 @@ struct auth {
     const char *token_source; /* the pre token generation source when not the default */
     const char *oauth_scope;  /* a refresh of an OAuth refresh token: its scopes, which the
                                  new tokens keep (tokens.h token_grant.scope); else NULL */
-    bool responding;          /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
-                                 post authentication trigger gets */
-    bool hosted;              /* a sign-in on the hosted pages (auth_hosted.h): no
-                                 SECRET_HASH, no ExplicitAuthFlows check, no tokens */
+    /* GetTokensFromRefreshToken on a rotating client: the refresh token presented, which a
+     * new one supersedes, and its record, the family (tokens.h token_grant); else NULL. */
+    const char *rotates;
+    const struct store_refresh *rotates_family;
+    bool responding; /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
+                        post authentication trigger gets */
+    bool hosted;     /* a sign-in on the hosted pages (auth_hosted.h): no
+                        SECRET_HASH, no ExplicitAuthFlows check, no tokens */
     /* A custom flow in progress (auth_custom.c), owned, or NULL. The next challenge session
      * stored takes it along (auth_store_challenge sets it NULL); still set after a response
      * means the flow goes back to its DefineAuthChallenge trigger (auth_custom_continue). */

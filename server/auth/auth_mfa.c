@@ -142,12 +142,13 @@ int auth_ask_mfa(struct auth *a)
 }
 
 /* RespondToAuthChallenge SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA_CODE, the TOTP of the user's
- * verified secret (totp_verify: the emulator's clock, one step either way). */
+ * verified secret (the emulator's clock, one step either way), spent once (mfa_totp_spend):
+ * the step is stored inside the response's transaction, so two answers cannot both win. */
 int auth_respond_software_token(struct auth *a, const struct store_session *s)
 {
     const char *code = auth_param(a, "SOFTWARE_TOKEN_MFA_CODE");
     struct store_mfa m = {0};
-    bool ok;
+    int rc = 0;
 
     (void)s;
     if (a->user == NULL)
@@ -156,12 +157,22 @@ int auth_respond_software_token(struct auth *a, const struct store_session *s)
         return auth_missing(a->ctx, "SOFTWARE_TOKEN_MFA_CODE");
     if (store_mfa_get(a->ctx->db, a->user->seq, &m) != STORE_OK)
         return ops_fail_internal(a->ctx, "could not read the MFA settings");
-    ok = totp_verify(m.totp_secret, code, a->ctx->now_ms);
+    switch (mfa_totp_spend(&m, m.totp_secret, code, a->ctx->now_ms)) {
+    case MFA_TOTP_WRONG:
+        rc = mfa_code_mismatch(a->ctx);
+        break;
+    case MFA_TOTP_SPENT:
+        rc = cog_err_set(&a->ctx->err, COG_E_EXPIRED_CODE, MFA_TOTP_SPENT_MESSAGE);
+        break;
+    case MFA_TOTP_OK:
+        if (store_mfa_put(a->ctx->db, a->user->seq, &m) != STORE_OK)
+            rc = ops_fail_internal(a->ctx, "could not store the MFA settings");
+        break;
+    }
     store_mfa_clear(&m);
-    if (!ok)
-        return mfa_code_mismatch(a->ctx);
-    a->signed_in = true;
-    return 0;
+    if (rc == 0)
+        a->signed_in = true;
+    return rc;
 }
 
 /* The code of an SMS_MFA or EMAIL_OTP session in response member name. A wrong one may be

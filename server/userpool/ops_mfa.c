@@ -334,7 +334,9 @@ out:
  * your user", SetUserMFAPreference), except during MFA_SETUP, whose sign-in it completes. No
  * secret at all: SoftwareTokenMFANotFoundException "Software Token MFA does not exist for the
  * user." (amazon-archives/amazon-cognito-identity-js#630). Status SUCCESS, and a Session for
- * RespondToAuthChallenge MFA_SETUP when called with one.
+ * RespondToAuthChallenge MFA_SETUP when called with one. The code is spent (mfa_totp_spend): a
+ * sign-in in the same 30 seconds needs the next one, as Cognito's (amplify-swift's TOTP
+ * integration test waits a step between them for that reason).
  */
 int op_verify_software_token(struct op_ctx *ctx)
 {
@@ -358,10 +360,16 @@ int op_verify_software_token(struct op_ctx *ctx)
                     "Software Token MFA does not exist for the user.");
         goto end;
     }
-    if (!totp_verify(secret, code, ctx->now_ms)) {
+    switch (mfa_totp_spend(&m, secret, code, ctx->now_ms)) {
+    case MFA_TOTP_WRONG:
         cog_err_set(&ctx->err, COG_E_ENABLE_SOFTWARE_TOKEN_MFA,
                     "Code mismatch and fail enable Software Token MFA");
         goto end;
+    case MFA_TOTP_SPENT:
+        cog_err_set(&ctx->err, COG_E_EXPIRED_CODE, MFA_TOTP_SPENT_MESSAGE);
+        goto end;
+    case MFA_TOTP_OK:
+        break;
     }
     if (m.totp_pending != NULL) {
         free(m.totp_secret);
