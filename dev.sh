@@ -16,7 +16,7 @@ build_dir=${COG_BUILD_DIR:-$top/build}
 
 # Debian packages needed to build and unit-test the server.
 build_packages=(build-essential autoconf automake pkg-config libmicrohttpd-dev libsqlite3-dev
-    libssl-dev libcjson-dev libpcre2-dev check libsubunit-dev libcurl4-openssl-dev)
+    libssl-dev libcjson-dev libpcre2-dev check libsubunit-dev libcurl4-openssl-dev libcbor-dev)
 
 # Install the packages of "$@" that are not installed yet.
 ensure_packages() {

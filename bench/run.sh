@@ -22,7 +22,10 @@
 #      request, against a no-op function (smoke: 200 requests at 1 connection, no callgrind);
 #   7. bench/oauth_bench.sh adds the "OAuth endpoints and hosted pages" section: each endpoint's
 #      latency and server CPU, the code + PKCE exchange against InitiateAuth (smoke: 100
-#      requests at 1 connection).
+#      requests at 1 connection);
+#   8. bench/passwordless_bench.sh adds the "Passwordless sign-in" section: sign-ins per second
+#      and server CPU per sign-in with EMAIL_OTP and WEB_AUTHN as the first factor, against
+#      USER_PASSWORD_AUTH (smoke: 50 sign-ins at 1 connection).
 #
 # Exit status 0 when every workload ran without a single error; 1 when any measurement is
 # INVALID (errors) or a step failed. Targets that are missed are reported, not failed: they
@@ -133,12 +136,18 @@ bash "$top/bench/trigger_bench.sh" "${trigger_flags[@]}" >>"$out" || trigger_sta
 say "OAuth endpoints (bench/oauth_bench.sh)"
 oauth_status=0
 bash "$top/bench/oauth_bench.sh" "${trigger_flags[@]}" >>"$out" || oauth_status=$?
+
+# 8. Passwordless sign-in (EMAIL_OTP first), on a server of its own.
+say "Passwordless sign-in (bench/passwordless_bench.sh)"
+passwordless_status=0
+bash "$top/bench/passwordless_bench.sh" "${trigger_flags[@]}" >>"$out" || passwordless_status=$?
 cat "$out"
 echo
 if [[ $load_status -ne 0 || $report_status -ne 0 || $trigger_status -ne 0 ||
-    $oauth_status -ne 0 ]]; then
+    $oauth_status -ne 0 || $passwordless_status -ne 0 ]]; then
     say "INVALID run (load client exit $load_status, report exit $report_status, trigger" \
-        "benchmark exit $trigger_status, OAuth benchmark exit $oauth_status); see above"
+        "benchmark exit $trigger_status, OAuth benchmark exit $oauth_status, passwordless" \
+        "benchmark exit $passwordless_status); see above"
     exit 1
 fi
 [[ $smoke -eq 1 && $out == "$work/results.md" ]] && where="not kept (smoke)" || where="in $out"

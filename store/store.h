@@ -300,6 +300,8 @@ struct store_refresh {
     int64_t expires_ms;
     int revoked;
     char *scope; /* the OAuth scopes granted, space-separated; NULL for the user-pools API's */
+    int64_t superseded_ms; /* when a rotation first replaced it (its grace period runs from
+                              then); 0 while it is current. store_refresh_put ignores it. */
 };
 
 void store_refresh_free(struct store_refresh *r);
@@ -308,6 +310,9 @@ int store_refresh_put(struct store_conn *conn, const char *token_hash,
                       const struct store_refresh *r);
 /* On STORE_OK *out is new (store_refresh_free); STORE_NOT_FOUND for an unknown hash. */
 int store_refresh_get(struct store_conn *conn, const char *token_hash, struct store_refresh **out);
+/* Mark the refresh token of token_hash superseded at now_ms, unless a rotation did before.
+ * STORE_OK (also when nothing changed) or STORE_ERROR. */
+int store_refresh_supersede(struct store_conn *conn, const char *token_hash, int64_t now_ms);
 /* Mark every refresh token with origin_jti revoked. STORE_OK or STORE_NOT_FOUND. */
 int store_refresh_revoke(struct store_conn *conn, const char *origin_jti);
 
@@ -425,7 +430,8 @@ int store_group_list_members(struct store_conn *conn, int64_t group_seq, const c
 /*
  * A user's MFA settings: the verified TOTP secret and one associated but not yet verified
  * (base32, NULL when none), which factors the user enabled, and the preferred one
- * ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", or NULL).
+ * ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", or NULL), and the last TOTP time step
+ * (unix seconds / 30) a sign-in or VerifySoftwareToken spent (0: none), so a code answers once.
  */
 struct store_mfa {
     char *totp_secret;
@@ -434,6 +440,7 @@ struct store_mfa {
     int totp_enabled;
     int email_enabled;
     char *preferred;
+    int64_t totp_last_step;
 };
 
 /* Free the strings of m and zero it. Accepts a zeroed struct. */
@@ -669,6 +676,129 @@ int64_t store_link_count(struct store_conn *conn, int64_t user_seq);
 
 /* How many passkeys user user_seq has registered, or -1 on error. */
 int64_t store_webauthn_count(struct store_conn *conn, int64_t user_seq);
+
+/* ---- Devices (store_device.c) ---------------------------------------------------------- */
+
+/* A device a sign-in minted for a user (NewDeviceMetadata); confirmed once verifier is set. */
+struct store_device {
+    char *device_key; /* "<region>_<uuid>", unique across pools */
+    char *pool_id;
+    int64_t user_seq;
+    char *group_key;    /* the user's DeviceGroupKey, the same on all of the user's devices */
+    char *salt;         /* device SRP salt (hex), NULL until ConfirmDevice */
+    char *verifier;     /* device SRP verifier (hex), NULL until ConfirmDevice */
+    char *name;         /* DeviceName, or NULL */
+    int remembered;     /* 1: remembered */
+    int64_t created_ms; /* the dates GetDevice shows */
+    int64_t modified_ms;
+    int64_t last_auth_ms; /* 0: never signed in with it */
+    char *last_ip;        /* NULL: unknown */
+};
+
+/* One page of a user's devices; next_token NULL on the last page. */
+struct store_device_page {
+    struct store_device **devices;
+    size_t count;
+    char *next_token;
+};
+
+void store_device_free(struct store_device *d);
+void store_device_page_free(struct store_device_page *page);
+
+/* Record a new device d. STORE_OK, STORE_EXISTS (the key is taken), STORE_NOT_FOUND (no such
+ * pool or user) or STORE_ERROR. */
+int store_device_put(struct store_conn *conn, const struct store_device *d);
+
+/* The device of device_key: on STORE_OK *out is new (store_device_free); STORE_NOT_FOUND. */
+int store_device_get(struct store_conn *conn, const char *device_key, struct store_device **out);
+
+/*
+ * Confirm device d->device_key: set its salt, verifier, name, remembered and modified_ms from d,
+ * only if it has no verifier yet. STORE_OK, STORE_NOT_FOUND (no such device, or confirmed
+ * already: the caller tells them apart) or STORE_ERROR.
+ */
+int store_device_confirm(struct store_conn *conn, const struct store_device *d);
+
+/* Set the remembered status (modified at now_ms). STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_device_remember(struct store_conn *conn, const char *device_key, int remembered,
+                          int64_t now_ms);
+
+/* Record a sign-in with the device at now_ms from ip (NULL: keep the last one known).
+ * STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_device_note_auth(struct store_conn *conn, const char *device_key, int64_t now_ms,
+                           const char *ip);
+
+/* Forget a device. STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_device_delete(struct store_conn *conn, const char *device_key);
+
+/* The group key of user user_seq's devices (its oldest device's): *out new (free()) on
+ * STORE_OK; STORE_NOT_FOUND when the user has no device. */
+int store_device_group_key(struct store_conn *conn, int64_t user_seq, char **out);
+
+/*
+ * One page of user user_seq's confirmed devices, oldest first, after token (NULL: the first
+ * page), at most limit (>= 1) of them; with remembered_only the remembered ones alone. On
+ * STORE_OK the caller frees *page with store_device_page_free(). STORE_BAD_TOKEN for a token
+ * this store did not make, STORE_ERROR.
+ */
+int store_device_list(struct store_conn *conn, int64_t user_seq, int remembered_only, int limit,
+                      const char *token, struct store_device_page *page);
+/* A passkey (webauthn_credentials). credential_id is base64url without padding; public_key
+ * SubjectPublicKeyInfo DER; transports a JSON array text; aaguid 16 bytes or NULL. */
+struct store_webauthn {
+    char *pool_id;
+    char *credential_id;
+    int64_t user_seq;
+    char *rp_id;
+    int alg;
+    unsigned char *public_key;
+    size_t public_key_len;
+    int64_t sign_count;
+    char *transports;
+    char *attachment; /* "platform", "cross-platform" or NULL */
+    unsigned char *aaguid;
+    bool backup_eligible;
+    bool backed_up;
+    char *friendly_name;
+    int64_t created_ms;
+};
+
+void store_webauthn_free(struct store_webauthn *c);
+void store_webauthn_list_free(struct store_webauthn **list, size_t n);
+
+/* Record passkey c. STORE_OK, STORE_EXISTS when the pool has that credential id already,
+ * STORE_NOT_FOUND (no such pool or user), STORE_ERROR. */
+int store_webauthn_put(struct store_conn *conn, const struct store_webauthn *c);
+
+/* The passkey credential_id of pool pool_id into *out (store_webauthn_free). STORE_OK,
+ * STORE_NOT_FOUND or STORE_ERROR. */
+int store_webauthn_get(struct store_conn *conn, const char *pool_id, const char *credential_id,
+                       struct store_webauthn **out);
+
+/* All passkeys of user user_seq, oldest first, into *out (store_webauthn_list_free) and *n. A
+ * user has at most a few (Cognito caps them at 20). STORE_OK or STORE_ERROR. */
+int store_webauthn_list(struct store_conn *conn, int64_t user_seq, struct store_webauthn ***out,
+                        size_t *n);
+
+/* Delete user user_seq's passkey credential_id. STORE_OK or STORE_NOT_FOUND. */
+int store_webauthn_delete(struct store_conn *conn, int64_t user_seq, const char *credential_id);
+
+/* Store a passkey's signature counter: only forwards (or 0 over 0), so that a replayed
+ * counter changes nothing. STORE_OK, STORE_NOT_FOUND (no such passkey, or the counter would
+ * not move forward), STORE_ERROR. */
+int store_webauthn_set_count(struct store_conn *conn, const char *pool_id,
+                             const char *credential_id, int64_t sign_count);
+
+/* Replace user user_seq's pending registration (webauthn_registrations) with one for
+ * client_id, or with none when challenge is NULL: a user has at most one, which a new
+ * StartWebAuthnRegistration replaces. STORE_OK or STORE_ERROR. */
+int store_webauthn_reg_put(struct store_conn *conn, int64_t user_seq, const char *client_id,
+                           const char *challenge, int64_t expires_ms);
+
+/* User user_seq's pending registration: new strings *client_id and *challenge (free()) and
+ * *expires_ms. STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_webauthn_reg_get(struct store_conn *conn, int64_t user_seq, char **client_id,
+                           char **challenge, int64_t *expires_ms);
 
 /* ---- The control API: message inbox, reset, fixture re-keying (store_control.c) ---------- */
 

@@ -33,8 +33,11 @@ static const char SQL_REFRESH_PUT[] =
     "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, user_seq, origin_jti,"
     " auth_time, expires_ms, revoked, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char SQL_REFRESH_GET[] =
-    "SELECT pool_id, client_id, user_seq, origin_jti, auth_time, expires_ms, revoked, scope"
-    " FROM refresh_tokens WHERE token_hash = ?1";
+    "SELECT pool_id, client_id, user_seq, origin_jti, auth_time, expires_ms, revoked, scope,"
+    " superseded_ms FROM refresh_tokens WHERE token_hash = ?1";
+/* Only the first rotation counts: the grace period runs from it. */
+static const char SQL_REFRESH_SUPERSEDE[] =
+    "UPDATE refresh_tokens SET superseded_ms = ?2 WHERE token_hash = ?1 AND superseded_ms IS NULL";
 static const char SQL_REFRESH_REVOKE[] =
     "UPDATE refresh_tokens SET revoked = 1 WHERE origin_jti = ?1";
 
@@ -222,6 +225,7 @@ int store_refresh_get(struct store_conn *conn, const char *token_hash, struct st
         r->expires_ms = sqlite3_column_int64(st, 5);
         r->revoked = sqlite3_column_int(st, 6);
         r->scope = store_column_or_null(st, 7, &ok);
+        r->superseded_ms = sqlite3_column_int64(st, 8); /* NULL reads 0: current */
         status = ok ? STORE_OK : STORE_ERROR;
     } else if (rc == SQLITE_ROW) {
         status = STORE_ERROR;
@@ -244,6 +248,17 @@ int store_refresh_revoke(struct store_conn *conn, const char *origin_jti)
         return STORE_ERROR;
     store_bind_text(st, 1, origin_jti);
     return store_finish_change(conn, st, "revoke refresh");
+}
+
+int store_refresh_supersede(struct store_conn *conn, const char *token_hash, int64_t now_ms)
+{
+    sqlite3_stmt *st = store_stmt(conn, SQL_REFRESH_SUPERSEDE);
+
+    if (st == NULL)
+        return STORE_ERROR;
+    store_bind_text(st, 1, token_hash);
+    sqlite3_bind_int64(st, 2, now_ms);
+    return store_finish(conn, st, "supersede refresh");
 }
 
 /* ---- Sign-outs and revocation ------------------------------------------------------------ */

@@ -596,12 +596,12 @@ START_TEST(test_auth_password_unimplemented_challenge_says_so)
     cJSON *resp;
 
     resp = tu_callf(env, IDP "RespondToAuthChallenge",
-                    "{\"ChallengeName\":\"DEVICE_SRP_AUTH\",\"ClientId\":\"%s\",\"Session\":"
+                    "{\"ChallengeName\":\"ADMIN_NO_SRP_AUTH\",\"ClientId\":\"%s\",\"Session\":"
                     "\"no-such-session-no-such-session\","
                     "\"ChallengeResponses\":{\"USERNAME\":\"alice\",\"SRP_A\":\"123456\"}}",
                     ta_client_id);
     tu_assert_error(resp, "InvalidParameterException",
-                    "cognito-emu does not implement the DEVICE_SRP_AUTH challenge yet");
+                    "cognito-emu does not implement the ADMIN_NO_SRP_AUTH challenge yet");
     cJSON_Delete(resp);
 }
 END_TEST

@@ -78,8 +78,6 @@ START_TEST(test_dispatch_names_model_operations_it_does_not_implement)
     expect_error(IDP "CreateUserImportJob", "{}", "UnsupportedOperationException",
                  "does not implement CreateUserImportJob");
     /* Operations the refreshed model added (129 in cognito-idp, 23 in cognito-identity). */
-    expect_error(IDP "AdminGetUserAuthFactors", "{}", "UnsupportedOperationException",
-                 "does not implement AdminGetUserAuthFactors");
     expect_error(IDP "CreateUserPoolReplica", "{}", "UnsupportedOperationException",
                  "does not implement CreateUserPoolReplica");
     expect_error(IDP "GetProvisionedLimit", "{}", "UnsupportedOperationException",

@@ -614,6 +614,43 @@ START_TEST(test_refresh_grant_keeps_scope_and_sign_in)
 }
 END_TEST
 
+/* A rotating client's refresh_token grant returns a new refresh token of the same sign-in
+ * (scopes, origin_jti); the old one is spent at once with a grace period of 0. */
+START_TEST(test_refresh_grant_rotates)
+{
+    struct tl_app a;
+    cJSON *first, *second, *access, *first_access;
+    struct tu_http r;
+
+    oauth_app(&a, "",
+              CODE_CLIENT ",\"RefreshTokenRotation\":{\"Feature\":\"ENABLED\","
+                          "\"RetryGracePeriodSeconds\":0}");
+    first = code_tokens(&a, "openid profile");
+    token_call(&r, "grant_type=refresh_token&client_id=%s&refresh_token=%s", a.client,
+               tu_str(first, "refresh_token"));
+    second = tokens_of(&r);
+    ck_assert_ptr_nonnull(tu_str(second, "refresh_token"));
+    ck_assert_str_ne(tu_str(second, "refresh_token"), tu_str(first, "refresh_token"));
+    access = claims(second, "access_token");
+    first_access = claims(first, "access_token");
+    ck_assert_str_eq(tu_str(access, "scope"), "openid profile");
+    ck_assert_str_eq(tu_str(access, "origin_jti"), tu_str(first_access, "origin_jti"));
+    cJSON_Delete(access);
+    cJSON_Delete(first_access);
+    /* The spent one is invalid_grant; the new one refreshes (and rotates). */
+    token_call(&r, "grant_type=refresh_token&client_id=%s&refresh_token=%s", a.client,
+               tu_str(first, "refresh_token"));
+    assert_error(&r, 400, "invalid_grant");
+    token_call(&r, "grant_type=refresh_token&client_id=%s&refresh_token=%s", a.client,
+               tu_str(second, "refresh_token"));
+    cJSON_Delete(first);
+    first = tokens_of(&r);
+    ck_assert_ptr_nonnull(tu_str(first, "refresh_token"));
+    cJSON_Delete(first);
+    cJSON_Delete(second);
+}
+END_TEST
+
 /* ---- client_credentials ------------------------------------------------------------------- */
 
 /* A client of the client credentials flow with scopes api/read and api/write. */
@@ -1086,6 +1123,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_client_authentication_basic_or_body);
     tcase_add_test(tc, test_form_and_grant_type_errors);
     tcase_add_test(tc, test_refresh_grant_keeps_scope_and_sign_in);
+    tcase_add_test(tc, test_refresh_grant_rotates);
     tcase_add_test(tc, test_client_credentials_grant);
     tcase_add_test(tc, test_pre_token_generation_sources);
     tcase_add_test(tc, test_client_credentials_calls_only_a_v3_trigger);

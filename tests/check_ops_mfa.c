@@ -97,7 +97,17 @@ static cJSON *set_pool_mfa(const struct tl_app *a, const char *fragment)
                     fragment);
 }
 
-/* Associate and verify a TOTP for the token's user; its secret into secret (33 bytes). */
+/* Move the emulator's clock on by one TOTP step (30 seconds). */
+static void next_totp_step(void)
+{
+    clock_set_offset_ms(clock_offset_ms() + 30 * 1000);
+}
+
+/*
+ * Associate and verify a TOTP for the token's user; its secret into secret (33 bytes). The
+ * verification spends the code of its step, so the clock then moves on a step: the next code
+ * a test computes is a fresh one.
+ */
 static void set_up_totp(const char *access, char *secret)
 {
     cJSON *resp = tu_callf(env, IDP "AssociateSoftwareToken", "{\"AccessToken\":\"%s\"}", access);
@@ -114,6 +124,7 @@ static void set_up_totp(const char *access, char *secret)
     ck_assert_msg(tu_error_type(resp) == NULL, "%s", tu_str(resp, "message"));
     ck_assert_str_eq(tu_str(resp, "Status"), "SUCCESS");
     cJSON_Delete(resp);
+    next_totp_step();
 }
 
 static cJSON *set_preference(const char *access, const char *settings)
@@ -385,6 +396,63 @@ START_TEST(test_mfa_software_token_challenge)
                     a.pool, a.client, TL_PASSWORD);
     expect_challenge(resp, "SOFTWARE_TOKEN_MFA", session);
     cJSON_Delete(resp);
+    tl_tokens_free(&t);
+}
+END_TEST
+
+/* A SOFTWARE_TOKEN_MFA answer, the code of secret at unix time t, for session. */
+static cJSON *answer_totp(const struct tl_app *a, const char *session, const char *secret,
+                          long long t)
+{
+    char code[7], body[64];
+
+    totp_code(secret, t, code);
+    snprintf(body, sizeof(body), ",\"SOFTWARE_TOKEN_MFA_CODE\":\"%s\"", code);
+    return respond(a, "SOFTWARE_TOKEN_MFA", session, "alice", body);
+}
+
+/* A TOTP code answers once: Cognito's ExpiredCodeException (USED) for a code of a step at or
+ * before the last one spent, by a sign-in or by VerifySoftwareToken, whichever secret. */
+#define USED "Your software token has already been used once."
+START_TEST(test_mfa_totp_code_answers_once)
+{
+    struct tl_app a;
+    struct tl_tokens t;
+    char secret[33], session[512], code[7];
+    long long now;
+    cJSON *resp;
+
+    totp_app(&a, "OPTIONAL", "", &t);
+    set_up_totp(t.access, secret); /* spent the step before now */
+    tl_ok(set_preference(t.access, "\"SoftwareTokenMfaSettings\":{\"Enabled\":true}"));
+    now = clock_now_ms() / 1000;
+    resp = tl_sign_in_call(&a, "alice", TL_PASSWORD);
+    expect_challenge(resp, "SOFTWARE_TOKEN_MFA", session);
+    cJSON_Delete(resp);
+    /* The code VerifySoftwareToken took is still inside the window, but spent; and the
+     * refusal leaves the session for another try. */
+    tl_error(answer_totp(&a, session, secret, now - 30), "ExpiredCodeException", USED);
+    tl_expect_tokens(answer_totp(&a, session, secret, now));
+    /* The same code again, in a new sign-in of the same step. */
+    resp = tl_sign_in_call(&a, "alice", TL_PASSWORD);
+    expect_challenge(resp, "SOFTWARE_TOKEN_MFA", session);
+    cJSON_Delete(resp);
+    tl_error(answer_totp(&a, session, secret, now), "ExpiredCodeException", USED);
+    /* A wrong code is still a mismatch; the next step's code signs in. */
+    tl_error(respond(&a, "SOFTWARE_TOKEN_MFA", session, "alice",
+                     ",\"SOFTWARE_TOKEN_MFA_CODE\":\"000000\""),
+             "CodeMismatchException", MISMATCH);
+    next_totp_step();
+    tl_expect_tokens(answer_totp(&a, session, secret, now + 30));
+    /* VerifySoftwareToken spends the user's steps too, even for a newly associated secret
+     * (emulator's choice: one last step per user). */
+    resp = tu_callf(env, IDP "AssociateSoftwareToken", "{\"AccessToken\":\"%s\"}", t.access);
+    snprintf(secret, 33, "%s", tu_str(resp, "SecretCode"));
+    cJSON_Delete(resp);
+    totp_now(secret, code);
+    tl_error(tu_callf(env, IDP "VerifySoftwareToken",
+                      "{\"AccessToken\":\"%s\",\"UserCode\":\"%s\"}", t.access, code),
+             "ExpiredCodeException", USED);
     tl_tokens_free(&t);
 }
 END_TEST
@@ -663,6 +731,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_mfa_associate_verify_and_preferences);
     tcase_add_test(tc, test_mfa_totp_needs_the_pool_to_offer_it);
     tcase_add_test(tc, test_mfa_software_token_challenge);
+    tcase_add_test(tc, test_mfa_totp_code_answers_once);
     tcase_add_test(tc, test_mfa_sms_and_email_challenges);
     tcase_add_test(tc, test_mfa_select_mfa_type);
     tcase_add_test(tc, test_mfa_setup_when_mfa_is_required);

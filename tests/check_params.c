@@ -83,6 +83,27 @@ START_TEST(test_params_treats_json_null_as_absent)
 }
 END_TEST
 
+/* A sign-in's parameters may carry null values, which mean absent: amazon-cognito-identity-js
+ * retries with "DEVICE_KEY": null after a forgotten device (params.c, map_nulls_absent).
+ * Other maps still refuse them. */
+START_TEST(test_params_takes_null_auth_parameters_as_absent)
+{
+    ASSERT_VALID(SVC_IDP, "RespondToAuthChallenge",
+                 "{\"ClientId\":\"abc\",\"ChallengeName\":\"PASSWORD_VERIFIER\","
+                 "\"ChallengeResponses\":{\"USERNAME\":\"bob\",\"DEVICE_KEY\":null}}");
+    ASSERT_VALID(SVC_IDP, "InitiateAuth",
+                 "{\"ClientId\":\"abc\",\"AuthFlow\":\"USER_SRP_AUTH\","
+                 "\"AuthParameters\":{\"USERNAME\":\"bob\",\"DEVICE_KEY\":null}}");
+    ASSERT_INVALID(SVC_IDP, "InitiateAuth",
+                   "{\"ClientId\":\"abc\",\"AuthFlow\":\"USER_SRP_AUTH\","
+                   "\"ClientMetadata\":{\"k\":null}}",
+                   "1 validation error detected: Value '{k=null}' at 'clientMetadata' failed to "
+                   "satisfy constraint: Map value must satisfy constraint: [Member must have "
+                   "length less than or equal to 131072, Member must have length greater than or "
+                   "equal to 0, Member must not be null]");
+}
+END_TEST
+
 /* Real Cognito, aws/aws-sdk-js#3344 (a user pool id with a leading space). */
 START_TEST(test_params_reports_user_pool_id_pattern_as_aws)
 {
@@ -639,6 +660,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_params_is_thread_safe); /* first, while no pattern is compiled yet */
     tcase_add_test(tc, test_params_reports_missing_required_member);
     tcase_add_test(tc, test_params_treats_json_null_as_absent);
+    tcase_add_test(tc, test_params_takes_null_auth_parameters_as_absent);
     tcase_add_test(tc, test_params_reports_user_pool_id_pattern_as_aws);
     tcase_add_test(tc, test_params_omits_sensitive_values);
     tcase_add_test(tc, test_params_never_echoes_containers_of_sensitive_values);

@@ -238,7 +238,13 @@ void ta_srp_timestamp(int64_t ms, char *out)
 void ta_srp_sign(const struct ta_srp_client *c, const char *pool, const cJSON *params,
                  const char *password, const char *timestamp, char *out)
 {
-    const char *pool_name = srp_pool_name(pool), *user_id = tu_str(params, "USER_ID_FOR_SRP");
+    ta_srp_sign_as(c, srp_pool_name(pool), tu_str(params, "USER_ID_FOR_SRP"), params, password,
+                   timestamp, out);
+}
+
+void ta_srp_sign_as(const struct ta_srp_client *c, const char *pool_name, const char *user_id,
+                    const cJSON *params, const char *password, const char *timestamp, char *out)
+{
     const char *block_b64 = tu_str(params, "SECRET_BLOCK");
     BIGNUM *salt = srp_bn_from_hex(tu_str(params, "SALT"), 256);
     BIGNUM *B = srp_bn_from_hex(tu_str(params, "SRP_B"), 800);

@@ -102,4 +102,8 @@ void ta_srp_timestamp(int64_t ms, char *out);
 void ta_srp_sign(const struct ta_srp_client *c, const char *pool, const cJSON *params,
                  const char *password, const char *timestamp, char *out);
 
+/* The same with the identities given: device SRP's DeviceGroupKey and DeviceKey. */
+void ta_srp_sign_as(const struct ta_srp_client *c, const char *pool_name, const char *user_id,
+                    const cJSON *params, const char *password, const char *timestamp, char *out);
+
 #endif

@@ -36,6 +36,7 @@ void auth_free(struct auth *a)
     cJSON_Delete(a->client);
     store_user_free(a->user);
     cJSON_Delete(a->custom);
+    free(a->device_key);
 }
 
 const char *auth_param(const struct auth *a, const char *name)
@@ -138,6 +139,8 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
         .auth_time = auth_time,
         .origin_jti = origin_jti,
         .with_refresh_token = with_refresh_token,
+        .supersedes = a->rotates,
+        .family = a->rotates_family,
         /* ../shared/lambda-triggers.md: a refresh is _RefreshTokens, a new password
          * _NewPasswordChallenge, any other sign-in _Authentication. */
         .source = origin_jti != NULL ? "TokenGeneration_RefreshTokens"
@@ -146,11 +149,18 @@ int auth_answer_tokens(struct auth *a, int64_t auth_time, const char *origin_jti
         .client_metadata = token_client_metadata(a),
         .scope = a->oauth_scope,
     };
-    cJSON *result = cJSON_CreateObject();
+    cJSON *result = cJSON_CreateObject(), *device = NULL;
 
     if (result == NULL)
         return ops_fail_internal(a->ctx, "out of memory");
-    if (tokens_issue(a->ctx, &grant, result) != 0) {
+    if (auth_device_tokens(a, with_refresh_token, &device) != 0) {
+        cJSON_Delete(result);
+        return -1;
+    }
+    grant.device_key = a->device_key;
+    /* NewDeviceMetadata comes last in Cognito's AuthenticationResult. */
+    if (tokens_issue(a->ctx, &grant, result) != 0 ||
+        (device != NULL && json_set_item(result, "NewDeviceMetadata", device) != 0)) {
         cJSON_Delete(result);
         return -1;
     }

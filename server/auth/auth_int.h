@@ -40,14 +40,22 @@ struct auth {
     const char *token_source; /* the pre token generation source when not the default */
     const char *oauth_scope;  /* a refresh of an OAuth refresh token: its scopes, which the
                                  new tokens keep (tokens.h token_grant.scope); else NULL */
-    bool responding;          /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
-                                 post authentication trigger gets */
-    bool hosted;              /* a sign-in on the hosted pages (auth_hosted.h): no
-                                 SECRET_HASH, no ExplicitAuthFlows check, no tokens */
+    /* GetTokensFromRefreshToken on a rotating client: the refresh token presented, which a
+     * new one supersedes, and its record, the family (tokens.h token_grant); else NULL. */
+    const char *rotates;
+    const struct store_refresh *rotates_family;
+    bool responding; /* (Admin)RespondToAuthChallenge, whose ClientMetadata the
+                        post authentication trigger gets */
+    bool hosted;     /* a sign-in on the hosted pages (auth_hosted.h): no
+                        SECRET_HASH, no ExplicitAuthFlows check, no tokens */
     /* A custom flow in progress (auth_custom.c), owned, or NULL. The next challenge session
      * stored takes it along (auth_store_challenge sets it NULL); still set after a response
      * means the flow goes back to its DefineAuthChallenge trigger (auth_custom_continue). */
     cJSON *custom;
+    /* The device this sign-in used or minted (auth_device.c), owned, or NULL: the access
+     * token's device_key. */
+    char *device_key;
+    bool mint_device; /* GetTokensFromRefreshToken: mint a device when its DeviceKey is absent */
 };
 
 /* ---- auth.c: the sign-in and its answers -------------------------------------------------- */
@@ -138,6 +146,9 @@ int auth_respond_email_otp(struct auth *a, const struct store_session *s);
 int auth_respond_select_mfa_type(struct auth *a, const struct store_session *s);
 int auth_respond_mfa_setup(struct auth *a, const struct store_session *s);
 int auth_respond_custom_challenge(struct auth *a, const struct store_session *s);
+int auth_respond_device_srp(struct auth *a, const struct store_session *s);
+int auth_verify_device_password(struct auth *a, const struct store_session *s);
+int auth_respond_device_password(struct auth *a, const struct store_session *s);
 
 /* auth_choice.c, USER_AUTH's challenges: SELECT_CHALLENGE (verify: a PASSWORD answer's check),
  * PASSWORD and PASSWORD_SRP (the same verify), SMS_OTP, and EMAIL_OTP, which sends an MFA
@@ -153,6 +164,12 @@ int auth_respond_sms_otp(struct auth *a, const struct store_session *s);
  * CREDENTIAL_REQUEST_OPTIONS (a JSON string) carry a fresh challenge that the session keeps
  * and the user's passkeys as allowCredentials. 0 or -1. */
 int auth_ask_web_authn(struct auth *a);
+
+/* auth_webauthn.c, the WEB_AUTHN response (CREDENTIAL): auth_verify_web_authn checks the
+ * assertion against the session's challenge and one of the user's passkeys (sets a->proved);
+ * auth_respond_web_authn stores the passkey's new signature counter and signs the user in. */
+int auth_verify_web_authn(struct auth *a, const struct store_session *s);
+int auth_respond_web_authn(struct auth *a, const struct store_session *s);
 
 /* ---- Steps the flows share ------------------------------------------------------------------ */
 
@@ -180,11 +197,39 @@ int auth_clear_lockout(struct auth *a);
  * to pass, else answers the MFA challenge that mfa_decide() picks. 0 or -1. */
 int auth_ask_mfa(struct auth *a);
 
+/* auth_device.c, remembered devices in a pool that tracks them (userpool/device.h).
+ * auth_device_ask, after the first factor where auth_ask_mfa would ask MFA: for a confirmed,
+ * remembered DEVICE_KEY of a->user asks DEVICE_SRP_AUTH instead and returns 1; 0 when no
+ * device applies; -1 ("Device does not exist." for a key that is not a->user's).
+ * auth_device_tokens, just before tokens are issued: the device they are for into
+ * a->device_key (the one DEVICE_PASSWORD_VERIFIER proved, else DEVICE_KEY, or
+ * GetTokensFromRefreshToken's DeviceKey, which must be a->user's), or for a sign_in
+ * (or a->mint_device) without one a new device, whose NewDeviceMetadata goes into
+ * *metadata (a new object, else NULL). 0 or -1. */
+int auth_device_ask(struct auth *a);
+int auth_device_tokens(struct auth *a, bool sign_in, cJSON **metadata);
+
 /* auth_srp.c. auth_check_srp_a: InvalidParameterException (-1) unless srp_a (hex) is a valid
  * SRP A. auth_ask_password_verifier: ask PASSWORD_VERIFIER for it, of a->user or, when that
  * is NULL, of the unknown user name (a simulated challenge). 0 or -1. */
 int auth_check_srp_a(struct auth *a, const char *srp_a);
 int auth_ask_password_verifier(struct auth *a, const char *srp_a, const char *name);
+
+/* auth_srp.c, the SRP exchange that device SRP (auth_device.c) shares with PASSWORD_VERIFIER,
+ * with its own identities and stored verifier (../shared/user-auth-passkeys.md 4.3).
+ * auth_srp_offer: for the client's A (hex, checked by auth_check_srp_a), the verifier and salt
+ * (hex), a fresh secret b, B = k*v + g^b and a new SECRET_BLOCK: A, b, B, SALT and
+ * SECRET_BLOCK go into data (the session's state: secret, secrets_wipe its text), SALT, SRP_B
+ * and SECRET_BLOCK into params. 0 or -1.
+ * auth_srp_proof: whether the client's signature over block (the SECRET_BLOCK offered in data)
+ * and timestamp (the clients' form, within a few minutes of the clock) proves verifier for the
+ * exchange in data, with pool_name and user_id as the identities: 1 yes, 0 no, -1 on a
+ * malformed state or OpenSSL failure (ctx->err not set). */
+int auth_srp_offer(struct auth *a, const char *srp_a, const char *verifier, const char *salt,
+                   cJSON *data, cJSON *params);
+int auth_srp_proof(const struct auth *a, const cJSON *data, const char *verifier,
+                   const char *pool_name, const char *user_id, const char *block,
+                   const char *signature, const char *timestamp);
 
 /* auth_custom.c, the custom flow across the responses (RespondToAuthChallenge):
  * auth_custom_resume, inside the transaction, takes the flow that session s carries into

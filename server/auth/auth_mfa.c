@@ -110,15 +110,19 @@ static int ask_list(struct auth *a, const char *name, const char *member, unsign
 
 /*
  * The step after a proved password (and a new one, if one was required): tokens when the user
- * has no MFA to pass, else the challenge mfa_decide() picks. Sets a->signed_in, or answers
- * the challenge. 0 or -1.
+ * has no MFA to pass, else the challenge mfa_decide() picks; a remembered device
+ * (auth_device_ask) gets DEVICE_SRP_AUTH instead, whether MFA applies or not. Sets
+ * a->signed_in, or answers the challenge. 0 or -1.
  */
 int auth_ask_mfa(struct auth *a)
 {
     struct store_mfa m = {0};
     unsigned factor, factors;
     enum mfa_step step;
+    int device = auth_device_ask(a); /* a remembered device stands in for MFA */
 
+    if (device != 0)
+        return device < 0 ? -1 : 0;
     if (store_mfa_get(a->ctx->db, a->user->seq, &m) != STORE_OK)
         return ops_fail_internal(a->ctx, "could not read the MFA settings");
     step = mfa_decide(a->pool, a->user, &m, &factor, &factors);
@@ -138,12 +142,13 @@ int auth_ask_mfa(struct auth *a)
 }
 
 /* RespondToAuthChallenge SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA_CODE, the TOTP of the user's
- * verified secret (totp_verify: the emulator's clock, one step either way). */
+ * verified secret (the emulator's clock, one step either way), spent once (mfa_totp_spend):
+ * the step is stored inside the response's transaction, so two answers cannot both win. */
 int auth_respond_software_token(struct auth *a, const struct store_session *s)
 {
     const char *code = auth_param(a, "SOFTWARE_TOKEN_MFA_CODE");
     struct store_mfa m = {0};
-    bool ok;
+    int rc = 0;
 
     (void)s;
     if (a->user == NULL)
@@ -152,12 +157,22 @@ int auth_respond_software_token(struct auth *a, const struct store_session *s)
         return auth_missing(a->ctx, "SOFTWARE_TOKEN_MFA_CODE");
     if (store_mfa_get(a->ctx->db, a->user->seq, &m) != STORE_OK)
         return ops_fail_internal(a->ctx, "could not read the MFA settings");
-    ok = totp_verify(m.totp_secret, code, a->ctx->now_ms);
+    switch (mfa_totp_spend(&m, m.totp_secret, code, a->ctx->now_ms)) {
+    case MFA_TOTP_WRONG:
+        rc = mfa_code_mismatch(a->ctx);
+        break;
+    case MFA_TOTP_SPENT:
+        rc = cog_err_set(&a->ctx->err, COG_E_EXPIRED_CODE, MFA_TOTP_SPENT_MESSAGE);
+        break;
+    case MFA_TOTP_OK:
+        if (store_mfa_put(a->ctx->db, a->user->seq, &m) != STORE_OK)
+            rc = ops_fail_internal(a->ctx, "could not store the MFA settings");
+        break;
+    }
     store_mfa_clear(&m);
-    if (!ok)
-        return mfa_code_mismatch(a->ctx);
-    a->signed_in = true;
-    return 0;
+    if (rc == 0)
+        a->signed_in = true;
+    return rc;
 }
 
 /* The code of an SMS_MFA or EMAIL_OTP session in response member name. A wrong one may be

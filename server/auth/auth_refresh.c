@@ -3,8 +3,9 @@
  * (and its alias REFRESH_TOKEN) of InitiateAuth / AdminInitiateAuth, or by
  * GetTokensFromRefreshToken (what Amplify v6 refreshes with). Both keep the sign-in's auth_time
  * and origin_jti, and the OAuth scopes of a refresh token from the domain's token endpoint
- * (Amplify refreshes its hosted-UI tokens here), and issue no new refresh token; tokens.c
- * redeems the token.
+ * (Amplify refreshes its hosted-UI tokens here); tokens.c redeems the token. A client with
+ * RefreshTokenRotation ENABLED refreshes only by GetTokensFromRefreshToken, which then returns
+ * a new refresh token of the same sign-in and spends the presented one (tokens.h).
  */
 #include "config.h"
 
@@ -36,6 +37,18 @@ static int refresh_user(struct auth *a, const struct store_refresh *r)
 }
 
 /*
+ * A rotating client cannot refresh by REFRESH_TOKEN_AUTH (developer guide, refresh tokens; the
+ * API's RefreshTokenRotationType: rotation is completed with GetTokensFromRefreshToken).
+ * Cognito's error is undocumented: NotAuthorizedException and this message are the emulator's.
+ */
+static int refused_by_rotation(struct op_ctx *ctx)
+{
+    return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED,
+                       "Refresh token rotation is enabled for this app client: refresh with "
+                       "GetTokensFromRefreshToken.");
+}
+
+/*
  * REFRESH_TOKEN_AUTH / REFRESH_TOKEN: new ID and access tokens with the sign-in's auth_time
  * and origin_jti, and no new refresh token. On a client with a secret, SECRET_HASH is computed
  * over the token user's username (its cognito:username, a UUID in pools that sign in by email),
@@ -52,10 +65,12 @@ int auth_start_refresh(struct auth *a)
 
     if (token == NULL)
         return auth_missing(a->ctx, "REFRESH_TOKEN");
+    if (client_rotates_refresh(a->client, NULL))
+        return refused_by_rotation(a->ctx);
     /* A missing SECRET_HASH is refused before the token is looked at. */
     if (secret != NULL && hash == NULL)
         return client_check_secret_hash(a->ctx, a->client, "", NULL);
-    if (tokens_redeem_refresh(a->ctx, token, a->client_id, &r) != 0 || refresh_user(a, r) != 0)
+    if (tokens_redeem_refresh(a->ctx, token, a->client, &r) != 0 || refresh_user(a, r) != 0)
         goto out;
     if (secret != NULL && !secrets_secret_hash_ok(secret, a->user->username, a->client_id, hash)) {
         cog_err_set(&a->ctx->err, COG_E_NOT_AUTHORIZED,
@@ -94,23 +109,30 @@ static int check_client_secret(const struct auth *a)
 }
 
 /*
- * New ID and access tokens for a refresh token. Refresh token rotation
- * (RefreshTokenRotation.Feature ENABLED: a new refresh token, the old one invalid after
- * RetryGracePeriodSeconds, RefreshTokenReuseException afterwards) is not implemented yet:
- * the store has no way to mark a token superseded. Without it Cognito returns no
- * RefreshToken, and Amplify keeps the one it has.
+ * New ID and access tokens for a refresh token, and without rotation no refresh token (Amplify
+ * keeps the one it has). With RefreshTokenRotation ENABLED also a new refresh token of the
+ * same family, which supersedes the presented one: that stays usable RetryGracePeriodSeconds
+ * for a client's retries (each retry mints another; emulator's choice), then answers
+ * RefreshTokenReuseException. A rotating client need not allow REFRESH_TOKEN_AUTH (AWS tells
+ * such clients to remove it, aws-amplify/amplify-android#3113); a client that does not rotate
+ * must, as before.
  */
 int auth_get_tokens_from_refresh_token(struct auth *a)
 {
     const char *token = json_str(a->ctx->in, "RefreshToken");
+    bool rotates = client_rotates_refresh(a->client, NULL);
     struct store_refresh *r = NULL;
     int rc = -1;
 
     if (check_client_secret(a) == 0 &&
-        client_check_auth_flow(a->ctx, a->client, "REFRESH_TOKEN_AUTH") == 0 &&
-        tokens_redeem_refresh(a->ctx, token, a->client_id, &r) == 0 && refresh_user(a, r) == 0) {
+        (rotates || client_check_auth_flow(a->ctx, a->client, "REFRESH_TOKEN_AUTH") == 0) &&
+        tokens_redeem_refresh(a->ctx, token, a->client, &r) == 0 && refresh_user(a, r) == 0) {
         a->oauth_scope = r->scope;
+        a->rotates = rotates ? token : NULL;
+        a->rotates_family = rotates ? r : NULL;
         rc = auth_answer_tokens(a, r->auth_time, r->origin_jti, false, false);
+        a->rotates = NULL;
+        a->rotates_family = NULL;
     }
     store_refresh_free(r);
     return rc;

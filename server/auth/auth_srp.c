@@ -72,42 +72,79 @@ static int set_hex(cJSON *obj, const char *name, const BIGNUM *x)
     return rc;
 }
 
+/* The hex of a random verifier (srp_fake_verifier), for a challenge no password answers. A new
+ * string (free()), or NULL when out of memory. */
+static char *fake_verifier_hex(void)
+{
+    BIGNUM *v = srp_fake_verifier();
+    char *hex = v != NULL ? srp_bn_to_hex(v) : NULL;
+
+    BN_free(v);
+    return hex;
+}
+
+int auth_srp_offer(struct auth *a, const char *srp_a, const char *verifier, const char *salt,
+                   cJSON *data, cJSON *params)
+{
+    BIGNUM *v = srp_bn_from_hex(verifier, SRP_VERIFIER_DIGITS), *b = NULL, *B = NULL;
+    char block[SRP_SECRET_BLOCK_B64 + 1];
+    int rc = -1;
+
+    if (v != NULL && (b = srp_random_secret()) != NULL)
+        B = srp_compute_B(v, b);
+    if (B == NULL || srp_secret_block_new(block) != 0) {
+        ops_fail_internal(a->ctx, "could not make the SRP challenge");
+        goto out;
+    }
+    if (json_set_str(data, "A", srp_a) != 0 || set_hex(data, "b", b) != 0 ||
+        set_hex(data, "B", B) != 0 || json_set_str(data, "SALT", salt) != 0 ||
+        json_set_str(data, "SECRET_BLOCK", block) != 0 || json_set_str(params, "SALT", salt) != 0 ||
+        set_hex(params, "SRP_B", B) != 0 || json_set_str(params, "SECRET_BLOCK", block) != 0) {
+        ops_fail_internal(a->ctx, "out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    BN_free(v);
+    BN_clear_free(b);
+    BN_free(B);
+    return rc;
+}
+
 /*
- * Ask PASSWORD_VERIFIER for the client's A: a->user, or NULL for the name of an unknown user
- * (PreventUserExistenceErrors). A user without a password gets a challenge that no password
- * answers. The state goes into a session row under the SECRET_BLOCK; no Session is answered.
+ * Ask PASSWORD_VERIFIER for the client's A (hex, read_srp_a checked it): a->user, or NULL for
+ * the name of an unknown user (PreventUserExistenceErrors). A user without a password gets a
+ * challenge that no password answers. The state goes into a session row under the
+ * SECRET_BLOCK; no Session is answered.
  */
-static int challenge_password_verifier(struct auth *a, const BIGNUM *A, const char *name)
+static int challenge_password_verifier(struct auth *a, const char *srp_a, const char *name)
 {
     const struct store_user *u = a->user;
     bool real = u != NULL && u->srp_verifier != NULL && u->srp_salt != NULL;
-    char *user_id = NULL, *salt = NULL, *text = NULL, block[SRP_SECRET_BLOCK_B64 + 1];
-    BIGNUM *v = NULL, *b = NULL, *B = NULL;
+    char *user_id = NULL, *salt = NULL, *fake = NULL, *text = NULL;
     cJSON *data = cJSON_CreateObject(), *params = cJSON_CreateObject();
     int rc = -1;
 
     user_id = u != NULL ? strdup(u->username) : fake_user_id(a, name);
     if (user_id != NULL)
         salt = real ? strdup(u->srp_salt) : srp_fake_salt(json_str(a->pool, "Id"), user_id);
-    v = real ? srp_bn_from_hex(u->srp_verifier, SRP_VERIFIER_DIGITS) : srp_fake_verifier();
-    if (v != NULL && (b = srp_random_secret()) != NULL)
-        B = srp_compute_B(v, b);
-    if (data == NULL || params == NULL || user_id == NULL || salt == NULL || B == NULL ||
-        srp_secret_block_new(block) != 0) {
+    if (!real)
+        fake = fake_verifier_hex();
+    if (data == NULL || params == NULL || user_id == NULL || salt == NULL ||
+        (!real && fake == NULL)) {
         ops_fail_internal(a->ctx, "could not make the SRP challenge");
         goto out;
     }
-    if (set_hex(data, "A", A) != 0 || set_hex(data, "b", b) != 0 || set_hex(data, "B", B) != 0 ||
-        json_set_str(data, "SALT", salt) != 0 ||
-        json_set_str(data, "USER_ID_FOR_SRP", user_id) != 0 ||
-        (text = cJSON_PrintUnformatted(data)) == NULL || json_set_str(params, "SALT", salt) != 0 ||
-        set_hex(params, "SRP_B", B) != 0 || json_set_str(params, "SECRET_BLOCK", block) != 0 ||
+    if (auth_srp_offer(a, srp_a, real ? u->srp_verifier : fake, salt, data, params) != 0)
+        goto out;
+    if (json_set_str(data, "USER_ID_FOR_SRP", user_id) != 0 ||
+        (text = cJSON_PrintUnformatted(data)) == NULL ||
         json_set_str(params, "USER_ID_FOR_SRP", user_id) != 0 ||
         json_set_str(params, "USERNAME", user_id) != 0) {
         ops_fail_internal(a->ctx, "out of memory");
         goto out;
     }
-    if (auth_store_challenge(a, block, "PASSWORD_VERIFIER", text) != 0)
+    if (auth_store_challenge(a, json_str(params, "SECRET_BLOCK"), "PASSWORD_VERIFIER", text) != 0)
         goto out;
     rc = auth_answer_challenge_with(a, "PASSWORD_VERIFIER", params, NULL);
     params = NULL;
@@ -115,9 +152,7 @@ out:
     srp_free_secret(text);
     free(user_id);
     free(salt);
-    BN_free(v);
-    BN_clear_free(b);
-    BN_free(B);
+    free(fake);
     cJSON_Delete(data);
     cJSON_Delete(params);
     return rc;
@@ -156,11 +191,9 @@ int auth_check_srp_a(struct auth *a, const char *srp_a)
  * asks for the password. */
 int auth_ask_password_verifier(struct auth *a, const char *srp_a, const char *name)
 {
-    BIGNUM *A = read_srp_a(a, srp_a);
-    int rc = A != NULL ? challenge_password_verifier(a, A, name) : -1;
-
-    BN_free(A);
-    return rc;
+    if (auth_check_srp_a(a, srp_a) != 0)
+        return -1;
+    return challenge_password_verifier(a, srp_a, name);
 }
 
 /*
@@ -171,8 +204,7 @@ int auth_ask_password_verifier(struct auth *a, const char *srp_a, const char *na
 int auth_start_srp(struct auth *a)
 {
     const char *username = auth_param(a, "USERNAME"), *srp_a = auth_param(a, "SRP_A");
-    BIGNUM *A = NULL;
-    int st, rc = -1;
+    int st;
 
     if (username == NULL)
         return auth_missing(a->ctx, "USERNAME");
@@ -180,20 +212,16 @@ int auth_start_srp(struct auth *a)
         return auth_missing(a->ctx, "SRP_A");
     if (client_check_secret_hash(a->ctx, a->client, username, auth_param(a, "SECRET_HASH")) != 0)
         return -1;
-    if ((A = read_srp_a(a, srp_a)) == NULL)
+    if (auth_check_srp_a(a, srp_a) != 0)
         return -1;
     st = user_find(a->ctx, a->pool, username, &a->user);
     if (st == STORE_ERROR)
-        goto out;
-    if (st != STORE_OK && !client_hides_users(a->client)) {
-        auth_unknown_user(a);
-        goto out;
-    }
-    if (auth_pre_authentication(a, username) == 0)
-        rc = challenge_password_verifier(a, A, username);
-out:
-    BN_free(A);
-    return rc;
+        return -1;
+    if (st != STORE_OK && !client_hides_users(a->client))
+        return auth_unknown_user(a);
+    if (auth_pre_authentication(a, username) != 0)
+        return -1;
+    return challenge_password_verifier(a, srp_a, username);
 }
 
 /*
@@ -211,41 +239,52 @@ static bool timestamp_ok(const struct auth *a, const char *timestamp)
             (t > wall - TIMESTAMP_SKEW_MS && t < wall + TIMESTAMP_SKEW_MS));
 }
 
-/*
- * Whether the response proves a->user's password: 1 yes, 0 no, -1 on error (ctx->err not
- * set). data is the session's state, block the secret block (the session key, so one this
- * server made), signature and timestamp the client's.
- */
-static int proof_matches(const struct auth *a, const cJSON *data, const char *block,
-                         const char *signature, const char *timestamp)
+int auth_srp_proof(const struct auth *a, const cJSON *data, const char *verifier,
+                   const char *pool_name, const char *user_id, const char *block,
+                   const char *signature, const char *timestamp)
 {
-    const struct store_user *u = a->user;
-    const char *salt = json_str(data, "SALT"), *user_id = json_str(data, "USER_ID_FOR_SRP");
+    const char *offered = json_str(data, "SECRET_BLOCK");
     BIGNUM *A = srp_bn_from_hex(json_str(data, "A"), SRP_A_MAX_DIGITS);
     BIGNUM *b = srp_bn_from_hex(json_str(data, "b"), SRP_VERIFIER_DIGITS);
-    BIGNUM *B = srp_bn_from_hex(json_str(data, "B"), SRP_VERIFIER_DIGITS), *v = NULL;
+    BIGNUM *B = srp_bn_from_hex(json_str(data, "B"), SRP_VERIFIER_DIGITS);
+    BIGNUM *v = srp_bn_from_hex(verifier, SRP_VERIFIER_DIGITS);
     int rc = -1;
 
-    if (A == NULL || b == NULL || B == NULL || salt == NULL || user_id == NULL ||
-        strlen(block) != SRP_SECRET_BLOCK_B64)
+    if (A == NULL || b == NULL || B == NULL || v == NULL || offered == NULL || block == NULL ||
+        pool_name == NULL || user_id == NULL)
         goto out;
     rc = 0;
-    /* B was made from the verifier of the password the user had then: a password set since
-     * (a new salt), or none at all, cannot be proved with this challenge. */
-    if (!timestamp_ok(a, timestamp) || u->srp_verifier == NULL || u->srp_salt == NULL ||
-        strcmp(u->srp_salt, salt) != 0)
+    if (strcmp(offered, block) != 0 || strlen(block) != SRP_SECRET_BLOCK_B64 ||
+        !timestamp_ok(a, timestamp))
         goto out;
-    rc = -1;
-    if ((v = srp_bn_from_hex(u->srp_verifier, SRP_VERIFIER_DIGITS)) == NULL)
-        goto out;
-    rc = srp_claim_ok(A, B, v, b, srp_pool_name(json_str(a->pool, "Id")), user_id, block, timestamp,
-                      signature);
+    rc = srp_claim_ok(A, B, v, b, pool_name, user_id, block, timestamp, signature);
 out:
     BN_free(A);
     BN_clear_free(b);
     BN_free(B);
     BN_free(v);
     return rc;
+}
+
+/*
+ * Whether the response proves a->user's password: 1 yes, 0 no, -1 on error (ctx->err not
+ * set). data is the session's state, block the secret block (the session key, so one this
+ * server made), signature and timestamp the client's. B was made from the verifier of the
+ * password the user had then: a password set since (a new salt), or none at all, cannot be
+ * proved with this challenge.
+ */
+static int proof_matches(const struct auth *a, const cJSON *data, const char *block,
+                         const char *signature, const char *timestamp)
+{
+    const struct store_user *u = a->user;
+    const char *salt = json_str(data, "SALT");
+
+    if (salt == NULL)
+        return -1;
+    if (u->srp_verifier == NULL || u->srp_salt == NULL || strcmp(u->srp_salt, salt) != 0)
+        return 0;
+    return auth_srp_proof(a, data, u->srp_verifier, srp_pool_name(json_str(a->pool, "Id")),
+                          json_str(data, "USER_ID_FOR_SRP"), block, signature, timestamp);
 }
 
 /*

@@ -104,6 +104,10 @@ static const struct challenge CHALLENGES[] = {
     /* Its triggers run after the transaction (auth_custom_continue in respond()): the
      * response spends the session before VerifyAuthChallengeResponse runs. */
     {"CUSTOM_CHALLENGE", NULL, NULL, auth_respond_custom_challenge},
+    /* A remembered device's SRP (auth_device.c), asked instead of MFA: its claim is checked
+     * before the transaction, as PASSWORD_VERIFIER's is. */
+    {"DEVICE_PASSWORD_VERIFIER", NULL, auth_verify_device_password, auth_respond_device_password},
+    {"DEVICE_SRP_AUTH", NULL, NULL, auth_respond_device_srp},
     /* A first factor of USER_AUTH or an MFA code: the session says which. */
     {"EMAIL_OTP", NULL, NULL, auth_respond_email_code},
     {"MFA_SETUP", NULL, NULL, auth_respond_mfa_setup},
@@ -117,6 +121,8 @@ static const struct challenge CHALLENGES[] = {
     {"SMS_MFA", NULL, NULL, auth_respond_sms_mfa},
     {"SMS_OTP", NULL, NULL, auth_respond_sms_otp},
     {"SOFTWARE_TOKEN_MFA", NULL, NULL, auth_respond_software_token},
+    /* The assertion's signature is checked before the transaction, the counter inside. */
+    {"WEB_AUTHN", NULL, auth_verify_web_authn, auth_respond_web_authn},
 };
 
 static const struct flow *find_flow(const char *name)
@@ -350,7 +356,8 @@ int auth_hosted_respond(struct op_ctx *ctx, int64_t *user_seq)
 /* New ID and access tokens for a refresh token (auth_refresh.c). */
 int op_get_tokens_from_refresh_token(struct op_ctx *ctx)
 {
-    struct auth a = {.ctx = ctx};
+    /* Without a DeviceKey, a pool that tracks devices mints one (its DeviceKey doc). */
+    struct auth a = {.ctx = ctx, .mint_device = true};
     int rc = -1;
 
     if (load_client(&a) == 0)

@@ -830,6 +830,23 @@ static void check_list(struct walk *w, const struct model_shape *s, const cJSON 
         report_elements(w, s, v, "Member must satisfy constraint: ", elem, null_seen);
 }
 
+/*
+ * The maps whose null values Cognito takes as absent: a sign-in's AuthParameters and
+ * ChallengeResponses. amazon-cognito-identity-js retries PASSWORD_VERIFIER with
+ * "DEVICE_KEY": null after "Device does not exist." (amazon-cognito-identity-js#200, the
+ * retry merged in #205), which only works if the service accepts it. Other maps refuse
+ * nulls, as observed (Cognito Identity's Logins).
+ */
+static bool map_nulls_absent(const struct model_shape *s)
+{
+    static const char *const names[] = {"AuthParametersType", "ChallengeResponsesType"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(s->name, names[i]) == 0)
+            return true;
+    return false;
+}
+
 static void check_map(struct walk *w, const struct model_shape *s, const cJSON *v, int depth)
 {
     const struct model_shape *key = &model_shapes[s->key];
@@ -846,7 +863,7 @@ static void check_map(struct walk *w, const struct model_shape *s, const cJSON *
         if (key_checks && !key_failed && w->violations < MAX_VIOLATIONS)
             key_failed = string_failures(w, key, k) != 0;
         if (scalar && cJSON_IsNull(c)) {
-            null_seen = true;
+            null_seen |= !map_nulls_absent(s);
             continue;
         }
         saved = path_push_key(w, k);

@@ -432,6 +432,26 @@ out:
     return rc;
 }
 
+int srp_device_value(const char *b64, bool verifier, char **hex)
+{
+    size_t len = 0;
+    unsigned char *bytes = b64 != NULL ? secrets_base64_decode(b64, &len) : NULL;
+    BIGNUM *x = bytes != NULL && len > 0 ? BN_bin2bn(bytes, (int)len, NULL) : NULL;
+    const BIGNUM *N = srp_group_N();
+    int rc = 1;
+
+    *hex = NULL;
+    if (x == NULL || N == NULL)
+        rc = bytes == NULL || len == 0 ? 1 : -1;
+    else if (verifier ? BN_is_zero(x) || BN_cmp(x, N) >= 0 : len > SRP_DEVICE_SALT_MAX)
+        rc = 1;
+    else
+        rc = (*hex = srp_bn_to_hex(x)) != NULL ? 0 : -1;
+    free(bytes);
+    BN_free(x);
+    return rc;
+}
+
 /*
  * A memo of passwords already proven: recomputing v = g^x mod N (a constant-time 3072-bit
  * exponentiation) is about half of a password sign-in's CPU. Once a password matched a stored

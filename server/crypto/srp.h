@@ -30,6 +30,19 @@ int srp_make_verifier(const char *pool_name, const char *user_id, const char *pa
 int srp_check_password(const char *pool_name, const char *user_id, const char *password,
                        const char *salt_hex, const char *verifier_hex);
 
+/*
+ * Device SRP (../shared/user-auth-passkeys.md 4.3) is this same SRP with other identities:
+ * the DeviceGroupKey as the pool name, the DeviceKey as the user id, a random password the
+ * client keeps, and a salt and verifier the client computes and sends in ConfirmDevice's
+ * DeviceSecretVerifierConfig, as base64 of big-endian bytes. srp_device_value reads one of
+ * them into hex as stored (the BigInteger hex the challenge's SALT carries): a salt of 1 to
+ * SRP_DEVICE_SALT_MAX bytes, or with verifier a value v with 0 < v < N, as SRP requires (v = 0
+ * or a multiple of N would let any claim pass). 0 with *hex new (free()); 1 when b64 is not
+ * such a value (NULL included); -1 when out of memory.
+ */
+#define SRP_DEVICE_SALT_MAX 256
+int srp_device_value(const char *b64, bool verifier, char **hex);
+
 /* The pool name of a user pool id: the part after '_' ("us-east-1_AbC" -> "AbC"). Borrowed. */
 const char *srp_pool_name(const char *user_pool_id);
 

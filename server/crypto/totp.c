@@ -92,21 +92,27 @@ static int base32_decode(const char *text, unsigned char *out, size_t n)
     return (int)o;
 }
 
-bool totp_verify(const char *secret, const char *code, int64_t now_ms)
+int64_t totp_verify_step(const char *secret, const char *code, int64_t now_ms)
 {
     unsigned char key[64];
     char expected[7];
-    bool ok = false;
+    int64_t step = -1, now_step = now_ms / 1000 / TOTP_STEP_SECONDS;
     int len;
 
     if (secret == NULL || code == NULL || strlen(code) != 6 ||
         (len = base32_decode(secret, key, sizeof(key))) <= 0)
-        return false;
-    for (int d = -1; d <= 1; d++)
-        if (totp_generate(key, (size_t)len, now_ms / 1000 + d * TOTP_STEP_SECONDS, expected) == 0 &&
+        return -1;
+    /* Every step is computed (no early exit); the latest that matches wins. */
+    for (int64_t d = -1; d <= 1; d++)
+        if (totp_generate(key, (size_t)len, (now_step + d) * TOTP_STEP_SECONDS, expected) == 0 &&
             secrets_equal(expected, code))
-            ok = true;
+            step = now_step + d;
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(expected, sizeof(expected));
-    return ok;
+    return step;
+}
+
+bool totp_verify(const char *secret, const char *code, int64_t now_ms)
+{
+    return totp_verify_step(secret, code, now_ms) >= 0;
 }

@@ -28,4 +28,10 @@ char *totp_secret_new(void);
  */
 bool totp_verify(const char *secret, const char *code, int64_t now_ms);
 
+/*
+ * As totp_verify, but the time step (unix seconds / 30) code belongs to, or -1 when it is not
+ * the TOTP of secret at any of the three steps: what lets a caller spend a code once.
+ */
+int64_t totp_verify_step(const char *secret, const char *code, int64_t now_ms);
+
 #endif

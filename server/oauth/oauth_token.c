@@ -415,8 +415,10 @@ static int grant_code(struct token_request *t)
  * grant_type=refresh_token: new access and ID tokens with the refresh token's scopes, its
  * sign-in's auth_time and origin_jti. A refresh token of the user pool API (no scopes) gets
  * what a refresh through the API gets: scope aws.cognito.signin.user.admin, no version, an ID
- * token (emulator's choice). No new refresh token: rotation is not implemented, as for
- * GetTokensFromRefreshToken (auth/auth_refresh.c).
+ * token (emulator's choice). No new refresh token, unless the client rotates them
+ * (RefreshTokenRotation ENABLED): then a new one of the same sign-in and expiry, which
+ * supersedes the presented one, as GetTokensFromRefreshToken does (DG, refresh tokens). A
+ * superseded token past its grace period is invalid_grant like any other refused one.
  */
 static int grant_refresh(struct token_request *t)
 {
@@ -428,7 +430,7 @@ static int grant_refresh(struct token_request *t)
 
     if (token == NULL || token[0] == '\0')
         return fail(t, 400, OAUTH_E_INVALID_REQUEST, "refresh_token is required");
-    if (tokens_redeem_refresh(&t->ctx, token, t->client.id, &r) == 0)
+    if (tokens_redeem_refresh(&t->ctx, token, t->client.client, &r) == 0)
         found = grant_user(&t->ctx, r->user_seq, r->pool_id, &user);
     if (found > 0) {
         struct token_grant grant = {
@@ -440,6 +442,10 @@ static int grant_refresh(struct token_request *t)
             .source = "TokenGeneration_RefreshTokens",
             .scope = r->scope,
         };
+        if (client_rotates_refresh(t->client.client, NULL)) {
+            grant.supersedes = token;
+            grant.family = r;
+        }
         found = issue(&t->ctx, &grant, &tokens) == 0 ? 1 : -1;
     }
     store_user_free(user);

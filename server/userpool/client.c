@@ -697,6 +697,16 @@ int client_check_auth_flow(struct op_ctx *ctx, const cJSON *client, const char *
 }
 
 /* The developer guide's "Managing user existence error responses". */
+bool client_rotates_refresh(const cJSON *client, int64_t *grace_ms)
+{
+    const cJSON *rot = json_get(client, "RefreshTokenRotation");
+    const char *feature = json_str(rot, "Feature");
+
+    if (grace_ms != NULL)
+        *grace_ms = json_int(rot, "RetryGracePeriodSeconds", 0) * 1000;
+    return feature != NULL && strcmp(feature, "ENABLED") == 0;
+}
+
 bool client_hides_users(const cJSON *client)
 {
     const char *setting = json_str(client, "PreventUserExistenceErrors");

@@ -96,6 +96,13 @@ int client_check_secret_hash(struct op_ctx *ctx, const cJSON *client, const char
  */
 int client_check_auth_flow(struct op_ctx *ctx, const cJSON *client, const char *flow);
 
+/*
+ * Whether the client rotates refresh tokens (RefreshTokenRotation.Feature ENABLED), and its
+ * RetryGracePeriodSeconds in *grace_ms as milliseconds (0 when absent; may be NULL).
+ * aws/params.c has checked the member against the model (Feature required, grace 0-60).
+ */
+bool client_rotates_refresh(const cJSON *client, int64_t *grace_ms);
+
 /* Whether the client hides unknown users (PreventUserExistenceErrors ENABLED). */
 bool client_hides_users(const cJSON *client);
 

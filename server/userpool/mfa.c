@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/totp.h"
 #include "util/jsonutil.h"
 #include "userpool/user.h"
 
@@ -77,6 +78,19 @@ static unsigned enabled_factors(const struct store_user *u, const struct store_m
     if (m->email_enabled && user_has_attribute(u, "email"))
         f |= MFA_EMAIL;
     return f;
+}
+
+enum mfa_totp mfa_totp_spend(struct store_mfa *m, const char *secret, const char *code,
+                             int64_t now_ms)
+{
+    int64_t step = totp_verify_step(secret, code, now_ms);
+
+    if (step < 0)
+        return MFA_TOTP_WRONG;
+    if (step <= m->totp_last_step)
+        return MFA_TOTP_SPENT;
+    m->totp_last_step = step;
+    return MFA_TOTP_OK;
 }
 
 unsigned mfa_user_factors(const cJSON *pool, const struct store_user *u, const struct store_mfa *m)

@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -52,6 +53,23 @@ enum mfa_step {
  */
 enum mfa_step mfa_decide(const cJSON *pool, const struct store_user *u, const struct store_mfa *m,
                          unsigned *factor, unsigned *factors);
+
+/* How a TOTP code answers (mfa_totp_spend). */
+enum mfa_totp {
+    MFA_TOTP_OK,    /* right, and not spent before: m->totp_last_step is now its step */
+    MFA_TOTP_WRONG, /* not the code of secret at now_ms, one step either way */
+    MFA_TOTP_SPENT, /* right, but its step is at or before the last one spent */
+};
+
+/*
+ * Spend TOTP code of secret (m's verified or pending one) at now_ms: a code answers once, as
+ * Cognito refuses a reused one (ExpiredCodeException "Your software token has already been
+ * used once.", the message MFA_TOTP_SPENT_MESSAGE), and so does any code of an earlier step.
+ * The last step is the user's, whichever secret spent it. The caller stores m on MFA_TOTP_OK.
+ */
+enum mfa_totp mfa_totp_spend(struct store_mfa *m, const char *secret, const char *code,
+                             int64_t now_ms);
+#define MFA_TOTP_SPENT_MESSAGE "Your software token has already been used once."
 
 /* A JSON array text of the names of factors (free()), e.g. ["SMS_MFA","SOFTWARE_TOKEN_MFA"]. */
 char *mfa_factor_list_text(unsigned factors);

@@ -17,6 +17,7 @@
 
 #include "util/jsonutil.h"
 #include "userpool/mfa.h"
+#include "userpool/passkey.h"
 #include "aws/op.h"
 #include "aws/ops_common.h"
 #include "crypto/secrets.h"
@@ -37,6 +38,26 @@
 #define POOL_EMAIL "EmailMfaConfiguration"
 
 /* ---- SetUserPoolMfaConfig, GetUserPoolMfaConfig ------------------------------------------ */
+
+/* The pool's WebAuthnConfiguration into out, when SetUserPoolMfaConfig gave one, with the
+ * defaults of the members it left out (UserVerification "preferred", FactorConfiguration
+ * "SINGLE_FACTOR": model docs). A pool never given one shows none (I). 0 or -1. */
+static int out_webauthn_config(cJSON *out, const cJSON *pool)
+{
+    const cJSON *stored = json_get(pool, PASSKEY_POOL_CONFIG);
+    cJSON *doc;
+    int bad;
+
+    if (stored == NULL)
+        return 0;
+    if ((doc = cJSON_CreateObject()) == NULL)
+        return -1;
+    bad = json_copy_member(doc, stored, "RelyingPartyId");
+    bad |= json_set_str(doc, "UserVerification", passkey_user_verification(pool));
+    bad |= json_set_str(doc, "FactorConfiguration",
+                        json_str_or(stored, "FactorConfiguration", "SINGLE_FACTOR"));
+    return json_set_item(out, PASSKEY_POOL_CONFIG, doc) | bad;
+}
 
 /* Fill ctx->out as GetUserPoolMfaConfig answers for pool. 0, or -1 when out of memory. */
 static int out_pool_config(struct op_ctx *ctx, const cJSON *pool)
@@ -60,6 +81,7 @@ static int out_pool_config(struct op_ctx *ctx, const cJSON *pool)
     bad |= json_set_bool(totp, "Enabled", (offered & MFA_TOTP) != 0);
     bad |= json_set_item(ctx->out, POOL_TOTP, totp);
     bad |= json_copy_member(ctx->out, pool, POOL_EMAIL);
+    bad |= out_webauthn_config(ctx->out, pool);
     bad |= json_set_str(ctx->out, "MfaConfiguration", mfa_pool_mode(pool));
     return bad ? ops_fail_internal(ctx, "out of memory") : 0;
 }
@@ -94,6 +116,17 @@ static int apply_pool_config(struct op_ctx *ctx, cJSON *pool)
         return cog_err_set(&ctx->err, COG_E_INVALID_PARAMETER,
                            "Invalid MFA configuration given, can't turn off MFA and configure an "
                            "MFA together.");
+    }
+    /* Passkeys need the Essentials plan or higher (model docs); the message is the
+     * emulator's. A request without WebAuthnConfiguration keeps the pool's (I). */
+    if (json_get(in, PASSKEY_POOL_CONFIG) != NULL && !passkey_tier_ok(pool)) {
+        cJSON_Delete(totp_doc);
+        return cog_err_set(&ctx->err, COG_E_FEATURE_UNAVAILABLE_IN_TIER,
+                           "WebAuthnConfiguration is not available in the LITE tier.");
+    }
+    if (json_get(in, PASSKEY_POOL_CONFIG) != NULL) {
+        cJSON_DeleteItemFromObjectCaseSensitive(pool, PASSKEY_POOL_CONFIG);
+        bad |= json_copy_member(pool, in, PASSKEY_POOL_CONFIG);
     }
     bad |= json_set_str(pool, "MfaConfiguration", mode);
     bad |= json_set_bool(totp_doc, "Enabled", totp);
@@ -301,7 +334,9 @@ out:
  * your user", SetUserMFAPreference), except during MFA_SETUP, whose sign-in it completes. No
  * secret at all: SoftwareTokenMFANotFoundException "Software Token MFA does not exist for the
  * user." (amazon-archives/amazon-cognito-identity-js#630). Status SUCCESS, and a Session for
- * RespondToAuthChallenge MFA_SETUP when called with one.
+ * RespondToAuthChallenge MFA_SETUP when called with one. The code is spent (mfa_totp_spend): a
+ * sign-in in the same 30 seconds needs the next one, as Cognito's (amplify-swift's TOTP
+ * integration test waits a step between them for that reason).
  */
 int op_verify_software_token(struct op_ctx *ctx)
 {
@@ -325,10 +360,16 @@ int op_verify_software_token(struct op_ctx *ctx)
                     "Software Token MFA does not exist for the user.");
         goto end;
     }
-    if (!totp_verify(secret, code, ctx->now_ms)) {
+    switch (mfa_totp_spend(&m, secret, code, ctx->now_ms)) {
+    case MFA_TOTP_WRONG:
         cog_err_set(&ctx->err, COG_E_ENABLE_SOFTWARE_TOKEN_MFA,
                     "Code mismatch and fail enable Software Token MFA");
         goto end;
+    case MFA_TOTP_SPENT:
+        cog_err_set(&ctx->err, COG_E_EXPIRED_CODE, MFA_TOTP_SPENT_MESSAGE);
+        goto end;
+    case MFA_TOTP_OK:
+        break;
     }
     if (m.totp_pending != NULL) {
         free(m.totp_secret);

@@ -278,6 +278,8 @@ static cJSON *access_claims(const struct token_grant *g, const struct claims_bas
     int bad = claims == NULL;
 
     bad = bad || json_set_str(claims, "sub", g->user->sub) != 0;
+    if (g->device_key != NULL) /* after sub, as in AWS's sample access token */
+        bad = bad || json_set_str(claims, "device_key", g->device_key) != 0;
     bad = bad || add_list_claim(claims, "cognito:groups", gc->groups) != 0;
     bad = bad || json_set_str(claims, "iss", b->iss) != 0;
     bad = bad || json_set_str(claims, "client_id", client_id) != 0;
@@ -355,8 +357,9 @@ static char *sign_with(struct op_ctx *ctx, const char *pool_id, enum key_use use
 }
 
 /*
- * Make a refresh token for grant and record its hash. *out is the token (free()). 0, or -1
- * with InternalErrorException.
+ * Make a refresh token for grant and record its hash; in a rotation, with its family's expiry,
+ * and mark the presented token superseded. *out is the token (free()). 0, or -1 with
+ * InternalErrorException.
  */
 static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
                              const char *origin_jti, char **out)
@@ -369,7 +372,9 @@ static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
         .user_seq = g->user->seq,
         .origin_jti = (char *)origin_jti,
         .auth_time = g->auth_time,
-        .expires_ms = ctx->now_ms + client_token_validity(g->client, "RefreshToken") * 1000,
+        .expires_ms = g->family != NULL
+                          ? g->family->expires_ms
+                          : ctx->now_ms + client_token_validity(g->client, "RefreshToken") * 1000,
         .revoked = 0,
         .scope = (char *)g->scope,
     };
@@ -382,6 +387,13 @@ static int new_refresh_token(struct op_ctx *ctx, const struct token_grant *g,
     if (store_refresh_put(ctx->db, hash, &r) != STORE_OK) {
         free(token);
         return ops_fail_internal(ctx, "could not store the refresh token");
+    }
+    if (g->supersedes != NULL) {
+        secrets_sha256_hex(g->supersedes, hash);
+        if (store_refresh_supersede(ctx->db, hash, ctx->now_ms) != STORE_OK) {
+            free(token);
+            return ops_fail_internal(ctx, "could not rotate the refresh token");
+        }
     }
     *out = token;
     return 0;
@@ -497,7 +509,7 @@ int tokens_issue(struct op_ctx *ctx, const struct token_grant *grant, cJSON *res
      * before the RSA signatures (the expensive part of a sign-in), which run outside any
      * transaction and after every write. */
     if (pre_token_generation(ctx, grant, &gc, idc, accessc) != 0 ||
-        (grant->with_refresh_token && grant->user != NULL &&
+        ((grant->with_refresh_token || grant->supersedes != NULL) && grant->user != NULL &&
          new_refresh_token(ctx, grant, base.origin_jti, &refresh) != 0) ||
         sign_tokens(ctx, grant, idc, accessc, &id_token, &access_token) != 0)
         goto out;
@@ -551,9 +563,25 @@ bool tokens_scope_reads(const char *scope, const char *name)
     return profile && is_profile_claim(name);
 }
 
-int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const char *client_id,
+/*
+ * Whether refresh record r, superseded by a rotation, is still inside client's grace period:
+ * usable for RetryGracePeriodSeconds after the first rotation, so a client may retry a refresh
+ * whose answer it lost; with 0, not at all. A client that stopped rotating keeps its grace
+ * period at 0 (emulator's choice: what rotation spent stays spent).
+ */
+static bool in_grace_period(const cJSON *client, const struct store_refresh *r, int64_t now_ms)
+{
+    int64_t grace_ms = 0;
+
+    if (!client_rotates_refresh(client, &grace_ms))
+        grace_ms = 0;
+    return now_ms < r->superseded_ms + grace_ms;
+}
+
+int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const cJSON *client,
                           struct store_refresh **out)
 {
+    const char *client_id = json_str(client, "ClientId");
     struct store_refresh *r = NULL;
     char hash[65];
     int st;
@@ -564,7 +592,7 @@ int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const c
     if (st == STORE_ERROR)
         return ops_fail_internal(ctx, "could not read the refresh token");
     /* A token of another app client is as unknown as garbage. */
-    if (st != STORE_OK || strcmp(r->client_id, client_id) != 0) {
+    if (st != STORE_OK || client_id == NULL || strcmp(r->client_id, client_id) != 0) {
         store_refresh_free(r);
         return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Invalid Refresh Token");
     }
@@ -575,6 +603,10 @@ int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const c
     if (r->expires_ms <= ctx->now_ms) {
         store_refresh_free(r);
         return cog_err_set(&ctx->err, COG_E_NOT_AUTHORIZED, "Refresh Token has expired");
+    }
+    if (r->superseded_ms > 0 && !in_grace_period(client, r, ctx->now_ms)) {
+        store_refresh_free(r);
+        return cog_err_set(&ctx->err, COG_E_REFRESH_TOKEN_REUSE, TOKENS_REUSED_MESSAGE);
     }
     *out = r;
     return 0;

@@ -25,8 +25,15 @@ struct token_grant {
     const struct store_user *user;
     int64_t auth_time;       /* seconds: when the user authenticated (kept on refresh) */
     const char *origin_jti;  /* NULL at sign-in (a new one is made); refresh keeps it */
-    bool with_refresh_token; /* true at sign-in; a refresh returns no new refresh token */
-    const char *source;      /* the pre token generation triggerSource ("TokenGeneration_...") */
+    bool with_refresh_token; /* true at sign-in; a refresh returns none without rotation */
+    /* A refresh on a client that rotates (client_rotates_refresh): the refresh token
+     * presented (its value), which a new one (made whatever with_refresh_token says)
+     * supersedes, and its record, whose family (origin_jti, scope) and expiry the new one
+     * keeps: rotation never extends a sign-in. NULL otherwise: a new refresh token lasts the
+     * client's RefreshTokenValidity from now. */
+    const char *supersedes;
+    const struct store_refresh *family;
+    const char *source; /* the pre token generation triggerSource ("TokenGeneration_...") */
     /* The ClientMetadata pre token generation gets: RespondToAuthChallenge's and
      * GetTokensFromRefreshToken's; NULL for InitiateAuth, whose metadata Cognito keeps from it. */
     const cJSON *client_metadata;
@@ -39,6 +46,9 @@ struct token_grant {
      */
     const char *scope;
     const char *nonce;
+    /* The device the sign-in used or minted (auth/auth_device.c): the access token's
+     * device_key claim; NULL for none. */
+    const char *device_key;
 };
 
 /*
@@ -132,12 +142,18 @@ int tokens_check_access(struct op_ctx *ctx, const char *token, struct store_user
                         cJSON **claims);
 
 /*
- * Look up a refresh token presented for client_id: unknown, of another client, revoked or
- * expired -> NotAuthorizedException ("Invalid Refresh Token", "Refresh Token has expired",
- * "Refresh Token has been revoked"). On 0 *out is the record (store_refresh_free).
+ * Look up a refresh token presented for app client client (its document): unknown, of another
+ * client, revoked or expired -> NotAuthorizedException ("Invalid Refresh Token", "Refresh
+ * Token has expired", "Refresh Token has been revoked"); superseded by a rotation longer ago
+ * than the client's RetryGracePeriodSeconds -> RefreshTokenReuseException
+ * (TOKENS_REUSED_MESSAGE). On 0 *out is the record (store_refresh_free).
  */
-int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const char *client_id,
+int tokens_redeem_refresh(struct op_ctx *ctx, const char *refresh_token, const cJSON *client,
                           struct store_refresh **out);
+
+/* The emulator's wording of RefreshTokenReuseException (Cognito's is not documented). */
+#define TOKENS_REUSED_MESSAGE                                                                      \
+    "Refresh token has been rotated: use the newest refresh token of this sign-in."
 
 /*
  * Revoke refresh token token of client_id with the access tokens of its sign-in (same

@@ -3,14 +3,17 @@
 # sign-up / sign-in / tokens), boto3 + raw HTTP (test_boto3.py, test_boto3_auth.py,
 # test_boto3_lifecycle.py for passwords, attributes, revocation, admin and groups,
 # test_boto3_mfa.py for MFA and the lockout (TOTP codes from python3-pyotp),
+# test_boto3_rotation.py for refresh-token rotation and single-use TOTP codes,
 # test_boto3_user_auth.py for USER_AUTH, sign-in codes and passwordless sign-up,
 # test_boto3_oauth_admin.py for domains, resource servers and app clients' OAuth settings,
 # test_boto3_idp.py for identity providers, UI customization and managed login branding, and
 # test_boto3_fixture.py on its own server started with fixtures/example.json; pytest) and
 # the AWS SDK for JavaScript v3 with aws-jwt-verify and jose (js/sdk.test.mjs,
 # js/auth.test.mjs; node --test), and USER_SRP_AUTH through amazon-cognito-identity-js and
-# Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs, amplify/user-auth.test.mjs
-# for USER_AUTH and passwordless sign-up; node --test).
+# Amplify v6 (amplify/identity-js.test.mjs, amplify/amplify.test.mjs, refresh-token rotation in
+# amplify/rotation.test.mjs, USER_AUTH and passwordless sign-up in amplify/user-auth.test.mjs;
+# node --test), remembered devices through amazon-cognito-identity-js (amplify/devices.test.mjs)
+# and boto3 (test_boto3_devices.py).
 # The HTTPS listener (--tls-port): tls.sh (curl --cacert, NODE_EXTRA_CA_CERTS; own servers).
 # OAuth 2.0 and the hosted sign-in pages: oauth/hosted.test.mjs (openid-client, jose and
 # aws-jwt-verify, with Debian's Chromium driven by playwright-core as the person signing in),
@@ -347,8 +350,12 @@ run_pytest pytest-identity test_boto3_identity.py
 run_pytest pytest-lifecycle test_boto3_lifecycle.py
 run_pytest pytest-oauth-admin test_boto3_oauth_admin.py
 PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-mfa test_boto3_mfa.py
+PYTHONPATH="$PYOTP_PATH${PYTHONPATH:+:$PYTHONPATH}" run_pytest pytest-rotation test_boto3_rotation.py
 run_pytest pytest-user-auth test_boto3_user_auth.py
 run_pytest pytest-idp test_boto3_idp.py
+run_pytest pytest-devices test_boto3_devices.py
+# Passkeys with a software authenticator (python3-cryptography; skipped without it).
+run_pytest pytest-webauthn test_boto3_webauthn.py
 # The OAuth 2.0 flows through openid-client and Chromium; screenshots in tests/e2e/oauth/artifacts.
 CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth hosted.test.mjs "$OAUTH"
 # Amplify v6 signInWithRedirect against the TLS listener of a server of its own (COG_EMU_BIN);
@@ -364,6 +371,8 @@ run_node node-auth auth.test.mjs
 run_node node-identity identity.test.mjs
 run_node identity-js identity-js.test.mjs "$AMPLIFY"
 run_node amplify amplify.test.mjs "$AMPLIFY"
+run_node identity-js-devices devices.test.mjs "$AMPLIFY"
+run_node amplify-rotation rotation.test.mjs "$AMPLIFY"
 run_node amplify-user-auth user-auth.test.mjs "$AMPLIFY"
 
 # stop_server LOG_PREFIX: SIGTERM the server, which must exit 0 within 5 s.

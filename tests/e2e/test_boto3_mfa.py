@@ -66,6 +66,12 @@ def totp_now(secret):
     return pyotp.TOTP(secret).at(emulator_now())
 
 
+def totp_next(secret):
+    """The next step's code, which the window still accepts: a sign-in right after
+    VerifySoftwareToken needs it, since a TOTP code answers once."""
+    return pyotp.TOTP(secret).at(emulator_now() + 30)
+
+
 def inbox_code(pool_id, username, after):
     q = urllib.parse.urlencode({"pool": pool_id, "username": username, "kind": "mfa", "after": after, "wait": 5})
     status, doc = control("GET", f"/_emu/messages?{q}")
@@ -217,7 +223,7 @@ def test_totp_association_verification_and_sign_in(idp, app):
         answer(idp, app, "alice", "SOFTWARE_TOKEN_MFA", first["Session"], SOFTWARE_TOKEN_MFA_CODE=wrong)
     assert error_of(e)[1] == MISMATCH
     done = answer(
-        idp, app, "alice", "SOFTWARE_TOKEN_MFA", first["Session"], SOFTWARE_TOKEN_MFA_CODE=totp_now(secret)
+        idp, app, "alice", "SOFTWARE_TOKEN_MFA", first["Session"], SOFTWARE_TOKEN_MFA_CODE=totp_next(secret)
     )
     assert done["AuthenticationResult"]["AccessToken"]
 
@@ -262,7 +268,7 @@ def test_select_mfa_type(idp, app):
     second = answer(idp, app, "carol", "SELECT_MFA_TYPE", first["Session"], ANSWER="SOFTWARE_TOKEN_MFA")
     assert second["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     done = answer(
-        idp, app, "carol", "SOFTWARE_TOKEN_MFA", second["Session"], SOFTWARE_TOKEN_MFA_CODE=totp_now(secret)
+        idp, app, "carol", "SOFTWARE_TOKEN_MFA", second["Session"], SOFTWARE_TOKEN_MFA_CODE=totp_next(secret)
     )
     assert done["AuthenticationResult"]["AccessToken"]
 
