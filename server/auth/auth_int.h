@@ -3,7 +3,8 @@
  * one sign-in in progress; auth.c answers it (tokens, a challenge and its session, Cognito's
  * common refusals). The sign-in mechanisms each live in one file: auth_password.c (password
  * sign-in, NEW_PASSWORD_REQUIRED, the lockout), auth_srp.c (USER_SRP_AUTH, PASSWORD_VERIFIER),
- * auth_mfa.c (the MFA challenges) and auth_refresh.c (refreshes). ops_auth.c holds the
+ * auth_mfa.c (the MFA challenges), auth_choice.c (USER_AUTH: the first factor chosen, sign-in
+ * codes, auto sign-in after sign-up) and auth_refresh.c (refreshes). ops_auth.c holds the
  * operations and the two tables that point into those files: FLOWS (an AuthFlow's start
  * function) and CHALLENGES (a ChallengeName's verify and respond functions). A new sign-in
  * mechanism is one row in FLOWS or CHALLENGES, one auth_*.c, and its functions declared here.
