@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "crypto/webauthn.h"
 #include "testpasskey.h"
@@ -287,6 +288,52 @@ START_TEST(test_webauthn_truncated_and_corrupted_data)
 }
 END_TEST
 
+/*
+ * CBOR heads that declare more than the data holds are refused before libcbor allocates for
+ * them (webauthn.c, cbor_item_bounded): an array of 2^26 elements in 64 bytes would otherwise
+ * cost half a gigabyte, cleared. The test process's peak memory shows it. Indefinite lengths
+ * and deep nesting are refused too.
+ */
+START_TEST(test_webauthn_cbor_heads_cannot_claim_memory)
+{
+    static const unsigned char huge_array[] = {0x9a, 0x04, 0x00, 0x00, 0x00};
+    static const unsigned char huge_map[] = {0xba, 0x04, 0x00, 0x00, 0x00};
+    static const unsigned char indefinite[] = {0x9f, 0x00, 0xff};
+    struct tp_key k;
+    struct tp_opts o = good();
+    struct tp_bytes cd = {0}, att = {0};
+    struct webauthn_credential cred = {0};
+    unsigned char buf[256];
+    struct rusage ru;
+    const struct {
+        const unsigned char *head;
+        size_t len;
+    } cases[] = {{huge_array, sizeof(huge_array)},
+                 {huge_map, sizeof(huge_map)},
+                 {indefinite, sizeof(indefinite)}};
+
+    tp_key_init(&k, WEBAUTHN_ES256, 0);
+    tp_register(&k, &o, &cd, &att);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(buf, 0, sizeof(buf));
+        memcpy(buf, cases[i].head, cases[i].len);
+        ck_assert_int_ne(webauthn_verify_registration(&EXPECT, k.cred_id, sizeof(k.cred_id), cd.p,
+                                                      cd.n, buf, sizeof(buf), &cred),
+                         WEBAUTHN_OK);
+    }
+    memset(buf, 0x81, 100); /* [[[[...0...]]]]: 100 levels */
+    buf[100] = 0x00;
+    ck_assert_int_ne(webauthn_verify_registration(&EXPECT, k.cred_id, sizeof(k.cred_id), cd.p, cd.n,
+                                                  buf, 101, &cred),
+                     WEBAUTHN_OK);
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    ck_assert_msg(ru.ru_maxrss < 128 * 1024, "peak memory %ld KiB", ru.ru_maxrss);
+    tp_bytes_free(&cd);
+    tp_bytes_free(&att);
+    tp_key_free(&k);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("webauthn");
@@ -302,6 +349,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_webauthn_assertion_failures);
     tcase_add_test(tc, test_webauthn_sign_count_rule);
     tcase_add_test(tc, test_webauthn_truncated_and_corrupted_data);
+    tcase_add_test(tc, test_webauthn_cbor_heads_cannot_claim_memory);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -191,15 +191,101 @@ struct auth_data {
     cbor_item_t *cose; /* owned */
 };
 
+/*
+ * Walking a CBOR item's heads before cbor_load builds it: cbor_load allocates a definite array
+ * or map for the size its head declares (and clears it) before reading one element, so a
+ * crafted head of 2^32 elements would cost gigabytes. The walk (libcbor's streaming decoder)
+ * refuses an item whose containers declare more elements than the bytes left could hold (each
+ * takes at least one), any indefinite-length item (WebAuthn's CBOR is CTAP2 canonical:
+ * definite lengths only), and nesting deeper than CBOR_DEPTH_MAX (cbor_decref recurses).
+ */
+#define CBOR_DEPTH_MAX 16
+
+struct cbor_walk {
+    uint64_t opened; /* elements the head just decoded declares (a tag: 1) */
+    bool container;  /* the head decoded opens a container or a tag */
+    bool bad;        /* an indefinite-length item */
+};
+
+static void walk_array(void *ctx, size_t size)
+{
+    struct cbor_walk *w = ctx;
+
+    w->container = true;
+    w->opened = size;
+}
+
+static void walk_map(void *ctx, size_t size)
+{
+    struct cbor_walk *w = ctx;
+
+    w->container = true;
+    w->opened = size > UINT64_MAX / 2 ? UINT64_MAX : (uint64_t)size * 2;
+}
+
+static void walk_tag(void *ctx, uint64_t tag)
+{
+    struct cbor_walk *w = ctx;
+
+    (void)tag;
+    w->container = true;
+    w->opened = 1;
+}
+
+static void walk_indefinite(void *ctx)
+{
+    ((struct cbor_walk *)ctx)->bad = true;
+}
+
+/* The length of the CBOR item at the start of p (n bytes) into *len, if it passes the walk
+ * above; false otherwise. */
+static bool cbor_item_bounded(const unsigned char *p, size_t n, size_t *len)
+{
+    struct cbor_callbacks cb = cbor_empty_callbacks;
+    uint64_t left[CBOR_DEPTH_MAX + 1] = {1}, pending = 1; /* elements still to read */
+    size_t off = 0, depth = 0;
+
+    cb.array_start = walk_array;
+    cb.map_start = walk_map;
+    cb.tag = walk_tag;
+    cb.indef_array_start = cb.indef_map_start = walk_indefinite;
+    cb.byte_string_start = cb.string_start = cb.indef_break = walk_indefinite;
+    while (pending > 0) {
+        struct cbor_walk w = {0};
+        struct cbor_decoder_result r;
+
+        if (off >= n)
+            return false;
+        r = cbor_stream_decode(p + off, n - off, &cb, &w);
+        if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || r.read > n - off || w.bad)
+            return false;
+        off += r.read;
+        left[depth]--;
+        if (--pending > n - off)
+            return false;
+        if (w.container && w.opened > 0) {
+            if (depth == CBOR_DEPTH_MAX || w.opened > n - off - pending)
+                return false;
+            left[++depth] = w.opened;
+            pending += w.opened;
+        }
+        while (depth > 0 && left[depth] == 0)
+            depth--;
+    }
+    *len = off;
+    return true;
+}
+
 /* One CBOR item at the start of p (n bytes); *used gets its length. NULL when unreadable. */
 static cbor_item_t *cbor_first(const unsigned char *p, size_t n, size_t *used)
 {
     struct cbor_load_result r;
     cbor_item_t *item;
+    size_t len;
 
-    if (n == 0)
+    if (n == 0 || !cbor_item_bounded(p, n, &len))
         return NULL;
-    item = cbor_load(p, n, &r);
+    item = cbor_load(p, len, &r);
     if (item == NULL || r.error.code != CBOR_ERR_NONE || r.read == 0 || r.read > n) {
         if (item != NULL)
             cbor_decref(&item);
