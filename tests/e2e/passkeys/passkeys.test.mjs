@@ -14,7 +14,8 @@
 // One person's story, in order (each test needs the previous ones): signUp without a password
 // (autoSignIn USER_AUTH) -> confirmSignUp with the emailed code -> autoSignIn -> signed in;
 // associateWebAuthnCredential -> listWebAuthnCredentials; signOut -> signIn EMAIL_OTP ->
-// confirmSignIn with the code; signOut -> signIn WEB_AUTHN; negative cases (another
+// confirmSignIn with the code; signOut -> signIn WEB_AUTHN; signIn with no preference ->
+// SELECT_CHALLENGE -> confirmSignIn('WEB_AUTHN'); negative cases (another
 // authenticator without the passkey; UserVerification required and an authenticator that does
 // not verify the user, through Amplify and by hand so that the server's own refusal shows);
 // deleteWebAuthnCredential -> an empty list and no WEB_AUTHN offered any more.
@@ -30,7 +31,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -280,6 +281,21 @@ async function setUserVerification(uv) {
   assert.equal(mfa.WebAuthnConfiguration?.UserVerification, uv);
 }
 
+// One test of the story; when it fails, the app's page as it stands is saved as
+// failed-<n>.png next to the step screenshots.
+let stories = 0;
+function story(name, fn) {
+  const n = ++stories;
+  test(name, { skip, timeout: TIMEOUT }, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      if (ctx.a) await shot(ctx.a, `failed-${String(n).padStart(2, "0")}`).catch(() => {});
+      throw err;
+    }
+  });
+}
+
 before(async () => {
   if (skip) return;
   await startServer();
@@ -315,7 +331,9 @@ before(async () => {
   };
 
   await bundleApp();
+  // This run's screenshots only: the previous run's go first.
   mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of readdirSync(ARTIFACTS)) if (f.endsWith(".png")) rmSync(join(ARTIFACTS, f));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -330,7 +348,7 @@ after(async () => {
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 
-test("signUp without a password, confirmSignUp with the emailed code, autoSignIn (USER_AUTH with ConfirmSignUp's Session)", { skip, timeout: TIMEOUT }, async () => {
+story("signUp without a password, confirmSignUp with the emailed code, autoSignIn (USER_AUTH with ConfirmSignUp's Session)", async () => {
   const a = ctx.a;
   await shot(a, "01-app-ready");
   let mark = await inboxMark();
@@ -388,7 +406,7 @@ test("signUp without a password, confirmSignUp with the emailed code, autoSignIn
   await shot(a, "04-auto-signed-in");
 });
 
-test("associateWebAuthnCredential with the virtual authenticator; listWebAuthnCredentials shows it", { skip, timeout: TIMEOUT }, async () => {
+story("associateWebAuthnCredential with the virtual authenticator; listWebAuthnCredentials shows it", async () => {
   const a = ctx.a;
   assert.ok(ctx.sub, "signed in by the previous test");
   const n = a.count();
@@ -430,7 +448,7 @@ test("associateWebAuthnCredential with the virtual authenticator; listWebAuthnCr
   await shot(a, "06-passkey-listed");
 });
 
-test("signOut; signIn USER_AUTH with EMAIL_OTP and the code from the inbox", { skip, timeout: TIMEOUT }, async () => {
+story("signOut; signIn USER_AUTH with EMAIL_OTP and the code from the inbox", async () => {
   const a = ctx.a;
   assert.ok(ctx.credentialId, "a passkey registered by the previous test");
   await signOut(a);
@@ -468,7 +486,7 @@ test("signOut; signIn USER_AUTH with EMAIL_OTP and the code from the inbox", { s
   await shot(a, "09-signed-in-email-otp");
 });
 
-test("signOut; signIn USER_AUTH with WEB_AUTHN and the passkey", { skip, timeout: TIMEOUT }, async () => {
+story("signOut; signIn USER_AUTH with WEB_AUTHN and the passkey", async () => {
   const a = ctx.a;
   await signOut(a);
   const n = a.count();
@@ -495,7 +513,38 @@ test("signOut; signIn USER_AUTH with WEB_AUTHN and the passkey", { skip, timeout
   await shot(a, "10-signed-in-passkey");
 });
 
-test("another authenticator, without the passkey, cannot sign in with WEB_AUTHN", { skip, timeout: TIMEOUT }, async () => {
+story("signIn USER_AUTH with no preference: SELECT_CHALLENGE, then confirmSignIn('WEB_AUTHN')", async () => {
+  const a = ctx.a;
+  await signOut(a);
+  const n = a.count();
+  const choose = ok(await run(a, "signIn", ctx.username, undefined), "signIn USER_AUTH");
+  assert.equal(choose.isSignedIn, false);
+  assert.equal(choose.nextStep.signInStep, "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION");
+  assert.deepEqual(choose.nextStep.availableChallenges.slice().sort(), ["EMAIL_OTP", "WEB_AUTHN"]);
+  const [initiate] = await callsTo(a, n, "InitiateAuth");
+  assert.equal("PREFERRED_CHALLENGE" in initiate.request.AuthParameters, false);
+  assert.equal(initiate.body.ChallengeName, "SELECT_CHALLENGE");
+  await shot(a, "11-select-challenge");
+
+  const done = ok(await run(a, "confirmSignIn", "WEB_AUTHN"), "confirmSignIn WEB_AUTHN");
+  assert.equal(done.isSignedIn, true);
+  const responds = await callsTo(a, n, "RespondToAuthChallenge");
+  assert.deepEqual(
+    responds.map((c) => [c.request.ChallengeName, c.request.ChallengeResponses.ANSWER, c.status]),
+    [
+      ["SELECT_CHALLENGE", "WEB_AUTHN", 200],
+      ["WEB_AUTHN", undefined, 200],
+    ],
+  );
+  assert.equal(responds[0].body.ChallengeName, "WEB_AUTHN");
+  assertSignedIn(done);
+  const [held] = await credentialsIn(a);
+  assert.ok(held.signCount > ctx.signCount, `signCount ${held.signCount} > ${ctx.signCount}`);
+  ctx.signCount = held.signCount;
+  await shot(a, "12-signed-in-passkey-chosen");
+});
+
+story("another authenticator, without the passkey, cannot sign in with WEB_AUTHN", async () => {
   // A second browser (its own storage and its own virtual authenticator, holding nothing).
   const b = await openApp();
   try {
@@ -508,13 +557,13 @@ test("another authenticator, without the passkey, cannot sign in with WEB_AUTHN"
     const [initiate] = await callsTo(b, 0, "InitiateAuth");
     assert.equal(initiate.body.ChallengeName, "WEB_AUTHN");
     assert.deepEqual(await callsTo(b, 0, "RespondToAuthChallenge"), [], "no assertion was sent");
-    await shot(b, "11-other-authenticator-refused");
+    await shot(b, "13-other-authenticator-refused");
   } finally {
     await b.context.close();
   }
 });
 
-test("UserVerification required: an authenticator that does not verify the user is refused, by the browser and by the server", { skip, timeout: TIMEOUT }, async () => {
+story("UserVerification required: an authenticator that does not verify the user is refused, by the browser and by the server", async () => {
   const a = ctx.a;
   await signOut(a);
   await setUserVerification("required");
@@ -528,7 +577,7 @@ test("UserVerification required: an authenticator that does not verify the user 
     assertSignedOut(out);
     const [initiate] = await callsTo(a, n, "InitiateAuth");
     assert.equal(JSON.parse(initiate.body.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS).userVerification, "required");
-    await shot(a, "12-uv-required-amplify-refused");
+    await shot(a, "14-uv-required-amplify-refused");
 
     // By hand, asking the authenticator for no verification: the assertion lacks the UV flag
     // and the server itself refuses it.
@@ -540,7 +589,7 @@ test("UserVerification required: an authenticator that does not verify the user 
     assert.equal(raw.respond.body.__type, "NotAuthorizedException", JSON.stringify(raw.respond.body));
     assert.equal(raw.respond.body.AuthenticationResult, undefined);
     assertSignedOut(await run(a, "showState").then((state) => ({ state })));
-    await shot(a, "13-uv-required-server-refused");
+    await shot(a, "15-uv-required-server-refused");
 
     // The same by hand with a verifying authenticator: accepted (the refusal was the UV flag).
     await a.cdp.send("WebAuthn.setUserVerified", { authenticatorId: a.authenticatorId, isUserVerified: true });
@@ -554,14 +603,14 @@ test("UserVerification required: an authenticator that does not verify the user 
   }
 });
 
-test("deleteWebAuthnCredential: the list is empty and WEB_AUTHN is no longer offered", { skip, timeout: TIMEOUT }, async () => {
+story("deleteWebAuthnCredential: the list is empty and WEB_AUTHN is no longer offered", async () => {
   const a = ctx.a;
   ok(await run(a, "signIn", ctx.username, "WEB_AUTHN"), "signIn WEB_AUTHN");
   assertSignedIn(await run(a, "showState").then((state) => ({ state })));
   ok(await run(a, "remove", ctx.credentialId), "deleteWebAuthnCredential");
   const list = ok(await run(a, "list"), "listWebAuthnCredentials");
   assert.deepEqual(list.credentials, []);
-  await shot(a, "14-passkey-deleted");
+  await shot(a, "16-passkey-deleted");
 
   // Without a passkey the preference falls back to the choice of what is left (§1.4).
   await signOut(a);
@@ -574,5 +623,5 @@ test("deleteWebAuthnCredential: the list is empty and WEB_AUTHN is no longer off
   const [initiate] = await callsTo(a, n, "InitiateAuth");
   assert.equal(initiate.body.ChallengeName, "SELECT_CHALLENGE");
   assert.deepEqual(await callsTo(a, n, "RespondToAuthChallenge"), []);
-  await shot(a, "15-no-passkey-select-challenge");
+  await shot(a, "17-no-passkey-select-challenge");
 });
