@@ -189,6 +189,7 @@ window.app = {
     step(`WEB_AUTHN by hand, userVerification ${uv}`, () => rawWebAuthnSignIn(username, uv)),
   showState,
   events: () => events.slice(),
+  accessToken: async () => (await fetchAuthSession()).tokens?.accessToken?.toString(),
 };
 
 show("step", "configured");

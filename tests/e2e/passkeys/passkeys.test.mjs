@@ -266,6 +266,16 @@ async function signOut(a) {
   assertSignedOut(out);
 }
 
+// The user's sign-in factors as the server sees them (GetUserAuthFactors with the access
+// token Amplify holds in a), sorted.
+async function authFactors(a) {
+  const AccessToken = await a.page.evaluate(() => window.app.accessToken());
+  assert.ok(AccessToken, "Amplify holds an access token");
+  const out = await aws("GetUserAuthFactors", { AccessToken });
+  assert.equal(out.Username, ctx.username);
+  return (out.ConfiguredUserAuthFactors || []).slice().sort();
+}
+
 // The authenticator's credentials (WebAuthn.getCredentials).
 const credentialsIn = async (a, id = a.authenticatorId) =>
   (await a.cdp.send("WebAuthn.getCredentials", { authenticatorId: id })).credentials;
@@ -445,6 +455,8 @@ story("associateWebAuthnCredential with the virtual authenticator; listWebAuthnC
   assert.ok(c.friendlyCredentialName, "a friendly name");
   assert.ok(Math.abs(Date.parse(c.createdAt) - Date.now()) < 60_000, `createdAt ${c.createdAt} is now`);
   assertSignedIn(await run(a, "showState").then((state) => ({ state })));
+  // A code by email and the passkey; no password (§3.3 of the facts).
+  assert.deepEqual(await authFactors(a), ["EMAIL_OTP", "WEB_AUTHN"]);
   await shot(a, "06-passkey-listed");
 });
 
@@ -610,6 +622,7 @@ story("deleteWebAuthnCredential: the list is empty and WEB_AUTHN is no longer of
   ok(await run(a, "remove", ctx.credentialId), "deleteWebAuthnCredential");
   const list = ok(await run(a, "list"), "listWebAuthnCredentials");
   assert.deepEqual(list.credentials, []);
+  assert.deepEqual(await authFactors(a), ["EMAIL_OTP"]);
   await shot(a, "16-passkey-deleted");
 
   // Without a passkey the preference falls back to the choice of what is left (§1.4).
