@@ -383,7 +383,8 @@ story("signUp without a password, confirmSignUp with the emailed code, autoSignI
   assert.equal(msg.destination, ctx.email);
   assert.match(msg.code, /^\d{6}$/);
   let n = a.count();
-  const confirmed = ok(await run(a, "confirmSignUp", ctx.username, msg.code), "confirmSignUp");
+  const confirmedOut = await run(a, "confirmSignUp", ctx.username, msg.code);
+  const confirmed = ok(confirmedOut, "confirmSignUp");
   assert.equal(confirmed.isSignUpComplete, true);
   assert.equal(confirmed.nextStep.signUpStep, "COMPLETE_AUTO_SIGN_IN");
   const [confirm] = await callsTo(a, n, "ConfirmSignUp");
@@ -393,12 +394,13 @@ story("signUp without a password, confirmSignUp with the emailed code, autoSignI
   const user = await aws("AdminGetUser", { UserPoolId: ctx.pool, Username: ctx.username });
   assert.equal(user.UserStatus, "CONFIRMED");
   assert.ok(user.UserAttributes.some((x) => x.Name === "email_verified" && x.Value === "true"));
-  assertSignedOut(confirmed);
+  assertSignedOut(confirmedOut);
   await shot(a, "03-confirmed");
 
   n = a.count();
   mark = await inboxMark();
-  const signedIn = ok(await run(a, "autoSignIn"), "autoSignIn");
+  const signedInOut = await run(a, "autoSignIn");
+  const signedIn = ok(signedInOut, "autoSignIn");
   assert.equal(signedIn.isSignedIn, true);
   assert.equal(signedIn.nextStep.signInStep, "DONE");
   const [initiate] = await callsTo(a, n, "InitiateAuth");
@@ -407,7 +409,7 @@ story("signUp without a password, confirmSignUp with the emailed code, autoSignI
   assert.equal(initiate.request.Session, confirm.body.Session, "autoSignIn sent ConfirmSignUp's Session");
   assert.equal(initiate.status, 200, JSON.stringify(initiate.body));
   assert.ok(initiate.body.AuthenticationResult, "tokens at once: the confirmation code was the first factor");
-  const claims = assertSignedIn(signedIn);
+  const claims = assertSignedIn(signedInOut);
   ctx.authTime = claims.id.auth_time;
   assert.ok((await a.page.evaluate(() => window.app.events())).includes("signedIn"));
   // No code was sent to sign in.
@@ -487,13 +489,14 @@ story("signOut; signIn USER_AUTH with EMAIL_OTP and the code from the inbox", as
   const msg = await inboxMessage(ctx.username, mark);
   assert.equal(msg.destination, ctx.email);
   assert.match(msg.code, /^\d{8}$/, "sign-in codes have 8 digits");
-  const done = ok(await run(a, "confirmSignIn", msg.code), "confirmSignIn");
+  const doneOut = await run(a, "confirmSignIn", msg.code);
+  const done = ok(doneOut, "confirmSignIn");
   assert.equal(done.isSignedIn, true);
   assert.equal(done.nextStep.signInStep, "DONE");
   const [respond] = await callsTo(a, n, "RespondToAuthChallenge");
   assert.equal(respond.request.ChallengeName, "EMAIL_OTP");
   assert.equal(respond.request.ChallengeResponses.EMAIL_OTP_CODE, msg.code);
-  const claims = assertSignedIn(done);
+  const claims = assertSignedIn(doneOut);
   assert.ok(claims.id.auth_time >= ctx.authTime);
   await shot(a, "09-signed-in-email-otp");
 });
@@ -502,7 +505,8 @@ story("signOut; signIn USER_AUTH with WEB_AUTHN and the passkey", async () => {
   const a = ctx.a;
   await signOut(a);
   const n = a.count();
-  const done = ok(await run(a, "signIn", ctx.username, "WEB_AUTHN"), "signIn WEB_AUTHN");
+  const doneOut = await run(a, "signIn", ctx.username, "WEB_AUTHN");
+  const done = ok(doneOut, "signIn WEB_AUTHN");
   assert.equal(done.isSignedIn, true);
   assert.equal(done.nextStep.signInStep, "DONE");
   const [initiate] = await callsTo(a, n, "InitiateAuth");
@@ -517,7 +521,7 @@ story("signOut; signIn USER_AUTH with WEB_AUTHN and the passkey", async () => {
   assert.equal(assertion.rawId, ctx.credentialId);
   assert.equal(JSON.parse(Buffer.from(assertion.response.clientDataJSON, "base64url")).challenge, options.challenge);
   assert.equal(respond.status, 200, JSON.stringify(respond.body));
-  assertSignedIn(done);
+  assertSignedIn(doneOut);
   // The authenticator counted the use.
   const [held] = await credentialsIn(a);
   assert.ok(held.signCount > ctx.signCount, `signCount ${held.signCount} > ${ctx.signCount}`);
@@ -538,7 +542,8 @@ story("signIn USER_AUTH with no preference: SELECT_CHALLENGE, then confirmSignIn
   assert.equal(initiate.body.ChallengeName, "SELECT_CHALLENGE");
   await shot(a, "11-select-challenge");
 
-  const done = ok(await run(a, "confirmSignIn", "WEB_AUTHN"), "confirmSignIn WEB_AUTHN");
+  const doneOut = await run(a, "confirmSignIn", "WEB_AUTHN");
+  const done = ok(doneOut, "confirmSignIn WEB_AUTHN");
   assert.equal(done.isSignedIn, true);
   const responds = await callsTo(a, n, "RespondToAuthChallenge");
   assert.deepEqual(
@@ -549,7 +554,7 @@ story("signIn USER_AUTH with no preference: SELECT_CHALLENGE, then confirmSignIn
     ],
   );
   assert.equal(responds[0].body.ChallengeName, "WEB_AUTHN");
-  assertSignedIn(done);
+  assertSignedIn(doneOut);
   const [held] = await credentialsIn(a);
   assert.ok(held.signCount > ctx.signCount, `signCount ${held.signCount} > ${ctx.signCount}`);
   ctx.signCount = held.signCount;
