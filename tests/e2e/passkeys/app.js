@@ -171,7 +171,7 @@ window.app = {
     step("confirmSignUp", () => confirmSignUp({ username, confirmationCode })),
   autoSignIn: () => step("autoSignIn", () => autoSignIn()),
   signIn: (username, preferredChallenge) =>
-    step(`signIn USER_AUTH ${preferredChallenge}`, () =>
+    step(`signIn USER_AUTH ${preferredChallenge ?? "(no preference)"}`, () =>
       signIn({ username, options: { authFlowType: "USER_AUTH", preferredChallenge } }),
     ),
   confirmSignIn: (challengeResponse) => step("confirmSignIn", () => confirmSignIn({ challengeResponse })),
