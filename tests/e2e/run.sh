@@ -21,6 +21,9 @@
 # bundled with esbuild, against the hosted pages on the TLS listener of its own server), and
 # federation: oauth/federation.test.mjs (a real OIDC provider, oidc-provider from npm, started
 # by the suite on loopback, and the mock page standing in for Google).
+# Choice-based sign-in, passwordless sign-up and passkeys: passkeys/passkeys.test.mjs (Amplify v6
+# in a browser app bundled with esbuild, against a server of its own; passkeys in Chromium's
+# DevTools virtual authenticator).
 # Identity pools (GetId, credentials, roles, the identity mapping): cli_identity.sh,
 # test_boto3_identity.py and js/identity.test.mjs (fromCognitoIdentityPool).
 # Lambda triggers, last: real Node handlers (lambda/handler.js) under serverless-offline
@@ -51,7 +54,8 @@
 # AWS_DATA_PATH, so that older ones (Debian's boto3 1.26) know GetTokensFromRefreshToken.
 #
 # Tools missing from the machine are installed from Debian's packages (as root; apt-get) and
-# the JS clients from npm (npm ci in tests/e2e/js, oauth, amplify, amplify-hosted and lambda);
+# the JS clients from npm (npm ci in tests/e2e/js, oauth, amplify, amplify-hosted, passkeys and
+# lambda);
 # nothing else is fetched. The suites talk only to the endpoint (or to servers of their own).
 #
 # Counts: each suite reports them in its own machine-readable form, which this script reads:
@@ -167,10 +171,12 @@ AMPLIFY="$HERE/amplify"
 LAMBDA="$HERE/lambda"
 OAUTH="$HERE/oauth"
 AMPLIFY_HOSTED="$HERE/amplify-hosted"
+PASSKEYS="$HERE/passkeys"
 npm_ci "$JS"
 npm_ci "$OAUTH" # openid-client, jose, aws-jwt-verify, playwright-core, oidc-provider
 npm_ci "$AMPLIFY"
 npm_ci "$AMPLIFY_HOSTED" # aws-amplify, esbuild, playwright-core
+npm_ci "$PASSKEYS"       # aws-amplify, esbuild, playwright-core
 npm_ci "$LAMBDA" # serverless-offline and the trigger handlers' clients
 
 say "clients: $("$PYTHON" -c 'import sys, boto3, botocore, pytest; print("python %s, boto3 %s, botocore %s, pytest %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__, pytest.__version__))' 2>&1);" \
@@ -362,6 +368,10 @@ CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth hosted.test.m
 # screenshots in tests/e2e/amplify-hosted/artifacts.
 CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$AMPLIFY_HOSTED/artifacts" \
     run_node amplify-hosted hosted-amplify.test.mjs "$AMPLIFY_HOSTED"
+# USER_AUTH, passwordless sign-up with autoSignIn, EMAIL_OTP and passkeys (the DevTools virtual
+# authenticator) through Amplify v6, against a server of its own (COG_EMU_BIN); screenshots in
+# tests/e2e/passkeys/artifacts.
+CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$PASSKEYS/artifacts" run_node passkeys passkeys.test.mjs "$PASSKEYS"
 # Federation: a real OpenID Provider (oidc-provider, started by the suite on loopback) and the
 # mock page for Google, through Chromium.
 CHROMIUM=$CHROMIUM E2E_ARTIFACTS="$OAUTH/artifacts" run_node oauth-federation federation.test.mjs "$OAUTH"
