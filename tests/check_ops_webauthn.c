@@ -40,7 +40,10 @@ static void setup(void)
     id = tu_create_user_pool(env, POOL_BODY);
     snprintf(pool_id, sizeof(pool_id), "%s", id);
     free(id);
-    ta_create_client_in(pool_id, TA_FLOWS, client_id);
+    ta_create_client_in(pool_id,
+                        "\"ExplicitAuthFlows\":[\"ALLOW_USER_PASSWORD_AUTH\","
+                        "\"ALLOW_USER_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]",
+                        client_id);
     r = tu_callf(env, IDP "SetUserPoolMfaConfig",
                  "{\"UserPoolId\":\"%s\",\"WebAuthnConfiguration\":{\"RelyingPartyId\":\"" RP
                  "\",\"UserVerification\":\"required\"}}",
@@ -406,6 +409,69 @@ static cJSON *respond(const char *key, const char *user, const char *credential)
 #define SESSION_KEY "c2Vzc2lvbi1zZXNzaW9uLXNlc3Npb24tc2Vzc2lvbi0x"
 #define CH "Y2hhbGxlbmdlLWNoYWxsZW5nZS0xMjM0NTY3OA"
 
+/* RespondToAuthChallenge SELECT_CHALLENGE in session with ChallengeResponses members (a JSON
+ * fragment after USERNAME alice). */
+static cJSON *select_challenge(const char *session, const char *members)
+{
+    return tu_callf(
+        env, IDP "RespondToAuthChallenge",
+        "{\"ClientId\":\"%s\",\"ChallengeName\":\"SELECT_CHALLENGE\",\"Session\":\"%s\","
+        "\"ChallengeResponses\":{\"USERNAME\":\"alice\"%s}}",
+        client_id, session, members);
+}
+
+/* The whole passkey sign-in through USER_AUTH, as Amplify does it: SELECT_CHALLENGE offers
+ * WEB_AUTHN, ANSWER=WEB_AUTHN asks the challenge whose options name the passkey, the assertion
+ * over that challenge signs in. A CREDENTIAL sent with SELECT_CHALLENGE is refused loudly
+ * (auth_choice.c: no challenge was issued for it) and leaves the session usable. */
+START_TEST(test_webauthn_sign_in_through_user_auth)
+{
+    char *alice = token_of(client_id, "alice"), *cred, session[256], *id;
+    struct tp_key k;
+    struct tp_opts o = {.rp_id = RP};
+    cJSON *r, *avail, *opts, *done;
+
+    tp_key_init(&k, WEBAUTHN_ES256, 0);
+    register_key(alice, &k);
+    r = tu_callf(env, IDP "InitiateAuth",
+                 "{\"ClientId\":\"%s\",\"AuthFlow\":\"USER_AUTH\","
+                 "\"AuthParameters\":{\"USERNAME\":\"alice\"}}",
+                 client_id);
+    ck_assert_msg(tu_error_type(r) == NULL, "%s", tu_str(r, "message"));
+    ck_assert_str_eq(tu_str(r, "ChallengeName"), "SELECT_CHALLENGE");
+    avail = tu_get(r, "AvailableChallenges");
+    ck_assert_str_eq(cJSON_GetArrayItem(avail, cJSON_GetArraySize(avail) - 1)->valuestring,
+                     "WEB_AUTHN");
+    snprintf(session, sizeof(session), "%s", tu_str(r, "Session"));
+    cJSON_Delete(r);
+    r = select_challenge(session, ",\"ANSWER\":\"WEB_AUTHN\",\"CREDENTIAL\":\"{}\"");
+    tu_assert_error(r, "InvalidParameterException", NULL);
+    cJSON_Delete(r);
+    r = select_challenge(session, ",\"ANSWER\":\"WEB_AUTHN\"");
+    ck_assert_msg(tu_error_type(r) == NULL, "%s", tu_str(r, "message"));
+    ck_assert_str_eq(tu_str(r, "ChallengeName"), "WEB_AUTHN");
+    opts = cJSON_Parse(tu_str(tu_get(r, "ChallengeParameters"), "CREDENTIAL_REQUEST_OPTIONS"));
+    ck_assert_ptr_nonnull(opts);
+    ck_assert_str_eq(tu_str(opts, "rpId"), RP);
+    ck_assert_str_eq(tu_str(opts, "userVerification"), "required");
+    id = tp_b64(k.cred_id, sizeof(k.cred_id));
+    ck_assert_int_eq(cJSON_GetArraySize(tu_get(opts, "allowCredentials")), 1);
+    ck_assert_str_eq(tu_str(cJSON_GetArrayItem(tu_get(opts, "allowCredentials"), 0), "id"), id);
+    o.challenge = tu_str(opts, "challenge");
+    cred = tp_assertion_json(&k, &o, NULL);
+    done = respond(tu_str(r, "Session"), "alice", cred);
+    ck_assert_msg(tu_error_type(done) == NULL, "%s", tu_str(done, "message"));
+    ck_assert_ptr_nonnull(tu_str(tu_get(done, "AuthenticationResult"), "AccessToken"));
+    cJSON_Delete(done);
+    cJSON_Delete(opts);
+    cJSON_Delete(r);
+    free(cred);
+    free(id);
+    tp_key_free(&k);
+    free(alice);
+}
+END_TEST
+
 START_TEST(test_webauthn_sign_in_response)
 {
     char *alice = token_of(client_id, "alice"), *bob = token_of(client_id, "bob"), *cred;
@@ -483,6 +549,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_webauthn_limit_is_twenty);
     tcase_add_test(tc, test_webauthn_pool_configuration);
     tcase_add_test(tc, test_webauthn_sign_in_response);
+    tcase_add_test(tc, test_webauthn_sign_in_through_user_auth);
     suite_add_tcase(s, tc);
     return s;
 }

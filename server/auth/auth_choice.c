@@ -329,10 +329,20 @@ static int ask_sms(struct auth *a, const char *username)
     return ask_code(a, username, "SMS_OTP", "SMS", "phone_number");
 }
 
-/* WEB_AUTHN: auth_webauthn.c asks it. An unknown user has no passkey to prove. */
+/*
+ * WEB_AUTHN: auth_webauthn.c asks it. An unknown user has no passkey to prove. A
+ * SELECT_CHALLENGE answer that already carries a CREDENTIAL (the API reference's one-step
+ * form) is refused loudly: an assertion can only be checked against a challenge the service
+ * issued, and where a client would get one before SELECT_CHALLENGE is not documented. Amplify
+ * answers ANSWER=WEB_AUTHN alone and then the WEB_AUTHN challenge, which works.
+ */
 static int ask_web_authn(struct auth *a, const char *username)
 {
     (void)username;
+    if (a->responding && auth_param(a, "CREDENTIAL") != NULL)
+        return cog_err_set(&a->ctx->err, COG_E_INVALID_PARAMETER,
+                           "cognito-emu does not take a CREDENTIAL with SELECT_CHALLENGE: answer "
+                           "ANSWER=WEB_AUTHN alone, then the WEB_AUTHN challenge");
     if (a->user == NULL)
         return auth_incorrect_password(a->ctx);
     if (auth_check_user_state(a) != 0)
