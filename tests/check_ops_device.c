@@ -17,6 +17,7 @@
 #include "crypto/srp_group.h"
 #include "testauth.h"
 #include "testlife.h"
+#include "testlambda.h"
 #include "testutil.h"
 #include "util/clock.h"
 
@@ -456,6 +457,36 @@ START_TEST(test_device_confirm_errors_and_minting_rules)
 }
 END_TEST
 
+/* Pre token generation knows a remembered device's sign-in by its trigger source,
+ * TokenGeneration_AuthenticateDevice; the first sign-in, which minted the device, was
+ * TokenGeneration_Authentication. */
+START_TEST(test_device_sign_in_is_its_own_token_generation_source)
+{
+    struct tl_app a;
+    struct device d;
+    cJSON *event;
+    size_t n;
+
+    tl_app(&a,
+           "{\"PoolName\":\"p\",\"DeviceConfiguration\":" ALWAYS ",\"LambdaConfig\":{"
+           "\"PreTokenGenerationConfig\":{\"LambdaVersion\":\"V2_0\",\"LambdaArn\":"
+           "\"arn:aws:lambda:us-east-1:123456789012:function:tok\"}}}",
+           "");
+    tl_user(&a, "alice", PHONE);
+    tlam_on(tlam_fixture, "tok", tlam_return_event, NULL);
+    remembered_device(&a, false, false, &d);
+    tl_expect_tokens(device_srp(&a, &d, sign_in(&a, d.key), false));
+    n = tlam_count(tlam_fixture, "tok");
+    ck_assert_uint_eq(n, 2);
+    event = tlam_event(tlam_fixture, "tok", 0);
+    ck_assert_str_eq(tu_str(event, "triggerSource"), "TokenGeneration_Authentication");
+    cJSON_Delete(event);
+    event = tlam_event(tlam_fixture, "tok", 1);
+    ck_assert_str_eq(tu_str(event, "triggerSource"), "TokenGeneration_AuthenticateDevice");
+    cJSON_Delete(event);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("ops_device");
@@ -470,6 +501,11 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_device_forgotten_key_does_not_exist);
     tcase_add_test(tc, test_device_admin_operations);
     tcase_add_test(tc, test_device_confirm_errors_and_minting_rules);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("trigger");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, tlam_setup, tlam_teardown);
+    tcase_add_test(tc, test_device_sign_in_is_its_own_token_generation_source);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -186,6 +186,8 @@ int auth_respond_device_password(struct auth *a, const struct store_session *s)
     a->device_key = d->device_key;
     d->device_key = NULL;
     store_device_free(d);
+    /* ../shared/lambda-triggers.md: tokens after remembered-device authentication. */
+    a->token_source = "TokenGeneration_AuthenticateDevice";
     a->signed_in = true;
     return 0;
 }
