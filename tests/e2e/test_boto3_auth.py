@@ -40,7 +40,7 @@ ENDPOINT = os.environ.get("COG_EMU_ENDPOINT", "").rstrip("/")
 LOG_PATH = os.environ.get("COG_EMU_LOG", "")
 ISSUER_BASE = os.environ.get("COG_EMU_ISSUER_BASE", "").rstrip("/")
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODEL = os.path.join(HERE, "..", "..", "server", "model", "cognito-idp.json")
+MODEL = os.path.join(HERE, "..", "..", "server", "aws", "model", "cognito-idp.json")
 MODEL_SUBPATH = os.path.join("cognito-idp", "2016-04-18", "service-2.json")
 
 pytestmark = pytest.mark.skipif(not ENDPOINT, reason="COG_EMU_ENDPOINT is not set")

@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 BIN = os.environ.get("COG_EMU_BIN") or os.path.join(ROOT, "build", "cognito-emu")
 EXAMPLE = os.path.join(ROOT, "fixtures", "example.json")
-MODEL = os.path.join(ROOT, "server", "model", "cognito-idp.json")
+MODEL = os.path.join(ROOT, "server", "aws", "model", "cognito-idp.json")
 MODEL_SUBPATH = os.path.join("cognito-idp", "2016-04-18", "service-2.json")
 
 POOL = "us-east-1_Example01"
