@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "triggers/triggers.h"
 #include "userpool/client.h"
+#include "userpool/delivery.h"
 #include "userpool/tokens.h"
 #include "userpool/user.h"
 #include "util/jsonutil.h"
@@ -323,4 +324,61 @@ int auth_answer_challenge_data(struct auth *a, const char *name, cJSON *params, 
 int auth_answer_challenge(struct auth *a, const char *name, cJSON *params)
 {
     return auth_answer_challenge_data(a, name, params, NULL);
+}
+
+/* ---- Codes sent for a challenge ---------------------------------------------------------- */
+
+/*
+ * The message of a sign-in or MFA code by medium to attribute (kind "mfa": the pool's
+ * EmailMfaConfiguration, SmsAuthenticationMessage, CustomMessage_Authentication), for a->user
+ * or, when that is NULL, for the unknown username (nothing is sent then: code NULL). Only
+ * AdminRespondToAuthChallenge passes its ClientMetadata to the message trigger
+ * (lambda-triggers.md section 3); InitiateAuth's goes to pre authentication alone.
+ */
+struct delivery auth_code_delivery(const struct auth *a, const char *medium, const char *attribute,
+                                   const char *code, const char *username)
+{
+    struct delivery d = {.kind = "mfa",
+                         .medium = medium,
+                         .attribute = attribute,
+                         .code = a->user != NULL ? code : NULL,
+                         .pool = a->pool,
+                         .pool_id = json_str(a->pool, "Id"),
+                         .client_id = a->client_id,
+                         .user = a->user,
+                         .username = a->user != NULL ? a->user->username : username,
+                         .client_metadata = a->admin && a->responding
+                                                ? json_get(a->ctx->in, "ClientMetadata")
+                                                : NULL};
+    return d;
+}
+
+/*
+ * Send d, then ask challenge name with params (taken over) and the delivery's
+ * CODE_DELIVERY_DELIVERY_MEDIUM and masked CODE_DELIVERY_DESTINATION, as real SMS_MFA and
+ * EMAIL_OTP challenges show them (amplify-ui's fixtures; the API reference), with state data.
+ */
+int auth_answer_code_challenge(struct auth *a, const struct delivery *d, const char *name,
+                               cJSON *params, const char *data)
+{
+    cJSON *details = cJSON_CreateObject();
+    int rc = -1;
+
+    if (params == NULL || details == NULL) {
+        ops_fail_internal(a->ctx, "out of memory");
+        goto out;
+    }
+    if (delivery_send(a->ctx, d, details) != 0)
+        goto out;
+    if (json_set_str(params, "CODE_DELIVERY_DELIVERY_MEDIUM", d->medium) != 0 ||
+        json_set_str(params, "CODE_DELIVERY_DESTINATION", json_str(details, "Destination")) != 0) {
+        ops_fail_internal(a->ctx, "out of memory");
+        goto out;
+    }
+    rc = auth_answer_challenge_data(a, name, params, data);
+    params = NULL;
+out:
+    cJSON_Delete(params);
+    cJSON_Delete(details);
+    return rc;
 }

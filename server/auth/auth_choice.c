@@ -273,44 +273,21 @@ static void otp_code(char *out)
 static int ask_code(struct auth *a, const char *username, const char *name, const char *medium,
                     const char *attribute)
 {
-    cJSON *params = params_with_username(a, username), *details = cJSON_CreateObject();
     cJSON *attrs = a->user != NULL ? user_attributes(a->user) : NULL;
-    char code[OTP_DIGITS + 1], hash[65], data[128];
-    struct delivery d = {.kind = "mfa",
-                         .medium = medium,
-                         .attribute = attribute,
-                         .code = a->user != NULL ? code : NULL,
-                         .pool = a->pool,
-                         .pool_id = json_str(a->pool, "Id"),
-                         .client_id = a->client_id,
-                         .user = a->user,
-                         .username = a->user != NULL ? a->user->username : username,
-                         .client_metadata = a->admin && a->responding
-                                                ? json_get(a->ctx->in, "ClientMetadata")
-                                                : NULL};
+    char code[OTP_DIGITS + 1] = {0}, hash[65], data[128];
+    struct delivery d = auth_code_delivery(a, medium, attribute, code, username);
     int rc = -1;
 
     otp_code(code);
     secrets_sha256_hex(code, hash);
     snprintf(data, sizeof(data), "{\"first_factor\":1,\"code_sha256\":\"%s\"}", hash);
-    d.destination = a->user != NULL ? json_str(attrs, attribute) : username;
-    if (params == NULL || details == NULL || (a->user != NULL && attrs == NULL)) {
+    if (a->user != NULL && attrs == NULL) {
         ops_fail_internal(a->ctx, "out of memory");
-        goto out;
+    } else {
+        d.destination = a->user != NULL ? json_str(attrs, attribute) : username;
+        rc = auth_answer_code_challenge(a, &d, name, params_with_username(a, username), data);
     }
-    if (delivery_send(a->ctx, &d, details) != 0)
-        goto out;
-    if (json_set_str(params, "CODE_DELIVERY_DELIVERY_MEDIUM", medium) != 0 ||
-        json_set_str(params, "CODE_DELIVERY_DESTINATION", json_str(details, "Destination")) != 0) {
-        ops_fail_internal(a->ctx, "out of memory");
-        goto out;
-    }
-    rc = auth_answer_challenge_data(a, name, params, data);
-    params = NULL;
-out:
     secrets_wipe(code, sizeof(code));
-    cJSON_Delete(params);
-    cJSON_Delete(details);
     cJSON_Delete(attrs);
     return rc;
 }

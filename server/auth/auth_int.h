@@ -25,6 +25,7 @@
 
 #include "aws/op.h"
 #include "store/store.h"
+#include "userpool/delivery.h"
 
 /* One sign-in in progress, shared by the flows and the challenge handlers. */
 struct auth {
@@ -117,6 +118,16 @@ int auth_answer_challenge_with(struct auth *a, const char *name, cJSON *params,
  * -1. auth_answer_challenge is the same without state. */
 int auth_answer_challenge_data(struct auth *a, const char *name, cJSON *params, const char *data);
 int auth_answer_challenge(struct auth *a, const char *name, cJSON *params);
+
+/* A code sent for a challenge (sign-in codes, MFA codes): auth_code_delivery is the message of
+ * code by medium to attribute for a->user (or the unknown username: nothing is sent);
+ * auth_answer_code_challenge sends it (destination set by the caller) and asks challenge name
+ * with params (taken over) plus CODE_DELIVERY_DELIVERY_MEDIUM / CODE_DELIVERY_DESTINATION and
+ * state data. 0 or -1. */
+struct delivery auth_code_delivery(const struct auth *a, const char *medium, const char *attribute,
+                                   const char *code, const char *username);
+int auth_answer_code_challenge(struct auth *a, const struct delivery *d, const char *name,
+                               cJSON *params, const char *data);
 
 /* ---- The flows: FLOWS' start functions ------------------------------------------------------
  *

@@ -42,49 +42,25 @@ static int mfa_code_mismatch(struct op_ctx *ctx)
 static int ask_factor(struct auth *a, unsigned factor)
 {
     bool sms = factor == MFA_SMS;
-    const char *attribute = sms ? "phone_number" : "email", *medium = sms ? "SMS" : "EMAIL";
-    cJSON *params = cJSON_CreateObject(), *details = NULL, *attrs = NULL, *data = NULL;
-    char code[7], *text = NULL;
-    /* Only AdminRespondToAuthChallenge passes its ClientMetadata to the message trigger
-     * (lambda-triggers.md section 3); InitiateAuth's goes to pre authentication alone. */
-    struct delivery d = {.kind = "mfa",
-                         .medium = medium,
-                         .attribute = attribute,
-                         .code = code,
-                         .pool = a->pool,
-                         .client_id = a->client_id,
-                         .user = a->user,
-                         .client_metadata = a->admin && a->responding
-                                                ? json_get(a->ctx->in, "ClientMetadata")
-                                                : NULL};
+    const char *attribute = sms ? "phone_number" : "email";
+    cJSON *attrs = NULL, *data = NULL;
+    char code[7] = {0}, *text = NULL;
+    struct delivery d = auth_code_delivery(a, sms ? "SMS" : "EMAIL", attribute, code, NULL);
     int rc = -1;
 
     if (factor == MFA_TOTP)
-        return auth_answer_challenge(a, "SOFTWARE_TOKEN_MFA", params);
+        return auth_answer_challenge(a, "SOFTWARE_TOKEN_MFA", cJSON_CreateObject());
     secrets_code(code);
-    if (params == NULL || (details = cJSON_CreateObject()) == NULL ||
-        (attrs = user_attributes(a->user)) == NULL || (data = cJSON_CreateObject()) == NULL ||
+    if ((attrs = user_attributes(a->user)) == NULL || (data = cJSON_CreateObject()) == NULL ||
         json_set_str(data, "code", code) != 0 ||
         json_set_num(data, "expires_ms", (double)(a->ctx->now_ms + MFA_CODE_MS)) != 0 ||
         (text = cJSON_PrintUnformatted(data)) == NULL) {
         ops_fail_internal(a->ctx, "out of memory");
-        goto out;
+    } else {
+        d.destination = json_str(attrs, attribute);
+        rc = auth_answer_code_challenge(a, &d, sms ? "SMS_MFA" : "EMAIL_OTP", cJSON_CreateObject(),
+                                        text);
     }
-    d.pool_id = json_str(a->pool, "Id");
-    d.username = a->user->username;
-    d.destination = json_str(attrs, attribute);
-    if (delivery_send(a->ctx, &d, details) != 0)
-        goto out;
-    if (json_set_str(params, "CODE_DELIVERY_DELIVERY_MEDIUM", medium) != 0 ||
-        json_set_str(params, "CODE_DELIVERY_DESTINATION", json_str(details, "Destination")) != 0) {
-        ops_fail_internal(a->ctx, "out of memory");
-        goto out;
-    }
-    rc = auth_answer_challenge_data(a, sms ? "SMS_MFA" : "EMAIL_OTP", params, text);
-    params = NULL;
-out:
-    cJSON_Delete(params);
-    cJSON_Delete(details);
     cJSON_Delete(attrs);
     cJSON_Delete(data);
     free(text);
