@@ -10,39 +10,20 @@ Run with: python3 -m pytest -q tests/e2e/test_boto3_devices.py
 """
 
 import base64
-import os
 import re
 import secrets
-import uuid
 
 import pytest
+from e2elib import NEEDS_ENDPOINT, idp, unique  # noqa: F401
 
-boto3 = pytest.importorskip("boto3")
-from botocore.config import Config  # noqa: E402
+pytest.importorskip("boto3")
 from botocore.exceptions import ClientError  # noqa: E402
 
-ENDPOINT = os.environ.get("COG_EMU_ENDPOINT", "").rstrip("/")
-pytestmark = pytest.mark.skipif(not ENDPOINT, reason="COG_EMU_ENDPOINT is not set")
+pytestmark = NEEDS_ENDPOINT
 
 PASSWORD = "Passw0rd!e2e"
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 NO_DEVICE = "Device does not exist."
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture(scope="module")
-def idp():
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=ENDPOINT,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(connect_timeout=5, read_timeout=20, retries={"total_max_attempts": 1}),
-    )
 
 
 @pytest.fixture

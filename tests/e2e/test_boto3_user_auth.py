@@ -11,40 +11,12 @@ emulator's clock (POST /_emu/clock) put it back afterwards.
 Run with: python3 -m pytest -q tests/e2e/test_boto3_user_auth.py
 """
 
-import atexit
-import http.client
-import json
-import os
 import secrets
-import shutil
-import tempfile
-import urllib.parse
-import uuid
 
 import pytest
+from e2elib import NEEDS_ENDPOINT, control, error_of, idp, inbox_code, inbox_mark, unique  # noqa: F401
 
-ENDPOINT = os.environ.get("COG_EMU_ENDPOINT", "").rstrip("/")
-pytestmark = pytest.mark.skipif(not ENDPOINT, reason="COG_EMU_ENDPOINT is not set")
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-MODEL = os.path.join(HERE, "..", "..", "server", "aws", "model", "cognito-idp.json")
-MODEL_SUBPATH = os.path.join("cognito-idp", "2016-04-18", "service-2.json")
-
-
-def _use_repo_model():
-    """Make botocore load the repository's cognito-idp model, which has USER_AUTH,
-    AvailableChallenges and the sign-up Session (Debian's botocore predates them)."""
-    if not os.path.isfile(MODEL):
-        return
-    d = tempfile.mkdtemp(prefix="cognito-emu-model-")
-    atexit.register(shutil.rmtree, d, True)
-    os.makedirs(os.path.dirname(os.path.join(d, MODEL_SUBPATH)))
-    os.symlink(os.path.abspath(MODEL), os.path.join(d, MODEL_SUBPATH))
-    old = os.environ.get("AWS_DATA_PATH")
-    os.environ["AWS_DATA_PATH"] = d + (os.pathsep + old if old else "")
-
-
-_use_repo_model()
+pytestmark = NEEDS_ENDPOINT
 
 PASSWORD = "Passw0rd!e2e"
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -54,64 +26,6 @@ MISMATCH = "Invalid code or auth state for the user."
 USED = "Invalid session for the user, session can only be used once."
 EXPIRED = "Invalid session for the user, session is expired."
 INCORRECT = "Incorrect username or password."
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def control(method, path, body=None):
-    """A request to the control API: (status, parsed JSON or None)."""
-    u = urllib.parse.urlsplit(ENDPOINT)
-    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=40)
-    try:
-        data = json.dumps(body).encode() if body is not None else None
-        conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
-        r = conn.getresponse()
-        raw = r.read()
-        try:
-            return r.status, json.loads(raw)
-        except ValueError:
-            return r.status, None
-    finally:
-        conn.close()
-
-
-def inbox_mark():
-    status, doc = control("GET", "/_emu/messages?limit=1")
-    if status != 200:
-        pytest.skip("the server has no code inbox (GET /_emu/messages)")
-    return doc["lastId"]
-
-
-def inbox_code(pool_id, username, after, kind="mfa"):
-    """The first code of kind sent to username after message id after."""
-    q = urllib.parse.urlencode({"pool": pool_id, "username": username, "kind": kind, "after": after, "wait": 5})
-    status, doc = control("GET", f"/_emu/messages?{q}")
-    assert status == 200, (status, doc)
-    msgs = sorted(doc.get("messages", []), key=lambda m: m["id"])
-    assert msgs, f"no {kind} code for {username} in the inbox"
-    return msgs[0]
-
-
-def error_of(excinfo):
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-@pytest.fixture(scope="module")
-def idp():
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=ENDPOINT,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(connect_timeout=5, read_timeout=20, retries={"total_max_attempts": 1}),
-    )
 
 
 @pytest.fixture

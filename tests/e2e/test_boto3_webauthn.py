@@ -15,24 +15,19 @@ import hashlib
 import json
 import os
 import struct
-import uuid
 
 import pytest
+from e2elib import NEEDS_ENDPOINT, idp, unique  # noqa: F401
 
 ec = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.ec")
 hashes = pytest.importorskip("cryptography.hazmat.primitives.hashes")
 
-ENDPOINT = os.environ.get("COG_EMU_ENDPOINT", "").rstrip("/")
-pytestmark = pytest.mark.skipif(not ENDPOINT, reason="COG_EMU_ENDPOINT is not set")
+pytestmark = NEEDS_ENDPOINT
 
 PASSWORD = "Passw0rd!e2e"
 RP = "localhost"
 ORIGIN = "http://localhost:5173"
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def b64(data):
@@ -114,21 +109,6 @@ class Authenticator:
                 "response": {"clientDataJSON": b64(cd), "authenticatorData": b64(ad), "signature": b64(bytes(sig))},
             }
         )
-
-
-@pytest.fixture(scope="module")
-def idp():
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=ENDPOINT,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(connect_timeout=5, read_timeout=20, retries={"total_max_attempts": 1}),
-    )
 
 
 @pytest.fixture
