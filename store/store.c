@@ -515,6 +515,7 @@ void store_close(struct store *st)
         struct store_conn *c = &st->conns[i];
         for (int j = 0; j < c->ncached; j++)
             sqlite3_finalize(c->cache[j].stmt);
+        free(c->cache);
         if (c->db != NULL && sqlite3_close(c->db) != SQLITE_OK)
             log_error("store: close: %s", sqlite3_errmsg(c->db));
     }
@@ -609,16 +610,21 @@ sqlite3_stmt *store_stmt(struct store_conn *conn, const char *sql)
         log_error("store: prepare %s: %s", sql, sqlite3_errmsg(conn->db));
         return NULL;
     }
-    if (conn->ncached < STORE_STMT_CACHE) {
-        conn->cache[conn->ncached].sql = sql;
-        conn->cache[conn->ncached].stmt = st;
-        conn->ncached++;
-    } else {
-        /* The cache is sized for every statement in the program; running out is a bug. */
-        log_error("store: statement cache full");
-        sqlite3_finalize(st);
-        return NULL;
+    if (conn->ncached == conn->cache_cap) {
+        int cap = conn->cache_cap > 0 ? conn->cache_cap * 2 : 64;
+        struct store_cached_stmt *grown = realloc(conn->cache, (size_t)cap * sizeof(*grown));
+
+        if (grown == NULL) {
+            log_error("store: out of memory for the statement cache");
+            sqlite3_finalize(st);
+            return NULL;
+        }
+        conn->cache = grown;
+        conn->cache_cap = cap;
     }
+    conn->cache[conn->ncached].sql = sql;
+    conn->cache[conn->ncached].stmt = st;
+    conn->ncached++;
     return st;
 }
 

@@ -10,15 +10,17 @@
 
 #include "store/store.h"
 
-#define STORE_STMT_CACHE 128
+/* A connection's prepared statements, by the address of their static SQL string. It grows as
+ * the program uses new statements (a fixed size ran out once the program grew past it). */
+struct store_cached_stmt {
+    const char *sql; /* identity of a static SQL string */
+    sqlite3_stmt *stmt;
+};
 
 struct store_conn {
     sqlite3 *db;
-    struct {
-        const char *sql; /* identity of a static SQL string */
-        sqlite3_stmt *stmt;
-    } cache[STORE_STMT_CACHE];
-    int ncached;
+    struct store_cached_stmt *cache;
+    int ncached, cache_cap;
     int in_tx;
     struct store_conn *next_free;
 };

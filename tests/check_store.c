@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_internal.h"
 #include "testutil.h"
 
 static struct store *st;
@@ -37,6 +38,24 @@ static void temp_db(char *path, size_t n)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, n, "%s/sub/dir/test.db", dir);
 }
+
+/* A connection prepares as many statements as the program has: well past the 128 a fixed
+ * cache once held (the program outgrew it and every statement after the 128th failed). */
+START_TEST(test_store_statement_cache_holds_every_statement)
+{
+    static char sql[300][32];
+    sqlite3_stmt *first[300];
+
+    for (int i = 0; i < 300; i++) {
+        snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
+        first[i] = store_stmt(conn, sql[i]);
+        ck_assert_ptr_nonnull(first[i]);
+        store_stmt_done(first[i]);
+    }
+    for (int i = 0; i < 300; i++) /* cached: the same statement again */
+        ck_assert_ptr_eq(store_stmt(conn, sql[i]), first[i]);
+}
+END_TEST
 
 START_TEST(test_store_insert_get_replace_delete)
 {
@@ -706,6 +725,7 @@ Suite *test_suite(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_store_statement_cache_holds_every_statement);
     tcase_add_test(tc, test_store_insert_get_replace_delete);
     tcase_add_test(tc, test_store_duplicate_id_is_exists);
     tcase_add_test(tc, test_store_child_needs_parent_and_is_scoped_to_it);
