@@ -11,14 +11,13 @@ COG_EMU_ENDPOINT; without it every test is skipped. Tests that move the emulator
 Run with: python3 -m pytest -q tests/e2e/test_boto3_mfa.py
 """
 
-import http.client
 import json
 import os
 import time
 import urllib.parse
-import uuid
 
 import pytest
+from e2elib import control, unique  # noqa: F401
 
 pyotp = pytest.importorskip("pyotp")
 
@@ -32,27 +31,6 @@ PHONE = "+15555550123"
 MISMATCH = "Invalid code received for user"
 INCORRECT = "Incorrect username or password."
 EXCEEDED = "Password attempts exceeded"
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def control(method, path, body=None):
-    """A request to the control API: (status, parsed JSON or None)."""
-    u = urllib.parse.urlsplit(ENDPOINT)
-    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=40)
-    try:
-        data = json.dumps(body).encode() if body is not None else None
-        conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
-        r = conn.getresponse()
-        raw = r.read()
-        try:
-            return r.status, json.loads(raw)
-        except ValueError:
-            return r.status, None
-    finally:
-        conn.close()
 
 
 def emulator_now():
